@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/arcastore/arca/internal/config"
+	"github.com/arcastore/arca/internal/server"
+)
+
+const serverUsage = `Usage: arca server [flags]
+
+Runs Arca's S3 endpoint on embedded storage (bbolt metadata, object files), serving the same
+API on plain HTTP and on HTTPS. Every flag has an environment twin, shown in brackets; a flag
+given on the command line wins. The root credentials come from the environment only
+(ARCA_ROOT_ACCESS_KEY, ARCA_ROOT_SECRET_KEY); when unset on first start they are generated,
+stored in the data directory (mode 0600) and printed once.
+
+Flags:
+`
+
+func runServer(args []string, stdout, stderr io.Writer) error {
+	d := config.Default()
+	fs := flag.NewFlagSet("server", flag.ContinueOnError)
+	cfg := config.Config{}
+	fs.StringVar(&cfg.DataDir, "data", envOr("ARCA_DATA", d.DataDir), "data directory [ARCA_DATA]")
+	fs.StringVar(&cfg.Listen, "listen", envOr("ARCA_LISTEN", d.Listen), `plain HTTP address; "" disables it [ARCA_LISTEN]`)
+	fs.StringVar(&cfg.TLSListen, "tls-listen", envOr("ARCA_TLS_LISTEN", d.TLSListen), `HTTPS address; "" disables it [ARCA_TLS_LISTEN]`)
+	fs.StringVar(&cfg.TLSCert, "tls-cert", envOr("ARCA_TLS_CERT", ""), "PEM certificate for HTTPS; default: a self-signed one generated into the data directory [ARCA_TLS_CERT]")
+	fs.StringVar(&cfg.TLSKey, "tls-key", envOr("ARCA_TLS_KEY", ""), "PEM private key for --tls-cert [ARCA_TLS_KEY]")
+	fs.StringVar(&cfg.Region, "region", envOr("ARCA_REGION", d.Region), "the region this server is [ARCA_REGION]")
+	domains := fs.String("domain", envOr("ARCA_DOMAIN", strings.Join(d.Domains, ",")), "comma-separated domains for virtual-host-style requests (bucket.<domain>) [ARCA_DOMAIN]")
+	fs.BoolVar(&cfg.MetricsPublic, "metrics-public", envBool("ARCA_METRICS_PUBLIC"), "serve /metrics without the root credentials [ARCA_METRICS_PUBLIC]")
+	fs.StringVar(&cfg.LogLevel, "log-level", envOr("ARCA_LOG_LEVEL", d.LogLevel), "debug, info, warn or error [ARCA_LOG_LEVEL]")
+	fs.StringVar(&cfg.LogFormat, "log-format", envOr("ARCA_LOG_FORMAT", d.LogFormat), "text or json [ARCA_LOG_FORMAT]")
+	if err := parseFlags(fs, args, serverUsage, stdout); err != nil {
+		return err
+	}
+	cfg.RootAccessKey = os.Getenv("ARCA_ROOT_ACCESS_KEY")
+	cfg.RootSecretKey = os.Getenv("ARCA_ROOT_SECRET_KEY")
+	for _, dm := range strings.Split(*domains, ",") {
+		if dm = strings.TrimSpace(dm); dm != "" {
+			cfg.Domains = append(cfg.Domains, dm)
+		}
+	}
+	if err := cfg.Validate(); err != nil {
+		return &usageError{msg: err.Error(), hint: "run 'arca server --help' to see the flags"}
+	}
+	log := newLogger(cfg, stderr)
+	srv, err := server.New(cfg, log)
+	if err != nil {
+		return err
+	}
+	if err := srv.Listen(); err != nil {
+		return err
+	}
+	srv.Banner(stdout)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return srv.Serve(ctx)
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	lvl.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

@@ -1,0 +1,58 @@
+package apierr
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/arcastore/arca/internal/blob"
+	"github.com/arcastore/arca/internal/meta"
+	"github.com/arcastore/arca/internal/sigv4"
+)
+
+var s3Mappings = []mapping{
+	{meta.ErrNoSuchBucket, NoSuchBucket},
+	{meta.ErrNoSuchKey, NoSuchKey},
+	{meta.ErrNoSuchUpload, NoSuchUpload},
+	{meta.ErrBucketExists, BucketAlreadyOwnedByYou},
+	{meta.ErrBucketNotEmpty, BucketNotEmpty},
+	{meta.ErrPreconditionFail, PreconditionFailed},
+	{context.DeadlineExceeded, RequestTimeout},
+	{blob.ErrNotFound, InternalError},
+
+	{sigv4.ErrInvalidAccessKeyID, InvalidAccessKeyID},
+	{sigv4.ErrSignatureDoesNotMatch, SignatureDoesNotMatch},
+	{sigv4.ErrRequestTimeTooSkewed, RequestTimeTooSkewed},
+	{sigv4.ErrRequestExpired, AccessDenied.Msg("Request has expired")},
+	{sigv4.ErrAuthorizationHeaderMalformed, AuthorizationHeaderMalformed},
+	{sigv4.ErrAuthorizationQueryParametersError, AuthorizationQueryParametersError},
+	{sigv4.ErrMissingSecurityHeader, MissingSecurityHeader},
+	{sigv4.ErrMissingContentSHA256, InvalidRequest.Msg("Missing required header for this request: x-amz-content-sha256")},
+	{sigv4.ErrContentSHA256Mismatch, XAmzContentSHA256Mismatch},
+	{sigv4.ErrInvalidContentSHA256, InvalidArgument.Msg("x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER or a valid sha256 value.")},
+	{sigv4.ErrMalformedChunk, InvalidRequest.Msg("The request body is not valid aws-chunked encoding.")},
+	{sigv4.ErrIncompleteBody, IncompleteBody},
+	{sigv4.ErrUnsupportedAlgorithm, InvalidRequest.Msg("The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.")},
+}
+
+// detailOf returns the client-facing detail some sentinel errors carry (an exact AWS
+// message that depends on the request), or "".
+func detailOf(err error) string {
+	var d *sigv4.DetailError
+	if errors.As(err, &d) {
+		return d.Detail
+	}
+	return ""
+}
+
+// sigv4Special adjusts the cases where AWS answers a SigV4 failure with another code than
+// the sentinel's usual one: a missing or unparsable date is 403 AccessDenied, and two auth
+// mechanisms at once are 400 InvalidArgument.
+func sigv4Special(w *Error, detail string) {
+	switch {
+	case strings.HasPrefix(detail, "AWS authentication requires a valid Date"):
+		w.Code, w.Status = "AccessDenied", 403
+	case strings.HasPrefix(detail, "Only one auth mechanism allowed"):
+		w.Code, w.Status = "InvalidArgument", 400
+	}
+}

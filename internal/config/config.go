@@ -1,0 +1,96 @@
+// Package config holds Arca's typed configuration. Every field is documented here; the CLI
+// (cmd/arca) fills it from flags, each of which has an environment twin.
+package config
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Config is everything the server needs to start.
+type Config struct {
+	// DataDir holds the metadata file, object blobs, generated TLS material, the account
+	// identity and (if not given in the environment) the root credentials. --data, ARCA_DATA.
+	DataDir string
+	// Listen is the plain-HTTP address; "" disables it. --listen, ARCA_LISTEN.
+	Listen string
+	// TLSListen is the HTTPS address; "" disables it. --tls-listen, ARCA_TLS_LISTEN.
+	TLSListen string
+	// TLSCert and TLSKey are PEM files; when both are empty a self-signed certificate for
+	// localhost/127.0.0.1 is generated into DataDir/tls on first start.
+	// --tls-cert/ARCA_TLS_CERT, --tls-key/ARCA_TLS_KEY.
+	TLSCert, TLSKey string
+	// Region is the single region this server is. --region, ARCA_REGION.
+	Region string
+	// RootAccessKey and RootSecretKey are the account root's credentials; when empty they
+	// are generated on first start and stored in DataDir (mode 0600).
+	// ARCA_ROOT_ACCESS_KEY, ARCA_ROOT_SECRET_KEY (environment only: secrets stay off argv).
+	RootAccessKey, RootSecretKey string
+	// Domains enable virtual-host-style addressing: "bucket.<domain>" names the bucket.
+	// --domain, ARCA_DOMAIN (comma-separated).
+	Domains []string
+	// MetricsPublic serves /metrics without credentials. --metrics-public,
+	// ARCA_METRICS_PUBLIC.
+	MetricsPublic bool
+	// LogLevel is debug, info, warn or error. --log-level, ARCA_LOG_LEVEL.
+	LogLevel string
+	// LogFormat is text or json. --log-format, ARCA_LOG_FORMAT.
+	LogFormat string
+}
+
+// Default returns the configuration used when nothing is set.
+func Default() Config {
+	return Config{
+		DataDir:   "./arca-data",
+		Listen:    "127.0.0.1:9000",
+		TLSListen: "127.0.0.1:9443",
+		Region:    "us-east-1",
+		Domains:   []string{"localhost"},
+		LogLevel:  "info",
+		LogFormat: "text",
+	}
+}
+
+var regionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$`)
+
+// Validate reports the first problem with c, phrased for a person.
+func (c *Config) Validate() error {
+	if c.DataDir == "" {
+		return fmt.Errorf("--data must name a directory")
+	}
+	if c.Listen == "" && c.TLSListen == "" {
+		return fmt.Errorf("both --listen and --tls-listen are empty: nothing to serve")
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return fmt.Errorf("--tls-cert and --tls-key go together: give both or neither")
+	}
+	if !regionRE.MatchString(c.Region) {
+		return fmt.Errorf("--region %q does not look like a region (e.g. us-east-1)", c.Region)
+	}
+	if (c.RootAccessKey == "") != (c.RootSecretKey == "") {
+		return fmt.Errorf("ARCA_ROOT_ACCESS_KEY and ARCA_ROOT_SECRET_KEY go together: set both or neither")
+	}
+	if c.RootAccessKey != "" && (len(c.RootAccessKey) < 3 || len(c.RootAccessKey) > 128) {
+		return fmt.Errorf("ARCA_ROOT_ACCESS_KEY must be 3 to 128 characters")
+	}
+	if c.RootSecretKey != "" && len(c.RootSecretKey) < 8 {
+		return fmt.Errorf("ARCA_ROOT_SECRET_KEY must be at least 8 characters")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("--log-level %q: use debug, info, warn or error", c.LogLevel)
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		return fmt.Errorf("--log-format %q: use text or json", c.LogFormat)
+	}
+	for _, d := range c.Domains {
+		if d == "" || strings.ContainsAny(d, "/: ") {
+			return fmt.Errorf("--domain %q is not a host name", d)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,86 @@
+package meta
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// skipPast is appended to a common prefix to seek beyond every key that starts with it: keys
+// are UTF-8, which never contains the byte 0xFF.
+const skipPast = "\xff"
+
+func (s *BoltStore) ListObjects(ctx context.Context, bucket string, opt ListOptions) (ListResult, error) {
+	var res ListResult
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		ob, err := objectsOf(tx, bucket)
+		if err != nil {
+			return err
+		}
+		res = ListResult{}
+		return walkListing(ob.Cursor(), opt.Prefix, opt.Delimiter, opt.After, opt.MaxKeys, &res.IsTruncated,
+			func(k, v []byte) error {
+				var o Object
+				if err := json.Unmarshal(v, &o); err != nil {
+					return err
+				}
+				res.Objects = append(res.Objects, o)
+				res.Next = o.Key
+				return nil
+			},
+			func(cp string) {
+				res.CommonPrefixes = append(res.CommonPrefixes, cp)
+				res.Next = cp
+			})
+	})
+	return res, err
+}
+
+// walkListing implements S3's listing walk over a sorted cursor: keys under prefix, strictly
+// after `after`, rolled up at the first delimiter past the prefix into common prefixes, at
+// most max entries. A common prefix not greater than `after` was already returned on an
+// earlier page and is skipped whole. keyOf maps a stored key to the object key it sorts by.
+func walkListing(c *bolt.Cursor, prefix, delim, after string, max int, truncated *bool,
+	onObject func(k, v []byte) error, onPrefix func(cp string)) error {
+	start := prefix
+	if after > start {
+		start = after
+	}
+	k, v := c.Seek([]byte(start))
+	if k != nil && string(k) == after {
+		k, v = c.Next()
+	}
+	n := 0
+	pfx := []byte(prefix)
+	for k != nil && bytes.HasPrefix(k, pfx) {
+		if delim != "" {
+			rest := string(k[len(pfx):])
+			if i := strings.Index(rest, delim); i >= 0 {
+				cp := prefix + rest[:i+len(delim)]
+				if cp > after {
+					if n >= max {
+						*truncated = true
+						return nil
+					}
+					onPrefix(cp)
+					n++
+				}
+				k, v = c.Seek([]byte(cp + skipPast))
+				continue
+			}
+		}
+		if n >= max {
+			*truncated = true
+			return nil
+		}
+		if err := onObject(k, v); err != nil {
+			return err
+		}
+		n++
+		k, v = c.Next()
+	}
+	return nil
+}

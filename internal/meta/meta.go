@@ -1,0 +1,209 @@
+// Package meta stores bucket, object and multipart-upload metadata.
+//
+// The Store interface is what the API layer uses; BoltStore (bbolt, one file) is the default
+// implementation. Another backend (PostgreSQL, say) implements Store and passes the contract
+// tests in store_test.go. Object bytes are not kept here: an Object names its data by blob
+// ids (see package blob); meta never opens a blob.
+//
+// Every method takes a context first and returns only the sentinel errors documented on it,
+// possibly wrapped, or an opaque internal error.
+package meta
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Sentinel errors. Callers test with errors.Is.
+var (
+	ErrNoSuchBucket     = errors.New("meta: no such bucket")
+	ErrBucketExists     = errors.New("meta: bucket already exists")
+	ErrBucketNotEmpty   = errors.New("meta: bucket not empty")
+	ErrNoSuchKey        = errors.New("meta: no such key")
+	ErrNoSuchUpload     = errors.New("meta: no such upload")
+	ErrPreconditionFail = errors.New("meta: precondition failed")
+)
+
+// Bucket is a bucket's record.
+type Bucket struct {
+	Name    string    `json:"name"`
+	Created time.Time `json:"created"`
+	Region  string    `json:"region"`
+}
+
+// Piece is one stored run of an object's bytes: the whole object for a simple PUT, one part
+// for a multipart object.
+type Piece struct {
+	BlobID string `json:"blob"`
+	Size   int64  `json:"size"`
+}
+
+// Object is an object's metadata. Header values are kept byte-exact as received.
+type Object struct {
+	Key          string    `json:"key"`
+	Size         int64     `json:"size"`
+	ETag         string    `json:"etag"` // without quotes: hex MD5, or hex-N for multipart
+	LastModified time.Time `json:"mtime"`
+
+	// Standard headers stored and returned verbatim ("" = absent).
+	ContentType        string `json:"ctype,omitempty"`
+	ContentEncoding    string `json:"cenc,omitempty"`
+	ContentDisposition string `json:"cdisp,omitempty"`
+	ContentLanguage    string `json:"clang,omitempty"`
+	CacheControl       string `json:"cache,omitempty"`
+	Expires            string `json:"expires,omitempty"`
+
+	// UserMeta maps the lowercase name after "x-amz-meta-" to the value as received.
+	UserMeta map[string]string `json:"umeta,omitempty"`
+
+	// Checksum is the object's flexible checksum, if any: algorithm name (CRC32, CRC32C,
+	// CRC64NVME, SHA1, SHA256), its base64 value, and type FULL_OBJECT or COMPOSITE.
+	Checksum *Checksum `json:"cksum,omitempty"`
+
+	// Pieces hold the bytes in order; their sizes add up to Size.
+	Pieces []Piece `json:"pieces"`
+	// Parts, for a multipart object, describe each part for GET ?partNumber= and checksums.
+	Parts []PartInfo `json:"parts,omitempty"`
+}
+
+// Checksum is a stored flexible checksum.
+type Checksum struct {
+	Algorithm string `json:"alg"`
+	Value     string `json:"val"`
+	Type      string `json:"type"`
+}
+
+// PartInfo describes one part of a completed multipart object.
+type PartInfo struct {
+	Number   int    `json:"n"`
+	Size     int64  `json:"size"`
+	ETag     string `json:"etag"`
+	Checksum string `json:"cksum,omitempty"`
+}
+
+// BlobIDs lists every blob the object references.
+func (o *Object) BlobIDs() []string {
+	ids := make([]string, 0, len(o.Pieces))
+	for _, p := range o.Pieces {
+		ids = append(ids, p.BlobID)
+	}
+	return ids
+}
+
+// Upload is an in-progress multipart upload. The object fields (headers, metadata, checksum
+// algorithm) are fixed at creation and copied into the completed object.
+type Upload struct {
+	ID        string    `json:"id"`
+	Key       string    `json:"key"`
+	Initiated time.Time `json:"initiated"`
+	// Template carries the headers and user metadata given at CreateMultipartUpload.
+	Template Object `json:"tmpl"`
+	// ChecksumAlgorithm is the algorithm named at creation ("" = none).
+	ChecksumAlgorithm string `json:"cksumalg,omitempty"`
+	ChecksumType      string `json:"cksumtype,omitempty"`
+}
+
+// Part is an uploaded part of an in-progress upload.
+type Part struct {
+	Number       int       `json:"n"`
+	BlobID       string    `json:"blob"`
+	Size         int64     `json:"size"`
+	ETag         string    `json:"etag"`
+	LastModified time.Time `json:"mtime"`
+	Checksum     string    `json:"cksum,omitempty"` // base64, algorithm of the upload
+}
+
+// ListOptions select objects for ListObjects (V1 and V2 share it).
+type ListOptions struct {
+	Prefix    string
+	Delimiter string
+	// After: list keys strictly greater than this (marker, start-after or a decoded
+	// continuation token).
+	After   string
+	MaxKeys int
+}
+
+// ListResult is one page of a listing. Objects and CommonPrefixes are each sorted; together
+// they hold at most MaxKeys entries.
+type ListResult struct {
+	Objects        []Object
+	CommonPrefixes []string
+	IsTruncated    bool
+	// Next is the last key or common prefix returned; listing again with After = Next
+	// continues.
+	Next string
+}
+
+// UploadListOptions select uploads for ListMultipartUploads.
+type UploadListOptions struct {
+	Prefix         string
+	Delimiter      string
+	KeyMarker      string
+	UploadIDMarker string
+	MaxUploads     int
+}
+
+// UploadListResult is one page of ListMultipartUploads.
+type UploadListResult struct {
+	Uploads            []Upload
+	CommonPrefixes     []string
+	IsTruncated        bool
+	NextKeyMarker      string
+	NextUploadIDMarker string
+}
+
+// PutCondition is checked against the current object inside the write transaction, so that
+// conditional writes are atomic. nil means unconditional.
+type PutCondition func(cur *Object) error
+
+// Store is the metadata store.
+type Store interface {
+	// CreateBucket returns ErrBucketExists if the name is taken.
+	CreateBucket(ctx context.Context, b Bucket) error
+	// GetBucket returns ErrNoSuchBucket.
+	GetBucket(ctx context.Context, name string) (Bucket, error)
+	// ListBuckets returns all buckets sorted by name.
+	ListBuckets(ctx context.Context) ([]Bucket, error)
+	// DeleteBucket returns ErrNoSuchBucket, or ErrBucketNotEmpty when it holds objects or
+	// in-progress uploads.
+	DeleteBucket(ctx context.Context, name string) error
+
+	// PutObject stores o under o.Key, replacing any object there, and returns the replaced
+	// object (nil if none) so its blobs can be removed. cond, if non-nil, runs in the same
+	// transaction with the current object (nil if none); its error is returned as is.
+	// Returns ErrNoSuchBucket.
+	PutObject(ctx context.Context, bucket string, o Object, cond PutCondition) (old *Object, err error)
+	// GetObject returns ErrNoSuchBucket or ErrNoSuchKey.
+	GetObject(ctx context.Context, bucket, key string) (Object, error)
+	// DeleteObject removes the key and returns what was there (nil, nil if nothing was:
+	// deleting a missing key is not an error). Returns ErrNoSuchBucket.
+	DeleteObject(ctx context.Context, bucket, key string) (old *Object, err error)
+	// ListObjects returns ErrNoSuchBucket.
+	ListObjects(ctx context.Context, bucket string, opt ListOptions) (ListResult, error)
+
+	// CreateUpload records a new upload; returns ErrNoSuchBucket.
+	CreateUpload(ctx context.Context, bucket string, u Upload) error
+	// GetUpload returns ErrNoSuchUpload (also when key does not match).
+	GetUpload(ctx context.Context, bucket, key, uploadID string) (Upload, error)
+	// PutPart records a part, replacing one with the same number and returning it (nil if
+	// none). Returns ErrNoSuchUpload.
+	PutPart(ctx context.Context, bucket, key, uploadID string, p Part) (old *Part, err error)
+	// ListParts returns parts sorted by number, numbers > after, at most max (0 = all), and
+	// whether more remain. Returns ErrNoSuchUpload.
+	ListParts(ctx context.Context, bucket, key, uploadID string, after, max int) ([]Part, bool, error)
+	// CompleteUpload atomically replaces the object at the upload's key with o and deletes
+	// the upload. It returns the replaced object (nil if none) and the upload's parts that o
+	// does not use, so the caller can remove their blobs. cond as for PutObject.
+	// Returns ErrNoSuchUpload.
+	CompleteUpload(ctx context.Context, bucket, uploadID string, o Object, cond PutCondition) (old *Object, unused []Part, err error)
+	// AbortUpload deletes the upload and returns its parts. Returns ErrNoSuchUpload.
+	AbortUpload(ctx context.Context, bucket, key, uploadID string) ([]Part, error)
+	// ListUploads returns ErrNoSuchBucket.
+	ListUploads(ctx context.Context, bucket string, opt UploadListOptions) (UploadListResult, error)
+
+	// WalkBlobIDs calls fn for every blob id referenced by an object or a part.
+	WalkBlobIDs(ctx context.Context, fn func(id string)) error
+	// Close flushes and closes the store.
+	Close() error
+}

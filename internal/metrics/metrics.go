@@ -1,0 +1,72 @@
+// Package metrics exposes Arca's Prometheus metrics. It implements the observer interfaces
+// of the API packages so that they record what they did without knowing Prometheus.
+package metrics
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics is one registry with Arca's collectors.
+type Metrics struct {
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec
+	bytesIn  *prometheus.CounterVec
+	bytesOut *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+// New registers Arca's collectors and the Go runtime's.
+func New() *Metrics {
+	m := &Metrics{reg: prometheus.NewRegistry()}
+	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "arca_requests_total", Help: "Requests by API, operation and HTTP status.",
+	}, []string{"api", "operation", "status"})
+	m.bytesIn = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "arca_request_bytes_total", Help: "Payload bytes received, by API and operation.",
+	}, []string{"api", "operation"})
+	m.bytesOut = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "arca_response_bytes_total", Help: "Payload bytes sent, by API and operation.",
+	}, []string{"api", "operation"})
+	m.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "arca_request_duration_seconds",
+		Help:    "Time from request start to the last byte written, by API and operation.",
+		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+	}, []string{"api", "operation"})
+	m.reg.MustRegister(m.requests, m.bytesIn, m.bytesOut, m.latency,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Registry lets other subsystems register their own collectors.
+func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+
+// Observe records one finished request of any API.
+func (m *Metrics) Observe(api, op string, status int, in, out int64, d time.Duration) {
+	if op == "" {
+		op = "Unknown"
+	}
+	m.requests.WithLabelValues(api, op, strconv.Itoa(status)).Inc()
+	if in > 0 {
+		m.bytesIn.WithLabelValues(api, op).Add(float64(in))
+	}
+	if out > 0 {
+		m.bytesOut.WithLabelValues(api, op).Add(float64(out))
+	}
+	m.latency.WithLabelValues(api, op).Observe(d.Seconds())
+}
+
+// ObserveS3 implements s3api.Observer.
+func (m *Metrics) ObserveS3(op string, status int, in, out int64, d time.Duration) {
+	m.Observe("s3", op, status, in, out, d)
+}
+
+// Handler serves the text exposition format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}

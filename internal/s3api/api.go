@@ -1,0 +1,282 @@
+// Package s3api serves the S3 REST API: it resolves each request to an operation, decodes
+// it, does the work through the meta and blob stores, and writes the response at one choke
+// point (respond), which is also where errors become S3 XML errors (through apierr) and
+// where metrics are recorded. It sees requests only after the server has authenticated them
+// (see Caller).
+package s3api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/xml"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/arcastore/arca/internal/apierr"
+	"github.com/arcastore/arca/internal/blob"
+	"github.com/arcastore/arca/internal/meta"
+)
+
+// Caller is what authentication established about a request.
+type Caller struct {
+	AccessKeyID string
+	Anonymous   bool
+	TLS         bool
+	// Body is the verified, decoded payload (aws-chunked framing removed); reading it to
+	// EOF returns an error instead of io.EOF if the payload fails verification.
+	Body io.ReadCloser
+	// ContentLength is the decoded payload length, -1 if unknown.
+	ContentLength int64
+	// Trailer returns trailing checksum headers once Body reached EOF (may be nil).
+	Trailer func() http.Header
+}
+
+// Observer receives one call per finished request; the server wires metrics to it.
+type Observer interface {
+	ObserveS3(op string, status int, bytesIn, bytesOut int64, d time.Duration)
+}
+
+// Config holds what the API needs to know about its deployment.
+type Config struct {
+	Region    string
+	AccountID string
+	// OwnerID is the canonical user id shown as Owner in listings.
+	OwnerID string
+	// Domains are host names under which virtual-host-style requests name the bucket as
+	// the first label (e.g. "localhost" makes "photos.localhost:9000" address "photos").
+	Domains []string
+	// MinPartSize is the smallest size of a part other than the last (AWS: 5 MiB).
+	MinPartSize int64
+}
+
+// API is the S3 request handler.
+type API struct {
+	cfg   Config
+	meta  meta.Store
+	blobs blob.Store
+	log   *slog.Logger
+	obs   Observer
+}
+
+// New returns an API over the given stores.
+func New(cfg Config, m meta.Store, b blob.Store, log *slog.Logger, obs Observer) *API {
+	if cfg.MinPartSize == 0 {
+		cfg.MinPartSize = 5 << 20
+	}
+	return &API{cfg: cfg, meta: m, blobs: b, log: log, obs: obs}
+}
+
+// request is one decoded S3 request as the handlers see it.
+type request struct {
+	ctx    context.Context
+	r      *http.Request
+	caller *Caller
+	op     string
+	bucket string
+	key    string
+	query  map[string][]string
+	id     string
+	// bytesIn counts payload bytes read, for metrics.
+	bytesIn int64
+}
+
+func (q *request) qget(k string) string {
+	if v := q.query[k]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+func (q *request) qhas(k string) bool { _, ok := q.query[k]; return ok }
+
+func (q *request) header(k string) string { return q.r.Header.Get(k) }
+
+// response is what a handler returns; respond writes it.
+type response struct {
+	status int
+	header http.Header
+	xml    any
+	// stream, if set, writes the body after the headers (GET object).
+	stream func(w io.Writer) (int64, error)
+}
+
+func newResponse() *response { return &response{header: http.Header{}} }
+
+type handlerFunc func(a *API, q *request) (*response, error)
+
+// Serve handles one authenticated S3 request.
+func (a *API) Serve(w http.ResponseWriter, r *http.Request, c *Caller) {
+	start := time.Now()
+	q := &request{ctx: r.Context(), r: r, caller: c, id: newRequestID()}
+	q.bucket, q.key = a.bucketAndKey(r)
+	var err error
+	q.query, err = parseQuery(r.URL.RawQuery)
+	var h handlerFunc
+	if err == nil {
+		q.op, h, err = route(q)
+	}
+	var resp *response
+	if err == nil && c.Anonymous {
+		// Policies arrive with the identity issue; until then only signed requests pass.
+		err = apierr.AccessDenied
+	}
+	if err == nil {
+		resp, err = h(a, q)
+	}
+	status, out := a.respond(w, q, resp, err)
+	if a.obs != nil {
+		a.obs.ObserveS3(q.op, status, q.bytesIn, out, time.Since(start))
+	}
+}
+
+// respond is the choke point: it writes the response or the error.
+func (a *API) respond(w http.ResponseWriter, q *request, resp *response, err error) (int, int64) {
+	h := w.Header()
+	h.Set("x-amz-request-id", q.id)
+	h.Set("x-amz-id-2", hostID(q.id))
+	h.Set("Server", "Arca")
+	if err != nil {
+		return a.writeError(w, q, err), 0
+	}
+	for k, v := range resp.header {
+		h[k] = v
+	}
+	status := resp.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	switch {
+	case resp.xml != nil:
+		body, merr := xml.Marshal(resp.xml)
+		if merr != nil {
+			return a.writeError(w, q, merr), 0
+		}
+		h.Set("Content-Type", "application/xml")
+		h.Set("Content-Length", strconv.Itoa(len(xml.Header)+len(body)))
+		w.WriteHeader(status)
+		if q.r.Method != http.MethodHead {
+			io.WriteString(w, xml.Header)
+			w.Write(body)
+		}
+		return status, int64(len(body))
+	case resp.stream != nil:
+		w.WriteHeader(status)
+		if q.r.Method == http.MethodHead {
+			return status, 0
+		}
+		n, serr := resp.stream(w)
+		if serr != nil {
+			// Headers are gone: the only honest signal left is a broken connection, so
+			// the client never takes a short or corrupt body for the object.
+			a.log.Error("s3: response body failed", "request_id", q.id, "op", q.op, "err", serr)
+			panic(http.ErrAbortHandler)
+		}
+		return status, n
+	default:
+		if status != http.StatusNoContent && status != http.StatusNotModified && h.Get("Content-Length") == "" {
+			h.Set("Content-Length", "0")
+		}
+		w.WriteHeader(status)
+		return status, 0
+	}
+}
+
+type xmlError struct {
+	XMLName   xml.Name `xml:"Error"`
+	Code      string   `xml:"Code"`
+	Message   string   `xml:"Message"`
+	Extra     []xmlField
+	Resource  string `xml:"Resource,omitempty"`
+	RequestID string `xml:"RequestId"`
+	HostID    string `xml:"HostId"`
+}
+
+type xmlField struct {
+	XMLName xml.Name
+	Value   string `xml:",chardata"`
+}
+
+func (a *API) writeError(w http.ResponseWriter, q *request, err error) int {
+	e := apierr.S3(err)
+	status := e.StatusCode()
+	if status >= 500 {
+		a.log.Error("s3: request failed", "request_id", q.id, "op", q.op, "err", err)
+	} else {
+		a.log.Debug("s3: request refused", "request_id", q.id, "op", q.op, "code", e.Code)
+	}
+	h := w.Header()
+	if e.Code == "NotModified" || q.r.Method == http.MethodHead {
+		w.WriteHeader(status)
+		return status
+	}
+	x := xmlError{Code: e.Code, Message: e.Message, Resource: q.r.URL.Path, RequestID: q.id, HostID: hostID(q.id)}
+	for _, f := range e.Extra {
+		x.Extra = append(x.Extra, xmlField{XMLName: xml.Name{Local: f.Name}, Value: f.Value})
+	}
+	switch e.Code {
+	case "NoSuchBucket", "BucketNotEmpty", "BucketAlreadyOwnedByYou", "BucketAlreadyExists":
+		x.Extra = append(x.Extra, xmlField{XMLName: xml.Name{Local: "BucketName"}, Value: q.bucket})
+	case "NoSuchKey":
+		x.Extra = append(x.Extra, xmlField{XMLName: xml.Name{Local: "Key"}, Value: q.key})
+	case "NoSuchUpload":
+		x.Extra = append(x.Extra, xmlField{XMLName: xml.Name{Local: "UploadId"}, Value: q.qget("uploadId")})
+	}
+	body, _ := xml.Marshal(x)
+	h.Set("Content-Type", "application/xml")
+	h.Set("Content-Length", strconv.Itoa(len(xml.Header)+len(body)))
+	h.Del("ETag")
+	w.WriteHeader(status)
+	io.WriteString(w, xml.Header)
+	w.Write(body)
+	return status
+}
+
+func newRequestID() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return strings.ToUpper(hex.EncodeToString(b[:]))
+}
+
+func hostID(id string) string {
+	return base64.StdEncoding.EncodeToString([]byte("arca/" + id))
+}
+
+// bucketAndKey splits the request into bucket and key, path-style or virtual-host-style.
+func (a *API) bucketAndKey(r *http.Request) (string, string) {
+	path := r.URL.Path
+	host := r.Host
+	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.Contains(host[i:], "]") {
+		host = host[:i]
+	}
+	host = strings.ToLower(host)
+	for _, d := range a.cfg.Domains {
+		if strings.HasSuffix(host, "."+d) {
+			return strings.TrimSuffix(host, "."+d), strings.TrimPrefix(path, "/")
+		}
+	}
+	path = strings.TrimPrefix(path, "/")
+	bucket, key, _ := strings.Cut(path, "/")
+	return bucket, key
+}
+
+var errBadQuery = errors.New("s3api: malformed query")
+
+// Reject answers a request that failed before reaching an operation (authentication, an
+// unknown service) through the same choke point, so it gets S3's error shape, request ids
+// and metrics.
+func (a *API) Reject(w http.ResponseWriter, r *http.Request, err error) {
+	start := time.Now()
+	q := &request{ctx: r.Context(), r: r, caller: &Caller{}, id: newRequestID(), op: "Rejected"}
+	q.bucket, q.key = a.bucketAndKey(r)
+	status, _ := a.respond(w, q, nil, err)
+	if a.obs != nil {
+		a.obs.ObserveS3(q.op, status, 0, 0, time.Since(start))
+	}
+}

@@ -1,0 +1,63 @@
+package server
+
+import (
+	"crypto/subtle"
+	"net/http"
+	"strings"
+
+	"github.com/arcastore/arca/internal/apierr"
+	"github.com/arcastore/arca/internal/s3api"
+	"github.com/arcastore/arca/internal/sigv4"
+)
+
+// serveHTTP is the way every request enters: metrics scrape, else authenticate once, then
+// route by the signing service.
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/metrics" && (r.Method == http.MethodGet || r.Method == http.MethodHead) && !sigv4Signed(r) {
+		s.serveMetrics(w, r)
+		return
+	}
+	res, err := s.verifier.Verify(r)
+	if err != nil {
+		s.s3.Reject(w, r, err)
+		return
+	}
+	service := res.Service
+	if res.Method == sigv4.AuthNone {
+		service = "s3"
+	}
+	switch service {
+	case "s3":
+		s.s3.Serve(w, r, &s3api.Caller{
+			AccessKeyID:   res.AccessKeyID,
+			Anonymous:     res.Method == sigv4.AuthNone,
+			TLS:           r.TLS != nil,
+			Body:          res.Body,
+			ContentLength: res.ContentLength,
+			Trailer:       res.Trailer,
+		})
+	default:
+		s.s3.Reject(w, r, apierr.NotImplemented.Msg("Arca does not serve the %q service yet.", service))
+	}
+}
+
+func sigv4Signed(r *http.Request) bool {
+	return strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-") || r.URL.Query().Has("X-Amz-Signature")
+}
+
+// serveMetrics serves Prometheus metrics. Unless --metrics-public, the root credentials are
+// required as HTTP Basic auth (access key id as user, secret as password), which Prometheus
+// scrape configs support; serve it over HTTPS when the network is not trusted.
+func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
+	if !s.cfg.MetricsPublic {
+		user, pass, ok := r.BasicAuth()
+		okUser := subtle.ConstantTimeCompare([]byte(user), []byte(s.root.AccessKeyID)) == 1
+		okPass := subtle.ConstantTimeCompare([]byte(pass), []byte(s.root.SecretAccessKey)) == 1
+		if !ok || !okUser || !okPass {
+			w.Header().Set("WWW-Authenticate", `Basic realm="arca metrics"`)
+			http.Error(w, "metrics require the root credentials (HTTP Basic auth) or --metrics-public", http.StatusUnauthorized)
+			return
+		}
+	}
+	s.metrics.Handler().ServeHTTP(w, r)
+}

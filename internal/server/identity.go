@@ -1,0 +1,136 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/arcastore/arca/internal/sigv4"
+)
+
+// identity is the account this server is: created on first start, then kept.
+type identity struct {
+	AccountID string `json:"account_id"`
+	// OwnerID is the 64-hex canonical user id S3 shows as bucket and object owner.
+	OwnerID string `json:"owner_id"`
+}
+
+func loadIdentity(dir string) (identity, error) {
+	path := filepath.Join(dir, "identity.json")
+	var id identity
+	data, err := os.ReadFile(path)
+	if err == nil {
+		if err := json.Unmarshal(data, &id); err != nil || len(id.AccountID) != 12 {
+			return id, fmt.Errorf("%s is damaged: %v", path, err)
+		}
+		return id, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return id, err
+	}
+	n, err := rand.Int(rand.Reader, big.NewInt(9e11))
+	if err != nil {
+		return id, err
+	}
+	id.AccountID = fmt.Sprintf("%012d", n.Int64()+1e11)
+	sum := sha256.Sum256([]byte("arca-owner/" + id.AccountID))
+	id.OwnerID = hex.EncodeToString(sum[:])
+	data, _ = json.MarshalIndent(id, "", "  ")
+	return id, writeFileAtomic(path, data, 0o600)
+}
+
+// rootCredentials are the account root's access key pair.
+type rootCredentials struct {
+	AccessKeyID     string `json:"access_key_id"`
+	SecretAccessKey string `json:"secret_access_key"`
+}
+
+// loadRootCredentials returns the configured pair or, when none is configured, the pair
+// stored in the data dir, generating it on first start (generated reports that).
+func loadRootCredentials(dir, ak, sk string) (c rootCredentials, generated bool, err error) {
+	if ak != "" {
+		return rootCredentials{ak, sk}, false, nil
+	}
+	path := filepath.Join(dir, "root-credentials.json")
+	data, err := os.ReadFile(path)
+	if err == nil {
+		if err := json.Unmarshal(data, &c); err != nil || c.AccessKeyID == "" {
+			return c, false, fmt.Errorf("%s is damaged", path)
+		}
+		return c, false, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return c, false, err
+	}
+	c.AccessKeyID = "AKIA" + randomUpper(16)
+	var sb [30]byte
+	rand.Read(sb[:])
+	c.SecretAccessKey = strings.NewReplacer("+", "A", "/", "z").Replace(base64.StdEncoding.EncodeToString(sb[:]))
+	data, _ = json.MarshalIndent(c, "", "  ")
+	return c, true, writeFileAtomic(path, data, 0o600)
+}
+
+func randomUpper(n int) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+	b := make([]byte, n)
+	rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+// credentialStore resolves access keys for SigV4. Only the root pair exists until the
+// identity issue adds IAM users.
+type credentialStore struct {
+	root rootCredentials
+}
+
+var _ sigv4.Credentials = (*credentialStore)(nil)
+
+func (s *credentialStore) Lookup(_ context.Context, accessKeyID string) (string, error) {
+	if subtle.ConstantTimeCompare([]byte(accessKeyID), []byte(s.root.AccessKeyID)) == 1 {
+		return s.root.SecretAccessKey, nil
+	}
+	return "", sigv4.ErrInvalidAccessKeyID
+}
+
+// writeFileAtomic writes data to path durably: temp file, fsync, rename, directory fsync.
+func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	d, err := os.Open(filepath.Dir(path))
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}

@@ -1,0 +1,196 @@
+// Package server is Arca's composition root: it opens the data directory, wires the stores,
+// authentication and the API handlers together, and owns the listeners' start and graceful
+// stop. Nothing else in Arca depends on it.
+package server
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/arcastore/arca/internal/blob"
+	"github.com/arcastore/arca/internal/config"
+	"github.com/arcastore/arca/internal/meta"
+	"github.com/arcastore/arca/internal/metrics"
+	"github.com/arcastore/arca/internal/s3api"
+	"github.com/arcastore/arca/internal/sigv4"
+)
+
+// smallBlobMax is the largest blob kept inside the metadata file (group-committed) rather
+// than as a file of its own.
+const smallBlobMax = 64 << 10
+
+// Server is a running Arca.
+type Server struct {
+	cfg      config.Config
+	log      *slog.Logger
+	id       identity
+	root     rootCredentials
+	meta     *meta.BoltStore
+	blobs    *blob.Tiered
+	metrics  *metrics.Metrics
+	verifier *sigv4.Verifier
+	s3       *s3api.API
+
+	tlsCert       tls.Certificate
+	tlsCertPath   string
+	rootGenerated bool
+
+	mu        sync.Mutex
+	listeners []net.Listener
+	servers   []*http.Server
+}
+
+// New opens the data directory and prepares everything; it does not listen yet.
+func New(cfg config.Config, log *slog.Logger) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	s := &Server{cfg: cfg, log: log, metrics: metrics.New()}
+	var err error
+	if s.id, err = loadIdentity(cfg.DataDir); err != nil {
+		return nil, fmt.Errorf("account identity: %w", err)
+	}
+	if s.root, s.rootGenerated, err = loadRootCredentials(cfg.DataDir, cfg.RootAccessKey, cfg.RootSecretKey); err != nil {
+		return nil, fmt.Errorf("root credentials: %w", err)
+	}
+	if cfg.TLSListen != "" {
+		if s.tlsCert, s.tlsCertPath, err = loadTLS(cfg.DataDir, cfg.TLSCert, cfg.TLSKey); err != nil {
+			return nil, err
+		}
+	}
+	if s.meta, err = meta.OpenBolt(filepath.Join(cfg.DataDir, "meta.db")); err != nil {
+		return nil, err
+	}
+	if s.blobs, err = blob.OpenTiered(s.meta.Committer(), filepath.Join(cfg.DataDir, "blobs"), smallBlobMax); err != nil {
+		s.meta.Close()
+		return nil, err
+	}
+	if err := sweepOrphans(context.Background(), s.meta, s.blobs, log); err != nil {
+		s.meta.Close()
+		return nil, fmt.Errorf("sweeping orphaned blobs: %w", err)
+	}
+	s.verifier = &sigv4.Verifier{Creds: &credentialStore{root: s.root}, Region: cfg.Region}
+	s.s3 = s3api.New(s3api.Config{
+		Region: cfg.Region, AccountID: s.id.AccountID, OwnerID: s.id.OwnerID, Domains: cfg.Domains,
+	}, s.meta, s.blobs, log, s.metrics)
+	return s, nil
+}
+
+// Handler is the one HTTP handler both listeners serve.
+func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
+
+// Listen opens the configured listeners. Call Serve next.
+func (s *Server) Listen() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cfg.Listen != "" {
+		ln, err := net.Listen("tcp", s.cfg.Listen)
+		if err != nil {
+			return fmt.Errorf("listen %s: %w", s.cfg.Listen, err)
+		}
+		s.listeners = append(s.listeners, ln)
+	}
+	if s.cfg.TLSListen != "" {
+		ln, err := net.Listen("tcp", s.cfg.TLSListen)
+		if err != nil {
+			for _, l := range s.listeners {
+				l.Close()
+			}
+			return fmt.Errorf("listen %s: %w", s.cfg.TLSListen, err)
+		}
+		tcfg := &tls.Config{Certificates: []tls.Certificate{s.tlsCert}, MinVersion: tls.VersionTLS12,
+			NextProtos: []string{"http/1.1"}}
+		s.listeners = append(s.listeners, tls.NewListener(ln, tcfg))
+	}
+	return nil
+}
+
+// Endpoints returns the URLs being served, HTTP first.
+func (s *Server) Endpoints() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for i, ln := range s.listeners {
+		scheme := "http"
+		if i == len(s.listeners)-1 && s.cfg.TLSListen != "" {
+			scheme = "https"
+		}
+		out = append(out, scheme+"://"+ln.Addr().String())
+	}
+	return out
+}
+
+// Banner writes the startup text: endpoints, certificate, credentials when new, an example.
+func (s *Server) Banner(w io.Writer) {
+	eps := s.Endpoints()
+	for _, ep := range eps {
+		if len(ep) > 5 && ep[:5] == "https" {
+			fmt.Fprintf(w, "arca: serving %s (TLS, certificate %s, SHA-256 %s)\n", ep, s.tlsCertPath, fingerprint(s.tlsCert))
+		} else {
+			fmt.Fprintf(w, "arca: serving %s\n", ep)
+		}
+	}
+	fmt.Fprintf(w, "arca: region %s, account %s, data in %s\n", s.cfg.Region, s.id.AccountID, s.cfg.DataDir)
+	if s.rootGenerated {
+		fmt.Fprintf(w, "arca: generated root credentials (shown once; kept in %s, mode 0600):\n",
+			filepath.Join(s.cfg.DataDir, "root-credentials.json"))
+		fmt.Fprintf(w, "  AWS_ACCESS_KEY_ID=%s\n  AWS_SECRET_ACCESS_KEY=%s\n", s.root.AccessKeyID, s.root.SecretAccessKey)
+	}
+	if len(eps) > 0 {
+		fmt.Fprintf(w, "arca: try it:\n  export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=<secret> AWS_DEFAULT_REGION=%s\n",
+			s.root.AccessKeyID, s.cfg.Region)
+		fmt.Fprintf(w, "  aws --endpoint-url %s s3 mb s3://my-bucket\n", eps[0])
+	}
+}
+
+// Serve runs until ctx is done, then shuts down gracefully: listeners close, in-flight
+// requests finish (up to 30 s), and the metadata store closes cleanly.
+func (s *Server) Serve(ctx context.Context) error {
+	s.mu.Lock()
+	errc := make(chan error, len(s.listeners))
+	for _, ln := range s.listeners {
+		hs := &http.Server{
+			Handler:           s.Handler(),
+			ReadHeaderTimeout: 30 * time.Second,
+			IdleTimeout:       120 * time.Second,
+			MaxHeaderBytes:    64 << 10,
+			ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+		}
+		s.servers = append(s.servers, hs)
+		go func(ln net.Listener) {
+			if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- err
+			}
+		}(ln)
+	}
+	s.mu.Unlock()
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+	}
+	s.log.Info("shutting down: waiting for in-flight requests")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, hs := range s.servers {
+		hs.Shutdown(sctx)
+	}
+	if cerr := s.meta.Close(); cerr != nil && err == nil {
+		err = cerr
+	}
+	s.log.Info("stopped")
+	return err
+}

@@ -1,0 +1,469 @@
+package sigv4
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"hash"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+)
+
+// aws-chunked limits. Signed chunks are held in memory until verified, so
+// their size is capped; unsigned chunks are streamed and only bounded by the
+// declared decoded length (aws-sdk-go-v2 sends a whole object as one chunk).
+const (
+	maxSignedChunk  = 16 << 20
+	maxSizeDigits   = 16
+	maxChunkLine    = 4096
+	maxTrailerLines = 64
+	maxTrailerBytes = 16 << 10
+	chunkBufSize    = 64 << 10
+)
+
+// chunkConfig configures a chunkedReader.
+type chunkConfig struct {
+	mode     PayloadMode // a streaming mode, or PayloadUnsigned/PayloadSigned for plain aws-chunked
+	decoded  int64       // x-amz-decoded-content-length
+	trailers []string    // names announced by x-amz-trailer, lowercase
+	// For signed modes:
+	key     []byte
+	amzDate string
+	scope   string
+	seed    string // the request signature, hex
+}
+
+// chunkedReader decodes an aws-chunked body. In signed modes it reads a whole
+// chunk, verifies its signature and only then hands its bytes out.
+type chunkedReader struct {
+	src io.ReadCloser
+	br  *bufio.Reader
+
+	signed        bool // chunks carry chunk-signature
+	signedTrailer bool // the trailer ends with x-amz-trailer-signature
+	trailersOK    bool // a trailer section may carry headers
+	want, got     int64
+	expect        []string
+
+	key      []byte
+	amzDate  string
+	scope    string
+	prev     [64]byte // previous signature, lowercase hex
+	mac, sha hash.Hash
+	sts      []byte
+
+	buf  []byte // signed: the current verified chunk is buf[r:w]
+	r, w int
+	left int64 // unsigned: bytes of the current chunk still to hand out
+	crlf bool  // unsigned: the CRLF closing the current chunk is still to read
+
+	err     error // sticky; io.EOF once the body, trailer included, is done
+	trailer http.Header
+}
+
+func newChunkedReader(src io.ReadCloser, cfg chunkConfig) *chunkedReader {
+	c := &chunkedReader{
+		src:    src,
+		br:     bufio.NewReaderSize(src, chunkBufSize),
+		want:   cfg.decoded,
+		expect: cfg.trailers,
+		sha:    sha256.New(),
+	}
+	switch cfg.mode {
+	case PayloadStreamingSigned:
+		c.signed = true
+	case PayloadStreamingSignedTrailer:
+		c.signed, c.signedTrailer, c.trailersOK = true, true, true
+	default:
+		c.trailersOK = true
+	}
+	if c.signed {
+		c.key, c.amzDate, c.scope = cfg.key, cfg.amzDate, cfg.scope
+		copy(c.prev[:], cfg.seed)
+		c.mac = hmac.New(sha256.New, cfg.key)
+	}
+	return c
+}
+
+func malformed(reason string) error { return detail(ErrMalformedChunk, reason) }
+
+var errBadTrailer = malformed(msgBadTrailer)
+
+// ioErr maps a premature end of the body to ErrIncompleteBody.
+func ioErr(err error) error {
+	if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
+		return ErrIncompleteBody
+	}
+	return err
+}
+
+func (c *chunkedReader) fail(err error) {
+	c.err = err
+	c.r, c.w, c.left = 0, 0, 0
+	c.trailer = nil
+}
+
+// Read returns decoded payload bytes.
+func (c *chunkedReader) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	for {
+		if c.r < c.w {
+			n := copy(p, c.buf[c.r:c.w])
+			c.r += n
+			return n, nil
+		}
+		if c.left > 0 {
+			if int64(len(p)) > c.left {
+				p = p[:c.left]
+			}
+			n, err := c.br.Read(p)
+			c.left -= int64(n)
+			if err != nil && c.left > 0 {
+				c.fail(ioErr(err))
+			}
+			if n > 0 {
+				return n, nil
+			}
+			continue
+		}
+		if c.err != nil {
+			return 0, c.err
+		}
+		c.next()
+	}
+}
+
+// WriteTo writes the decoded payload to w without an intermediate copy.
+func (c *chunkedReader) WriteTo(w io.Writer) (int64, error) {
+	var total int64
+	for {
+		if c.r < c.w {
+			n, err := w.Write(c.buf[c.r:c.w])
+			c.r += n
+			total += int64(n)
+			if err != nil {
+				return total, err
+			}
+			continue
+		}
+		if c.left > 0 {
+			if c.br.Buffered() == 0 {
+				if _, err := c.br.Peek(1); err != nil {
+					c.fail(ioErr(err))
+					continue
+				}
+			}
+			b, _ := c.br.Peek(int(min(int64(c.br.Buffered()), c.left)))
+			n, err := w.Write(b)
+			c.br.Discard(n)
+			c.left -= int64(n)
+			total += int64(n)
+			if err != nil {
+				return total, err
+			}
+			continue
+		}
+		if c.err == io.EOF {
+			return total, nil
+		}
+		if c.err != nil {
+			return total, c.err
+		}
+		c.next()
+	}
+}
+
+// Close closes the underlying body.
+func (c *chunkedReader) Close() error { return c.src.Close() }
+
+// Trailers returns the trailing headers once the body is fully read.
+func (c *chunkedReader) Trailers() http.Header {
+	if c.err != io.EOF {
+		return nil
+	}
+	return c.trailer
+}
+
+// next reads the next chunk: in signed modes it is verified before this
+// returns; the final chunk also reads and checks the trailer.
+func (c *chunkedReader) next() {
+	if c.crlf {
+		if err := c.readCRLF(); err != nil {
+			c.fail(err)
+			return
+		}
+		c.crlf = false
+	}
+	line, err := c.readLine()
+	if err != nil {
+		c.fail(ioErr(err))
+		return
+	}
+	size, sig, err := parseChunkHeader(line, c.signed)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	if size == 0 {
+		c.finish(sig)
+		return
+	}
+	if size > c.want-c.got {
+		c.fail(malformed("the chunks hold more data than x-amz-decoded-content-length"))
+		return
+	}
+	if !c.signed {
+		c.left, c.crlf = size, true
+		c.got += size
+		return
+	}
+	if size > maxSignedChunk {
+		c.fail(malformed("chunk larger than 16 MiB"))
+		return
+	}
+	if err := c.fill(int(size)); err != nil {
+		c.fail(err)
+		return
+	}
+	if err := c.readCRLF(); err != nil {
+		c.fail(err)
+		return
+	}
+	if !c.verifyChunk(c.buf, &sig) {
+		c.fail(ErrSignatureDoesNotMatch)
+		return
+	}
+	c.r, c.w = 0, len(c.buf)
+	c.got += size
+}
+
+// fill reads exactly n bytes into c.buf, growing it only as data arrives so
+// a chunk header alone cannot make the reader allocate much.
+func (c *chunkedReader) fill(n int) error {
+	c.buf = c.buf[:0]
+	for len(c.buf) < n {
+		step := min(n-len(c.buf), max(len(c.buf), chunkBufSize))
+		c.buf = slices.Grow(c.buf, step)
+		k, err := io.ReadFull(c.br, c.buf[len(c.buf):len(c.buf)+step])
+		c.buf = c.buf[:len(c.buf)+k]
+		if err != nil {
+			return ioErr(err)
+		}
+	}
+	return nil
+}
+
+// readLine returns the next CRLF-terminated line without its CRLF, or io.EOF
+// when the body ends cleanly before it.
+func (c *chunkedReader) readLine() ([]byte, error) {
+	line, err := c.br.ReadSlice('\n')
+	switch {
+	case err == io.EOF && len(line) == 0:
+		return nil, io.EOF
+	case err == bufio.ErrBufferFull:
+		return nil, malformed("line too long")
+	case err != nil:
+		return nil, ioErr(err)
+	case len(line) > maxChunkLine:
+		return nil, malformed("line too long")
+	case len(line) < 2 || line[len(line)-2] != '\r':
+		return nil, malformed("line not terminated by CRLF")
+	}
+	return line[:len(line)-2], nil
+}
+
+func (c *chunkedReader) readCRLF() error {
+	b, err := c.br.Peek(2)
+	if len(b) < 2 {
+		return ioErr(err)
+	}
+	if b[0] != '\r' || b[1] != '\n' {
+		return malformed("chunk data not followed by CRLF")
+	}
+	c.br.Discard(2)
+	return nil
+}
+
+// parseChunkHeader parses "hex-size" (unsigned; extensions ignored) or
+// "hex-size;chunk-signature=<64 hex>" (signed).
+func parseChunkHeader(line []byte, signed bool) (int64, [32]byte, error) {
+	var sig [32]byte
+	sizePart, ext, hasExt := bytes.Cut(line, []byte{';'})
+	if len(sizePart) == 0 || len(sizePart) > maxSizeDigits {
+		return 0, sig, malformed("bad chunk size")
+	}
+	var size uint64
+	for _, ch := range sizePart {
+		d, ok := unhex(ch)
+		if !ok {
+			return 0, sig, malformed("bad chunk size")
+		}
+		size = size<<4 | uint64(d)
+	}
+	if size > 1<<62 {
+		return 0, sig, malformed("bad chunk size")
+	}
+	if signed {
+		v, ok := bytes.CutPrefix(ext, []byte("chunk-signature="))
+		if !hasExt || !ok || len(v) != 64 {
+			return 0, sig, malformed("missing or bad chunk-signature")
+		}
+		if _, err := hex.Decode(sig[:], v); err != nil {
+			return 0, sig, malformed("missing or bad chunk-signature")
+		}
+	}
+	return int64(size), sig, nil
+}
+
+// verifyChunk checks a chunk signature and, when it holds, makes it the
+// previous signature for the next chunk.
+func (c *chunkedReader) verifyChunk(data []byte, sig *[32]byte) bool {
+	c.sha.Reset()
+	c.sha.Write(data)
+	var h [32]byte
+	c.sha.Sum(h[:0])
+	return c.verify("AWS4-HMAC-SHA256-PAYLOAD\n", &h, sig)
+}
+
+func (c *chunkedReader) verify(kind string, h, sig *[32]byte) bool {
+	b := c.sts[:0]
+	b = append(b, kind...)
+	b = append(b, c.amzDate...)
+	b = append(b, '\n')
+	b = append(b, c.scope...)
+	b = append(b, '\n')
+	b = append(b, c.prev[:]...)
+	b = append(b, '\n')
+	if kind == "AWS4-HMAC-SHA256-PAYLOAD\n" {
+		b = append(b, emptySHA256...)
+		b = append(b, '\n')
+	}
+	b = hex.AppendEncode(b, h[:])
+	c.sts = b
+	c.mac.Reset()
+	c.mac.Write(b)
+	var got [32]byte
+	c.mac.Sum(got[:0])
+	if !hmac.Equal(got[:], sig[:]) {
+		return false
+	}
+	hex.Encode(c.prev[:], got[:])
+	return true
+}
+
+// finish handles the zero-length chunk and the trailer section after it.
+func (c *chunkedReader) finish(sig [32]byte) {
+	if c.signed && !c.verifyChunk(nil, &sig) {
+		c.fail(ErrSignatureDoesNotMatch)
+		return
+	}
+	if c.got != c.want {
+		c.fail(ErrIncompleteBody)
+		return
+	}
+	hdr, err := c.readTrailers()
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	// Nothing may follow the body.
+	if _, err := c.br.ReadByte(); err != io.EOF {
+		if err == nil {
+			err = malformed("data after the final chunk")
+		}
+		c.fail(err)
+		return
+	}
+	for _, name := range c.expect {
+		if _, ok := hdr[name]; !ok {
+			c.fail(errBadTrailer)
+			return
+		}
+	}
+	c.trailer = hdr
+	c.err = io.EOF
+}
+
+// readTrailers reads "name:value" lines up to the empty line (or a clean
+// end of body), checking x-amz-trailer-signature in signed-trailer mode.
+func (c *chunkedReader) readTrailers() (http.Header, error) {
+	var hdr http.Header
+	c.sha.Reset()
+	lines, size := 0, 0
+	for {
+		line, err := c.readLine()
+		if err == io.EOF || err == nil && len(line) == 0 {
+			switch {
+			case !c.signedTrailer:
+				return hdr, nil
+			case err == io.EOF: // the trailer signature is required
+				return nil, ErrIncompleteBody
+			default:
+				return nil, errBadTrailer
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
+		name, value, ok := bytes.Cut(line, []byte{':'})
+		if !ok || len(name) == 0 {
+			return nil, errBadTrailer
+		}
+		lname := strings.ToLower(string(name))
+		if lname == "x-amz-trailer-signature" && c.signedTrailer {
+			return hdr, c.trailerSignature(value)
+		}
+		if !c.trailersOK {
+			return nil, errBadTrailer
+		}
+		lines++
+		size += len(line)
+		if lines > maxTrailerLines || size > maxTrailerBytes {
+			return nil, errBadTrailer
+		}
+		c.sha.Write(line)
+		c.sha.Write([]byte{'\n'})
+		if lname == "x-amz-trailer-signature" {
+			continue // meaningless in an unsigned trailer
+		}
+		if hdr == nil {
+			hdr = make(http.Header)
+		}
+		hdr[lname] = append(hdr[lname], strings.TrimSpace(string(value)))
+	}
+}
+
+// trailerSignature verifies the trailer signature over the lines hashed so
+// far and reads the closing CRLF (or accepts a clean end of body).
+func (c *chunkedReader) trailerSignature(v []byte) error {
+	var sig [32]byte
+	if len(v) != 64 {
+		return errBadTrailer
+	}
+	if _, err := hex.Decode(sig[:], v); err != nil {
+		return errBadTrailer
+	}
+	var h [32]byte
+	c.sha.Sum(h[:0])
+	if !c.verify("AWS4-HMAC-SHA256-TRAILER\n", &h, &sig) {
+		return ErrSignatureDoesNotMatch
+	}
+	line, err := c.readLine()
+	if err == io.EOF {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if len(line) != 0 {
+		return errBadTrailer
+	}
+	return nil
+}

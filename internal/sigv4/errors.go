@@ -1,0 +1,96 @@
+package sigv4
+
+import "errors"
+
+// Sentinel errors returned by Verify and by Result.Body. The server maps them
+// to wire errors in one place; the comment on each names the S3 error it is
+// meant to become. Callers test with errors.Is: some are returned wrapped in a
+// *DetailError that carries the exact AWS message for the case.
+var (
+	// ErrInvalidAccessKeyID: 403 InvalidAccessKeyId, "The AWS Access Key Id
+	// you provided does not exist in our records."
+	ErrInvalidAccessKeyID = errors.New("sigv4: invalid access key id")
+
+	// ErrSignatureDoesNotMatch: 403 SignatureDoesNotMatch, "The request
+	// signature we calculated does not match the signature you provided.
+	// Check your key and signing method."
+	ErrSignatureDoesNotMatch = errors.New("sigv4: signature does not match")
+
+	// ErrRequestTimeTooSkewed: 403 RequestTimeTooSkewed, "The difference
+	// between the request time and the current time is too large."
+	ErrRequestTimeTooSkewed = errors.New("sigv4: request time too skewed")
+
+	// ErrRequestExpired: 403 AccessDenied, "Request has expired". A presigned
+	// request dated in the future is returned as a DetailError around this
+	// sentinel with the detail "Request is not valid yet" (also AccessDenied).
+	ErrRequestExpired = errors.New("sigv4: request has expired")
+
+	// ErrAuthorizationHeaderMalformed: 400 AuthorizationHeaderMalformed,
+	// "The authorization header is malformed; ..." (detail in DetailError).
+	ErrAuthorizationHeaderMalformed = errors.New("sigv4: authorization header malformed")
+
+	// ErrAuthorizationQueryParametersError: 400
+	// AuthorizationQueryParametersError (detail in DetailError). Also used,
+	// with the detail "Only one auth mechanism allowed; ...", when a request
+	// carries both an Authorization header and query authentication, which
+	// AWS reports as 400 InvalidArgument.
+	ErrAuthorizationQueryParametersError = errors.New("sigv4: authorization query parameters error")
+
+	// ErrMissingSecurityHeader: 400 MissingSecurityHeader, "Your request is
+	// missing a required header." For a missing or unparsable date the
+	// detail is AWS's "AWS authentication requires a valid Date or x-amz-date
+	// header", which S3 sends as 403 AccessDenied.
+	ErrMissingSecurityHeader = errors.New("sigv4: missing security header")
+
+	// ErrMissingContentSHA256: 400 InvalidRequest, "Missing required header
+	// for this request: x-amz-content-sha256".
+	ErrMissingContentSHA256 = errors.New("sigv4: missing x-amz-content-sha256")
+
+	// ErrContentSHA256Mismatch: 400 XAmzContentSHA256Mismatch, "The provided
+	// 'x-amz-content-sha256' header does not match what was computed."
+	ErrContentSHA256Mismatch = errors.New("sigv4: x-amz-content-sha256 does not match the payload")
+
+	// ErrInvalidContentSHA256: 400 InvalidArgument, "x-amz-content-sha256
+	// must be UNSIGNED-PAYLOAD, ... or a valid sha256 value."
+	ErrInvalidContentSHA256 = errors.New("sigv4: invalid x-amz-content-sha256")
+
+	// ErrMalformedChunk: 400 InvalidRequest for bad aws-chunked framing
+	// (detail says what); trailer problems carry S3's MalformedTrailerError
+	// message as detail.
+	ErrMalformedChunk = errors.New("sigv4: malformed aws-chunked body")
+
+	// ErrIncompleteBody: 400 IncompleteBody, "You did not provide the number
+	// of bytes specified by the Content-Length HTTP header."
+	ErrIncompleteBody = errors.New("sigv4: incomplete body")
+
+	// ErrUnsupportedAlgorithm: 400 InvalidRequest, "The authorization
+	// mechanism you have provided is not supported. Please use
+	// AWS4-HMAC-SHA256." (SigV2, SigV4A, unknown schemes).
+	ErrUnsupportedAlgorithm = errors.New("sigv4: unsupported authorization algorithm")
+)
+
+// DetailError wraps a sentinel with the exact message AWS sends for the case.
+// Detail never contains secrets, signing keys or expected signatures.
+type DetailError struct {
+	Err    error
+	Detail string
+}
+
+func (e *DetailError) Error() string { return e.Err.Error() + ": " + e.Detail }
+
+// Unwrap returns the sentinel.
+func (e *DetailError) Unwrap() error { return e.Err }
+
+func detail(err error, msg string) error { return &DetailError{Err: err, Detail: msg} }
+
+// AWS messages used in more than one place.
+const (
+	msgDateRequired  = "AWS authentication requires a valid Date or x-amz-date header"
+	msgHeaderPrefix  = "The authorization header is malformed; "
+	msgCredPrefix    = "Error parsing the X-Amz-Credential parameter; "
+	msgCredMalformed = `the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".`
+	msgQueryMissing  = "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters."
+	msgOneAuth       = "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified"
+	msgBadTrailer    = "The request contained trailing data that was not well-formed or did not conform to our published schema."
+	msgBadContentSHA = "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER or a valid sha256 value."
+)
