@@ -19,6 +19,11 @@ import (
 // instead of paying a file fsync, a rename and a directory fsync each; this is what lets
 // small-object PUTs run at thousands per second with every write durable.
 //
+// Durability of a small blob is tied to the committer it shares with the metadata store (see
+// Commit): the contract "durable when Commit returns" becomes "durable no later than the next
+// commit on the shared committer that succeeds", which is what the metadata commit that
+// references it is.
+//
 // Ids say where a blob lives: 32 hex digits for a file, "s" + 31 hex digits for a small
 // blob. Callers treat ids as opaque.
 type Tiered struct {
@@ -100,14 +105,16 @@ func (w *tieredWriter) Commit(ctx context.Context) (string, error) {
 	if w.file != nil {
 		return w.file.Commit(ctx)
 	}
+	// The small blob rides in the group commit queue without waiting for it: the metadata
+	// commit that will reference the id is queued later on the same committer, so it
+	// commits in the same or a later transaction, and commit failures are sticky. When
+	// that metadata commit is durable, so is this blob; a crash before it leaves at most
+	// an unreferenced blob, which the start-up sweep removes.
 	id := smallID()
 	data := w.buf.Bytes()
-	err := w.t.gc.Update(func(tx *bolt.Tx) error {
+	w.t.gc.UpdateAsync(func(tx *bolt.Tx) error {
 		return tx.Bucket(bktSmall).Put([]byte(id), data)
 	})
-	if err != nil {
-		return "", fmt.Errorf("blob: commit small: %w", err)
-	}
 	return id, nil
 }
 

@@ -2,16 +2,28 @@
 // being committed (and fsync'd), new writes queue; the next transaction takes every write
 // that queued. Under load many writes share one fsync; alone, a write waits for nothing.
 //
+// Ordering: functions commit in the order they were queued (a later function is in the same
+// transaction as an earlier one or a later transaction). Failure is sticky: once a commit
+// fails for a reason other than a function's own error (an I/O error, say), every later
+// update fails with ErrFailed. Together these make UpdateAsync safe: when any later Update
+// returns nil, every function queued before it is durable too.
+//
 // Like bbolt's Batch, a function may run more than once (when another function in the same
 // group fails, the group is rolled back and retried without it), so functions must be
 // idempotent apart from their effect on the transaction.
 package gcommit
 
 import (
+	"errors"
+	"fmt"
 	"sync"
 
 	bolt "go.etcd.io/bbolt"
 )
+
+// ErrFailed is returned by every update after a commit failed: the store must be reopened
+// (after whatever broke is fixed) before it is trusted with writes again.
+var ErrFailed = errors.New("gcommit: an earlier commit failed; the store is read-only until restart")
 
 // DB wraps a bbolt database with group-committed updates.
 type DB struct {
@@ -19,6 +31,7 @@ type DB struct {
 	mu      sync.Mutex
 	pending []*call
 	running bool
+	failed  error
 }
 
 type call struct {
@@ -35,15 +48,34 @@ func (g *DB) Bolt() *bolt.DB { return g.db }
 // Update runs fn in a write transaction shared with concurrent callers and returns once that
 // transaction is durably committed (or fn's own error).
 func (g *DB) Update(fn func(*bolt.Tx) error) error {
+	return <-g.UpdateAsync(fn)
+}
+
+// UpdateAsync queues fn and returns at once; the channel yields the result once fn's
+// transaction committed. See the package comment for what ordering this gives.
+func (g *DB) UpdateAsync(fn func(*bolt.Tx) error) <-chan error {
 	c := &call{fn: fn, done: make(chan error, 1)}
 	g.mu.Lock()
+	if g.failed != nil {
+		g.mu.Unlock()
+		c.done <- g.failed
+		return c.done
+	}
 	g.pending = append(g.pending, c)
 	if !g.running {
 		g.running = true
 		go g.loop()
 	}
 	g.mu.Unlock()
-	return <-c.done
+	return c.done
+}
+
+func (g *DB) poison(err error) {
+	g.mu.Lock()
+	if g.failed == nil {
+		g.failed = fmt.Errorf("%w: %v", ErrFailed, err)
+	}
+	g.mu.Unlock()
 }
 
 func (g *DB) loop() {
@@ -51,6 +83,12 @@ func (g *DB) loop() {
 		g.mu.Lock()
 		batch := g.pending
 		g.pending = nil
+		if g.failed != nil {
+			for _, c := range batch {
+				c.done <- g.failed
+			}
+			batch = nil
+		}
 		if len(batch) == 0 {
 			g.running = false
 			g.mu.Unlock()
@@ -75,6 +113,10 @@ func (g *DB) run(batch []*call) {
 			return nil
 		})
 		if failed < 0 {
+			if err != nil {
+				g.poison(err)
+				err = fmt.Errorf("%w: %v", ErrFailed, err)
+			}
 			for _, c := range batch {
 				c.done <- err
 			}

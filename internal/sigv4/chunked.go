@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // aws-chunked limits. Signed chunks are held in memory until verified, so
@@ -26,10 +27,17 @@ const (
 	chunkBufSize    = 64 << 10
 )
 
+// Buffers are pooled across requests and returned as soon as a body reaches
+// its end or fails, when nothing refers to them any more.
+var (
+	bufioPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, chunkBufSize) }}
+	chunkPool sync.Pool // *[]byte
+)
+
 // chunkConfig configures a chunkedReader.
 type chunkConfig struct {
 	mode     PayloadMode // a streaming mode, or PayloadUnsigned/PayloadSigned for plain aws-chunked
-	decoded  int64       // x-amz-decoded-content-length
+	decoded  int64       // x-amz-decoded-content-length; -1 = unknown (unsigned only)
 	trailers []string    // names announced by x-amz-trailer, lowercase
 	// For signed modes:
 	key     []byte
@@ -56,6 +64,7 @@ type chunkedReader struct {
 	prev     [64]byte // previous signature, lowercase hex
 	mac, sha hash.Hash
 	sts      []byte
+	sum, out [32]byte // scratch for digests
 
 	buf  []byte // signed: the current verified chunk is buf[r:w]
 	r, w int
@@ -69,11 +78,12 @@ type chunkedReader struct {
 func newChunkedReader(src io.ReadCloser, cfg chunkConfig) *chunkedReader {
 	c := &chunkedReader{
 		src:    src,
-		br:     bufio.NewReaderSize(src, chunkBufSize),
+		br:     bufioPool.Get().(*bufio.Reader),
 		want:   cfg.decoded,
 		expect: cfg.trailers,
 		sha:    sha256.New(),
 	}
+	c.br.Reset(src)
 	switch cfg.mode {
 	case PayloadStreamingSigned:
 		c.signed = true
@@ -106,6 +116,22 @@ func (c *chunkedReader) fail(err error) {
 	c.err = err
 	c.r, c.w, c.left = 0, 0, 0
 	c.trailer = nil
+	c.release()
+}
+
+// release returns the buffers to their pools once the body has ended: after
+// that only c.err is consulted.
+func (c *chunkedReader) release() {
+	if c.br != nil {
+		c.br.Reset(nil)
+		bufioPool.Put(c.br)
+		c.br = nil
+	}
+	if c.buf != nil {
+		b := c.buf[:0]
+		chunkPool.Put(&b)
+		c.buf = nil
+	}
 }
 
 // Read returns decoded payload bytes.
@@ -215,7 +241,7 @@ func (c *chunkedReader) next() {
 		c.finish(sig)
 		return
 	}
-	if size > c.want-c.got {
+	if c.want >= 0 && size > c.want-c.got {
 		c.fail(malformed("the chunks hold more data than x-amz-decoded-content-length"))
 		return
 	}
@@ -247,6 +273,11 @@ func (c *chunkedReader) next() {
 // fill reads exactly n bytes into c.buf, growing it only as data arrives so
 // a chunk header alone cannot make the reader allocate much.
 func (c *chunkedReader) fill(n int) error {
+	if c.buf == nil {
+		if p, ok := chunkPool.Get().(*[]byte); ok {
+			c.buf = *p
+		}
+	}
 	c.buf = c.buf[:0]
 	for len(c.buf) < n {
 		step := min(n-len(c.buf), max(len(c.buf), chunkBufSize))
@@ -327,9 +358,8 @@ func parseChunkHeader(line []byte, signed bool) (int64, [32]byte, error) {
 func (c *chunkedReader) verifyChunk(data []byte, sig *[32]byte) bool {
 	c.sha.Reset()
 	c.sha.Write(data)
-	var h [32]byte
-	c.sha.Sum(h[:0])
-	return c.verify("AWS4-HMAC-SHA256-PAYLOAD\n", &h, sig)
+	c.sha.Sum(c.sum[:0])
+	return c.verify("AWS4-HMAC-SHA256-PAYLOAD\n", &c.sum, sig)
 }
 
 func (c *chunkedReader) verify(kind string, h, sig *[32]byte) bool {
@@ -349,12 +379,11 @@ func (c *chunkedReader) verify(kind string, h, sig *[32]byte) bool {
 	c.sts = b
 	c.mac.Reset()
 	c.mac.Write(b)
-	var got [32]byte
-	c.mac.Sum(got[:0])
-	if !hmac.Equal(got[:], sig[:]) {
+	c.mac.Sum(c.out[:0])
+	if !hmac.Equal(c.out[:], sig[:]) {
 		return false
 	}
-	hex.Encode(c.prev[:], got[:])
+	hex.Encode(c.prev[:], c.out[:])
 	return true
 }
 
@@ -364,7 +393,7 @@ func (c *chunkedReader) finish(sig [32]byte) {
 		c.fail(ErrSignatureDoesNotMatch)
 		return
 	}
-	if c.got != c.want {
+	if c.want >= 0 && c.got != c.want {
 		c.fail(ErrIncompleteBody)
 		return
 	}
@@ -389,6 +418,7 @@ func (c *chunkedReader) finish(sig [32]byte) {
 	}
 	c.trailer = hdr
 	c.err = io.EOF
+	c.release()
 }
 
 // readTrailers reads "name:value" lines up to the empty line (or a clean
@@ -450,9 +480,8 @@ func (c *chunkedReader) trailerSignature(v []byte) error {
 	if _, err := hex.Decode(sig[:], v); err != nil {
 		return errBadTrailer
 	}
-	var h [32]byte
-	c.sha.Sum(h[:0])
-	if !c.verify("AWS4-HMAC-SHA256-TRAILER\n", &h, &sig) {
+	c.sha.Sum(c.sum[:0])
+	if !c.verify("AWS4-HMAC-SHA256-TRAILER\n", &c.sum, &sig) {
 		return ErrSignatureDoesNotMatch
 	}
 	line, err := c.readLine()

@@ -268,25 +268,36 @@ func TestChunkedIOTest(t *testing.T) {
 }
 
 var streamingHeaderTests = []struct {
-	name string
-	edit func(*http.Request)
-	want error
+	name    string
+	mode    string
+	edit    func(*http.Request)
+	want    error
+	wantLen int64
 }{
-	{"no-decoded-length", func(r *http.Request) { r.Header.Del("X-Amz-Decoded-Content-Length") }, ErrMissingSecurityHeader},
-	{"bad-decoded-length", func(r *http.Request) { r.Header.Set("X-Amz-Decoded-Content-Length", "-5") }, ErrMalformedChunk},
+	{"signed-no-decoded-length", streamingSigned, func(r *http.Request) { r.Header.Del("X-Amz-Decoded-Content-Length") }, ErrMissingSecurityHeader, 0},
+	{"signed-trailer-no-decoded-length", streamingSignedTrailer, func(r *http.Request) { r.Header.Del("X-Amz-Decoded-Content-Length") }, ErrMissingSecurityHeader, 0},
+	{"unsigned-no-decoded-length", streamingUnsignedTrailer, func(r *http.Request) { r.Header.Del("X-Amz-Decoded-Content-Length") }, nil, -1},
+	{"bad-decoded-length", streamingUnsignedTrailer, func(r *http.Request) { r.Header.Set("X-Amz-Decoded-Content-Length", "-5") }, ErrMalformedChunk, 0},
+	{"two-decoded-lengths", streamingUnsignedTrailer, func(r *http.Request) { r.Header.Add("X-Amz-Decoded-Content-Length", "0") }, ErrMalformedChunk, 0},
 }
 
 // Header problems of streaming uploads, found after the signature: the
-// headers are edited and the request re-signed.
+// headers are edited before signing.
 func TestStreamingHeaders(t *testing.T) {
 	for _, tc := range streamingHeaderTests {
-		req := httptest.NewRequest("PUT", "http://bucket.example/key", strings.NewReader("0\r\n\r\n"))
+		req := httptest.NewRequest("PUT", "http://bucket.example/key", strings.NewReader("3\r\nabc\r\n0\r\n\r\n"))
 		req.Header.Set("Content-Encoding", "aws-chunked")
-		req.Header.Set("X-Amz-Decoded-Content-Length", "0")
+		req.Header.Set("X-Amz-Decoded-Content-Length", "3")
 		tc.edit(req)
-		signS3(t, req, testCreds, streamingUnsignedTrailer, testRegion, testNow)
-		_, err := newVerifier().Verify(req)
+		signS3(t, req, testCreds, tc.mode, testRegion, testNow)
+		res, err := newVerifier().Verify(req)
 		checkErr(t, err, tc.want, "")
+		if err == nil {
+			b, err := io.ReadAll(res.Body)
+			if err != nil || string(b) != "abc" || res.ContentLength != tc.wantLen {
+				t.Fatalf("%s: %q %v %d", tc.name, b, err, res.ContentLength)
+			}
+		}
 	}
 }
 

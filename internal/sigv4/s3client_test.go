@@ -69,7 +69,9 @@ func TestS3Client(t *testing.T) {
 		_, err = client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bucket"), Key: aws.String("stream"), Body: io.MultiReader(bytes.NewReader(data))})
 		if err == nil || len(ts.out) > 0 {
 			expect("put unknown length", err, func(o outcome) {
-				t.Logf("tls=%v unknown-length put: mode %v len %d trailer %v", tls, o.res.Payload, o.res.ContentLength, o.trailer)
+				if !bytes.Equal(o.body, data) || o.res.ContentLength != -1 || trailerValue(o.trailer) == "" {
+					t.Fatalf("tls=%v unknown-length put: mode %v len %d trailer %v", tls, o.res.Payload, o.res.ContentLength, o.trailer)
+				}
 			})
 		} else {
 			t.Logf("tls=%v unknown-length put refused by the client: %v", tls, err)

@@ -70,7 +70,9 @@ type Result struct {
 	// Nothing is ever returned to the caller from a chunk whose signature has not been checked.
 	Body io.ReadCloser
 	// ContentLength is the decoded length: x-amz-decoded-content-length for aws-chunked,
-	// else r.ContentLength (-1 when unknown).
+	// else r.ContentLength (-1 when unknown, which includes an unsigned aws-chunked
+	// upload that does not state its decoded length, as aws-sdk-go-v2 sends for
+	// bodies of unknown length).
 	ContentLength int64
 	// Trailer returns the trailing headers (e.g. "x-amz-checksum-crc32") once Body has
 	// returned io.EOF; nil before that or when there are none. Names lowercase.
@@ -423,13 +425,19 @@ func attachBody(res *Result, r *http.Request, buffered []byte, want [32]byte, cf
 		res.Body = src
 		return nil
 	}
-	dl := r.Header.Get("X-Amz-Decoded-Content-Length")
-	if dl == "" {
+	// aws-sdk-go-v2 streams a body of unknown length as an unsigned
+	// aws-chunked upload without x-amz-decoded-content-length; signed
+	// streaming always states it.
+	n := int64(-1)
+	dl, hasDL := r.Header["X-Amz-Decoded-Content-Length"]
+	switch {
+	case hasDL:
+		var err error
+		if n, err = strconv.ParseInt(dl[0], 10, 64); err != nil || n < 0 || len(dl) > 1 {
+			return malformed("x-amz-decoded-content-length is not a valid length")
+		}
+	case cfg.mode == PayloadStreamingSigned || cfg.mode == PayloadStreamingSignedTrailer:
 		return detail(ErrMissingSecurityHeader, "Your request is missing a required header: x-amz-decoded-content-length")
-	}
-	n, err := strconv.ParseInt(dl, 10, 64)
-	if err != nil || n < 0 {
-		return malformed("x-amz-decoded-content-length is not a valid length")
 	}
 	if cfg.mode == PayloadSigned {
 		src = newSHA256Body(src, want) // the hash covers the encoded body

@@ -191,7 +191,7 @@ var headerRejectTests = []struct {
 		detail: "AWS authentication requires a valid Date or x-amz-date header"},
 	{name: "bad-date", mutate: func(r *http.Request) { r.Header.Set("X-Amz-Date", "2026-11-22T12:30:00Z") }, want: ErrMissingSecurityHeader},
 	{name: "scope-date-mismatch", mutate: func(r *http.Request) { r.Header.Set("X-Amz-Date", "20261123T001000Z") },
-		want: ErrAuthorizationHeaderMalformed,
+		want:   ErrAuthorizationHeaderMalformed,
 		detail: "The authorization header is malformed; Invalid credential date. Date is not the same as X-Amz-Date."},
 	{name: "bad-terminator", mutate: func(r *http.Request) { editAuth(r, "/aws4_request", "/aws4_reques") }, want: ErrAuthorizationHeaderMalformed,
 		detail: `The authorization header is malformed; incorrect terminal "aws4_reques". This endpoint uses "aws4_request".`},
@@ -348,9 +348,9 @@ func TestOtherServiceBodyTooLarge(t *testing.T) {
 // Published AWS examples.
 var vectorTests = []struct {
 	name, secret, method, target, amzDate string
-	headers                                map[string]string
-	now                                    time.Time
-	region                                 string
+	headers                               map[string]string
+	now                                   time.Time
+	region                                string
 }{
 	{
 		// SigV4 test suite, get-vanilla.
