@@ -64,14 +64,28 @@ func (s *FS) Create(ctx context.Context) (Writer, error) {
 }
 
 type fileWriter struct {
-	s    *FS
-	id   string
-	tmp  string
-	f    *os.File
-	done bool
+	s       *FS
+	id      string
+	tmp     string
+	f       *os.File
+	done    bool
+	written int64
+	flushed int64 // bytes handed to early writeback
 }
 
-func (w *fileWriter) Write(p []byte) (int, error) { return w.f.Write(p) }
+// writebackChunk is how much a writer accumulates before asking the kernel to start writing
+// it out, so the fsync at Commit finds most of a large blob already on its way to disk.
+const writebackChunk = 8 << 20
+
+func (w *fileWriter) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	w.written += int64(n)
+	if w.written-w.flushed >= writebackChunk {
+		startWriteback(w.f, w.flushed, w.written-w.flushed)
+		w.flushed = w.written
+	}
+	return n, err
+}
 
 func (w *fileWriter) Commit(ctx context.Context) (string, error) {
 	if w.done {

@@ -153,10 +153,15 @@ func verifyBodyDigests(q *request, data []byte) error {
 // copyBody streams exactly n bytes from src to dst through the digester, mapping short
 // bodies to IncompleteBody. Verification errors from the authenticated body pass through.
 func copyBody(dst io.Writer, src io.Reader, n int64, d *digester) (int64, error) {
-	bp := copyBufs.Get().(*[]byte)
-	defer copyBufs.Put(bp)
-	w := io.MultiWriter(dst, d)
-	got, err := io.CopyBuffer(w, io.LimitReader(src, n), *bp)
+	var got int64
+	var err error
+	if n >= pipeThreshold {
+		got, err = pipelinedCopy(dst, d, src, n)
+	} else {
+		bp := copyBufs.Get().(*[]byte)
+		got, err = io.CopyBuffer(io.MultiWriter(dst, d), io.LimitReader(src, n), *bp)
+		copyBufs.Put(bp)
+	}
 	if err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) {
 			return got, apierr.IncompleteBody
