@@ -29,7 +29,7 @@ var s3Mappings = []mapping{
 	{sigv4.ErrMissingSecurityHeader, MissingSecurityHeader},
 	{sigv4.ErrMissingContentSHA256, InvalidRequest.Msg("Missing required header for this request: x-amz-content-sha256")},
 	{sigv4.ErrContentSHA256Mismatch, XAmzContentSHA256Mismatch},
-	{sigv4.ErrInvalidContentSHA256, InvalidArgument.Msg("x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER or a valid sha256 value.")},
+	{sigv4.ErrInvalidContentSHA256, InvalidArgument.Msg("x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER or a valid sha256 value.")},
 	{sigv4.ErrMalformedChunk, InvalidRequest.Msg("The request body is not valid aws-chunked encoding.")},
 	{sigv4.ErrIncompleteBody, IncompleteBody},
 	{sigv4.ErrUnsupportedAlgorithm, InvalidRequest.Msg("The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.")},

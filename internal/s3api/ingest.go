@@ -127,7 +127,7 @@ func (d *digester) verify(trailer func() http.Header) (md5sum []byte, ck string,
 		if trailer != nil {
 			th = trailer()
 		}
-		want = th.Get(checksum.Header(d.spec.alg))
+		want = trailerValue(th, checksum.Header(d.spec.alg))
 		if !checksum.ValidValue(d.spec.alg, want) {
 			return nil, "", checksumValueError(d.spec.alg)
 		}
@@ -186,4 +186,12 @@ func copyBody(dst io.Writer, src io.Reader, n int64, d *digester) (int64, error)
 			return got, err
 		}
 	}
+}
+
+// trailerValue reads a trailing header; sigv4 keys trailers by their lowercase wire name.
+func trailerValue(h http.Header, name string) string {
+	if v := h[name]; len(v) > 0 {
+		return v[0]
+	}
+	return h.Get(name)
 }

@@ -364,11 +364,3 @@ func TestChunkedNoAllocationAmplification(t *testing.T) {
 		t.Fatalf("buffer grew to %d", cap(cr.buf))
 	}
 }
-
-// trailerValue reads the crc32 trailer; names are lowercase, so not Get.
-func trailerValue(h http.Header) string {
-	if v := h["x-amz-checksum-crc32"]; len(v) == 1 {
-		return v[0]
-	}
-	return ""
-}

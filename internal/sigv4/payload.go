@@ -8,6 +8,8 @@ import (
 	"hash"
 	"io"
 	"net/http"
+	"strconv"
+	"strings"
 )
 
 // x-amz-content-sha256 literals.
@@ -112,5 +114,96 @@ func readSmallBody(r *http.Request) ([]byte, error) {
 
 var errBodyTooLarge = detail(ErrMissingContentSHA256, "Missing required header for this request: x-amz-content-sha256 (a request body over 1 MiB must state its hash)")
 
-// trailerFunc returns a Result.Trailer for bodies without trailers.
+// noTrailer is Result.Trailer for bodies without trailers.
 func noTrailer() http.Header { return nil }
+
+// anonymous builds the Result for an unauthenticated request. A hex
+// x-amz-content-sha256 is still enforced and an unsigned aws-chunked body is
+// still decoded; signed streaming without a signature is refused.
+func anonymous(r *http.Request) (*Result, error) {
+	res := &Result{Method: AuthNone, ContentLength: r.ContentLength, Trailer: noTrailer}
+	vals := r.Header["X-Amz-Content-Sha256"]
+	if len(vals) == 0 {
+		res.Body = requestBody(r)
+		return res, nil
+	}
+	if len(vals) > 1 {
+		return nil, detail(ErrInvalidContentSHA256, msgBadContentSHA)
+	}
+	mode, want, err := classifyPayload(vals[0])
+	if err != nil {
+		return nil, err
+	}
+	if mode == PayloadStreamingSigned || mode == PayloadStreamingSignedTrailer {
+		return nil, detail(ErrMissingSecurityHeader, "Your request is missing a required header: Authorization")
+	}
+	res.Payload = mode
+	if err := attachBody(res, r, nil, want, chunkConfig{mode: mode}); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func requestBody(r *http.Request) io.ReadCloser {
+	if r.Body == nil {
+		return http.NoBody
+	}
+	return r.Body
+}
+
+// attachBody sets res.Body (and ContentLength/Trailer) for the payload mode.
+func attachBody(res *Result, r *http.Request, buffered []byte, want [32]byte, cfg chunkConfig) error {
+	src := requestBody(r)
+	if buffered != nil {
+		res.Body = bufferedBody{bytes.NewReader(buffered), src}
+		res.ContentLength = int64(len(buffered))
+		return nil
+	}
+	streaming := cfg.mode == PayloadStreamingSigned || cfg.mode == PayloadStreamingSignedTrailer ||
+		cfg.mode == PayloadStreamingUnsignedTrailer
+	if !streaming && !awsChunked(r) {
+		if cfg.mode == PayloadSigned {
+			src = newSHA256Body(src, want)
+		}
+		res.Body = src
+		return nil
+	}
+	// aws-sdk-go-v2 streams a body of unknown length as an unsigned
+	// aws-chunked upload without x-amz-decoded-content-length; signed
+	// streaming always states it.
+	n := int64(-1)
+	dl, hasDL := r.Header["X-Amz-Decoded-Content-Length"]
+	switch {
+	case hasDL:
+		var err error
+		if n, err = strconv.ParseInt(dl[0], 10, 64); err != nil || n < 0 || len(dl) > 1 {
+			return malformed("x-amz-decoded-content-length is not a valid length")
+		}
+	case cfg.mode == PayloadStreamingSigned || cfg.mode == PayloadStreamingSignedTrailer:
+		return detail(ErrMissingSecurityHeader, "Your request is missing a required header: x-amz-decoded-content-length")
+	}
+	if cfg.mode == PayloadSigned {
+		src = newSHA256Body(src, want) // the hash covers the encoded body
+	}
+	cfg.decoded = n
+	for _, t := range strings.Split(r.Header.Get("X-Amz-Trailer"), ",") {
+		if t = strings.ToLower(strings.TrimSpace(t)); t != "" {
+			cfg.trailers = append(cfg.trailers, t)
+		}
+	}
+	cr := newChunkedReader(src, cfg)
+	res.Body, res.ContentLength, res.Trailer = cr, n, cr.Trailers
+	return nil
+}
+
+// awsChunked reports whether Content-Encoding lists aws-chunked.
+func awsChunked(r *http.Request) bool {
+	for _, v := range r.Header["Content-Encoding"] {
+		for _, t := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(t), "aws-chunked") {
+				return true
+			}
+		}
+	}
+	return false
+}

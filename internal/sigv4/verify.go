@@ -1,7 +1,6 @@
 package sigv4
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -49,6 +48,36 @@ const (
 	PayloadStreamingSignedTrailer                      // STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER
 	PayloadStreamingUnsignedTrailer                    // STREAMING-UNSIGNED-PAYLOAD-TRAILER
 )
+
+func (m AuthMethod) String() string {
+	switch m {
+	case AuthNone:
+		return "none"
+	case AuthHeader:
+		return "header"
+	case AuthQuery:
+		return "query"
+	}
+	return "AuthMethod(" + strconv.Itoa(int(m)) + ")"
+}
+
+func (m PayloadMode) String() string {
+	switch m {
+	case PayloadNone:
+		return "none"
+	case PayloadSigned:
+		return "signed"
+	case PayloadUnsigned:
+		return unsignedPayload
+	case PayloadStreamingSigned:
+		return streamingSigned
+	case PayloadStreamingSignedTrailer:
+		return streamingSignedTrailer
+	case PayloadStreamingUnsignedTrailer:
+		return streamingUnsignedTrailer
+	}
+	return "PayloadMode(" + strconv.Itoa(int(m)) + ")"
+}
 
 // Result describes an authenticated (or anonymous) request.
 type Result struct {
@@ -263,204 +292,4 @@ func (a *authState) sign(r *http.Request, params []queryParam, host, payloadHash
 	var sig [32]byte
 	m.Sum(sig[:0])
 	return sig
-}
-
-func (v *Verifier) now() time.Time {
-	if v.Now != nil {
-		return v.Now()
-	}
-	return time.Now()
-}
-
-// checkTime applies the clock-skew rule (header auth) or the expiry rule
-// (presigned).
-func (v *Verifier) checkTime(a *authState) error {
-	skew := v.MaxSkew
-	if skew <= 0 {
-		skew = 15 * time.Minute
-	}
-	now := v.now()
-	if a.method == AuthQuery {
-		if a.t.Sub(now) > skew {
-			return detail(ErrRequestExpired, "Request is not valid yet")
-		}
-		if now.Sub(a.t) > time.Duration(a.expires)*time.Second {
-			return ErrRequestExpired
-		}
-		return nil
-	}
-	if d := now.Sub(a.t); d > skew || d < -skew {
-		return ErrRequestTimeTooSkewed
-	}
-	return nil
-}
-
-// clean makes client text safe to echo in an error message.
-func clean(s string) string {
-	q := quote(s)
-	return q[1 : len(q)-1]
-}
-
-func (v *Verifier) headerAuth(r *http.Request, authz []string, a *authState) error {
-	if len(authz) != 1 {
-		return malformedHeader("more than one Authorization header.")
-	}
-	h, err := parseAuthorization(authz[0])
-	if err != nil {
-		return err
-	}
-	cs, reason := parseCredential(h.credential)
-	if reason != "" {
-		return malformedHeader(reason)
-	}
-	if v.Region != "" && cs.region != v.Region {
-		return malformedHeader("the region '" + clean(cs.region) + "' is wrong; expecting '" + v.Region + "'")
-	}
-	names, ok := parseSignedHeaders(h.signedHeaders)
-	if !ok {
-		return malformedHeader("the SignedHeaders component is not valid.")
-	}
-	if !hasName(names, "host") {
-		return malformedHeader("the SignedHeaders component must include host.")
-	}
-	a.method, a.cred, a.signedHeaders, a.names, a.signature = AuthHeader, cs, h.signedHeaders, names, h.signature
-	if d := r.Header.Get("X-Amz-Date"); d != "" {
-		if a.t, ok = parseAmzDate(d); !ok {
-			return detail(ErrMissingSecurityHeader, msgDateRequired)
-		}
-		a.amzDate = d
-	} else if d := r.Header.Get("Date"); d != "" {
-		t, err := http.ParseTime(d)
-		if err != nil {
-			return detail(ErrMissingSecurityHeader, msgDateRequired)
-		}
-		a.t = t.UTC()
-		a.amzDate = a.t.Format(amzDateForm)
-	} else {
-		return detail(ErrMissingSecurityHeader, msgDateRequired)
-	}
-	if cs.date != a.amzDate[:8] {
-		return malformedHeader("Invalid credential date. Date is not the same as X-Amz-Date.")
-	}
-	a.token = r.Header.Get("X-Amz-Security-Token")
-	return nil
-}
-
-func (v *Verifier) queryAuth(params []queryParam, a *authState) error {
-	p, err := parsePresign(params)
-	if err != nil {
-		return err
-	}
-	cs, reason := parseCredential(p.credential)
-	if reason != "" {
-		return queryError(msgCredPrefix + reason)
-	}
-	if v.Region != "" && cs.region != v.Region {
-		return queryError(msgCredPrefix + "the region '" + clean(cs.region) + "' is wrong; expecting '" + v.Region + "'")
-	}
-	names, ok := parseSignedHeaders(p.signedHeaders)
-	if !ok {
-		return queryError("X-Amz-SignedHeaders is not valid.")
-	}
-	if !hasName(names, "host") {
-		return queryError("X-Amz-SignedHeaders must include host.")
-	}
-	if cs.date != p.date[:8] {
-		return queryError("Invalid credential date. Date is not the same as X-Amz-Date.")
-	}
-	a.method, a.cred, a.signedHeaders, a.names, a.signature = AuthQuery, cs, p.signedHeaders, names, p.signature
-	a.amzDate, a.expires, a.token = p.date, p.expiresSec, p.token
-	a.t, _ = parseAmzDate(p.date)
-	return nil
-}
-
-// anonymous builds the Result for an unauthenticated request. A hex
-// x-amz-content-sha256 is still enforced and an unsigned aws-chunked body is
-// still decoded; signed streaming without a signature is refused.
-func anonymous(r *http.Request) (*Result, error) {
-	res := &Result{Method: AuthNone, ContentLength: r.ContentLength, Trailer: noTrailer}
-	vals := r.Header["X-Amz-Content-Sha256"]
-	if len(vals) == 0 {
-		res.Body = requestBody(r)
-		return res, nil
-	}
-	if len(vals) > 1 {
-		return nil, detail(ErrInvalidContentSHA256, msgBadContentSHA)
-	}
-	mode, want, err := classifyPayload(vals[0])
-	if err != nil {
-		return nil, err
-	}
-	if mode == PayloadStreamingSigned || mode == PayloadStreamingSignedTrailer {
-		return nil, detail(ErrMissingSecurityHeader, "Your request is missing a required header: Authorization")
-	}
-	res.Payload = mode
-	if err := attachBody(res, r, nil, want, chunkConfig{mode: mode}); err != nil {
-		return nil, err
-	}
-	return res, nil
-}
-
-func requestBody(r *http.Request) io.ReadCloser {
-	if r.Body == nil {
-		return http.NoBody
-	}
-	return r.Body
-}
-
-// attachBody sets res.Body (and ContentLength/Trailer) for the payload mode.
-func attachBody(res *Result, r *http.Request, buffered []byte, want [32]byte, cfg chunkConfig) error {
-	src := requestBody(r)
-	if buffered != nil {
-		res.Body = bufferedBody{bytes.NewReader(buffered), src}
-		res.ContentLength = int64(len(buffered))
-		return nil
-	}
-	streaming := cfg.mode == PayloadStreamingSigned || cfg.mode == PayloadStreamingSignedTrailer ||
-		cfg.mode == PayloadStreamingUnsignedTrailer
-	if !streaming && !awsChunked(r) {
-		if cfg.mode == PayloadSigned {
-			src = newSHA256Body(src, want)
-		}
-		res.Body = src
-		return nil
-	}
-	// aws-sdk-go-v2 streams a body of unknown length as an unsigned
-	// aws-chunked upload without x-amz-decoded-content-length; signed
-	// streaming always states it.
-	n := int64(-1)
-	dl, hasDL := r.Header["X-Amz-Decoded-Content-Length"]
-	switch {
-	case hasDL:
-		var err error
-		if n, err = strconv.ParseInt(dl[0], 10, 64); err != nil || n < 0 || len(dl) > 1 {
-			return malformed("x-amz-decoded-content-length is not a valid length")
-		}
-	case cfg.mode == PayloadStreamingSigned || cfg.mode == PayloadStreamingSignedTrailer:
-		return detail(ErrMissingSecurityHeader, "Your request is missing a required header: x-amz-decoded-content-length")
-	}
-	if cfg.mode == PayloadSigned {
-		src = newSHA256Body(src, want) // the hash covers the encoded body
-	}
-	cfg.decoded = n
-	for _, t := range strings.Split(r.Header.Get("X-Amz-Trailer"), ",") {
-		if t = strings.ToLower(strings.TrimSpace(t)); t != "" {
-			cfg.trailers = append(cfg.trailers, t)
-		}
-	}
-	cr := newChunkedReader(src, cfg)
-	res.Body, res.ContentLength, res.Trailer = cr, n, cr.Trailers
-	return nil
-}
-
-// awsChunked reports whether Content-Encoding lists aws-chunked.
-func awsChunked(r *http.Request) bool {
-	for _, v := range r.Header["Content-Encoding"] {
-		for _, t := range strings.Split(v, ",") {
-			if strings.EqualFold(strings.TrimSpace(t), "aws-chunked") {
-				return true
-			}
-		}
-	}
-	return false
 }
