@@ -1,0 +1,45 @@
+package apierr
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/arcastore/arca/internal/meta"
+	"github.com/arcastore/arca/internal/sigv4"
+)
+
+var s3Tests = []struct {
+	name   string
+	err    error
+	code   string
+	status int
+	msg    string
+}{
+	{"no such key", meta.ErrNoSuchKey, "NoSuchKey", 404, "The specified key does not exist."},
+	{"wrapped", fmt.Errorf("ctx: %w", meta.ErrNoSuchBucket), "NoSuchBucket", 404, "The specified bucket does not exist"},
+	{"bucket exists", meta.ErrBucketExists, "BucketAlreadyOwnedByYou", 409, ""},
+	{"signature", sigv4.ErrSignatureDoesNotMatch, "SignatureDoesNotMatch", 403, ""},
+	{"expired", sigv4.ErrRequestExpired, "AccessDenied", 403, "Request has expired"},
+	{"detail", &sigv4.DetailError{Err: sigv4.ErrAuthorizationHeaderMalformed, Detail: "The authorization header is malformed; the region 'eu-west-1' is wrong; expecting 'us-east-1'"},
+		"AuthorizationHeaderMalformed", 400, "The authorization header is malformed; the region 'eu-west-1' is wrong; expecting 'us-east-1'"},
+	{"no date", &sigv4.DetailError{Err: sigv4.ErrMissingSecurityHeader, Detail: "AWS authentication requires a valid Date or x-amz-date header"},
+		"AccessDenied", 403, "AWS authentication requires a valid Date or x-amz-date header"},
+	{"two mechanisms", &sigv4.DetailError{Err: sigv4.ErrAuthorizationQueryParametersError, Detail: "Only one auth mechanism allowed; x"},
+		"InvalidArgument", 400, "Only one auth mechanism allowed; x"},
+	{"wire error passes", BadDigest.Msg("The CRC32 you specified did not match the calculated checksum."), "BadDigest", 400, "The CRC32 you specified did not match the calculated checksum."},
+	{"unknown is opaque", errors.New("open /data/blobs/ab/secret-path: permission denied"), "InternalError", 500, "We encountered an internal error. Please try again."},
+}
+
+func TestS3Mapping(t *testing.T) {
+	for _, tt := range s3Tests {
+		e := S3(tt.err)
+		if e.Code != tt.code || e.StatusCode() != tt.status || (tt.msg != "" && e.Message != tt.msg) {
+			t.Errorf("%s: got %s %d %q", tt.name, e.Code, e.StatusCode(), e.Message)
+		}
+	}
+	// Mapping must not mutate the shared definitions.
+	if NoSuchKey.Cause != nil || AccessDenied.Message != "Access Denied" {
+		t.Fatal("a shared error definition was modified")
+	}
+}
