@@ -33,10 +33,38 @@ type Bucket struct {
 }
 
 // Piece is one stored run of an object's bytes: the whole object for a simple PUT, one part
-// for a multipart object.
+// for a multipart object. Its bytes are one encrypted stream (docs/FORMAT.md) under an
+// object key sealed as SealedKey, bound to the object's bucket and key and to Upload/Part
+// (docs/KEYS.md). Size is the plaintext size.
 type Piece struct {
-	BlobID string `json:"blob"`
-	Size   int64  `json:"size"`
+	BlobID    string `json:"blob"`
+	Size      int64  `json:"size"`
+	SealedKey []byte `json:"sk,omitempty"`
+	Upload    string `json:"up,omitempty"`
+	Part      int    `json:"pn,omitempty"`
+}
+
+// Encryption records how an object (or an in-progress upload) is encrypted: everything
+// needed to recover the key that wraps its object keys, and nothing secret in clear.
+type Encryption struct {
+	// Mode is AES256 (SSE-S3), aws:kms (SSE-KMS) or SSE-C.
+	Mode string `json:"mode"`
+	// FromDefault is true when the bucket's default chose the mode (no request header).
+	FromDefault bool `json:"dflt,omitempty"`
+	// MasterVersion is the SSE-S3 master key version.
+	MasterVersion int `json:"mv,omitempty"`
+	// KMSKeyARN, KMSBlob and KMSContext: the KMS key, the ciphertext of the data key (or
+	// bucket key) and the full encryption context it was generated with.
+	KMSKeyARN  string            `json:"kmsarn,omitempty"`
+	KMSBlob    []byte            `json:"kmsblob,omitempty"`
+	KMSContext map[string]string `json:"kmsctx,omitempty"`
+	// UserContext is the x-amz-server-side-encryption-context value as given.
+	UserContext string `json:"uctx,omitempty"`
+	BucketKey   bool   `json:"bk,omitempty"`
+	// CustomerKeyMD5, CheckSalt and Check identify the SSE-C key without storing it.
+	CustomerKeyMD5 string `json:"ckmd5,omitempty"`
+	CheckSalt      []byte `json:"cksalt,omitempty"`
+	Check          []byte `json:"ck,omitempty"`
 }
 
 // Object is an object's metadata. Header values are kept byte-exact as received.
@@ -63,6 +91,8 @@ type Object struct {
 
 	// Pieces hold the bytes in order; their sizes add up to Size.
 	Pieces []Piece `json:"pieces"`
+	// Enc says how the pieces are encrypted.
+	Enc *Encryption `json:"enc,omitempty"`
 	// Parts, for a multipart object, describe each part for GET ?partNumber= and checksums.
 	Parts []PartInfo `json:"parts,omitempty"`
 }
@@ -102,6 +132,8 @@ type Upload struct {
 	// ChecksumAlgorithm is the algorithm named at creation ("" = none).
 	ChecksumAlgorithm string `json:"cksumalg,omitempty"`
 	ChecksumType      string `json:"cksumtype,omitempty"`
+	// Enc is fixed at creation; every part is encrypted under it.
+	Enc *Encryption `json:"enc,omitempty"`
 }
 
 // Part is an uploaded part of an in-progress upload.
@@ -112,6 +144,7 @@ type Part struct {
 	ETag         string    `json:"etag"`
 	LastModified time.Time `json:"mtime"`
 	Checksum     string    `json:"cksum,omitempty"` // base64, algorithm of the upload
+	SealedKey    []byte    `json:"sk,omitempty"`
 }
 
 // ListOptions select objects for ListObjects (V1 and V2 share it).
