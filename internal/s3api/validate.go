@@ -123,7 +123,9 @@ func stripAWSChunked(ce string) string {
 func headerValue(v string) string {
 	for i := 0; i < len(v); i++ {
 		if v[i] >= 0x80 || (v[i] < 0x20 && v[i] != '\t') || v[i] == 0x7f {
-			return mime.BEncoding.Encode("UTF-8", v)
+			// S3 spells the encoding "B"; Go's encoder writes "b" (RFC 2047 allows both,
+			// but clients match S3's spelling).
+			return strings.ReplaceAll(mime.BEncoding.Encode("UTF-8", v), "?b?", "?B?")
 		}
 	}
 	return v
