@@ -1,0 +1,138 @@
+package kms
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Layout in the shared bbolt file (docs/KMS.md, "What is stored"):
+//
+//	kms-keys/<key id>                       -> keyRecord (JSON; no secrets)
+//	kms-material/<key id>/<version u32 BE>  -> root-key-sealed material (rootkey format)
+//	kms-aliases/<alias name>                -> aliasRecord (JSON)
+//	kms-meta/root-check                     -> rootkey.Key.Check of the sealing root key
+var (
+	bktKeys     = []byte("kms-keys")
+	bktMaterial = []byte("kms-material")
+	bktAliases  = []byte("kms-aliases")
+	bktMeta     = []byte("kms-meta")
+	keyRootChk  = []byte("root-check")
+)
+
+// keyRecord is what is stored per key. A published record is never mutated: changes
+// work on a clone and replace it after the commit.
+type keyRecord struct {
+	ID              string          `json:"id"`
+	Account         string          `json:"account"`
+	Created         time.Time       `json:"created"`
+	Description     string          `json:"description"`
+	State           string          `json:"state"`
+	Manager         string          `json:"manager"`
+	DeletionDate    time.Time       `json:"deletion_date,omitzero"`
+	PendingWindow   int             `json:"pending_window,omitempty"`
+	Policy          string          `json:"policy"`
+	Tags            []Tag           `json:"tags,omitempty"`
+	RotationEnabled bool            `json:"rotation_enabled,omitempty"`
+	RotationPeriod  int             `json:"rotation_period,omitempty"`
+	NextRotation    time.Time       `json:"next_rotation,omitzero"`
+	OnDemand        int             `json:"on_demand_rotations,omitempty"`
+	Versions        []versionRecord `json:"versions"`
+	Grants          []grantRecord   `json:"grants,omitempty"`
+	// Destroying marks a key whose material rows were overwritten and whose removal
+	// must be finished (by the next scheduler pass or the next start).
+	Destroying bool `json:"destroying,omitempty"`
+}
+
+type versionRecord struct {
+	N       uint32    `json:"n"`
+	Created time.Time `json:"created"`
+	Type    string    `json:"type,omitempty"` // "" original, AUTOMATIC, ON_DEMAND
+}
+
+type grantRecord struct {
+	ID         string            `json:"id"`
+	Token      string            `json:"token"`
+	Name       string            `json:"name,omitempty"`
+	Created    time.Time         `json:"created"`
+	Grantee    string            `json:"grantee"`
+	Retiring   string            `json:"retiring,omitempty"`
+	Issuer     string            `json:"issuer"`
+	Operations []string          `json:"operations"`
+	Subset     map[string]string `json:"ec_subset,omitempty"`
+	Equals     map[string]string `json:"ec_equals,omitempty"`
+}
+
+type aliasRecord struct {
+	Name    string    `json:"name"`
+	KeyID   string    `json:"key_id"`
+	Created time.Time `json:"created"`
+	Updated time.Time `json:"updated"`
+}
+
+func (r *keyRecord) clone() *keyRecord {
+	c := *r
+	c.Tags = slices.Clone(r.Tags)
+	c.Versions = slices.Clone(r.Versions)
+	c.Grants = slices.Clone(r.Grants)
+	return &c
+}
+
+func (r *keyRecord) current() uint32 { return r.Versions[len(r.Versions)-1].N }
+
+// key is the in-memory form of a key: its record and its unsealed material.
+type key struct {
+	rec *keyRecord
+	arn string
+	mat []*material // index = version-1; append-only, shared between snapshots
+}
+
+// material is one unsealed version. raw is zeroed when the key is destroyed.
+type material struct {
+	raw  []byte
+	aead cipher.AEAD
+}
+
+func newMaterial(raw []byte) (*material, error) {
+	block, err := aes.NewCipher(raw)
+	if err != nil {
+		return nil, err
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, err
+	}
+	return &material{raw: raw, aead: aead}, nil
+}
+
+// materialAAD names a sealed material row; the sealed value opens only under this name.
+func materialAAD(keyID string, n uint32) string {
+	return fmt.Sprintf("arca/kms/key-material/%s/%d", keyID, n)
+}
+
+func materialKey(keyID string, n uint32) []byte {
+	return binary.BigEndian.AppendUint32([]byte(keyID+"/"), n)
+}
+
+// materialID is the public name of a material version (ListKeyRotations' KeyMaterialId):
+// derived from the key id and version only, never from the material.
+func materialID(keyID string, n uint32) string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "arca/kms/material-id/%s/%d", keyID, n))
+	return hex.EncodeToString(sum[:])
+}
+
+func putJSON(b *bolt.Bucket, k string, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return b.Put([]byte(k), data)
+}
