@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -21,6 +23,11 @@ API on plain HTTP and on HTTPS. Every flag has an environment twin, shown in bra
 given on the command line wins. The root credentials come from the environment only
 (ARCA_ROOT_ACCESS_KEY, ARCA_ROOT_SECRET_KEY); when unset on first start they are generated,
 stored in the data directory (mode 0600) and printed once.
+
+The built-in KMS seals every key's material under a root key: base64 of 32 bytes, given in
+ARCA_ROOT_KEY (environment only) or in a file named by --root-key-file. With neither, a root
+key is generated into <data>/kms-root-key with a loud warning: it then sits beside the data it
+protects, which is for development only. Change it with 'arca admin rotate-root-key'.
 
 Flags:
 `
@@ -39,9 +46,16 @@ func runServer(args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&cfg.MetricsPublic, "metrics-public", envBool("ARCA_METRICS_PUBLIC"), "serve /metrics without the root credentials [ARCA_METRICS_PUBLIC]")
 	fs.StringVar(&cfg.LogLevel, "log-level", envOr("ARCA_LOG_LEVEL", d.LogLevel), "debug, info, warn or error [ARCA_LOG_LEVEL]")
 	fs.StringVar(&cfg.LogFormat, "log-format", envOr("ARCA_LOG_FORMAT", d.LogFormat), "text or json [ARCA_LOG_FORMAT]")
+	fs.StringVar(&cfg.RootKeyFile, "root-key-file", envOr("ARCA_ROOT_KEY_FILE", ""), "file holding the KMS root key as base64 of 32 bytes (default: ARCA_ROOT_KEY, else a development key generated into the data directory) [ARCA_ROOT_KEY_FILE]")
+	rate := fs.String("kms-rate-limit", envOr("ARCA_KMS_RATE_LIMIT", "0"), "KMS cryptographic operations per second allowed per account (token bucket; beyond it ThrottlingException); 0 = no limit [ARCA_KMS_RATE_LIMIT]")
 	if err := parseFlags(fs, args, serverUsage, stdout); err != nil {
 		return err
 	}
+	var err error
+	if cfg.KMSRateLimit, err = strconv.ParseFloat(*rate, 64); err != nil {
+		return &usageError{msg: fmt.Sprintf("--kms-rate-limit %q is not a number", *rate), hint: "give operations per second, e.g. 500, or 0 for no limit"}
+	}
+	cfg.RootKey = os.Getenv("ARCA_ROOT_KEY")
 	cfg.RootAccessKey = os.Getenv("ARCA_ROOT_ACCESS_KEY")
 	cfg.RootSecretKey = os.Getenv("ARCA_ROOT_SECRET_KEY")
 	for _, dm := range strings.Split(*domains, ",") {

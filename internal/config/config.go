@@ -37,6 +37,16 @@ type Config struct {
 	LogLevel string
 	// LogFormat is text or json. --log-format, ARCA_LOG_FORMAT.
 	LogFormat string
+	// RootKey is the KMS root key as base64 of 32 bytes; it seals every KMS key material
+	// version at rest. ARCA_ROOT_KEY (environment only: secrets stay off argv).
+	RootKey string
+	// RootKeyFile is a file holding the root key as base64 text. --root-key-file,
+	// ARCA_ROOT_KEY_FILE. With neither RootKey nor RootKeyFile, a root key is generated
+	// into DataDir/kms-root-key on first start (development only: it sits beside the data).
+	RootKeyFile string
+	// KMSRateLimit is the per-account quota of KMS cryptographic operations per second
+	// (token bucket); 0 turns it off. --kms-rate-limit, ARCA_KMS_RATE_LIMIT.
+	KMSRateLimit float64
 }
 
 // Default returns the configuration used when nothing is set.
@@ -86,6 +96,12 @@ func (c *Config) Validate() error {
 	case "text", "json":
 	default:
 		return fmt.Errorf("--log-format %q: use text or json", c.LogFormat)
+	}
+	if c.RootKey != "" && c.RootKeyFile != "" {
+		return fmt.Errorf("ARCA_ROOT_KEY and --root-key-file both give the root key: use one")
+	}
+	if c.KMSRateLimit < 0 {
+		return fmt.Errorf("--kms-rate-limit must be 0 (off) or a positive number of operations per second")
 	}
 	for _, d := range c.Domains {
 		if d == "" || strings.ContainsAny(d, "/: ") {

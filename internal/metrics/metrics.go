@@ -19,6 +19,8 @@ type Metrics struct {
 	bytesIn  *prometheus.CounterVec
 	bytesOut *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	kmsOps   *prometheus.CounterVec
+	kmsThrot *prometheus.CounterVec
 }
 
 // New registers Arca's collectors and the Go runtime's.
@@ -38,7 +40,15 @@ func New() *Metrics {
 		Help:    "Time from request start to the last byte written, by API and operation.",
 		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
 	}, []string{"api", "operation"})
-	m.reg.MustRegister(m.requests, m.bytesIn, m.bytesOut, m.latency,
+	m.kmsOps = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "arca_kms_key_operations_total",
+		Help: "KMS operations per key (API calls and in-process calls such as SSE-KMS), by key id and operation.",
+	}, []string{"key_id", "operation"})
+	m.kmsThrot = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "arca_kms_throttled_total",
+		Help: "KMS cryptographic operations refused by the per-account rate quota, by account and operation.",
+	}, []string{"account", "operation"})
+	m.reg.MustRegister(m.requests, m.bytesIn, m.bytesOut, m.latency, m.kmsOps, m.kmsThrot,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -65,6 +75,17 @@ func (m *Metrics) Observe(api, op string, status int, in, out int64, d time.Dura
 func (m *Metrics) ObserveS3(op string, status int, in, out int64, d time.Duration) {
 	m.Observe("s3", op, status, in, out, d)
 }
+
+// ObserveKMS implements kmsapi.Observer.
+func (m *Metrics) ObserveKMS(op string, status int, in, out int64, d time.Duration) {
+	m.Observe("kms", op, status, in, out, d)
+}
+
+// KeyOperation implements kms.Observer.
+func (m *Metrics) KeyOperation(keyID, op string) { m.kmsOps.WithLabelValues(keyID, op).Inc() }
+
+// Throttled implements kms.Observer.
+func (m *Metrics) Throttled(account, op string) { m.kmsThrot.WithLabelValues(account, op).Inc() }
 
 // Handler serves the text exposition format.
 func (m *Metrics) Handler() http.Handler {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/arcastore/arca/internal/apierr"
+	"github.com/arcastore/arca/internal/kmsapi"
 	"github.com/arcastore/arca/internal/s3api"
 	"github.com/arcastore/arca/internal/sigv4"
 )
@@ -19,14 +20,24 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := s.verifier.Verify(r)
 	if err != nil {
+		if kmsapi.IsKMSRequest(r) {
+			s.kmsAPI.Reject(w, r, err)
+			return
+		}
 		s.s3.Reject(w, r, err)
 		return
 	}
 	service := res.Service
 	if res.Method == sigv4.AuthNone {
+		if kmsapi.IsKMSRequest(r) {
+			s.kmsAPI.Reject(w, r, apierr.KMSMissingAuthToken)
+			return
+		}
 		service = "s3"
 	}
 	switch service {
+	case "kms":
+		s.kmsAPI.Serve(w, r, &kmsapi.Caller{Principal: s.principal(res.AccessKeyID), Body: res.Body})
 	case "s3":
 		s.s3.Serve(w, r, &s3api.Caller{
 			AccessKeyID:   res.AccessKeyID,

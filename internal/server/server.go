@@ -19,6 +19,8 @@ import (
 
 	"github.com/arcastore/arca/internal/blob"
 	"github.com/arcastore/arca/internal/config"
+	"github.com/arcastore/arca/internal/kms"
+	"github.com/arcastore/arca/internal/kmsapi"
 	"github.com/arcastore/arca/internal/meta"
 	"github.com/arcastore/arca/internal/metrics"
 	"github.com/arcastore/arca/internal/s3api"
@@ -40,6 +42,8 @@ type Server struct {
 	metrics  *metrics.Metrics
 	verifier *sigv4.Verifier
 	s3       *s3api.API
+	kms      *kms.Service
+	kmsAPI   *kmsapi.API
 
 	tlsCert       tls.Certificate
 	tlsCertPath   string
@@ -81,6 +85,10 @@ func New(cfg config.Config, log *slog.Logger) (*Server, error) {
 	if err := sweepOrphans(context.Background(), s.meta, s.blobs, log); err != nil {
 		s.meta.Close()
 		return nil, fmt.Errorf("sweeping orphaned blobs: %w", err)
+	}
+	if err := s.openKMS(); err != nil {
+		s.meta.Close()
+		return nil, err
 	}
 	s.verifier = &sigv4.Verifier{Creds: &credentialStore{root: s.root}, Region: cfg.Region}
 	s.s3 = s3api.New(s3api.Config{
@@ -188,6 +196,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	for _, hs := range s.servers {
 		hs.Shutdown(sctx)
 	}
+	s.kms.Close()
 	if cerr := s.meta.Close(); cerr != nil && err == nil {
 		err = cerr
 	}

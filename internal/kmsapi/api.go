@@ -1,0 +1,192 @@
+// Package kmsapi serves the AWS KMS JSON 1.1 protocol (POST / with X-Amz-Target:
+// TrentService.<Operation>) over internal/kms. It sees requests only after the server has
+// authenticated them (see Caller). Each operation is an entry of an explicit table: decode
+// the JSON body into a request struct, call the kms Service, encode the response. The one
+// choke point, respond, writes every response and error (through apierr.KMS) and records
+// metrics.
+package kmsapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/arcastore/arca/internal/apierr"
+	"github.com/arcastore/arca/internal/kms"
+)
+
+// Caller is what authentication established about a request.
+type Caller struct {
+	Principal kms.Principal
+	// Body is the verified payload; reading it to EOF fails if the signature did not cover it.
+	Body io.Reader
+}
+
+// Observer receives one call per finished request; the server wires metrics to it.
+type Observer interface {
+	ObserveKMS(op string, status int, bytesIn, bytesOut int64, d time.Duration)
+}
+
+// API is the KMS request handler.
+type API struct {
+	svc *kms.Service
+	log *slog.Logger
+	obs Observer
+}
+
+// New returns an API over svc.
+func New(svc *kms.Service, log *slog.Logger, obs Observer) *API {
+	return &API{svc: svc, log: log, obs: obs}
+}
+
+// maxBody bounds a request body (the largest legitimate one is a 32 KiB key policy).
+const maxBody = 256 << 10
+
+const targetPrefix = "TrentService."
+
+// IsKMSRequest reports whether r is addressed to KMS by its X-Amz-Target, so that even a
+// request that fails authentication gets its error in KMS's JSON shape.
+func IsKMSRequest(r *http.Request) bool {
+	return strings.HasPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
+}
+
+// Serve handles one authenticated KMS request.
+func (a *API) Serve(w http.ResponseWriter, r *http.Request, c *Caller) {
+	start := time.Now()
+	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
+	h, ok := ops[op]
+	if !ok || r.Method != http.MethodPost || !strings.HasPrefix(r.Header.Get("X-Amz-Target"), targetPrefix) {
+		a.respond(w, r, "Unknown", start, 0, nil, apierr.KMSUnknownOperation)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(c.Body, maxBody+1))
+	if err == nil && len(body) > maxBody {
+		err = apierr.KMSSerialization.WithMessage("The request body is too large.")
+	}
+	if err != nil {
+		a.respond(w, r, op, start, int64(len(body)), nil, err)
+		return
+	}
+	out, err := h(r.Context(), a.svc, c.Principal, body)
+	a.respond(w, r, op, start, int64(len(body)), out, err)
+}
+
+// Reject answers a request that failed before reaching an operation (authentication).
+func (a *API) Reject(w http.ResponseWriter, r *http.Request, err error) {
+	a.respond(w, r, "Unknown", time.Now(), 0, nil, err)
+}
+
+type wireError struct {
+	Type    string `json:"__type"`
+	Message string `json:"message"`
+}
+
+func requestID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	s := hex.EncodeToString(b[:])
+	return s[0:8] + "-" + s[8:12] + "-" + s[12:16] + "-" + s[16:20] + "-" + s[20:]
+}
+
+// respond is the one place a KMS response is written.
+func (a *API) respond(w http.ResponseWriter, r *http.Request, op string, start time.Time, in int64, out any, err error) {
+	h := w.Header()
+	rid := requestID()
+	h.Set("x-amzn-RequestId", rid)
+	h.Set("Content-Type", "application/x-amz-json-1.1")
+	status := http.StatusOK
+	var data []byte
+	if err != nil {
+		e := apierr.KMS(err)
+		status = e.Status
+		if status >= 500 {
+			a.log.Error("kms request failed", "op", op, "request_id", rid, "err", e.Cause)
+		}
+		h.Set("X-Amzn-ErrorType", e.Type)
+		data, _ = json.Marshal(wireError{Type: e.Type, Message: e.Message})
+	} else {
+		if out == nil {
+			data = []byte("{}")
+		} else if data, err = json.Marshal(out); err != nil {
+			a.respond(w, r, op, start, in, nil, err)
+			return
+		}
+	}
+	h.Set("Content-Length", strconv.Itoa(len(data)))
+	w.WriteHeader(status)
+	w.Write(data)
+	if a.obs != nil {
+		a.obs.ObserveKMS(op, status, in, int64(len(data)), time.Since(start))
+	}
+}
+
+// decode reads a JSON request body into v. An empty body is an empty request.
+func decode(body []byte, v any) error {
+	if len(body) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return apierr.KMSSerialization.WithMessage("The request body is not a valid JSON request for this operation.")
+	}
+	return nil
+}
+
+// handler is one operation: decode body, call the Service, return the response value
+// (nil for an empty {} response) or an error.
+type handler func(ctx context.Context, s *kms.Service, p kms.Principal, body []byte) (any, error)
+
+// op adapts a typed operation function to a handler.
+func op[In any](fn func(ctx context.Context, s *kms.Service, p kms.Principal, in *In) (any, error)) handler {
+	return func(ctx context.Context, s *kms.Service, p kms.Principal, body []byte) (any, error) {
+		in := new(In)
+		if err := decode(body, in); err != nil {
+			return nil, err
+		}
+		return fn(ctx, s, p, in)
+	}
+}
+
+// ops is the operation table.
+var ops = map[string]handler{
+	"CreateKey":                       op(createKey),
+	"DescribeKey":                     op(describeKey),
+	"ListKeys":                        op(listKeys),
+	"UpdateKeyDescription":            op(updateKeyDescription),
+	"EnableKey":                       op(enableKey),
+	"DisableKey":                      op(disableKey),
+	"ScheduleKeyDeletion":             op(scheduleKeyDeletion),
+	"CancelKeyDeletion":               op(cancelKeyDeletion),
+	"CreateAlias":                     op(createAlias),
+	"UpdateAlias":                     op(updateAlias),
+	"DeleteAlias":                     op(deleteAlias),
+	"ListAliases":                     op(listAliases),
+	"EnableKeyRotation":               op(enableKeyRotation),
+	"DisableKeyRotation":              op(disableKeyRotation),
+	"GetKeyRotationStatus":            op(getKeyRotationStatus),
+	"RotateKeyOnDemand":               op(rotateKeyOnDemand),
+	"ListKeyRotations":                op(listKeyRotations),
+	"Encrypt":                         op(encrypt),
+	"Decrypt":                         op(decrypt),
+	"ReEncrypt":                       op(reEncrypt),
+	"GenerateDataKey":                 op(generateDataKey),
+	"GenerateDataKeyWithoutPlaintext": op(generateDataKeyWithoutPlaintext),
+	"GenerateRandom":                  op(generateRandom),
+	"PutKeyPolicy":                    op(putKeyPolicy),
+	"GetKeyPolicy":                    op(getKeyPolicy),
+	"ListKeyPolicies":                 op(listKeyPolicies),
+	"CreateGrant":                     op(createGrant),
+	"ListGrants":                      op(listGrants),
+	"RetireGrant":                     op(retireGrant),
+	"RevokeGrant":                     op(revokeGrant),
+	"ListRetirableGrants":             op(listRetirableGrants),
+	"TagResource":                     op(tagResource),
+	"UntagResource":                   op(untagResource),
+	"ListResourceTags":                op(listResourceTags),
+}

@@ -1,0 +1,66 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	"github.com/arcastore/arca/internal/kms"
+	"github.com/arcastore/arca/internal/kmsapi"
+	"github.com/arcastore/arca/internal/rootkey"
+)
+
+// RootKeyFileName is where a development root key is generated inside the data directory.
+const RootKeyFileName = "kms-root-key"
+
+// loadRootKey returns the configured root key, or the one generated into the data
+// directory (generated reports a first start that just made it).
+func loadRootKey(dataDir, b64, file string) (k *rootkey.Key, inDataDir, generated bool, err error) {
+	switch {
+	case b64 != "":
+		k, err = rootkey.Parse(b64)
+		if err != nil {
+			err = fmt.Errorf("ARCA_ROOT_KEY: %w", err)
+		}
+		return k, false, false, err
+	case file != "":
+		k, err = rootkey.ReadFile(file)
+		return k, false, false, err
+	}
+	k, generated, err = rootkey.LoadOrCreate(filepath.Join(dataDir, RootKeyFileName))
+	return k, true, generated, err
+}
+
+// openKMS opens the keystore in the metadata file and the KMS API over it.
+func (s *Server) openKMS() error {
+	root, inDataDir, generated, err := loadRootKey(s.cfg.DataDir, s.cfg.RootKey, s.cfg.RootKeyFile)
+	if err != nil {
+		return fmt.Errorf("KMS root key: %w", err)
+	}
+	if inDataDir {
+		path := filepath.Join(s.cfg.DataDir, RootKeyFileName)
+		if generated {
+			s.log.Warn("GENERATED A KMS ROOT KEY INTO THE DATA DIRECTORY: it sits beside the data it protects, so anyone who copies the directory can read every KMS key. Development only: move it off this disk and start with --root-key-file or ARCA_ROOT_KEY.", "path", path)
+		} else {
+			s.log.Warn("the KMS root key is read from the data directory, beside the data it protects (development only); use --root-key-file or ARCA_ROOT_KEY", "path", path)
+		}
+	}
+	s.kms, err = kms.Open(context.Background(), kms.Config{
+		DB: s.meta.Committer(), Root: root, Region: s.cfg.Region, AccountID: s.id.AccountID,
+		Observer: s.metrics, CryptoRateLimit: s.cfg.KMSRateLimit, Log: s.log,
+	})
+	if err != nil {
+		return err
+	}
+	s.kmsAPI = kmsapi.New(s.kms, s.log, s.metrics)
+	return nil
+}
+
+// KMS is the key service, for in-process users (SSE-KMS).
+func (s *Server) KMS() *kms.Service { return s.kms }
+
+// principal is the KMS caller for an authenticated access key. Only the account root
+// exists until IAM users do.
+func (s *Server) principal(accessKeyID string) kms.Principal {
+	return kms.Principal{AccountID: s.id.AccountID, ARN: "arn:aws:iam::" + s.id.AccountID + ":root", AccessKeyID: accessKeyID}
+}
