@@ -28,7 +28,9 @@ Usage:
 
 Commands:
   server     run the S3 endpoint (HTTP and HTTPS) on embedded storage
-  bench      load-test any S3 endpoint (Arca, MinIO, AWS): PUT, GET or mixed
+  bench      load-test any S3 endpoint (Arca, MinIO, AWS): PUT, GET or mixed;
+             'bench kms': GenerateDataKey or Decrypt against a KMS endpoint
+  admin      offline maintenance of a stopped server's data: rotate-root-key
   version    print the version
 
 Run 'arca <command> --help' for a command's flags.
@@ -55,6 +57,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runServer(args[1:], stdout, stderr)
 	case "bench":
 		err = runBench(args[1:], stdout, stderr)
+	case "admin":
+		err = runAdmin(args[1:], stdout, stderr)
 	default:
 		err = &usageError{msg: fmt.Sprintf("unknown command %q", cmd), hint: "run 'arca --help' to see the commands"}
 	}

@@ -112,7 +112,7 @@ func (s *Service) generate(ctx context.Context, p Principal, keyID string, ec ma
 	if _, err := rand.Read(pt); err != nil {
 		return DataKey{}, err
 	}
-	return DataKey{KeyARN: k.arn, KeyMaterialID: materialID(k.rec.ID, k.rec.current()),
+	return DataKey{KeyARN: k.arn, KeyMaterialID: k.mat[k.rec.current()-1].id,
 		Plaintext: pt, Ciphertext: s.seal(k, pt, ec)}, nil
 }
 
@@ -161,11 +161,12 @@ func (s *Service) decrypt(blob []byte, ec map[string]string, keyID, op string) (
 	if int(h.version) > len(k.mat) {
 		return Decrypted{}, ErrInvalidCiphertext
 	}
-	pt, err := k.mat[h.version-1].aead.Open(nil, nonce, sealed, aad(blob[:headerLen], ec))
+	m := k.mat[h.version-1]
+	pt, err := m.aead.Open(nil, nonce, sealed, aad(blob[:headerLen], ec))
 	if err != nil {
 		return Decrypted{}, ErrInvalidCiphertext
 	}
-	return Decrypted{KeyARN: k.arn, KeyMaterialID: materialID(h.keyID, h.version), Plaintext: pt}, nil
+	return Decrypted{KeyARN: k.arn, KeyMaterialID: m.id, Plaintext: pt}, nil
 }
 
 // ReEncrypt decrypts a blob (checking sourceKeyID when given) and encrypts the plaintext
@@ -175,7 +176,7 @@ func (s *Service) ReEncrypt(ctx context.Context, p Principal, blob []byte, srcEC
 		return ReEncrypted{}, err
 	}
 	if dstKeyID == "" {
-		return ReEncrypted{}, validation("null", "destinationKeyId", "Member must not be null")
+		return ReEncrypted{}, required("destinationKeyId")
 	}
 	d, err := s.decrypt(blob, srcEC, srcKeyID, "ReEncryptFrom")
 	if err != nil {
@@ -190,7 +191,7 @@ func (s *Service) ReEncrypt(ctx context.Context, p Principal, blob []byte, srcEC
 		return ReEncrypted{}, err
 	}
 	return ReEncrypted{Ciphertext: s.seal(k, d.Plaintext, dstEC), SourceKeyARN: d.KeyARN, KeyARN: k.arn,
-		SourceMaterialID: d.KeyMaterialID, MaterialID: materialID(k.rec.ID, k.rec.current())}, nil
+		SourceMaterialID: d.KeyMaterialID, MaterialID: k.mat[k.rec.current()-1].id}, nil
 }
 
 // GenerateRandom returns n (1..1024) random bytes.

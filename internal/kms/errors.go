@@ -65,6 +65,11 @@ func validation(value, field, constraint string) error {
 	return errf(ErrValidation, "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: %s", value, field, constraint)
 }
 
+// required is AWS's message for a missing required member.
+func required(field string) error {
+	return errf(ErrValidation, "1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", field)
+}
+
 // Messages used in several places, as AWS words them.
 func msgDisabled(arn string) error { return errf(ErrDisabled, "%s is disabled.", arn) }
 func msgPending(arn string) error  { return errf(ErrInvalidState, "%s is pending deletion.", arn) }

@@ -38,7 +38,7 @@ func randomHex(n int) string {
 // and the same parameters as an existing one returns that grant (AWS's idempotency).
 func (s *Service) CreateGrant(ctx context.Context, p Principal, in CreateGrantInput) (grantID, token string, err error) {
 	if in.GranteePrincipal == "" {
-		return "", "", validation("null", "granteePrincipal", "Member must not be null")
+		return "", "", required("granteePrincipal")
 	}
 	if len(in.Operations) == 0 {
 		return "", "", validation("[]", "operations", "Member must have length greater than or equal to 1")
@@ -135,7 +135,7 @@ func validGrantID(id string) bool {
 // retiring principal (default 50 per page, at most 100).
 func (s *Service) ListRetirableGrants(ctx context.Context, p Principal, retiring string, pg Page) ([]Grant, string, error) {
 	if retiring == "" {
-		return nil, "", validation("null", "retiringPrincipal", "Member must not be null")
+		return nil, "", required("retiringPrincipal")
 	}
 	s.mu.RLock()
 	var all []Grant
@@ -181,7 +181,7 @@ func (s *Service) RetireGrant(ctx context.Context, p Principal, token, keyID, gr
 // RevokeGrant deletes a grant by key and grant id.
 func (s *Service) RevokeGrant(ctx context.Context, p Principal, keyID, grantID string) error {
 	if grantID == "" {
-		return validation("null", "grantId", "Member must not be null")
+		return required("grantId")
 	}
 	return s.removeGrant(ctx, keyID, grantID, "RevokeGrant")
 }

@@ -67,7 +67,7 @@ type ref struct {
 // parseRef checks an identifier's shape. ARNs must name this region and account.
 func (s *Service) parseRef(in string, allowAlias bool) (ref, error) {
 	if in == "" {
-		return ref{}, validation("null", "keyId", "Member must not be null")
+		return ref{}, required("keyId")
 	}
 	if len(in) > 2048 {
 		return ref{}, validation(in, "keyId", "Member must have length less than or equal to 2048")

@@ -104,7 +104,7 @@ func (s *Service) insertKey(ctx context.Context, rec *keyRecord, alias string) (
 	if _, err := rand.Read(raw); err != nil {
 		return nil, err
 	}
-	m, err := newMaterial(raw)
+	m, err := newMaterial(rec.ID, 1, raw)
 	if err != nil {
 		return nil, err
 	}

@@ -99,9 +99,10 @@ type key struct {
 type material struct {
 	raw  []byte
 	aead cipher.AEAD
+	id   string // materialID, computed once
 }
 
-func newMaterial(raw []byte) (*material, error) {
+func newMaterial(keyID string, n uint32, raw []byte) (*material, error) {
 	block, err := aes.NewCipher(raw)
 	if err != nil {
 		return nil, err
@@ -110,7 +111,7 @@ func newMaterial(raw []byte) (*material, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &material{raw: raw, aead: aead}, nil
+	return &material{raw: raw, aead: aead, id: materialID(keyID, n)}, nil
 }
 
 // materialAAD names a sealed material row; the sealed value opens only under this name.

@@ -16,6 +16,18 @@ import (
 func ResealAll(db *bolt.DB, old, new *rootkey.Key) (int, error) {
 	n := 0
 	err := db.Update(func(tx *bolt.Tx) error {
+		var err error
+		n, err = ResealTx(tx, old, new)
+		return err
+	})
+	return n, err
+}
+
+// ResealTx is ResealAll inside the caller's transaction, so that other sealed data (the
+// SSE-S3 keyring) changes root key in the same commit.
+func ResealTx(tx *bolt.Tx, old, new *rootkey.Key) (int, error) {
+	n := 0
+	err := func() error {
 		meta, keys, mat := tx.Bucket(bktMeta), tx.Bucket(bktKeys), tx.Bucket(bktMaterial)
 		if meta == nil || keys == nil || mat == nil {
 			return fmt.Errorf("kms: this data directory has no keystore yet")
@@ -57,6 +69,6 @@ func ResealAll(db *bolt.DB, old, new *rootkey.Key) (int, error) {
 		}
 		n = len(rows)
 		return meta.Put(keyRootChk, []byte(new.Check()))
-	})
+	}()
 	return n, err
 }

@@ -110,12 +110,12 @@ func (s *Service) addVersion(ctx context.Context, k *key, typ string) (*key, err
 	if _, err := rand.Read(raw); err != nil {
 		return nil, err
 	}
-	m, err := newMaterial(raw)
+	rec := k.rec.clone()
+	n := rec.current() + 1
+	m, err := newMaterial(rec.ID, n, raw)
 	if err != nil {
 		return nil, err
 	}
-	rec := k.rec.clone()
-	n := rec.current() + 1
 	rec.Versions = append(rec.Versions, versionRecord{N: n, Created: now, Type: typ})
 	switch typ {
 	case RotationOnDemand:

@@ -144,7 +144,7 @@ func (s *Service) load() error {
 					if err != nil {
 						return fmt.Errorf("kms: key %s material version %d: %w", rec.ID, ver.N, err)
 					}
-					m, err := newMaterial(raw)
+					m, err := newMaterial(rec.ID, ver.N, raw)
 					if err != nil {
 						return err
 					}

@@ -51,6 +51,8 @@ const maxBody = 256 << 10
 
 const targetPrefix = "TrentService."
 
+var jsonContentType = []string{"application/x-amz-json-1.1"}
+
 // IsKMSRequest reports whether r is addressed to KMS by its X-Amz-Target, so that even a
 // request that fails authentication gets its error in KMS's JSON shape.
 func IsKMSRequest(r *http.Request) bool {
@@ -99,8 +101,8 @@ func requestID() string {
 func (a *API) respond(w http.ResponseWriter, r *http.Request, op string, start time.Time, in int64, out any, err error) {
 	h := w.Header()
 	rid := requestID()
-	h.Set("x-amzn-RequestId", rid)
-	h.Set("Content-Type", "application/x-amz-json-1.1")
+	h["X-Amzn-Requestid"] = []string{rid}
+	h["Content-Type"] = jsonContentType
 	status := http.StatusOK
 	var data []byte
 	if err != nil {
@@ -109,7 +111,7 @@ func (a *API) respond(w http.ResponseWriter, r *http.Request, op string, start t
 		if status >= 500 {
 			a.log.Error("kms request failed", "op", op, "request_id", rid, "err", e.Cause)
 		}
-		h.Set("X-Amzn-ErrorType", e.Type)
+		h["X-Amzn-Errortype"] = []string{e.Type}
 		data, _ = json.Marshal(wireError{Type: e.Type, Message: e.Message})
 	} else {
 		if out == nil {
@@ -119,7 +121,7 @@ func (a *API) respond(w http.ResponseWriter, r *http.Request, op string, start t
 			return
 		}
 	}
-	h.Set("Content-Length", strconv.Itoa(len(data)))
+	h["Content-Length"] = []string{strconv.Itoa(len(data))}
 	w.WriteHeader(status)
 	w.Write(data)
 	if a.obs != nil {

@@ -5,6 +5,7 @@ package metrics
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -21,6 +22,10 @@ type Metrics struct {
 	latency  *prometheus.HistogramVec
 	kmsOps   *prometheus.CounterVec
 	kmsThrot *prometheus.CounterVec
+	// kmsReq and kmsKeyOps cache series; a key's counters stay after it is deleted, as
+	// Prometheus counters should.
+	kmsReq    sync.Map // kmsKey -> *kmsSeries
+	kmsKeyOps sync.Map // [2]string{key id, op} -> prometheus.Counter
 }
 
 // New registers Arca's collectors and the Go runtime's.
@@ -76,13 +81,50 @@ func (m *Metrics) ObserveS3(op string, status int, in, out int64, d time.Duratio
 	m.Observe("s3", op, status, in, out, d)
 }
 
+// kmsSeries are the collectors of one KMS operation and status, looked up once: KMS
+// requests are small and many, so per-request label hashing shows in profiles.
+type kmsSeries struct {
+	requests          prometheus.Counter
+	bytesIn, bytesOut prometheus.Counter
+	latency           prometheus.Observer
+}
+
 // ObserveKMS implements kmsapi.Observer.
 func (m *Metrics) ObserveKMS(op string, status int, in, out int64, d time.Duration) {
-	m.Observe("kms", op, status, in, out, d)
+	key := kmsKey{op, status}
+	v, ok := m.kmsReq.Load(key)
+	if !ok {
+		v, _ = m.kmsReq.LoadOrStore(key, &kmsSeries{
+			requests: m.requests.WithLabelValues("kms", op, strconv.Itoa(status)),
+			bytesIn:  m.bytesIn.WithLabelValues("kms", op), bytesOut: m.bytesOut.WithLabelValues("kms", op),
+			latency: m.latency.WithLabelValues("kms", op),
+		})
+	}
+	s := v.(*kmsSeries)
+	s.requests.Inc()
+	if in > 0 {
+		s.bytesIn.Add(float64(in))
+	}
+	if out > 0 {
+		s.bytesOut.Add(float64(out))
+	}
+	s.latency.Observe(d.Seconds())
+}
+
+type kmsKey struct {
+	op     string
+	status int
 }
 
 // KeyOperation implements kms.Observer.
-func (m *Metrics) KeyOperation(keyID, op string) { m.kmsOps.WithLabelValues(keyID, op).Inc() }
+func (m *Metrics) KeyOperation(keyID, op string) {
+	key := [2]string{keyID, op}
+	c, ok := m.kmsKeyOps.Load(key)
+	if !ok {
+		c, _ = m.kmsKeyOps.LoadOrStore(key, m.kmsOps.WithLabelValues(keyID, op))
+	}
+	c.(prometheus.Counter).Inc()
+}
 
 // Throttled implements kms.Observer.
 func (m *Metrics) Throttled(account, op string) { m.kmsThrot.WithLabelValues(account, op).Inc() }
