@@ -43,6 +43,7 @@ func runServer(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.TLSKey, "tls-key", envOr("ARCA_TLS_KEY", ""), "PEM private key for --tls-cert [ARCA_TLS_KEY]")
 	fs.StringVar(&cfg.Region, "region", envOr("ARCA_REGION", d.Region), "the region this server is [ARCA_REGION]")
 	domains := fs.String("domain", envOr("ARCA_DOMAIN", strings.Join(d.Domains, ",")), "comma-separated domains for virtual-host-style requests (bucket.<domain>) [ARCA_DOMAIN]")
+	fs.BoolVar(&cfg.LegacyBucketEncryption, "compat-legacy-bucket-encryption", envBool("ARCA_COMPAT_LEGACY_BUCKET_ENCRYPTION"), "GetBucketEncryption on a never-configured bucket answers 404 as S3 did before 2023 [ARCA_COMPAT_LEGACY_BUCKET_ENCRYPTION]")
 	fs.BoolVar(&cfg.MetricsPublic, "metrics-public", envBool("ARCA_METRICS_PUBLIC"), "serve /metrics without the root credentials [ARCA_METRICS_PUBLIC]")
 	fs.StringVar(&cfg.LogLevel, "log-level", envOr("ARCA_LOG_LEVEL", d.LogLevel), "debug, info, warn or error [ARCA_LOG_LEVEL]")
 	fs.StringVar(&cfg.LogFormat, "log-format", envOr("ARCA_LOG_FORMAT", d.LogFormat), "text or json [ARCA_LOG_FORMAT]")

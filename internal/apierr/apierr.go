@@ -129,6 +129,9 @@ func S3(err error) *Error {
 			return &w
 		}
 	}
+	if w := kmsForS3(err); w != nil {
+		return w
+	}
 	w := *InternalError
 	w.Cause = err
 	return &w

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/arcastore/arca/internal/kms"
 	"github.com/arcastore/arca/internal/meta"
 	"github.com/arcastore/arca/internal/sigv4"
 )
@@ -28,6 +29,10 @@ var s3Tests = []struct {
 	{"two mechanisms", &sigv4.DetailError{Err: sigv4.ErrAuthorizationQueryParametersError, Detail: "Only one auth mechanism allowed; x"},
 		"InvalidArgument", 400, "Only one auth mechanism allowed; x"},
 	{"wire error passes", BadDigest.Msg("The CRC32 you specified did not match the calculated checksum."), "BadDigest", 400, "The CRC32 you specified did not match the calculated checksum."},
+	{"kms not found", &kms.Error{Err: kms.ErrNotFound, Msg: "Invalid keyId 'fake-key-id'"}, "KMS.NotFoundException", 400, "Invalid keyId 'fake-key-id'"},
+	{"kms disabled", &kms.Error{Err: kms.ErrDisabled, Msg: "arn:aws:kms:us-east-1:111122223333:key/k is disabled."}, "KMS.DisabledException", 400, "arn:aws:kms:us-east-1:111122223333:key/k is disabled."},
+	{"kms access denied", kms.ErrAccessDenied, "AccessDenied", 403, "Access Denied"},
+	{"kms storage failure stays internal", kms.ErrStoreFailed, "InternalError", 500, ""},
 	{"unknown is opaque", errors.New("open /data/blobs/ab/secret-path: permission denied"), "InternalError", 500, "We encountered an internal error. Please try again."},
 }
 

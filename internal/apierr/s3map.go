@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/arcastore/arca/internal/blob"
+	"github.com/arcastore/arca/internal/kms"
 	"github.com/arcastore/arca/internal/meta"
 	"github.com/arcastore/arca/internal/sigv4"
 )
@@ -55,4 +56,30 @@ func sigv4Special(w *Error, detail string) {
 	case strings.HasPrefix(detail, "Only one auth mechanism allowed"):
 		w.Code, w.Status = "InvalidArgument", 400
 	}
+}
+
+// kmsForS3 maps a KMS failure met while serving an S3 request (SSE-KMS) as S3 does
+// (reference §1.5): a missing KMS permission is 403 AccessDenied; any other KMS exception
+// travels as "KMS.<ExceptionName>" with status 400 and the KMS message. Storage failures
+// inside the KMS stay internal errors.
+func kmsForS3(err error) *Error {
+	if errors.Is(err, kms.ErrAccessDenied) {
+		w := *AccessDenied
+		if msg := kms.Message(err); msg != "" {
+			w.Message = msg
+		}
+		w.Cause = err
+		return &w
+	}
+	for _, m := range kmsMappings {
+		if m.wire.Status >= 500 || !isKMSSentinel(m.err) || !errors.Is(err, m.err) {
+			continue
+		}
+		return &Error{Code: "KMS." + m.wire.Type, Status: 400, Message: kms.Message(err), Cause: err}
+	}
+	return nil
+}
+
+func isKMSSentinel(err error) bool {
+	return strings.HasPrefix(err.Error(), "kms: ")
 }

@@ -27,6 +27,9 @@ type Config struct {
 	// are generated on first start and stored in DataDir (mode 0600).
 	// ARCA_ROOT_ACCESS_KEY, ARCA_ROOT_SECRET_KEY (environment only: secrets stay off argv).
 	RootAccessKey, RootSecretKey string
+	// LegacyBucketEncryption restores the pre-2023 404 for GetBucketEncryption on a bucket
+	// never configured. --compat-legacy-bucket-encryption, ARCA_COMPAT_LEGACY_BUCKET_ENCRYPTION.
+	LegacyBucketEncryption bool
 	// Domains enable virtual-host-style addressing: "bucket.<domain>" names the bucket.
 	// --domain, ARCA_DOMAIN (comma-separated).
 	Domains []string
@@ -37,8 +40,8 @@ type Config struct {
 	LogLevel string
 	// LogFormat is text or json. --log-format, ARCA_LOG_FORMAT.
 	LogFormat string
-	// RootKey is the KMS root key as base64 of 32 bytes; it seals every KMS key material
-	// version at rest. ARCA_ROOT_KEY (environment only: secrets stay off argv).
+	// RootKey is the root key as base64 of 32 bytes; it seals every KMS key material
+	// version and every SSE-S3 master key at rest. ARCA_ROOT_KEY (environment only: secrets stay off argv).
 	RootKey string
 	// RootKeyFile is a file holding the root key as base64 text. --root-key-file,
 	// ARCA_ROOT_KEY_FILE. With neither RootKey nor RootKeyFile, a root key is generated

@@ -114,6 +114,25 @@ func (s *BoltStore) GetBucket(ctx context.Context, name string) (Bucket, error) 
 	return b, err
 }
 
+func (s *BoltStore) UpdateBucket(ctx context.Context, name string, fn func(*Bucket) error) error {
+	return s.update(ctx, func(tx *bolt.Tx) error {
+		bb := tx.Bucket(bktBuckets)
+		v := bb.Get([]byte(name))
+		if v == nil {
+			return ErrNoSuchBucket
+		}
+		var b Bucket
+		if err := json.Unmarshal(v, &b); err != nil {
+			return err
+		}
+		if err := fn(&b); err != nil {
+			return err
+		}
+		b.Name = name
+		return putJSON(bb, []byte(name), b)
+	})
+}
+
 func (s *BoltStore) ListBuckets(ctx context.Context) ([]Bucket, error) {
 	var out []Bucket
 	err := s.view(ctx, func(tx *bolt.Tx) error {

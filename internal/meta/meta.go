@@ -30,6 +30,18 @@ type Bucket struct {
 	Name    string    `json:"name"`
 	Created time.Time `json:"created"`
 	Region  string    `json:"region"`
+	// Encryption is the bucket's default encryption configuration; nil = never configured
+	// (objects then get SSE-S3, as on AWS).
+	Encryption *BucketEncryption `json:"enc,omitempty"`
+}
+
+// BucketEncryption is a PutBucketEncryption rule.
+type BucketEncryption struct {
+	Algorithm      string `json:"alg"` // AES256 or aws:kms
+	KMSMasterKeyID string `json:"kms,omitempty"`
+	BucketKey      bool   `json:"bk,omitempty"`
+	// BlockedEncryptionTypes: "SSE-C" blocks SSE-C writes.
+	Blocked []string `json:"blocked,omitempty"`
 }
 
 // Piece is one stored run of an object's bytes: the whole object for a simple PUT, one part
@@ -196,6 +208,9 @@ type Store interface {
 	CreateBucket(ctx context.Context, b Bucket) error
 	// GetBucket returns ErrNoSuchBucket.
 	GetBucket(ctx context.Context, name string) (Bucket, error)
+	// UpdateBucket applies fn to the bucket's record atomically; fn's error is returned as
+	// is and nothing is written. Returns ErrNoSuchBucket.
+	UpdateBucket(ctx context.Context, name string, fn func(*Bucket) error) error
 	// ListBuckets returns all buckets sorted by name.
 	ListBuckets(ctx context.Context) ([]Bucket, error)
 	// DeleteBucket returns ErrNoSuchBucket, or ErrBucketNotEmpty when it holds objects or

@@ -258,3 +258,29 @@ func TestReopenKeepsData(t *testing.T) {
 		t.Fatalf("%+v %v", o, err)
 	}
 }
+
+func TestUpdateBucket(t *testing.T) {
+	s, ctx := openTestStore(t), context.Background()
+	s.CreateBucket(ctx, Bucket{Name: "b"})
+	err := s.UpdateBucket(ctx, "b", func(b *Bucket) error {
+		b.Encryption = &BucketEncryption{Algorithm: "aws:kms", BucketKey: true}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := s.GetBucket(ctx, "b")
+	if b.Encryption == nil || b.Encryption.Algorithm != "aws:kms" || !b.Encryption.BucketKey {
+		t.Fatalf("%+v", b)
+	}
+	stop := errors.New("no")
+	if err := s.UpdateBucket(ctx, "b", func(b *Bucket) error { b.Encryption = nil; return stop }); err != stop {
+		t.Fatal(err)
+	}
+	if b, _ := s.GetBucket(ctx, "b"); b.Encryption == nil {
+		t.Fatal("failed update was written")
+	}
+	if err := s.UpdateBucket(ctx, "nope", func(*Bucket) error { return nil }); !errors.Is(err, ErrNoSuchBucket) {
+		t.Fatal(err)
+	}
+}

@@ -22,6 +22,7 @@ import (
 	"github.com/arcastore/arca/internal/apierr"
 	"github.com/arcastore/arca/internal/blob"
 	"github.com/arcastore/arca/internal/meta"
+	"github.com/arcastore/arca/internal/sse"
 )
 
 // Caller is what authentication established about a request.
@@ -54,6 +55,22 @@ type Config struct {
 	Domains []string
 	// MinPartSize is the smallest size of a part other than the last (AWS: 5 MiB).
 	MinPartSize int64
+	// LegacyBucketEncryption makes GetBucketEncryption of a never-configured bucket answer
+	// 404 ServerSideEncryptionConfigurationNotFoundError, as S3 did before 2023, for old
+	// test suites. Objects are encrypted with SSE-S3 either way.
+	LegacyBucketEncryption bool
+}
+
+// Deps are the components the API works through.
+type Deps struct {
+	Meta  meta.Store
+	Blobs blob.Store
+	// SSE makes and recovers the keys every stored stream is encrypted under.
+	SSE *sse.Engine
+	// KMS serves SSE-KMS; nil answers SSE-KMS requests with NotImplemented.
+	KMS      KMSProvider
+	Log      *slog.Logger
+	Observer Observer
 }
 
 // API is the S3 request handler.
@@ -61,16 +78,18 @@ type API struct {
 	cfg   Config
 	meta  meta.Store
 	blobs blob.Store
+	sse   *sse.Engine
+	kms   KMSProvider
 	log   *slog.Logger
 	obs   Observer
 }
 
-// New returns an API over the given stores.
-func New(cfg Config, m meta.Store, b blob.Store, log *slog.Logger, obs Observer) *API {
+// New returns an API over the given components.
+func New(cfg Config, d Deps) *API {
 	if cfg.MinPartSize == 0 {
 		cfg.MinPartSize = 5 << 20
 	}
-	return &API{cfg: cfg, meta: m, blobs: b, log: log, obs: obs}
+	return &API{cfg: cfg, meta: d.Meta, blobs: d.Blobs, sse: d.SSE, kms: d.KMS, log: d.Log, obs: d.Observer}
 }
 
 // request is one decoded S3 request as the handlers see it.

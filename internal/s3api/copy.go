@@ -1,8 +1,8 @@
 package s3api
 
 import (
-	"encoding/hex"
 	"errors"
+	"io"
 	"net/url"
 	"strings"
 	"time"
@@ -10,6 +10,8 @@ import (
 	"github.com/arcastore/arca/internal/apierr"
 	"github.com/arcastore/arca/internal/blob"
 	"github.com/arcastore/arca/internal/meta"
+	"github.com/arcastore/arca/internal/sse"
+	"github.com/arcastore/arca/pkg/encstream"
 )
 
 // parseCopySource reads x-amz-copy-source: "[/]bucket/key[?versionId=…]", URL-encoded.
@@ -40,52 +42,51 @@ func parseCopySource(v string) (bucket, key string, err error) {
 	return bucket, key, nil
 }
 
-// copySource resolves the copy source and checks its x-amz-copy-source-if-* conditions.
-func (a *API) copySource(q *request) (*meta.Object, string, error) {
+// copySource resolves the copy source, checks its x-amz-copy-source-if-* conditions and
+// opens it for reading with the x-amz-copy-source-…-customer-* headers.
+func (a *API) copySource(q *request) (*meta.Object, string, *sse.Wrapper, error) {
 	b, k, err := parseCopySource(q.header("x-amz-copy-source"))
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	src, err := a.meta.GetObject(q.ctx, b, k)
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
-	failed := apierr.PreconditionFailed
-	if err := checkConditions(q.r.Header, "x-amz-copy-source-", &src, failed); err != nil {
-		return nil, "", err
+	w, err := a.openObject(q, b, k, src.Enc, copySource)
+	if err != nil {
+		return nil, "", nil, err
 	}
-	return &src, b, nil
+	if err := checkConditions(q.r.Header, "x-amz-copy-source-", &src, apierr.PreconditionFailed); err != nil {
+		return nil, "", nil, err
+	}
+	return &src, b, w, nil
 }
 
-// copyData writes [start, start+length) of src into a new blob, hashing it on the way.
-// A vanished source blob (a concurrent overwrite) is reported as blob.ErrNotFound.
-func (a *API) copyData(q *request, src *meta.Object, start, length int64, alg string) (*storedData, error) {
+// copyData decrypts [start, start+length) of src and writes it as a new stream under a key
+// from dst, hashing the plaintext on the way. A vanished source blob (a concurrent
+// overwrite) is reported as blob.ErrNotFound.
+func (a *API) copyData(q *request, src *meta.Object, srcW *sse.Wrapper, start, length int64,
+	dst *sse.Wrapper, upload string, part int, alg string) (*storedData, error) {
 	d := newDigester(digestSpec{}, alg)
-	w, err := a.blobs.Create(q.ctx)
-	if err != nil {
-		return nil, err
-	}
+	var stream func(io.Writer) (int64, error)
 	if length > 0 {
-		stream, err := a.openRange(q, src, start, length)
-		if err != nil {
-			w.Abort()
-			return nil, err
-		}
-		if _, err := stream(multiWriter{w, d}); err != nil {
-			w.Abort()
+		var err error
+		if stream, err = a.openRange(q, src, srcW, start, length); err != nil {
 			return nil, err
 		}
 	}
-	md5sum, ck, _ := d.verify(nil)
-	id, err := w.Commit(q.ctx)
-	if err != nil {
-		return nil, err
-	}
-	return &storedData{blobID: id, size: length, md5: md5sum, alg: d.alg, ck: ck}, nil
+	return a.writeStream(q, dst, upload, part, d, func(ew *encstream.Writer) error {
+		if stream == nil {
+			return nil
+		}
+		_, err := stream(multiWriter{ew, d})
+		return err
+	}, func() ([]byte, string, error) { return d.verify(nil) }, length)
 }
 
 type multiWriter struct {
-	w   interface{ Write([]byte) (int, error) }
+	w   io.Writer
 	dig *digester
 }
 
@@ -103,11 +104,16 @@ func (a *API) copyObject(q *request) (*response, error) {
 	if directive != "" && directive != "COPY" && directive != "REPLACE" {
 		return nil, apierr.InvalidArgument.Msg("Unknown metadata directive.").Arg("x-amz-metadata-directive", q.header("x-amz-metadata-directive"))
 	}
-	if _, err := a.meta.GetBucket(q.ctx, q.bucket); err != nil {
+	sw, err := parseSSEWrite(q)
+	if err != nil {
+		return nil, err
+	}
+	b, err := a.meta.GetBucket(q.ctx, q.bucket)
+	if err != nil {
 		return nil, err
 	}
 	for attempt := 0; ; attempt++ {
-		resp, err := a.copyObjectOnce(q, directive)
+		resp, err := a.copyObjectOnce(q, directive, sw, &b)
 		if errors.Is(err, blob.ErrNotFound) && attempt < 3 {
 			continue
 		}
@@ -115,12 +121,20 @@ func (a *API) copyObject(q *request) (*response, error) {
 	}
 }
 
-func (a *API) copyObjectOnce(q *request, directive string) (*response, error) {
-	src, srcBucket, err := a.copySource(q)
+// selfCopyAllowed: S3 lets an object be copied onto itself only when something changes
+// (reference §1.6): new metadata, a storage class, a website redirect, an encryption
+// header, or a destination bucket whose default encryption was explicitly configured.
+func selfCopyAllowed(q *request, directive string, sw sseWrite, b *meta.Bucket) bool {
+	return directive == "REPLACE" || sw.alg != "" || sw.customer != nil || b.Encryption != nil ||
+		q.header("x-amz-storage-class") != "" || q.header("x-amz-website-redirect-location") != ""
+}
+
+func (a *API) copyObjectOnce(q *request, directive string, sw sseWrite, b *meta.Bucket) (*response, error) {
+	src, srcBucket, srcW, err := a.copySource(q)
 	if err != nil {
 		return nil, err
 	}
-	if srcBucket == q.bucket && src.Key == q.key && directive != "REPLACE" {
+	if srcBucket == q.bucket && src.Key == q.key && !selfCopyAllowed(q, directive, sw, b) {
 		return nil, apierr.InvalidRequest.Msg("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 	}
 	o := meta.Object{Key: q.key}
@@ -133,6 +147,12 @@ func (a *API) copyObjectOnce(q *request, directive string) (*response, error) {
 		o.ContentLanguage, o.CacheControl, o.Expires = src.ContentLanguage, src.CacheControl, src.Expires
 		o.UserMeta = src.UserMeta
 	}
+	// The destination's encryption comes from this request and the destination bucket's
+	// default only; the source's mode is never inherited.
+	enc, dstW, err := a.beginWrite(q, sw, b, q.key)
+	if err != nil {
+		return nil, err
+	}
 	alg := strings.ToUpper(q.header("x-amz-checksum-algorithm"))
 	if alg == "" && src.Checksum != nil {
 		alg = src.Checksum.Algorithm
@@ -140,14 +160,15 @@ func (a *API) copyObjectOnce(q *request, directive string) (*response, error) {
 	if alg == "" {
 		alg = defaultChecksum
 	}
-	sd, err := a.copyData(q, src, 0, src.Size, alg)
+	sd, err := a.copyData(q, src, srcW, 0, src.Size, dstW, "", 0, alg)
 	if err != nil {
 		return nil, err
 	}
 	o.Size = sd.size
-	o.ETag = hex.EncodeToString(sd.md5)
+	o.ETag = sd.etag
 	o.LastModified = time.Now().UTC()
-	o.Pieces = []meta.Piece{{BlobID: sd.blobID, Size: sd.size}}
+	o.Pieces = []meta.Piece{sd.piece("", 0)}
+	o.Enc = enc
 	o.Checksum = &meta.Checksum{Algorithm: sd.alg, Value: sd.ck, Type: "FULL_OBJECT"}
 	if err := a.commitObject(q, o, writeCondition(q.r.Header), sd.blobID); err != nil {
 		return nil, err
@@ -155,6 +176,7 @@ func (a *API) copyObjectOnce(q *request, directive string) (*response, error) {
 	res := copyObjectResult{NS: s3NS, LastModified: s3Time(o.LastModified), ETag: quote(o.ETag)}
 	res.set(sd.alg, sd.ck)
 	resp := newResponse()
+	writeEncryptionResponse(resp.header, enc)
 	resp.xml = res
 	return resp, nil
 }

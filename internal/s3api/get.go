@@ -13,6 +13,8 @@ import (
 	"github.com/arcastore/arca/internal/blob"
 	"github.com/arcastore/arca/internal/checksum"
 	"github.com/arcastore/arca/internal/meta"
+	"github.com/arcastore/arca/internal/sse"
+	"github.com/arcastore/arca/pkg/encstream"
 )
 
 func (a *API) getObject(q *request) (*response, error)  { return a.readObject(q) }
@@ -104,6 +106,20 @@ func (a *API) readObjectOnce(q *request, partNumber int) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The SSE checks come first: without the right SSE-C key nothing about the object,
+	// not even its ETag, is revealed.
+	var w *sse.Wrapper
+	if q.r.Method == http.MethodHead {
+		ck, err := readKey(q, o.Enc, "")
+		if err != nil {
+			return nil, err
+		}
+		if o.Enc != nil && o.Enc.Mode == sse.ModeC && !sse.CheckCustomerKey(o.Enc, ck, q.bucket, q.key) {
+			return nil, apierr.SSECWrongKey
+		}
+	} else if w, err = a.openObject(q, q.bucket, q.key, o.Enc, ""); err != nil {
+		return nil, err
+	}
 	resp := newResponse()
 	h := resp.header
 	h.Set("ETag", quote(o.ETag))
@@ -115,6 +131,7 @@ func (a *API) readObjectOnce(q *request, partNumber int) (*response, error) {
 		return nil, err
 	}
 	writeObjectHeaders(h, &o)
+	writeSSEHeaders(h, o.Enc)
 	h.Set("Accept-Ranges", "bytes")
 	for _, ov := range responseOverrides {
 		if v := q.qget(ov.param); v != "" {
@@ -165,7 +182,7 @@ func (a *API) readObjectOnce(q *request, partNumber int) (*response, error) {
 		resp.stream = func(io.Writer) (int64, error) { return 0, nil }
 		return resp, nil
 	}
-	stream, err := a.openRange(q, &o, start, length)
+	stream, err := a.openRange(q, &o, w, start, length)
 	if err != nil {
 		return nil, err
 	}
@@ -196,12 +213,13 @@ func partSpan(o *meta.Object, n int) (start, length int64, ck string, err error)
 	return start, o.Parts[n-1].Size, o.Parts[n-1].Checksum, nil
 }
 
-// openRange prepares to stream [start, start+length) of o. The first blob is opened now, so
-// a vanished blob is reported before any header is written; later ones as the stream
-// reaches them.
-func (a *API) openRange(q *request, o *meta.Object, start, length int64) (func(io.Writer) (int64, error), error) {
+// openRange prepares to stream plaintext [start, start+length) of o, decrypting only the
+// chunks that hold it. The first piece is opened (and its key unsealed) now, so a vanished
+// blob or a damaged key is reported before any header is written; later pieces as the
+// stream reaches them. Each chunk is authenticated before its bytes are written.
+func (a *API) openRange(q *request, o *meta.Object, w *sse.Wrapper, start, length int64) (func(io.Writer) (int64, error), error) {
 	type span struct {
-		id       string
+		p        meta.Piece
 		off, len int64
 	}
 	var spans []span
@@ -215,39 +233,52 @@ func (a *API) openRange(q *request, o *meta.Object, start, length int64) (func(i
 		}
 		s := max(start, pStart)
 		e := min(end, pEnd)
-		spans = append(spans, span{p.BlobID, s - pStart, e - s})
+		spans = append(spans, span{p, s - pStart, e - s})
 	}
 	if len(spans) == 0 {
 		return nil, fmt.Errorf("s3api: range outside object pieces")
 	}
-	first, err := a.blobs.Open(q.ctx, spans[0].id)
+	open := func(p meta.Piece) (*encstream.Reader, blob.Reader, error) {
+		br, err := a.blobs.Open(q.ctx, p.BlobID)
+		if err != nil {
+			return nil, nil, err
+		}
+		ok, err := w.StreamKey(p.SealedKey, p.Upload, p.Part)
+		if err != nil {
+			br.Close()
+			return nil, nil, err
+		}
+		er, err := encstream.NewReader(br, br.Size(), ok)
+		clear(ok)
+		if err == nil && er.Size() != p.Size {
+			err = encstream.ErrAuth
+		}
+		if err != nil {
+			br.Close()
+			return nil, nil, fmt.Errorf("%w: %v", sse.ErrCorrupt, err)
+		}
+		return er, br, nil
+	}
+	firstER, firstBR, err := open(spans[0].p)
 	if err != nil {
 		return nil, err
 	}
-	return func(w io.Writer) (int64, error) {
-		bp := copyBufs.Get().(*[]byte)
-		defer copyBufs.Put(bp)
+	return func(wr io.Writer) (int64, error) {
 		var total int64
 		for i, s := range spans {
-			r := first
+			er, br := firstER, firstBR
 			if i > 0 {
-				if r, err = a.blobs.Open(q.ctx, s.id); err != nil {
+				if er, br, err = open(s.p); err != nil {
 					return total, err
 				}
 			}
-			n, err := io.CopyBuffer(onlyWriter{w}, io.NewSectionReader(r, s.off, s.len), *bp)
-			r.Close()
+			n, err := er.WriteRangeTo(wr, s.off, s.len)
+			br.Close()
 			total += n
 			if err != nil {
 				return total, err
-			}
-			if n != s.len {
-				return total, fmt.Errorf("s3api: blob %s shorter than recorded", s.id)
 			}
 		}
 		return total, nil
 	}, nil
 }
-
-// onlyWriter hides ReadFrom so CopyBuffer uses our buffer.
-type onlyWriter struct{ io.Writer }

@@ -17,6 +17,7 @@ import (
 	"github.com/arcastore/arca/internal/blob"
 	"github.com/arcastore/arca/internal/checksum"
 	"github.com/arcastore/arca/internal/meta"
+	"github.com/arcastore/arca/internal/sse"
 )
 
 // newUploadID returns an id that sorts by creation time, so ListMultipartUploads lists one
@@ -33,6 +34,10 @@ func (a *API) createUpload(q *request) (*response, error) {
 	}
 	u := meta.Upload{ID: newUploadID(), Key: q.key, Initiated: time.Now().UTC()}
 	if err := readObjectHeaders(q.r.Header, &u.Template); err != nil {
+		return nil, err
+	}
+	sw, err := parseSSEWrite(q)
+	if err != nil {
 		return nil, err
 	}
 	if alg := q.header("x-amz-checksum-algorithm"); alg != "" {
@@ -60,10 +65,20 @@ func (a *API) createUpload(q *request) (*response, error) {
 	default:
 		return nil, apierr.InvalidRequest.Msg("Value for x-amz-checksum-type header is invalid.")
 	}
+	b, err := a.meta.GetBucket(q.ctx, q.bucket)
+	if err != nil {
+		return nil, err
+	}
+	// The encryption (and for SSE-KMS the data key every part's key is sealed under) is
+	// fixed now, once for the whole upload.
+	if u.Enc, _, err = a.beginWrite(q, sw, &b, q.key); err != nil {
+		return nil, err
+	}
 	if err := a.meta.CreateUpload(q.ctx, q.bucket, u); err != nil {
 		return nil, err
 	}
 	resp := newResponse()
+	writeEncryptionResponse(resp.header, u.Enc)
 	if u.ChecksumAlgorithm != "" {
 		resp.header.Set("x-amz-checksum-algorithm", u.ChecksumAlgorithm)
 		resp.header.Set("x-amz-checksum-type", u.ChecksumType)
@@ -106,7 +121,11 @@ func (a *API) uploadPart(q *request) (*response, error) {
 		return nil, apierr.InvalidRequest.Msg("Checksum Type mismatch occurred, expected checksum Type: %s, actual checksum Type: %s",
 			strings.ToLower(u.ChecksumAlgorithm), strings.ToLower(spec.alg))
 	}
-	sd, err := a.storePayload(q, partAlg(&u))
+	w, err := a.openUpload(q, &u)
+	if err != nil {
+		return nil, err
+	}
+	sd, err := a.storePayload(q, w, u.ID, n, partAlg(&u))
 	if err != nil {
 		return nil, err
 	}
@@ -120,9 +139,34 @@ func (a *API) uploadPart(q *request) (*response, error) {
 	return resp, nil
 }
 
+// openUpload recovers the wrapper of an upload for a part request. An SSE-C upload needs
+// the same key on every part (reference §1.4 #13, #14); other uploads must not get one.
+func (a *API) openUpload(q *request, u *meta.Upload) (*sse.Wrapper, error) {
+	c := readCustomerHeaders(q.r.Header, "")
+	isC := u.Enc != nil && u.Enc.Mode == sse.ModeC
+	if isC != c.present() {
+		return nil, apierr.SSEMultipartMismatch
+	}
+	var ck []byte
+	if isC {
+		key, err := c.validKey()
+		if err != nil {
+			return nil, err
+		}
+		if !q.caller.TLS {
+			return nil, apierr.SSECInsecure
+		}
+		if !sse.CheckCustomerKey(u.Enc, key, q.bucket, u.Key) {
+			return nil, apierr.SSEMultipartKeyMismatch
+		}
+		ck = key
+	}
+	return a.sse.Open(q.ctx, a.kmsFor(q), u.Enc, q.bucket, u.Key, ck)
+}
+
 func (a *API) recordPart(q *request, u *meta.Upload, n int, sd *storedData) (*response, error) {
-	p := meta.Part{Number: n, BlobID: sd.blobID, Size: sd.size, ETag: hex.EncodeToString(sd.md5),
-		LastModified: time.Now().UTC(), Checksum: sd.ck}
+	p := meta.Part{Number: n, BlobID: sd.blobID, Size: sd.size, ETag: sd.etag,
+		LastModified: time.Now().UTC(), Checksum: sd.ck, SealedKey: sd.sealed}
 	if sd.alg != partAlg(u) {
 		p.Checksum = ""
 	}
@@ -136,6 +180,7 @@ func (a *API) recordPart(q *request, u *meta.Upload, n int, sd *storedData) (*re
 	}
 	resp := newResponse()
 	resp.header.Set("ETag", quote(p.ETag))
+	writeSSEHeaders(resp.header, u.Enc)
 	return resp, nil
 }
 
@@ -166,8 +211,12 @@ func (a *API) uploadPartCopy(q *request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
+	w, err := a.openUpload(q, &u)
+	if err != nil {
+		return nil, err
+	}
 	for attempt := 0; ; attempt++ {
-		src, _, err := a.copySource(q)
+		src, _, srcW, err := a.copySource(q)
 		if err != nil {
 			return nil, err
 		}
@@ -180,7 +229,7 @@ func (a *API) uploadPartCopy(q *request) (*response, error) {
 		if length > maxPutSize {
 			return nil, apierr.EntityTooLarge
 		}
-		sd, err := a.copyData(q, src, start, length, partAlg(&u))
+		sd, err := a.copyData(q, src, srcW, start, length, w, u.ID, n, partAlg(&u))
 		if errors.Is(err, blob.ErrNotFound) && attempt < 3 {
 			continue
 		}
@@ -249,13 +298,14 @@ func (a *API) completeUpload(q *request) (*response, error) {
 		}
 		raw, _ := hex.DecodeString(p.ETag)
 		md5s.Write(raw)
-		o.Pieces = append(o.Pieces, meta.Piece{BlobID: p.BlobID, Size: p.Size})
+		o.Pieces = append(o.Pieces, meta.Piece{BlobID: p.BlobID, Size: p.Size, SealedKey: p.SealedKey, Upload: id, Part: p.Number})
 		o.Parts = append(o.Parts, meta.PartInfo{Number: p.Number, Size: p.Size, ETag: p.ETag, Checksum: p.Checksum})
 		o.Size += p.Size
 		cks = append(cks, p.Checksum)
 		sizes = append(sizes, p.Size)
 	}
 	o.ETag = hex.EncodeToString(md5s.Sum(nil)) + "-" + strconv.Itoa(len(req.Parts))
+	o.Enc = u.Enc
 	o.LastModified = time.Now().UTC()
 	if ck, err := objectChecksum(&u, cks, sizes, q.r.Header); err != nil {
 		return nil, err
@@ -271,11 +321,14 @@ func (a *API) completeUpload(q *request) (*response, error) {
 		a.blobs.Remove(q.ctx, p.BlobID)
 	}
 	res := completeMultipartUploadResult{NS: s3NS, Location: location(q), Bucket: q.bucket, Key: q.key, ETag: quote(o.ETag)}
+	resp := newResponse()
+	if o.Enc != nil && o.Enc.Mode != sse.ModeC { // S3 answers an SSE-C complete without SSE headers
+		writeSSEHeaders(resp.header, o.Enc)
+	}
 	if o.Checksum != nil && u.ChecksumAlgorithm != "" {
 		res.set(o.Checksum.Algorithm, o.Checksum.Value)
 		res.ChecksumType = o.Checksum.Type
 	}
-	resp := newResponse()
 	resp.xml = res
 	return resp, nil
 }

@@ -1,7 +1,6 @@
 package s3api
 
 import (
-	"encoding/hex"
 	"net/http"
 	"strings"
 	"time"
@@ -9,6 +8,8 @@ import (
 	"github.com/arcastore/arca/internal/apierr"
 	"github.com/arcastore/arca/internal/checksum"
 	"github.com/arcastore/arca/internal/meta"
+	"github.com/arcastore/arca/internal/sse"
+	"github.com/arcastore/arca/pkg/encstream"
 )
 
 // defaultChecksum is what S3 computes for objects uploaded without a checksum.
@@ -16,13 +17,20 @@ const defaultChecksum = "CRC64NVME"
 
 func quote(etag string) string { return `"` + etag + `"` }
 
-// storedData is a payload written to the blob store and verified.
+// storedData is one encrypted stream written to the blob store and verified.
 type storedData struct {
 	blobID string
-	size   int64
+	size   int64 // plaintext
 	md5    []byte
 	alg    string
 	ck     string
+	sealed []byte // the stream's object key, sealed
+	etag   string
+}
+
+// piece is the stored stream as a metadata piece.
+func (sd *storedData) piece(upload string, part int) meta.Piece {
+	return meta.Piece{BlobID: sd.blobID, Size: sd.size, SealedKey: sd.sealed, Upload: upload, Part: part}
 }
 
 // payloadLength is the decoded payload length the request declares.
@@ -37,9 +45,10 @@ func payloadLength(q *request) (int64, error) {
 	return n, nil
 }
 
-// storePayload streams the request body into a new blob, verifying every digest the client
-// sent, and commits the blob only if all of them hold.
-func (a *API) storePayload(q *request, defaultAlg string) (*storedData, error) {
+// storePayload streams the request body, encrypted under a new object key from w, into a
+// new blob, verifying every digest the client sent, and commits the blob only if all hold.
+// The plaintext is hashed (MD5 for the ETag, the flexible checksum) in the same pass.
+func (a *API) storePayload(q *request, w *sse.Wrapper, upload string, part int, defaultAlg string) (*storedData, error) {
 	n, err := payloadLength(q)
 	if err != nil {
 		return nil, err
@@ -49,26 +58,50 @@ func (a *API) storePayload(q *request, defaultAlg string) (*storedData, error) {
 		return nil, err
 	}
 	d := newDigester(spec, defaultAlg)
-	w, err := a.blobs.Create(q.ctx)
+	return a.writeStream(q, w, upload, part, d, func(dst *encstream.Writer) error {
+		got, err := copyBody(dst, q.caller.Body, n, d)
+		q.bytesIn += got
+		return err
+	}, func() (md5sum []byte, ck string, err error) { return d.verify(q.caller.Trailer) }, n)
+}
+
+// writeStream encrypts what fill writes into a new blob under a new stream key, then runs
+// verify (which returns the plaintext MD5 and checksum) before committing.
+func (a *API) writeStream(q *request, w *sse.Wrapper, upload string, part int, d *digester,
+	fill func(*encstream.Writer) error, verify func() ([]byte, string, error), size int64) (*storedData, error) {
+	ok, sealed, err := w.NewStreamKey(upload, part)
 	if err != nil {
 		return nil, err
 	}
-	got, err := copyBody(w, q.caller.Body, n, d)
-	q.bytesIn += got
-	if err != nil {
-		w.Abort()
-		return nil, err
-	}
-	md5sum, ck, err := d.verify(q.caller.Trailer)
-	if err != nil {
-		w.Abort()
-		return nil, err
-	}
-	id, err := w.Commit(q.ctx)
+	defer clear(ok)
+	bw, err := a.blobs.Create(q.ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &storedData{blobID: id, size: n, md5: md5sum, alg: d.alg, ck: ck}, nil
+	ew, err := encstream.NewWriter(bw, ok)
+	if err != nil {
+		bw.Abort()
+		return nil, err
+	}
+	if err := fill(ew); err != nil {
+		bw.Abort()
+		return nil, err
+	}
+	if err := ew.Close(); err != nil {
+		bw.Abort()
+		return nil, err
+	}
+	md5sum, ck, err := verify()
+	if err != nil {
+		bw.Abort()
+		return nil, err
+	}
+	id, err := bw.Commit(q.ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &storedData{blobID: id, size: size, md5: md5sum, alg: d.alg, ck: ck, sealed: sealed,
+		etag: w.ETag(ok, md5sum)}, nil
 }
 
 // writeCondition implements If-Match / If-None-Match on writes, checked atomically with
@@ -94,6 +127,25 @@ func writeCondition(h http.Header) meta.PutCondition {
 	}
 }
 
+// beginWrite resolves a write's encryption (headers, then the bucket default) and prepares
+// the wrapper its stream keys are sealed with.
+func (a *API) beginWrite(q *request, sw sseWrite, b *meta.Bucket, key string) (*meta.Encryption, *sse.Wrapper, error) {
+	spec, err := resolveSpec(sw, b)
+	if err != nil {
+		return nil, nil, err
+	}
+	return a.sse.Begin(q.ctx, a.kmsFor(q), spec, b.Name, key)
+}
+
+// writeEncryptionResponse states a new object's (or upload's) encryption, echoing the
+// encryption context if one was given.
+func writeEncryptionResponse(h http.Header, enc *meta.Encryption) {
+	writeSSEHeaders(h, enc)
+	if enc.UserContext != "" {
+		h.Set(hContext, enc.UserContext)
+	}
+}
+
 func (a *API) putObject(q *request) (*response, error) {
 	if err := checkKey(q.key); err != nil {
 		return nil, err
@@ -102,18 +154,28 @@ func (a *API) putObject(q *request) (*response, error) {
 	if err := readObjectHeaders(q.r.Header, &o); err != nil {
 		return nil, err
 	}
-	if _, err := a.meta.GetBucket(q.ctx, q.bucket); err != nil {
+	sw, err := parseSSEWrite(q) // header errors come before the bucket lookup
+	if err != nil {
 		return nil, err
 	}
-	sd, err := a.storePayload(q, defaultChecksum)
+	b, err := a.meta.GetBucket(q.ctx, q.bucket)
+	if err != nil {
+		return nil, err
+	}
+	enc, w, err := a.beginWrite(q, sw, &b, q.key)
+	if err != nil {
+		return nil, err
+	}
+	sd, err := a.storePayload(q, w, "", 0, defaultChecksum)
 	if err != nil {
 		return nil, err
 	}
 	o.Key = q.key
 	o.Size = sd.size
-	o.ETag = hex.EncodeToString(sd.md5)
+	o.ETag = sd.etag
 	o.LastModified = time.Now().UTC()
-	o.Pieces = []meta.Piece{{BlobID: sd.blobID, Size: sd.size}}
+	o.Pieces = []meta.Piece{sd.piece("", 0)}
+	o.Enc = enc
 	if sd.alg != "" {
 		o.Checksum = &meta.Checksum{Algorithm: sd.alg, Value: sd.ck, Type: "FULL_OBJECT"}
 	}
@@ -122,8 +184,8 @@ func (a *API) putObject(q *request) (*response, error) {
 	}
 	resp := newResponse()
 	resp.header.Set("ETag", quote(o.ETag))
-	if o.Checksum != nil && q.r.Header.Get(checksum.Header(o.Checksum.Algorithm)) != "" ||
-		o.Checksum != nil && q.r.Header.Get("X-Amz-Trailer") != "" {
+	writeEncryptionResponse(resp.header, enc)
+	if o.Checksum != nil && (q.r.Header.Get(checksum.Header(o.Checksum.Algorithm)) != "" || q.r.Header.Get("X-Amz-Trailer") != "") {
 		resp.header.Set(checksum.Header(o.Checksum.Algorithm), o.Checksum.Value)
 		resp.header.Set("x-amz-checksum-type", o.Checksum.Type)
 	}

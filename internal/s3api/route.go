@@ -50,6 +50,12 @@ func routeBucket(q *request, m string) (string, handlerFunc, error) {
 		return "ListMultipartUploads", (*API).listUploads, nil
 	case m == http.MethodPost && q.qhas("delete"):
 		return "DeleteObjects", (*API).deleteObjects, nil
+	case m == http.MethodPut && q.qhas("encryption"):
+		return "PutBucketEncryption", (*API).putBucketEncryption, nil
+	case m == http.MethodGet && q.qhas("encryption"):
+		return "GetBucketEncryption", (*API).getBucketEncryption, nil
+	case m == http.MethodDelete && q.qhas("encryption"):
+		return "DeleteBucketEncryption", (*API).deleteBucketEncryption, nil
 	}
 	for _, s := range unsupportedSubresources {
 		if q.qhas(s) {

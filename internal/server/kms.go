@@ -31,22 +31,30 @@ func loadRootKey(dataDir, b64, file string) (k *rootkey.Key, inDataDir, generate
 	return k, true, generated, err
 }
 
-// openKMS opens the keystore in the metadata file and the KMS API over it.
-func (s *Server) openKMS() error {
+// openRootKey loads the root key that seals KMS material and SSE-S3 master keys, warning
+// loudly when it lives in the data directory.
+func (s *Server) openRootKey() error {
 	root, inDataDir, generated, err := loadRootKey(s.cfg.DataDir, s.cfg.RootKey, s.cfg.RootKeyFile)
 	if err != nil {
-		return fmt.Errorf("KMS root key: %w", err)
+		return fmt.Errorf("root key: %w", err)
 	}
 	if inDataDir {
 		path := filepath.Join(s.cfg.DataDir, RootKeyFileName)
 		if generated {
-			s.log.Warn("GENERATED A KMS ROOT KEY INTO THE DATA DIRECTORY: it sits beside the data it protects, so anyone who copies the directory can read every KMS key. Development only: move it off this disk and start with --root-key-file or ARCA_ROOT_KEY.", "path", path)
+			s.log.Warn("GENERATED A ROOT KEY INTO THE DATA DIRECTORY: it sits beside the data it protects, so anyone who copies the directory can read every KMS key and object. Development only: move it off this disk and start with --root-key-file or ARCA_ROOT_KEY.", "path", path)
 		} else {
-			s.log.Warn("the KMS root key is read from the data directory, beside the data it protects (development only); use --root-key-file or ARCA_ROOT_KEY", "path", path)
+			s.log.Warn("the root key is read from the data directory, beside the data it protects (development only); use --root-key-file or ARCA_ROOT_KEY", "path", path)
 		}
 	}
+	s.rootKey = root
+	return nil
+}
+
+// openKMS opens the keystore in the metadata file and the KMS API over it.
+func (s *Server) openKMS() error {
+	var err error
 	s.kms, err = kms.Open(context.Background(), kms.Config{
-		DB: s.meta.Committer(), Root: root, Region: s.cfg.Region, AccountID: s.id.AccountID,
+		DB: s.meta.Committer(), Root: s.rootKey, Region: s.cfg.Region, AccountID: s.id.AccountID,
 		Observer: s.metrics, CryptoRateLimit: s.cfg.KMSRateLimit, Log: s.log,
 	})
 	if err != nil {

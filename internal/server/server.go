@@ -23,8 +23,10 @@ import (
 	"github.com/arcastore/arca/internal/kmsapi"
 	"github.com/arcastore/arca/internal/meta"
 	"github.com/arcastore/arca/internal/metrics"
+	"github.com/arcastore/arca/internal/rootkey"
 	"github.com/arcastore/arca/internal/s3api"
 	"github.com/arcastore/arca/internal/sigv4"
+	"github.com/arcastore/arca/internal/sse"
 )
 
 // smallBlobMax is the largest blob kept inside the metadata file (group-committed) rather
@@ -44,6 +46,12 @@ type Server struct {
 	s3       *s3api.API
 	kms      *kms.Service
 	kmsAPI   *kmsapi.API
+
+	// rootKey seals KMS material and SSE-S3 master keys; keyring holds the latter;
+	// bucketKeys caches S3 bucket keys and is invalidated by KMS events.
+	rootKey    *rootkey.Key
+	keyring    *sse.Keyring
+	bucketKeys *sse.BucketKeyCache
 
 	tlsCert       tls.Certificate
 	tlsCertPath   string
@@ -78,6 +86,14 @@ func New(cfg config.Config, log *slog.Logger) (*Server, error) {
 	if s.meta, err = meta.OpenBolt(filepath.Join(cfg.DataDir, "meta.db")); err != nil {
 		return nil, err
 	}
+	if err := s.openRootKey(); err != nil {
+		s.meta.Close()
+		return nil, err
+	}
+	if s.keyring, err = sse.OpenKeyring(context.Background(), s.meta.Committer(), s.rootKey); err != nil {
+		s.meta.Close()
+		return nil, fmt.Errorf("SSE-S3 keyring: %w", err)
+	}
 	if s.blobs, err = blob.OpenTiered(s.meta.Committer(), filepath.Join(cfg.DataDir, "blobs"), smallBlobMax); err != nil {
 		s.meta.Close()
 		return nil, err
@@ -90,10 +106,21 @@ func New(cfg config.Config, log *slog.Logger) (*Server, error) {
 		s.meta.Close()
 		return nil, err
 	}
+	s.bucketKeys = sse.NewBucketKeyCache(0, nil)
+	s.kms.Subscribe(func(e kms.Event) {
+		// A key that can no longer be used must not keep working through cached bucket keys.
+		if e.Kind != kms.EventRotated {
+			s.bucketKeys.Invalidate(e.KeyARN)
+		}
+	})
 	s.verifier = &sigv4.Verifier{Creds: &credentialStore{root: s.root}, Region: cfg.Region}
 	s.s3 = s3api.New(s3api.Config{
 		Region: cfg.Region, AccountID: s.id.AccountID, OwnerID: s.id.OwnerID, Domains: cfg.Domains,
-	}, s.meta, s.blobs, log, s.metrics)
+		LegacyBucketEncryption: cfg.LegacyBucketEncryption,
+	}, s3api.Deps{
+		Meta: s.meta, Blobs: s.blobs, Log: log, Observer: s.metrics,
+		SSE: sse.NewEngine(s.keyring, s.bucketKeys), KMS: ssekmsProvider{s},
+	})
 	return s, nil
 }
 

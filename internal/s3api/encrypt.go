@@ -1,0 +1,256 @@
+package s3api
+
+import (
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/arcastore/arca/internal/apierr"
+	"github.com/arcastore/arca/internal/meta"
+	"github.com/arcastore/arca/internal/sse"
+)
+
+// SSE request and response headers.
+const (
+	hSSE       = "X-Amz-Server-Side-Encryption"
+	hKMSKeyID  = "X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id"
+	hContext   = "X-Amz-Server-Side-Encryption-Context"
+	hBucketKey = "X-Amz-Server-Side-Encryption-Bucket-Key-Enabled"
+	hCAlg      = "X-Amz-Server-Side-Encryption-Customer-Algorithm"
+	hCKey      = "X-Amz-Server-Side-Encryption-Customer-Key"
+	hCKeyMD5   = "X-Amz-Server-Side-Encryption-Customer-Key-Md5"
+	// copySource is the prefix of the SSE-C headers that describe a copy's source.
+	copySource = "X-Amz-Copy-Source-"
+)
+
+// sseWrite is what a write request (PUT, copy destination, CreateMultipartUpload) asked for.
+type sseWrite struct {
+	alg        string
+	kmsKeyID   string
+	hasKMSKey  bool
+	contextRaw string
+	context    map[string]string
+	bucketKey  *bool
+	customer   []byte
+}
+
+// customerHeaders are the raw SSE-C headers (target or copy source).
+type customerHeaders struct {
+	alg, key, md5          string
+	hasAlg, hasKey, hasMD5 bool
+}
+
+func readCustomerHeaders(h http.Header, prefix string) customerHeaders {
+	var c customerHeaders
+	c.alg, c.hasAlg = h.Get(prefix+hCAlg), len(h.Values(prefix+hCAlg)) > 0
+	c.key, c.hasKey = h.Get(prefix+hCKey), len(h.Values(prefix+hCKey)) > 0
+	c.md5, c.hasMD5 = h.Get(prefix+hCKeyMD5), len(h.Values(prefix+hCKeyMD5)) > 0
+	return c
+}
+
+func (c customerHeaders) present() bool { return c.hasAlg || c.hasKey || c.hasMD5 }
+
+// key validates the SSE-C trio in the order S3 checks it (reference §1.4) and returns the
+// 32-byte key.
+func (c customerHeaders) validKey() ([]byte, error) {
+	switch {
+	case c.hasKey && !c.hasAlg:
+		return nil, apierr.SSECNoAlgorithm
+	case c.hasAlg && !c.hasKey:
+		return nil, apierr.SSECNoKey
+	case c.alg != "AES256":
+		return nil, apierr.SSECAlgorithm.Arg("x-amz-server-side-encryption", c.alg)
+	}
+	key, err := base64.StdEncoding.DecodeString(c.key)
+	if err != nil || len(key) != 32 {
+		return nil, apierr.SSECKeySize
+	}
+	if !c.hasMD5 {
+		return nil, apierr.SSECNoKeyMD5
+	}
+	sum := md5.Sum(key)
+	if base64.StdEncoding.EncodeToString(sum[:]) != c.md5 {
+		return nil, apierr.SSECKeyMD5
+	}
+	return key, nil
+}
+
+// parseSSEWrite reads and validates the SSE headers of a write request.
+func parseSSEWrite(q *request) (sseWrite, error) {
+	h := q.r.Header
+	var w sseWrite
+	w.alg = h.Get(hSSE)
+	w.kmsKeyID, w.hasKMSKey = h.Get(hKMSKeyID), len(h.Values(hKMSKeyID)) > 0
+	c := readCustomerHeaders(h, "")
+	if c.present() {
+		if w.alg != "" {
+			return w, apierr.SSECIncompatible.Arg("x-amz-server-side-encryption", w.alg)
+		}
+		key, err := c.validKey()
+		if err != nil {
+			return w, err
+		}
+		if !q.caller.TLS {
+			return w, apierr.SSECInsecure
+		}
+		w.customer = key
+	}
+	switch w.alg {
+	case "", sse.ModeS3, sse.ModeKMS:
+	case "aws:kms:dsse":
+		return w, apierr.NotImplemented.Msg("Arca does not implement dual-layer SSE-KMS (aws:kms:dsse); use aws:kms.")
+	default:
+		return w, apierr.SSEUnsupported.Arg("x-amz-server-side-encryption", w.alg)
+	}
+	if w.hasKMSKey && w.alg != sse.ModeKMS {
+		return w, apierr.SSEKMSKeyWithoutKMS.Arg("x-amz-server-side-encryption-aws-kms-key-id", w.kmsKeyID)
+	}
+	if raw := h.Get(hContext); raw != "" {
+		ctx, err := decodeContext(raw)
+		if err != nil {
+			return w, err
+		}
+		w.contextRaw, w.context = raw, ctx
+	}
+	if v := h.Get(hBucketKey); v != "" {
+		switch strings.ToLower(v) {
+		case "true":
+			b := true
+			w.bucketKey = &b
+		case "false":
+			b := false
+			w.bucketKey = &b
+		default:
+			return w, apierr.SSEBucketKeyInvalid
+		}
+	}
+	return w, nil
+}
+
+func decodeContext(raw string) (map[string]string, error) {
+	data, err := base64.StdEncoding.DecodeString(raw)
+	if err != nil || !utf8.Valid(data) {
+		return nil, apierr.SSEContextInvalid
+	}
+	var m map[string]string
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, apierr.SSEContextInvalid
+	}
+	if _, reserved := m["aws:s3:arn"]; reserved {
+		return nil, apierr.SSEContextInvalid.Msg("The encryption context may not contain the reserved key aws:s3:arn.")
+	}
+	return m, nil
+}
+
+// resolveSpec combines a write's headers with the bucket default (reference §2.2).
+func resolveSpec(w sseWrite, b *meta.Bucket) (sse.Spec, error) {
+	rule := b.Encryption
+	if w.customer != nil {
+		if rule != nil {
+			for _, t := range rule.Blocked {
+				if t == "SSE-C" {
+					return sse.Spec{}, apierr.SSECBlocked
+				}
+			}
+		}
+		return sse.Spec{Mode: sse.ModeC, CustomerKey: w.customer}, nil
+	}
+	s := sse.Spec{Mode: w.alg, UserContext: w.context, UserContextRaw: w.contextRaw}
+	if s.Mode == "" {
+		s.FromDefault = true
+		s.Mode = sse.ModeS3
+		if rule != nil {
+			s.Mode = rule.Algorithm
+		}
+	}
+	if s.Mode == sse.ModeKMS {
+		s.KMSKeyID = w.kmsKeyID
+		if !w.hasKMSKey && rule != nil && rule.Algorithm == sse.ModeKMS {
+			s.KMSKeyID = rule.KMSMasterKeyID
+		}
+		if w.bucketKey != nil {
+			s.BucketKey = *w.bucketKey
+		} else if rule != nil {
+			s.BucketKey = rule.BucketKey
+		}
+	}
+	if s.Mode != sse.ModeKMS && s.UserContextRaw != "" {
+		return sse.Spec{}, apierr.SSEContextInvalid.Msg("Server Side Encryption context can only be specified with aws:kms.")
+	}
+	return s, nil
+}
+
+// writeSSEHeaders states how an object (or upload) is encrypted, as S3 does on every
+// response that carries an object's encryption.
+func writeSSEHeaders(h http.Header, enc *meta.Encryption) {
+	if enc == nil {
+		return
+	}
+	switch enc.Mode {
+	case sse.ModeS3:
+		h.Set(hSSE, sse.ModeS3)
+	case sse.ModeKMS:
+		h.Set(hSSE, sse.ModeKMS)
+		h.Set(hKMSKeyID, enc.KMSKeyARN)
+		if enc.BucketKey {
+			h.Set(hBucketKey, "true")
+		}
+	case sse.ModeC:
+		h.Set(hCAlg, "AES256")
+		h.Set(hCKeyMD5, enc.CustomerKeyMD5)
+	}
+}
+
+// readKey checks a read's SSE headers against the object (GET, HEAD, or a copy source when
+// prefix is copySource) in S3's order, and returns the SSE-C key to open it with.
+func readKey(q *request, enc *meta.Encryption, prefix string) ([]byte, error) {
+	c := readCustomerHeaders(q.r.Header, prefix)
+	if prefix == "" && q.r.Header.Get(hSSE) != "" {
+		return nil, apierr.SSEOnRead
+	}
+	if enc == nil || enc.Mode != sse.ModeC {
+		if c.present() {
+			return nil, apierr.SSECNotApplicable
+		}
+		return nil, nil
+	}
+	if !c.hasMD5 && !c.hasKey {
+		return nil, apierr.SSECRequired
+	}
+	if c.hasMD5 && c.md5 != enc.CustomerKeyMD5 {
+		return nil, apierr.SSECWrongKey
+	}
+	key, err := c.validKey()
+	if err != nil {
+		return nil, err
+	}
+	if !q.caller.TLS {
+		return nil, apierr.SSECInsecure
+	}
+	return key, nil
+}
+
+// openObject recovers the wrapper of an object for reading.
+func (a *API) openObject(q *request, bucket, key string, enc *meta.Encryption, prefix string) (*sse.Wrapper, error) {
+	ck, err := readKey(q, enc, prefix)
+	if err != nil {
+		return nil, err
+	}
+	return a.sse.Open(q.ctx, a.kmsFor(q), enc, bucket, key, ck)
+}
+
+// kmsFor returns the KMS acting for this request's caller, or nil when none is configured.
+func (a *API) kmsFor(q *request) sse.KMS {
+	if a.kms == nil {
+		return nil
+	}
+	return a.kms.ForCaller(q.caller)
+}
+
+// KMSProvider gives SSE a KMS bound to the S3 caller (the server adapts the KMS service).
+type KMSProvider interface {
+	ForCaller(c *Caller) sse.KMS
+}
