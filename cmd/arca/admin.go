@@ -23,6 +23,8 @@ Offline maintenance of a stopped server's data directory.
 Verbs:
   rotate-root-key   re-seal every KMS key material version and SSE-S3 master key under a
                     new root key, atomically (one bbolt transaction)
+  rotate-sse-s3-key add a new SSE-S3 master key version; new objects use it, old objects
+                    keep opening with the version that sealed them (no data is rewritten)
 
 Run 'arca admin <verb> --help' for a verb's flags.
 `
@@ -56,6 +58,8 @@ func runAdmin(args []string, stdout, stderr io.Writer) error {
 	case "-h", "--help", "-help", "help":
 		fmt.Fprint(stdout, adminUsage)
 		return nil
+	case "rotate-sse-s3-key":
+		return runRotateSSES3Key(args[1:], stdout)
 	case "rotate-root-key":
 		return runRotateRootKey(args[1:], stdout)
 	}
