@@ -7,6 +7,7 @@
 package kmsapi
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -27,6 +28,8 @@ type Caller struct {
 	Principal kms.Principal
 	// Body is the verified payload; reading it to EOF fails if the signature did not cover it.
 	Body io.Reader
+	// ContentLength is the payload length if known (sizes the read buffer), else -1 or 0.
+	ContentLength int64
 }
 
 // Observer receives one call per finished request; the server wires metrics to it.
@@ -68,7 +71,7 @@ func (a *API) Serve(w http.ResponseWriter, r *http.Request, c *Caller) {
 		a.respond(w, r, "Unknown", start, 0, nil, apierr.KMSUnknownOperation)
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(c.Body, maxBody+1))
+	body, err := readBody(c)
 	if err == nil && len(body) > maxBody {
 		err = apierr.KMSSerialization.WithMessage("The request body is too large.")
 	}
@@ -78,6 +81,18 @@ func (a *API) Serve(w http.ResponseWriter, r *http.Request, c *Caller) {
 	}
 	out, err := h(r.Context(), a.svc, c.Principal, body)
 	a.respond(w, r, op, start, int64(len(body)), out, err)
+}
+
+// readBody reads the whole request body, at most maxBody+1 bytes, into one buffer sized
+// from the content length when it is known.
+func readBody(c *Caller) ([]byte, error) {
+	n := int64(512)
+	if c.ContentLength > 0 && c.ContentLength <= maxBody {
+		n = c.ContentLength + 1 // +1 so that EOF is seen without growing
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, n))
+	_, err := buf.ReadFrom(io.LimitReader(c.Body, maxBody+1))
+	return buf.Bytes(), err
 }
 
 // Reject answers a request that failed before reaching an operation (authentication).

@@ -37,7 +37,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch service {
 	case "kms":
-		s.kmsAPI.Serve(w, r, &kmsapi.Caller{Principal: s.principal(res.AccessKeyID), Body: res.Body})
+		s.kmsAPI.Serve(w, r, &kmsapi.Caller{Principal: s.principal(res.AccessKeyID), Body: res.Body, ContentLength: res.ContentLength})
 	case "s3":
 		s.s3.Serve(w, r, &s3api.Caller{
 			AccessKeyID:   res.AccessKeyID,
