@@ -1,0 +1,83 @@
+package iam
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors. Every error a Store method returns is one of these (usually wrapped in
+// *Error carrying AWS's message) or a storage failure. internal/apierr maps each to its
+// IAM error code; the comment names it.
+var (
+	ErrNotFound        = errors.New("iam: no such entity")            // NoSuchEntity (404)
+	ErrAlreadyExists   = errors.New("iam: entity already exists")     // EntityAlreadyExists (409)
+	ErrLimitExceeded   = errors.New("iam: limit exceeded")            // LimitExceeded (409)
+	ErrDeleteConflict  = errors.New("iam: delete conflict")           // DeleteConflict (409)
+	ErrMalformedPolicy = errors.New("iam: malformed policy document") // MalformedPolicyDocument (400)
+	ErrValidation      = errors.New("iam: validation error")          // ValidationError (400)
+	ErrInvalidInput    = errors.New("iam: invalid input")             // InvalidInput (400)
+	ErrKeyInactive     = errors.New("iam: access key is inactive")    // only from LookupAccessKey: the server answers InvalidAccessKeyId
+	ErrWrongRootKey    = errors.New("iam: the root key does not open the stored access keys")
+)
+
+// Error carries the exact message AWS sends for a case alongside its sentinel. Messages
+// never contain secrets.
+type Error struct {
+	Err error
+	Msg string
+}
+
+func (e *Error) Error() string { return e.Err.Error() + ": " + e.Msg }
+
+// Unwrap returns the sentinel.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Message returns the client-facing message an error carries, "" if none.
+func Message(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Msg
+	}
+	return ""
+}
+
+func errf(sentinel error, format string, args ...any) error {
+	return &Error{Err: sentinel, Msg: fmt.Sprintf(format, args...)}
+}
+
+// validation builds AWS's "1 validation error detected: …" message.
+func validation(value, field, constraint string) error {
+	return errf(ErrValidation, "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: %s", value, field, constraint)
+}
+
+// required is AWS's message for a missing required member.
+func required(field string) error {
+	return errf(ErrValidation, "1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", field)
+}
+
+func quota(name string, n int) error {
+	return errf(ErrLimitExceeded, "Cannot exceed quota for %s: %d", name, n)
+}
+
+func deleteConflict(what string) error {
+	return errf(ErrDeleteConflict, "Cannot delete entity, must %s first.", what)
+}
+
+// Messages used in several places, as AWS words them.
+func noSuchUser(name string) error {
+	return errf(ErrNotFound, "The user with name %s cannot be found.", name)
+}
+
+func noSuchGroup(name string) error {
+	return errf(ErrNotFound, "The group with name %s cannot be found.", name)
+}
+
+func noSuchKey(id string) error {
+	return errf(ErrNotFound, "The Access Key with id %s cannot be found.", id)
+}
+
+func noSuchPolicy(arn string) error { return errf(ErrNotFound, "Policy %s was not found.", arn) }
+
+func notAttachable(arn string) error {
+	return errf(ErrNotFound, "Policy %s does not exist or is not attachable.", arn)
+}
