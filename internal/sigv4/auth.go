@@ -53,7 +53,7 @@ func (v *Verifier) headerAuth(r *http.Request, authz []string, a *authState) err
 	if reason != "" {
 		return malformedHeader(reason)
 	}
-	if v.Region != "" && cs.region != v.Region {
+	if !v.regionOK(cs) {
 		return malformedHeader("the region '" + clean(cs.region) + "' is wrong; expecting '" + v.Region + "'")
 	}
 	names, ok := parseSignedHeaders(h.signedHeaders)
@@ -95,7 +95,7 @@ func (v *Verifier) queryAuth(params []queryParam, a *authState) error {
 	if reason != "" {
 		return queryError(msgCredPrefix + reason)
 	}
-	if v.Region != "" && cs.region != v.Region {
+	if !v.regionOK(cs) {
 		return queryError(msgCredPrefix + "the region '" + clean(cs.region) + "' is wrong; expecting '" + v.Region + "'")
 	}
 	names, ok := parseSignedHeaders(p.signedHeaders)

@@ -246,6 +246,15 @@ func (v *Verifier) Verify(r *http.Request) (*Result, error) {
 	return res, nil
 }
 
+// regionOK reports whether a credential scope's region is acceptable: the server's region
+// ("" accepts any) or, for the global services IAM and STS, also us-east-1, the region their
+// clients sign with whatever region they are configured for.
+// (Added for IAM/STS: the one change to this package that the identity work needed.)
+func (v *Verifier) regionOK(cs credScope) bool {
+	return v.Region == "" || cs.region == v.Region ||
+		cs.region == "us-east-1" && (cs.service == "iam" || cs.service == "sts")
+}
+
 // match computes the signature for the request, also trying the Host
 // without a default port (some clients sign it without), and reports
 // whether it equals provided.
