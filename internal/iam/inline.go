@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"maps"
 	"strings"
 )
@@ -15,6 +16,10 @@ func (s *Store) validate(doc string) error {
 	}
 	if s.cfg.ValidatePolicy != nil {
 		if err := s.cfg.ValidatePolicy([]byte(doc)); err != nil {
+			var e *Error
+			if errors.As(err, &e) {
+				return e
+			}
 			return errf(ErrMalformedPolicy, "%s", err.Error())
 		}
 		return nil

@@ -66,11 +66,11 @@ func (s *Store) CreatePolicy(ctx context.Context, name, path, description, doc s
 	if err := checkDescription(description); err != nil {
 		return ManagedPolicy{}, err
 	}
-	if err := s.validate(doc); err != nil {
-		return ManagedPolicy{}, err
-	}
 	if policySize(doc) > maxManagedSize {
 		return ManagedPolicy{}, quota("PolicySize", maxManagedSize)
+	}
+	if err := s.validate(doc); err != nil {
+		return ManagedPolicy{}, err
 	}
 	var out ManagedPolicy
 	err = s.update(ctx, func(w *writer) error {

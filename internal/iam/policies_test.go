@@ -92,6 +92,9 @@ func TestPolicyValidator(t *testing.T) {
 	_, err := s.CreatePolicy(ctx, "p", "", "", `{"Principal":"*"}`)
 	wantErr(t, err, ErrMalformedPolicy, "Policy document should not specify a principal.")
 	ok(t, s.PutUserPolicy(ctx, "u", "p", allowAll))
+
+	e.s.cfg.ValidatePolicy = func([]byte) error { return &Error{Err: ErrLimitExceeded, Msg: "too big"} }
+	wantErr(t, s.PutUserPolicy(ctx, "u", "p", allowAll), ErrLimitExceeded, "too big")
 }
 
 func TestManagedPolicies(t *testing.T) {

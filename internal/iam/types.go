@@ -8,10 +8,11 @@ import (
 )
 
 // PolicyValidator checks an identity policy document when it is written (PutUserPolicy,
-// PutGroupPolicy, CreatePolicy). A non-nil error rejects the document with
-// MalformedPolicyDocument; the error's text is the message the client sees, so it must be
-// AWS-worded and must not leak internals. The server wires it to the policy engine's
-// parser.
+// PutGroupPolicy, CreatePolicy). A non-nil error rejects the document: an *Error is
+// returned as it is (so a validator may answer LimitExceeded for a document over its size
+// limit); any other error means MalformedPolicyDocument with the error's text as the
+// message the client sees, so that text must be AWS-worded and must not leak internals.
+// The server wires it to the policy engine's parser.
 type PolicyValidator func(doc []byte) error
 
 // Config is what a Store needs.
