@@ -20,12 +20,15 @@ import (
 	"time"
 
 	"github.com/arcastore/arca/internal/apierr"
+	"github.com/arcastore/arca/internal/iam"
 	"github.com/arcastore/arca/internal/kms"
 )
 
 // Caller is what authentication established about a request.
 type Caller struct {
 	Principal kms.Principal
+	// Identity is the authenticated principal, for the policy engine.
+	Identity iam.Identity
 	// Body is the verified payload; reading it to EOF fails if the signature did not cover it.
 	Body io.Reader
 	// ContentLength is the payload length if known (sizes the read buffer), else -1 or 0.

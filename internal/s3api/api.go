@@ -21,6 +21,7 @@ import (
 
 	"github.com/arcastore/arca/internal/apierr"
 	"github.com/arcastore/arca/internal/blob"
+	"github.com/arcastore/arca/internal/iam"
 	"github.com/arcastore/arca/internal/meta"
 	"github.com/arcastore/arca/internal/sse"
 )
@@ -37,6 +38,8 @@ type Caller struct {
 	ContentLength int64
 	// Trailer returns trailing checksum headers once Body reached EOF (may be nil).
 	Trailer func() http.Header
+	// Identity is the authenticated principal (zero for anonymous requests).
+	Identity iam.Identity
 }
 
 // Observer receives one call per finished request; the server wires metrics to it.

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/arcastore/arca/internal/apierr"
+	"github.com/arcastore/arca/internal/iam"
+	"github.com/arcastore/arca/internal/iamapi"
 	"github.com/arcastore/arca/internal/kmsapi"
 	"github.com/arcastore/arca/internal/s3api"
 	"github.com/arcastore/arca/internal/sigv4"
@@ -19,9 +21,19 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res, err := s.verifier.Verify(r)
+	var id iam.Identity
+	if err == nil && res.Method != sigv4.AuthNone {
+		// Verify resolved this key a moment ago; a key deleted or disabled in between
+		// fails here as it would have there.
+		id, err = s.creds.identify(r.Context(), res.AccessKeyID)
+	}
 	if err != nil {
 		if kmsapi.IsKMSRequest(r) {
 			s.kmsAPI.Reject(w, r, err)
+			return
+		}
+		if svc := iamapi.Service(r); svc != "" {
+			s.iamAPI.Reject(w, svc, err)
 			return
 		}
 		s.s3.Reject(w, r, err)
@@ -33,20 +45,27 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			s.kmsAPI.Reject(w, r, apierr.KMSMissingAuthToken)
 			return
 		}
+		if isQueryRequest(r) {
+			s.iamAPI.Reject(w, iamapi.ServiceIAM, apierr.IAMMissingAuthToken)
+			return
+		}
 		service = "s3"
 	}
 	switch service {
 	case "kms":
-		s.kmsAPI.Serve(w, r, &kmsapi.Caller{Principal: s.principal(res.AccessKeyID), Body: res.Body, ContentLength: res.ContentLength})
+		s.kmsAPI.Serve(w, r, &kmsapi.Caller{Principal: s.kmsPrincipal(id), Identity: id, Body: res.Body, ContentLength: res.ContentLength})
 	case "s3":
 		s.s3.Serve(w, r, &s3api.Caller{
 			AccessKeyID:   res.AccessKeyID,
+			Identity:      id,
 			Anonymous:     res.Method == sigv4.AuthNone,
 			TLS:           r.TLS != nil,
 			Body:          res.Body,
 			ContentLength: res.ContentLength,
 			Trailer:       res.Trailer,
 		})
+	case iamapi.ServiceIAM, iamapi.ServiceSTS:
+		s.iamAPI.Serve(w, r, &iamapi.Caller{Identity: id, Service: service, Body: res.Body})
 	default:
 		s.s3.Reject(w, r, apierr.NotImplemented.Msg("Arca does not serve the %q service yet.", service))
 	}

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -16,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/arcastore/arca/internal/iam"
 	"github.com/arcastore/arca/internal/sigv4"
 )
 
@@ -91,19 +91,18 @@ func randomUpper(n int) string {
 	return string(b)
 }
 
-// credentialStore resolves access keys for SigV4. Only the root pair exists until the
-// identity issue adds IAM users.
+// credentialStore resolves access keys for SigV4 (see Lookup in iam.go): the account
+// root's pair, then IAM users' keys.
 type credentialStore struct {
-	root rootCredentials
+	root      rootCredentials
+	accountID string
+	iam       *iam.Store
 }
 
 var _ sigv4.Credentials = (*credentialStore)(nil)
 
-func (s *credentialStore) Lookup(_ context.Context, accessKeyID string) (string, error) {
-	if subtle.ConstantTimeCompare([]byte(accessKeyID), []byte(s.root.AccessKeyID)) == 1 {
-		return s.root.SecretAccessKey, nil
-	}
-	return "", sigv4.ErrInvalidAccessKeyID
+func (c *credentialStore) isRoot(accessKeyID string) bool {
+	return subtle.ConstantTimeCompare([]byte(accessKeyID), []byte(c.root.AccessKeyID)) == 1
 }
 
 // writeFileAtomic writes data to path durably: temp file, fsync, rename, directory fsync.

@@ -19,6 +19,8 @@ import (
 
 	"github.com/arcastore/arca/internal/blob"
 	"github.com/arcastore/arca/internal/config"
+	"github.com/arcastore/arca/internal/iam"
+	"github.com/arcastore/arca/internal/iamapi"
 	"github.com/arcastore/arca/internal/kms"
 	"github.com/arcastore/arca/internal/kmsapi"
 	"github.com/arcastore/arca/internal/meta"
@@ -46,6 +48,9 @@ type Server struct {
 	s3       *s3api.API
 	kms      *kms.Service
 	kmsAPI   *kmsapi.API
+	iam      *iam.Store
+	iamAPI   *iamapi.API
+	creds    *credentialStore
 
 	// rootKey seals KMS material and SSE-S3 master keys; keyring holds the latter;
 	// bucketKeys caches S3 bucket keys and is invalidated by KMS events.
@@ -113,7 +118,13 @@ func New(cfg config.Config, log *slog.Logger) (*Server, error) {
 			s.bucketKeys.Invalidate(e.KeyARN)
 		}
 	})
-	s.verifier = &sigv4.Verifier{Creds: &credentialStore{root: s.root}, Region: cfg.Region}
+	if err := s.openIAM(); err != nil {
+		s.kms.Close()
+		s.meta.Close()
+		return nil, err
+	}
+	s.creds = &credentialStore{root: s.root, accountID: s.id.AccountID, iam: s.iam}
+	s.verifier = &sigv4.Verifier{Creds: s.creds, Region: cfg.Region}
 	s.s3 = s3api.New(s3api.Config{
 		Region: cfg.Region, AccountID: s.id.AccountID, OwnerID: s.id.OwnerID, Domains: cfg.Domains,
 		LegacyBucketEncryption: cfg.LegacyBucketEncryption,

@@ -13,7 +13,7 @@ import (
 type ssekmsProvider struct{ s *Server }
 
 func (p ssekmsProvider) ForCaller(c *s3api.Caller) sse.KMS {
-	pr := p.s.principal(c.AccessKeyID)
+	pr := p.s.kmsPrincipal(c.Identity)
 	pr.ViaService = "s3." + p.s.cfg.Region + ".amazonaws.com"
 	return &ssekms{svc: p.s.kms, p: pr}
 }
