@@ -7,7 +7,14 @@ import (
 
 	"github.com/arcastore/arca/internal/kms"
 	"github.com/arcastore/arca/internal/kmsapi"
+	"github.com/arcastore/arca/internal/metrics"
 	"github.com/arcastore/arca/internal/rootkey"
+)
+
+// The metrics registry is what counts KMS operations, per request and per key.
+var (
+	_ kms.Observer    = (*metrics.Metrics)(nil)
+	_ kmsapi.Observer = (*metrics.Metrics)(nil)
 )
 
 // RootKeyFileName is where a development root key is generated inside the data directory.
