@@ -73,9 +73,3 @@ func (s *Server) openKMS() error {
 
 // KMS is the key service, for in-process users (SSE-KMS).
 func (s *Server) KMS() *kms.Service { return s.kms }
-
-// principal is the KMS caller for an authenticated access key. Only the account root
-// exists until IAM users do.
-func (s *Server) principal(accessKeyID string) kms.Principal {
-	return kms.Principal{AccountID: s.id.AccountID, ARN: "arn:aws:iam::" + s.id.AccountID + ":root", AccessKeyID: accessKeyID}
-}
