@@ -43,11 +43,19 @@ type customerHeaders struct {
 	hasAlg, hasKey, hasMD5 bool
 }
 
+// readCustomerHeaders reads the SSE-C trio; with prefix copySource, the copy-source trio
+// (x-amz-copy-source-server-side-encryption-customer-*: the prefix replaces "x-amz-").
 func readCustomerHeaders(h http.Header, prefix string) customerHeaders {
+	name := func(n string) string {
+		if prefix == "" {
+			return n
+		}
+		return prefix + strings.TrimPrefix(n, "X-Amz-")
+	}
 	var c customerHeaders
-	c.alg, c.hasAlg = h.Get(prefix+hCAlg), len(h.Values(prefix+hCAlg)) > 0
-	c.key, c.hasKey = h.Get(prefix+hCKey), len(h.Values(prefix+hCKey)) > 0
-	c.md5, c.hasMD5 = h.Get(prefix+hCKeyMD5), len(h.Values(prefix+hCKeyMD5)) > 0
+	c.alg, c.hasAlg = h.Get(name(hCAlg)), len(h.Values(name(hCAlg))) > 0
+	c.key, c.hasKey = h.Get(name(hCKey)), len(h.Values(name(hCKey))) > 0
+	c.md5, c.hasMD5 = h.Get(name(hCKeyMD5)), len(h.Values(name(hCKeyMD5))) > 0
 	return c
 }
 
@@ -217,7 +225,9 @@ func readKey(q *request, enc *meta.Encryption, prefix string) ([]byte, error) {
 		}
 		return nil, nil
 	}
-	if !c.hasMD5 && !c.hasKey {
+	// S3 checks the object first (reference §1.4): no key-MD5 → #9, another MD5 → #10,
+	// and only then the format of what was sent.
+	if !c.hasMD5 {
 		return nil, apierr.SSECRequired
 	}
 	if c.hasMD5 && c.md5 != enc.CustomerKeyMD5 {
