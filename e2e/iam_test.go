@@ -159,6 +159,13 @@ func iamPolicies(t *testing.T, ctx context.Context, root *iam.Client, account st
 	}
 	_, err := root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: alice, PolicyName: aws.String("bad"), PolicyDocument: aws.String("{not json")})
 	wantIAMError(t, "PutUserPolicy malformed", err, "MalformedPolicyDocument", 400, "")
+	// Documents are checked by the policy engine as identity policies.
+	_, err = root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: alice, PolicyName: aws.String("bad"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}]}`)})
+	wantIAMError(t, "PutUserPolicy with a Principal", err, "MalformedPolicyDocument", 400, "Policy document should not specify a principal.")
+	_, err = root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("big"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::` + strings.Repeat("x", 6200) + `"}]}`)})
+	wantIAMError(t, "CreatePolicy too large", err, "LimitExceeded", 409, "Cannot exceed quota for PolicySize: 6144")
 	_, err = root.GetUserPolicy(ctx, &iam.GetUserPolicyInput{UserName: alice, PolicyName: aws.String("nope")})
 	wantIAMError(t, "GetUserPolicy missing", err, "NoSuchEntity", 404, "The user policy with name nope cannot be found.")
 

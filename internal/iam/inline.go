@@ -57,6 +57,9 @@ func (s *Store) PutUserPolicy(ctx context.Context, userName, policyName, doc str
 	if err := checkName(policyName, "policyName", maxPolicyNameLen); err != nil {
 		return err
 	}
+	if policySize(doc) > maxUserInlineSize {
+		return errf(ErrLimitExceeded, "Maximum policy size of %d bytes exceeded for user %s", maxUserInlineSize, userName)
+	}
 	if err := s.validate(doc); err != nil {
 		return err
 	}
@@ -121,6 +124,9 @@ func (s *Store) DeleteUserPolicy(ctx context.Context, userName, policyName strin
 func (s *Store) PutGroupPolicy(ctx context.Context, groupName, policyName, doc string) error {
 	if err := checkName(policyName, "policyName", maxPolicyNameLen); err != nil {
 		return err
+	}
+	if policySize(doc) > maxGrpInlineSize {
+		return errf(ErrLimitExceeded, "Maximum policy size of %d bytes exceeded for group %s", maxGrpInlineSize, groupName)
 	}
 	if err := s.validate(doc); err != nil {
 		return err

@@ -67,6 +67,7 @@ func TestInlinePolicies(t *testing.T) {
 	ok(t, s.PutUserPolicy(ctx, "u", "read", pad(1000)))
 	ok(t, s.PutUserPolicy(ctx, "u", "big", pad(1048)+strings.Repeat(" \n", 500)))
 	wantErr(t, s.PutUserPolicy(ctx, "u", "more", pad(10)), ErrLimitExceeded, "Maximum policy size of 2048 bytes exceeded for user u")
+	wantErr(t, s.PutUserPolicy(ctx, "u", "huge", pad(7000)), ErrLimitExceeded, "Maximum policy size of 2048 bytes exceeded for user u")
 	ok(t, s.PutUserPolicy(ctx, "u", "big", pad(1040))) // replacing counts the new size only
 	ok(t, s.DeleteUserPolicy(ctx, "u", "big"))
 

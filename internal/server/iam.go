@@ -13,28 +13,31 @@ import (
 	"github.com/arcastore/arca/internal/iam"
 	"github.com/arcastore/arca/internal/iamapi"
 	"github.com/arcastore/arca/internal/kms"
+	"github.com/arcastore/arca/internal/policy"
 	"github.com/arcastore/arca/internal/sigv4"
 )
 
-// identityPolicyValidator checks IAM identity policies when they are written. nil until
-// the policy engine is wired in; internal/iam then accepts any JSON object. Wiring:
-//
-//	func(doc []byte) error {
-//		if _, err := policy.Parse(doc, policy.Identity); err != nil {
-//			if errors.Is(err, policy.ErrTooLarge) {
-//				return &iam.Error{Err: iam.ErrLimitExceeded, Msg: policy.Reason(err)}
-//			}
-//			return errors.New(policy.Reason(err))
-//		}
-//		return nil
-//	}
-var identityPolicyValidator iam.PolicyValidator
+// validateIdentityPolicy checks an IAM identity policy with the policy engine when it is
+// written: a document over the size quota is LimitExceeded, any other rejection
+// MalformedPolicyDocument with the engine's IAM-worded reason.
+func validateIdentityPolicy(doc []byte) error {
+	_, err := policy.Parse(doc, policy.Identity)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, policy.ErrTooLarge):
+		return &iam.Error{Err: iam.ErrLimitExceeded, Msg: policy.Reason(err)}
+	case policy.Reason(err) != "":
+		return errors.New(policy.Reason(err))
+	}
+	return errors.New("Syntax errors in policy.")
+}
 
 // openIAM opens the identity store in the metadata file and the IAM/STS API over it.
 func (s *Server) openIAM() error {
 	var err error
 	s.iam, err = iam.Open(context.Background(), iam.Config{
-		DB: s.meta.Committer(), Root: s.rootKey, AccountID: s.id.AccountID, ValidatePolicy: identityPolicyValidator,
+		DB: s.meta.Committer(), Root: s.rootKey, AccountID: s.id.AccountID, ValidatePolicy: validateIdentityPolicy,
 	})
 	if err != nil {
 		return fmt.Errorf("identities: %w", err)
