@@ -121,7 +121,18 @@ func TestIAMCLIWalkthrough(t *testing.T) {
 		t.Fatalf("get-caller-identity --profile cli-user: %s", got)
 	}
 	awsRoot(false, "s3", "mb", "s3://cli-bucket")
-	as(false, "s3", "ls") // authenticated; policies are not enforced yet
+	// The user's policies allow reading cli-bucket and nothing else.
+	awsRoot(false, "s3api", "put-object", "--bucket", "cli-bucket", "--key", "hello.txt", "--body", strings.TrimPrefix(file("hello.txt", "hello"), "file://"))
+	as(false, "s3", "ls", "s3://cli-bucket")
+	if got := as(false, "s3", "cp", "s3://cli-bucket/hello.txt", "-"); got != "hello" {
+		t.Fatalf("read as cli-user: %q", got)
+	}
+	if out := as(true, "s3", "ls"); !strings.Contains(out, "AccessDenied") {
+		t.Fatalf("ListBuckets without s3:ListAllMyBuckets: %s", out)
+	}
+	if out := as(true, "s3api", "put-object", "--bucket", "cli-bucket", "--key", "x", "--body", strings.TrimPrefix(file("x.txt", "x"), "file://")); !strings.Contains(out, "AccessDenied") {
+		t.Fatalf("PutObject without s3:PutObject: %s", out)
+	}
 	if out := as(true, "iam", "list-users"); !strings.Contains(out, "AccessDenied") {
 		t.Fatalf("IAM as a user: %s", out)
 	}

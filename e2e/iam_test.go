@@ -101,8 +101,19 @@ func TestIAMSDK(t *testing.T) {
 	if *me.Arn != *u.User.Arn || *me.UserId != *u.User.UserId || *me.Account != account {
 		t.Fatalf("alice's identity: %s %s %s", *me.Arn, *me.UserId, *me.Account)
 	}
+	// Authenticated but without any policy: S3 denies, naming the action.
+	_, err = s3As(srv.HTTPURL, ak, sk).ListBuckets(ctx, &s3.ListBucketsInput{})
+	wantAPIError(t, err, "AccessDenied", 403)
+	if err == nil || !strings.Contains(err.Error(), "is not authorized to perform: s3:ListAllMyBuckets") {
+		t.Fatalf("denial message: %v", err)
+	}
+	_, err = root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("s3-list"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s3As(srv.HTTPURL, ak, sk).ListBuckets(ctx, &s3.ListBucketsInput{}); err != nil {
-		t.Fatalf("S3 with alice's key: %v", err)
+		t.Fatalf("S3 with alice's key after an allowing policy: %v", err)
 	}
 	if _, err := kmsClient(srv.HTTPURL, ak, sk).ListKeys(ctx, &kms.ListKeysInput{}); err != nil {
 		t.Fatalf("KMS with alice's key: %v", err)
@@ -143,6 +154,7 @@ func TestIAMSDK(t *testing.T) {
 	}
 	_, err = s3As(srv.HTTPURL, ak, sk).ListBuckets(ctx, &s3.ListBucketsInput{})
 	wantAPIError(t, err, "InvalidAccessKeyId", 403)
+	must[*iam.DeleteUserPolicyOutput](t, "DeleteUserPolicy")(root.DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("s3-list")}))
 	must[*iam.DeleteUserOutput](t, "DeleteUser")(root.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("alice")}))
 	_, err = root.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("alice")})
 	wantIAMError(t, "GetUser after delete", err, "NoSuchEntity", 404, "The user with name alice cannot be found.")

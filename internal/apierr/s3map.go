@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/arcastore/arca/internal/authz"
 	"github.com/arcastore/arca/internal/blob"
 	"github.com/arcastore/arca/internal/kms"
 	"github.com/arcastore/arca/internal/meta"
@@ -20,6 +21,8 @@ var s3Mappings = []mapping{
 	{meta.ErrPreconditionFail, PreconditionFailed},
 	{context.DeadlineExceeded, RequestTimeout},
 	{blob.ErrNotFound, InternalError},
+
+	{authz.ErrDenied, AccessDenied},
 
 	{sigv4.ErrInvalidAccessKeyID, InvalidAccessKeyID},
 	{sigv4.ErrSignatureDoesNotMatch, SignatureDoesNotMatch},
@@ -42,6 +45,10 @@ func detailOf(err error) string {
 	var d *sigv4.DetailError
 	if errors.As(err, &d) {
 		return d.Detail
+	}
+	var dm interface{ Detail() string }
+	if errors.As(err, &dm) {
+		return dm.Detail()
 	}
 	return ""
 }

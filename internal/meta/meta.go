@@ -33,6 +33,19 @@ type Bucket struct {
 	// Encryption is the bucket's default encryption configuration; nil = never configured
 	// (objects then get SSE-S3, as on AWS).
 	Encryption *BucketEncryption `json:"enc,omitempty"`
+	// Policy is the bucket policy document as given ("" = none).
+	Policy string `json:"policy,omitempty"`
+	// PublicAccessBlock is the bucket's public access block configuration (nil = none).
+	PublicAccessBlock *PublicAccessBlock `json:"pab,omitempty"`
+}
+
+// PublicAccessBlock is S3's PublicAccessBlockConfiguration. Arca has no ACLs, so the two
+// ACL settings are stored and returned but have nothing to act on.
+type PublicAccessBlock struct {
+	BlockPublicAcls       bool `json:"bpa,omitempty"`
+	IgnorePublicAcls      bool `json:"ipa,omitempty"`
+	BlockPublicPolicy     bool `json:"bpp,omitempty"`
+	RestrictPublicBuckets bool `json:"rpb,omitempty"`
 }
 
 // BucketEncryption is a PutBucketEncryption rule.

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/arcastore/arca/internal/apierr"
+	"github.com/arcastore/arca/internal/authz"
 	"github.com/arcastore/arca/internal/blob"
 	"github.com/arcastore/arca/internal/iam"
 	"github.com/arcastore/arca/internal/meta"
@@ -71,7 +72,10 @@ type Deps struct {
 	// SSE makes and recovers the keys every stored stream is encrypted under.
 	SSE *sse.Engine
 	// KMS serves SSE-KMS; nil answers SSE-KMS requests with NotImplemented.
-	KMS      KMSProvider
+	KMS KMSProvider
+	// Authz decides every request with identity and bucket policies; nil lets every
+	// signed request through (tests of the API alone).
+	Authz    *authz.Authorizer
 	Log      *slog.Logger
 	Observer Observer
 }
@@ -83,6 +87,7 @@ type API struct {
 	blobs blob.Store
 	sse   *sse.Engine
 	kms   KMSProvider
+	authz *authz.Authorizer
 	log   *slog.Logger
 	obs   Observer
 }
@@ -92,7 +97,7 @@ func New(cfg Config, d Deps) *API {
 	if cfg.MinPartSize == 0 {
 		cfg.MinPartSize = 5 << 20
 	}
-	return &API{cfg: cfg, meta: d.Meta, blobs: d.Blobs, sse: d.SSE, kms: d.KMS, log: d.Log, obs: d.Observer}
+	return &API{cfg: cfg, meta: d.Meta, blobs: d.Blobs, sse: d.SSE, kms: d.KMS, authz: d.Authz, log: d.Log, obs: d.Observer}
 }
 
 // request is one decoded S3 request as the handlers see it.
@@ -145,9 +150,8 @@ func (a *API) Serve(w http.ResponseWriter, r *http.Request, c *Caller) {
 		q.op, h, err = route(q)
 	}
 	var resp *response
-	if err == nil && c.Anonymous {
-		// Policies arrive with the identity issue; until then only signed requests pass.
-		err = apierr.AccessDenied
+	if err == nil {
+		err = a.authorize(q)
 	}
 	if err == nil {
 		resp, err = h(a, q)

@@ -49,6 +49,9 @@ func (a *API) copySource(q *request) (*meta.Object, string, *sse.Wrapper, error)
 	if err != nil {
 		return nil, "", nil, err
 	}
+	if err := a.authorizeOn(q, b, "s3:GetObject", objectARN(b, k)); err != nil {
+		return nil, "", nil, err
+	}
 	src, err := a.meta.GetObject(q.ctx, b, k)
 	if err != nil {
 		return nil, "", nil, err

@@ -44,6 +44,11 @@ func (a *API) deleteObjects(q *request) (*response, error) {
 			out.Errors = append(out.Errors, deleteError{Key: o.Key, Code: e.Code, Message: e.Message})
 			continue
 		}
+		if err := a.authorizeOn(q, q.bucket, "s3:DeleteObject", objectARN(q.bucket, o.Key)); err != nil {
+			e := apierr.S3(err)
+			out.Errors = append(out.Errors, deleteError{Key: o.Key, Code: e.Code, Message: e.Message})
+			continue
+		}
 		old, err := a.meta.DeleteObject(q.ctx, q.bucket, o.Key)
 		if err != nil {
 			e := apierr.S3(err)

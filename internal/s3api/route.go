@@ -56,6 +56,20 @@ func routeBucket(q *request, m string) (string, handlerFunc, error) {
 		return "GetBucketEncryption", (*API).getBucketEncryption, nil
 	case m == http.MethodDelete && q.qhas("encryption"):
 		return "DeleteBucketEncryption", (*API).deleteBucketEncryption, nil
+	case m == http.MethodPut && q.qhas("policy"):
+		return "PutBucketPolicy", (*API).putBucketPolicy, nil
+	case m == http.MethodGet && q.qhas("policy"):
+		return "GetBucketPolicy", (*API).getBucketPolicy, nil
+	case m == http.MethodDelete && q.qhas("policy"):
+		return "DeleteBucketPolicy", (*API).deleteBucketPolicy, nil
+	case m == http.MethodGet && q.qhas("policyStatus"):
+		return "GetBucketPolicyStatus", (*API).getBucketPolicyStatus, nil
+	case m == http.MethodPut && q.qhas("publicAccessBlock"):
+		return "PutPublicAccessBlock", (*API).putPublicAccessBlock, nil
+	case m == http.MethodGet && q.qhas("publicAccessBlock"):
+		return "GetPublicAccessBlock", (*API).getPublicAccessBlock, nil
+	case m == http.MethodDelete && q.qhas("publicAccessBlock"):
+		return "DeletePublicAccessBlock", (*API).deletePublicAccessBlock, nil
 	}
 	for _, s := range unsupportedSubresources {
 		if q.qhas(s) {

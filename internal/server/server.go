@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/arcastore/arca/internal/authz"
 	"github.com/arcastore/arca/internal/blob"
 	"github.com/arcastore/arca/internal/config"
 	"github.com/arcastore/arca/internal/iam"
@@ -131,6 +132,7 @@ func New(cfg config.Config, log *slog.Logger) (*Server, error) {
 	}, s3api.Deps{
 		Meta: s.meta, Blobs: s.blobs, Log: log, Observer: s.metrics,
 		SSE: sse.NewEngine(s.keyring, s.bucketKeys), KMS: ssekmsProvider{s},
+		Authz: authz.New(s.iam, nil),
 	})
 	return s, nil
 }

@@ -1,0 +1,141 @@
+// Package authz decides whether a request is allowed, with the one policy engine
+// (internal/policy): identity policies from IAM, resource policies (bucket policies, key
+// policies) from the caller. It knows AWS's combination rules and how AWS words a denial;
+// it knows nothing of HTTP or storage.
+//
+// Entry points: Authorizer.S3 for S3 operations (identity or bucket policy, deny wins) and
+// Authorizer.Parsed to get a cached parse of a stored policy document.
+package authz
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/arcastore/arca/internal/iam"
+	"github.com/arcastore/arca/internal/policy"
+)
+
+// ErrDenied is returned (wrapped in *Denied) when a request is not allowed.
+var ErrDenied = errors.New("authz: access denied")
+
+// Denied says why, in AWS's words.
+type Denied struct {
+	Message string
+}
+
+func (d *Denied) Error() string   { return "authz: " + d.Message }
+func (d *Denied) Unwrap() error   { return ErrDenied }
+func (d *Denied) Detail() string  { return d.Message }
+func (d *Denied) Is(e error) bool { return e == ErrDenied }
+
+// IdentityPolicies returns the documents of every identity policy that applies to an IAM
+// user (iam.Store implements it).
+type IdentityPolicies interface {
+	PoliciesFor(ctx context.Context, userName string) ([][]byte, error)
+}
+
+// Authorizer evaluates requests. It is safe for concurrent use.
+type Authorizer struct {
+	identity IdentityPolicies
+	now      func() time.Time
+
+	mu     sync.Mutex
+	parsed map[string]*policy.Policy // by kind + document text
+}
+
+// New returns an Authorizer over the IAM store's policies (nil: only the root exists).
+func New(identity IdentityPolicies, now func() time.Time) *Authorizer {
+	if now == nil {
+		now = time.Now
+	}
+	return &Authorizer{identity: identity, now: now, parsed: map[string]*policy.Policy{}}
+}
+
+// maxParsed bounds the parse cache; documents are small and few, so a full reset when it
+// fills is simpler than an LRU and still almost always hits.
+const maxParsed = 4096
+
+// Parsed returns doc parsed as kind, from the cache when it was seen before. Documents were
+// validated when they were stored, so a parse error here means damage.
+func (a *Authorizer) Parsed(doc []byte, kind policy.Kind) (*policy.Policy, error) {
+	if len(doc) == 0 {
+		return nil, nil
+	}
+	k := string(rune('0'+kind)) + string(doc)
+	a.mu.Lock()
+	p, ok := a.parsed[k]
+	a.mu.Unlock()
+	if ok {
+		return p, nil
+	}
+	p, err := policy.Parse(doc, kind)
+	if err != nil {
+		return nil, err
+	}
+	a.mu.Lock()
+	if len(a.parsed) >= maxParsed {
+		a.parsed = map[string]*policy.Policy{}
+	}
+	a.parsed[k] = p
+	a.mu.Unlock()
+	return p, nil
+}
+
+// Principal converts an authenticated identity (zero = anonymous) for the policy engine.
+func Principal(id iam.Identity) policy.Principal {
+	switch id.Type {
+	case iam.TypeRoot:
+		return policy.Principal{ARN: id.ARN, Account: id.AccountID, Type: policy.TypeRoot, UserID: id.UserID}
+	case iam.TypeIAMUser:
+		return policy.Principal{ARN: id.ARN, Account: id.AccountID, Type: policy.TypeIAMUser, UserID: id.UserID, Username: id.UserName}
+	}
+	return policy.Principal{ARN: "*", Type: policy.TypeAnonymous}
+}
+
+// identityDecision combines the caller's identity policies for r. The root is allowed
+// everything by its identity (only resource policies can deny it).
+func (a *Authorizer) identityDecision(ctx context.Context, id iam.Identity, r *policy.Request) (policy.Decision, error) {
+	switch id.Type {
+	case iam.TypeRoot:
+		return policy.Allow, nil
+	case iam.TypeIAMUser:
+		if a.identity == nil {
+			return policy.NotApplicable, nil
+		}
+		docs, err := a.identity.PoliciesFor(ctx, id.UserName)
+		if err != nil {
+			return policy.NotApplicable, err
+		}
+		d := policy.NotApplicable
+		for _, doc := range docs {
+			p, err := a.Parsed(doc, policy.Identity)
+			if err != nil {
+				return policy.NotApplicable, fmt.Errorf("authz: stored identity policy of %s does not parse: %w", id.UserName, err)
+			}
+			d = policy.Combine(d, p.Evaluate(r))
+			if d == policy.Deny {
+				break
+			}
+		}
+		return d, nil
+	}
+	return policy.NotApplicable, nil
+}
+
+// NewRequest prepares a policy request for the identity with the global condition keys set.
+func (a *Authorizer) NewRequest(id iam.Identity, action, resource string) *policy.Request {
+	r := &policy.Request{Principal: Principal(id), Action: action, Resource: resource, Context: map[string][]string{}}
+	r.FillGlobalKeys(a.now())
+	return r
+}
+
+// deny words a denial as AWS does.
+func deny(id iam.Identity, r *policy.Request, why string) error {
+	if id.Type == "" {
+		return &Denied{Message: "Access Denied"}
+	}
+	return &Denied{Message: fmt.Sprintf("User: %s is not authorized to perform: %s on resource: \"%s\" %s", id.ARN, r.Action, r.Resource, why)}
+}
