@@ -272,3 +272,22 @@ func TestIAMRestartAndRootKeyRotation(t *testing.T) {
 		t.Fatalf("keeper's key after restart and rotation: %v", err)
 	}
 }
+
+// IAM calls are decided by the caller's identity policies: a user allowed iam:ListUsers can
+// list users and still cannot create one.
+func TestIAMPoliciesGovernIAM(t *testing.T) {
+	t.Parallel()
+	srv := StartServer(t)
+	ctx := context.Background()
+	root := iamClient(srv.HTTPURL, testAccessKey, testSecretKey)
+	must[*iam.CreateUserOutput](t, "CreateUser")(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("auditor")}))
+	key := must[*iam.CreateAccessKeyOutput](t, "CreateAccessKey")(root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("auditor")})).AccessKey
+	must[*iam.PutUserPolicyOutput](t, "PutUserPolicy")(root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("auditor"), PolicyName: aws.String("read-iam"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:ListUsers","iam:GetUser"],"Resource":"*"},{"Effect":"Deny","Action":"iam:GetUser","Resource":"arn:aws:iam::*:user/root-like"}]}`)}))
+	as := iamClient(srv.HTTPURL, *key.AccessKeyId, *key.SecretAccessKey)
+	if _, err := as.ListUsers(ctx, &iam.ListUsersInput{}); err != nil {
+		t.Fatalf("ListUsers allowed by policy: %v", err)
+	}
+	_, err := as.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("mallory")})
+	wantIAMError(t, "CreateUser without permission", err, "AccessDenied", 403, "")
+}

@@ -139,3 +139,9 @@ func deny(id iam.Identity, r *policy.Request, why string) error {
 	}
 	return &Denied{Message: fmt.Sprintf("User: %s is not authorized to perform: %s on resource: \"%s\" %s", id.ARN, r.Action, r.Resource, why)}
 }
+
+// Identity decides a request governed by identity policies alone (IAM and STS calls): the
+// root is allowed; an IAM user needs an Allow and no explicit Deny.
+func (a *Authorizer) Identity(ctx context.Context, id iam.Identity, r *policy.Request) (policy.Decision, error) {
+	return a.identityDecision(ctx, id, r)
+}

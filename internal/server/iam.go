@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/arcastore/arca/internal/apierr"
+	"github.com/arcastore/arca/internal/authz"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -46,8 +48,31 @@ func (s *Server) openIAM() error {
 	if fi, err := os.Stat(filepath.Join(s.cfg.DataDir, "identity.json")); err == nil {
 		created = fi.ModTime()
 	}
-	s.iamAPI = iamapi.New(s.iam, iamapi.Config{AccountID: s.id.AccountID, RootCreated: created, Log: s.log})
+	s.authz = authz.New(s.iam, nil)
+	s.iamAPI = iamapi.New(s.iam, iamapi.Config{AccountID: s.id.AccountID, RootCreated: created, Log: s.log,
+		Authorize: s.authorizeIAM})
 	return nil
+}
+
+// authorizeIAM decides IAM and STS calls with the caller's identity policies.
+// sts:GetCallerIdentity needs no permission, as on AWS.
+func (s *Server) authorizeIAM(ctx context.Context, id iam.Identity, action, resource string) error {
+	if id.IsRoot() || action == "sts:GetCallerIdentity" {
+		return nil
+	}
+	r := s.authz.NewRequest(id, action, resource)
+	d, err := s.authz.Identity(ctx, id, r)
+	if err != nil {
+		return err
+	}
+	if d == policy.Allow {
+		return nil
+	}
+	if d == policy.Deny {
+		return apierr.IAMAccessDenied.WithMessage(fmt.Sprintf(
+			"User: %s is not authorized to perform: %s on resource: %s with an explicit deny in an identity-based policy", id.ARN, action, resource))
+	}
+	return iamapi.AccessDenied(id, action, resource)
 }
 
 // IAM is the identity store, for in-process users (the policy engine).

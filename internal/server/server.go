@@ -50,6 +50,7 @@ type Server struct {
 	kms      *kms.Service
 	kmsAPI   *kmsapi.API
 	iam      *iam.Store
+	authz    *authz.Authorizer
 	iamAPI   *iamapi.API
 	creds    *credentialStore
 
@@ -132,7 +133,7 @@ func New(cfg config.Config, log *slog.Logger) (*Server, error) {
 	}, s3api.Deps{
 		Meta: s.meta, Blobs: s.blobs, Log: log, Observer: s.metrics,
 		SSE: sse.NewEngine(s.keyring, s.bucketKeys), KMS: ssekmsProvider{s},
-		Authz: authz.New(s.iam, nil),
+		Authz: s.authz,
 	})
 	return s, nil
 }
