@@ -392,7 +392,8 @@ func TestSSEMatrix(t *testing.T) {
 	}
 	needles.addCKey("SSE-C key 1", sseCK1)
 	needles.addCKey("SSE-C key 2", sseCK2)
-	for i, dk := range sseDataKeys(t, kc, keyID, "alias/sse-matrix", "alias/aws/s3") {
+	// (aws/s3 is usable only through S3, as on AWS, so the direct calls use customer keys.)
+	for i, dk := range sseDataKeys(t, kc, keyID, "alias/sse-matrix") {
 		needles[fmt.Sprintf("KMS data key %d", i)] = dk
 	}
 	srv.Stop()

@@ -29,6 +29,8 @@ type Caller struct {
 	Principal kms.Principal
 	// Identity is the authenticated principal, for the policy engine.
 	Identity iam.Identity
+	// TLS reports whether the request came over HTTPS (aws:SecureTransport).
+	TLS bool
 	// Body is the verified payload; reading it to EOF fails if the signature did not cover it.
 	Body io.Reader
 	// ContentLength is the payload length if known (sizes the read buffer), else -1 or 0.
@@ -42,9 +44,10 @@ type Observer interface {
 
 // API is the KMS request handler.
 type API struct {
-	svc *kms.Service
-	log *slog.Logger
-	obs Observer
+	svc       *kms.Service
+	log       *slog.Logger
+	obs       Observer
+	authorize Authorizer
 }
 
 // New returns an API over svc.
@@ -82,6 +85,12 @@ func (a *API) Serve(w http.ResponseWriter, r *http.Request, c *Caller) {
 		a.respond(w, r, op, start, int64(len(body)), nil, err)
 		return
 	}
+	if a.authorize != nil {
+		if err := a.authorize(r.Context(), c, op, body); err != nil {
+			a.respond(w, r, op, start, int64(len(body)), nil, err)
+			return
+		}
+	}
 	out, err := h(r.Context(), a.svc, c.Principal, body)
 	a.respond(w, r, op, start, int64(len(body)), out, err)
 }
@@ -97,6 +106,13 @@ func readBody(c *Caller) ([]byte, error) {
 	_, err := buf.ReadFrom(io.LimitReader(c.Body, maxBody+1))
 	return buf.Bytes(), err
 }
+
+// Authorizer decides a decoded request before it runs: op is the operation name
+// ("Decrypt"), body the JSON request. It returns nil to allow.
+type Authorizer func(ctx context.Context, c *Caller, op string, body []byte) error
+
+// SetAuthorizer installs the policy check every operation passes through (one place).
+func (a *API) SetAuthorizer(fn Authorizer) { a.authorize = fn }
 
 // Reject answers a request that failed before reaching an operation (authentication).
 func (a *API) Reject(w http.ResponseWriter, r *http.Request, err error) {

@@ -68,6 +68,7 @@ func (s *Server) openKMS() error {
 		return err
 	}
 	s.kmsAPI = kmsapi.New(s.kms, s.log, s.metrics)
+	s.kmsAPI.SetAuthorizer(s.authorizeKMSRequest)
 	return nil
 }
 

@@ -3,24 +3,29 @@ package server
 import (
 	"context"
 
+	"github.com/arcastore/arca/internal/iam"
 	"github.com/arcastore/arca/internal/kms"
 	"github.com/arcastore/arca/internal/s3api"
 	"github.com/arcastore/arca/internal/sse"
 )
 
 // ssekmsProvider adapts the KMS service to what SSE needs, acting as the S3 caller with
-// kms:ViaService = s3.<region>.amazonaws.com, as S3 does when it calls KMS for SSE-KMS.
+// kms:ViaService = s3.<region>.amazonaws.com, as S3 does when it calls KMS for SSE-KMS:
+// every call, including one a cached bucket key saves, is authorized as that caller, so an
+// SSE-KMS read needs kms:Decrypt as well as s3:GetObject.
 type ssekmsProvider struct{ s *Server }
 
 func (p ssekmsProvider) ForCaller(c *s3api.Caller) sse.KMS {
 	pr := p.s.kmsPrincipal(c.Identity)
 	pr.ViaService = "s3." + p.s.cfg.Region + ".amazonaws.com"
-	return &ssekms{svc: p.s.kms, p: pr}
+	return &ssekms{s: p.s, p: pr, id: c.Identity, tls: c.TLS}
 }
 
 type ssekms struct {
-	svc *kms.Service
+	s   *Server
 	p   kms.Principal
+	id  iam.Identity
+	tls bool
 }
 
 // awsManagedS3 is the AWS-managed key SSE-KMS uses when no key is named.
@@ -28,13 +33,16 @@ const awsManagedS3 = "alias/aws/s3"
 
 func (k *ssekms) GenerateDataKey(ctx context.Context, keyID string, ec map[string]string) ([]byte, []byte, string, error) {
 	if keyID == "" {
-		md, err := k.svc.EnsureAWSManagedKey(ctx, awsManagedS3)
+		md, err := k.s.kms.EnsureAWSManagedKey(ctx, awsManagedS3)
 		if err != nil {
 			return nil, nil, "", err
 		}
 		keyID = md.ARN
 	}
-	dk, err := k.svc.GenerateDataKey(ctx, k.p, keyID, ec, 32)
+	if err := k.Authorize(ctx, "kms:GenerateDataKey", keyID, ec); err != nil {
+		return nil, nil, "", err
+	}
+	dk, err := k.s.kms.GenerateDataKey(ctx, k.p, keyID, ec, 32)
 	if err != nil {
 		return nil, nil, "", err
 	}
@@ -42,9 +50,18 @@ func (k *ssekms) GenerateDataKey(ctx context.Context, keyID string, ec map[strin
 }
 
 func (k *ssekms) Decrypt(ctx context.Context, blob []byte, ec map[string]string) ([]byte, error) {
-	d, err := k.svc.Decrypt(ctx, k.p, blob, ec)
+	if err := k.Authorize(ctx, "kms:Decrypt", kms.CiphertextKeyID(blob), ec); err != nil {
+		return nil, err
+	}
+	d, err := k.s.kms.Decrypt(ctx, k.p, blob, ec)
 	if err != nil {
 		return nil, err
 	}
 	return d.Plaintext, nil
+}
+
+// Authorize decides action on the key for the S3 caller via S3. The bucket-key cache calls
+// it on every hit (a key that stops being usable empties the cache through KMS events).
+func (k *ssekms) Authorize(ctx context.Context, action, keyRef string, ec map[string]string) error {
+	return k.s.kmsCheck(ctx, k.id, k.p.ViaService, action, keyRef, true, ec, k.tls)
 }

@@ -87,6 +87,9 @@ func (c *BucketKeyCache) Get(ctx context.Context, kms KMS, bucket, keyID string,
 	c.mu.Lock()
 	if bk, ok := c.writers[wk]; ok && c.now().Before(bk.expires) && len(ec) == 1 {
 		c.mu.Unlock()
+		if err := kms.Authorize(ctx, "kms:GenerateDataKey", bk.keyARN, ec); err != nil {
+			return nil, err
+		}
 		return bk, nil
 	}
 	c.mu.Unlock()
@@ -118,6 +121,9 @@ func (c *BucketKeyCache) Open(ctx context.Context, kms KMS, keyARN string, blob 
 	c.mu.Lock()
 	if bk, ok := c.readers[string(blob)]; ok && c.now().Before(bk.expires) {
 		c.mu.Unlock()
+		if err := kms.Authorize(ctx, "kms:Decrypt", keyARN, ec); err != nil {
+			return nil, err
+		}
 		return bk.key, nil
 	}
 	c.mu.Unlock()

@@ -43,6 +43,10 @@ type KMS interface {
 	GenerateDataKey(ctx context.Context, keyID string, encCtx map[string]string) (plaintext, blob []byte, keyARN string, err error)
 	// Decrypt returns the plaintext of a blob made by GenerateDataKey with encCtx.
 	Decrypt(ctx context.Context, blob []byte, encCtx map[string]string) (plaintext []byte, err error)
+	// Authorize checks that the caller may perform action ("kms:GenerateDataKey",
+	// "kms:Decrypt") on the key with encCtx, without calling the KMS: the bucket-key cache
+	// uses it when it saves the call itself.
+	Authorize(ctx context.Context, action, keyRef string, encCtx map[string]string) error
 }
 
 // Spec is the encryption to apply to a new object or upload, after request headers and the

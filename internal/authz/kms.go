@@ -1,0 +1,161 @@
+package authz
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"strings"
+
+	"github.com/arcastore/arca/internal/iam"
+	"github.com/arcastore/arca/internal/policy"
+)
+
+// Grant is a KMS grant as the decision needs it.
+type Grant struct {
+	Grantee        string
+	Operations     []string
+	Subset, Equals map[string]string
+}
+
+// KMS decides a KMS action on a key, as AWS does:
+//   - an explicit Deny in the key policy or in the caller's identity policies denies;
+//   - a key policy statement whose principal is the key's account itself ("…:root" or the
+//     account id) only delegates to IAM: it allows a caller whose identity policies also
+//     allow (the root's identity allows everything);
+//   - any other key policy statement that allows, allows;
+//   - else a grant to the caller for the operation whose constraints the encryption context
+//     meets allows;
+//   - else the request is denied.
+func (a *Authorizer) KMS(ctx context.Context, id iam.Identity, r *policy.Request, keyPolicy *policy.Policy, grants []Grant, ec map[string]string) error {
+	direct, delegating := splitKeyPolicy(keyPolicy, id.AccountID)
+	dDirect, dDeleg := direct.Evaluate(r), delegating.Evaluate(r)
+	if dDirect == policy.Deny || dDeleg == policy.Deny {
+		return kmsDeny(id, r, "with an explicit deny in a resource-based policy")
+	}
+	idDec, err := a.identityDecision(ctx, id, r)
+	if err != nil {
+		return err
+	}
+	if idDec == policy.Deny {
+		return kmsDeny(id, r, "with an explicit deny in an identity-based policy")
+	}
+	if dDirect == policy.Allow || (dDeleg == policy.Allow && idDec == policy.Allow) {
+		return nil
+	}
+	if grantAllows(grants, id, strings.TrimPrefix(r.Action, "kms:"), ec) {
+		return nil
+	}
+	if dDeleg == policy.Allow {
+		return kmsDeny(id, r, "because no identity-based policy allows the "+r.Action+" action")
+	}
+	return kmsDeny(id, r, "because no resource-based policy allows the "+r.Action+" action")
+}
+
+// KMSIdentity decides a KMS action that names no key (CreateKey, ListKeys, GenerateRandom…)
+// with identity policies alone.
+func (a *Authorizer) KMSIdentity(ctx context.Context, id iam.Identity, r *policy.Request) error {
+	d, err := a.identityDecision(ctx, id, r)
+	switch {
+	case err != nil:
+		return err
+	case d == policy.Allow:
+		return nil
+	case d == policy.Deny:
+		return kmsDeny(id, r, "with an explicit deny in an identity-based policy")
+	}
+	return kmsDeny(id, r, "because no identity-based policy allows the "+r.Action+" action")
+}
+
+func kmsDeny(id iam.Identity, r *policy.Request, why string) error {
+	return &Denied{Message: fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s %s", id.ARN, r.Action, r.Resource, why)}
+}
+
+// splitKeyPolicy separates the statements that name the account itself as principal (which
+// delegate to IAM) from the others.
+func splitKeyPolicy(p *policy.Policy, account string) (direct, delegating *policy.Policy) {
+	direct, delegating = &policy.Policy{Kind: policy.Key}, &policy.Policy{Kind: policy.Key}
+	if p == nil {
+		return direct, delegating
+	}
+	direct.Version, delegating.Version = p.Version, p.Version
+	for _, st := range p.Statements {
+		if namesOnlyAccount(st.Principal, account) {
+			delegating.Statements = append(delegating.Statements, st)
+		} else {
+			direct.Statements = append(direct.Statements, st)
+		}
+	}
+	return direct, delegating
+}
+
+func namesOnlyAccount(p *policy.Principals, account string) bool {
+	if p == nil || p.Wildcard || len(p.AWS) == 0 || len(p.Service)+len(p.CanonicalUser)+len(p.Federated) > 0 {
+		return false
+	}
+	for _, a := range p.AWS {
+		if a != account && a != "arn:aws:iam::"+account+":root" {
+			return false
+		}
+	}
+	return true
+}
+
+func grantAllows(grants []Grant, id iam.Identity, op string, ec map[string]string) bool {
+	for _, g := range grants {
+		if g.Grantee != id.ARN && g.Grantee != "arn:aws:iam::"+id.AccountID+":root" {
+			continue
+		}
+		if !containsFold(g.Operations, op) {
+			continue
+		}
+		if g.Equals != nil && !maps.Equal(g.Equals, ec) {
+			continue
+		}
+		ok := true
+		for k, v := range g.Subset {
+			if ec[k] != v {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// KMSRequest prepares the policy request for a KMS action with the KMS condition keys.
+func (a *Authorizer) KMSRequest(id iam.Identity, action, resource, viaService string, tls bool, ec map[string]string) *policy.Request {
+	r := a.NewRequest(id, action, resource)
+	r.Set(policy.KeyCallerAccount, id.AccountID)
+	r.Set(policy.KeySecureTransport, boolString(tls))
+	if viaService != "" {
+		r.Set(policy.KeyViaService, viaService)
+	}
+	keys := make([]string, 0, len(ec))
+	for k, v := range ec {
+		r.Set("kms:encryptioncontext:"+k, v)
+		keys = append(keys, k)
+	}
+	if len(keys) > 0 {
+		r.Set("kms:encryptioncontextkeys", keys...)
+	}
+	return r
+}
+
+func boolString(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}
