@@ -20,7 +20,7 @@ var policyTests = []struct {
 	{"no principal", `{"Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*"}]}`, ErrMalformedPolicy},
 	{"bad effect", `{"Statement":[{"Effect":"Maybe","Principal":"*","Action":"kms:*","Resource":"*"}]}`, ErrMalformedPolicy},
 	{"s3 action", `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"}]}`, ErrMalformedPolicy},
-	{"single statement object", `{"Statement":{"Effect":"Deny","Principal":{"AWS":["arn:aws:iam::1:root"]},"Action":["kms:Decrypt"],"Resource":"*","Condition":{"StringEquals":{"kms:ViaService":"s3.us-east-1.amazonaws.com"}}}}`, nil},
+	{"single statement object", `{"Statement":{"Effect":"Deny","Principal":{"AWS":["arn:aws:iam::111122223333:root"]},"Action":["kms:Decrypt"],"Resource":"*","Condition":{"StringEquals":{"kms:ViaService":"s3.us-east-1.amazonaws.com"}}}}`, nil},
 	{"too large", `{"Statement":[],"x":"` + strings.Repeat("x", 32768) + `"}`, ErrLimitExceeded},
 }
 

@@ -3,6 +3,8 @@ package kms
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"github.com/arcastore/arca/internal/policy"
 	"strings"
 	"unicode/utf8"
 )
@@ -41,35 +43,13 @@ func ValidatePolicy(doc string) error {
 	if !utf8.ValidString(doc) {
 		return malformed("The key policy is not valid UTF-8.")
 	}
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(doc), &top); err != nil {
-		return malformed("The key policy is not a valid JSON object.")
-	}
-	if v, ok := top["Version"]; ok {
-		var ver string
-		if json.Unmarshal(v, &ver) != nil || ver != "2012-10-17" && ver != "2008-10-17" {
-			return malformed("The policy Version must be 2012-10-17 or 2008-10-17.")
+	// The one policy engine validates (and later evaluates) key policies, so a stored
+	// policy always parses when a request is authorized against it.
+	if _, err := policy.Parse([]byte(doc), policy.Key); err != nil {
+		if errors.Is(err, policy.ErrTooLarge) {
+			return errf(ErrLimitExceeded, "The key policy exceeds the size limit of %d bytes.", maxPolicyBytes)
 		}
-	}
-	raw, ok := top["Statement"]
-	if !ok {
-		return malformed("Policy is missing required element: Statement.")
-	}
-	var stmts []map[string]json.RawMessage
-	if json.Unmarshal(raw, &stmts) != nil {
-		var one map[string]json.RawMessage
-		if json.Unmarshal(raw, &one) != nil {
-			return malformed("The policy Statement must be an object or a list of objects.")
-		}
-		stmts = append(stmts, one)
-	}
-	if len(stmts) == 0 {
-		return malformed("Policy is missing required element: Statement.")
-	}
-	for _, st := range stmts {
-		if err := checkStatement(st); err != nil {
-			return err
-		}
+		return malformed(policy.Reason(err))
 	}
 	return nil
 }
