@@ -373,9 +373,9 @@ func TestGetFileAndDelete(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "f")
-	var seen int
-	info, err := c.GetFile(ctx, bucket, "f", path, &GetOptions{Progress: func(n int) { seen += n }})
-	if err != nil || !info.InstructionFile || seen != len(pt) {
+	var seen, total int64
+	info, err := c.GetFile(ctx, bucket, "f", path, &GetOptions{Progress: func(d, t int64) { seen, total = d, t }})
+	if err != nil || !info.InstructionFile || seen != int64(len(pt)) || total != seen {
 		t.Fatalf("GetFile: %v %+v progress %d", err, info, seen)
 	}
 	if got, _ := os.ReadFile(path); !bytes.Equal(got, pt) {

@@ -23,9 +23,9 @@ type GetOptions struct {
 	// (material description) without the client's reserved keys, or Get fails with
 	// ErrContextMismatch before any key is unwrapped.
 	EncryptionContext map[string]string
-	// Progress, when set, is called with the number of plaintext bytes each time some
-	// have been decrypted.
-	Progress func(n int)
+	// Progress, when set, is called as the plaintext is decrypted with the bytes done so
+	// far and the total (-1 when unknown).
+	Progress func(done, total int64)
 }
 
 // ObjectInfo describes an encrypted object.
@@ -105,7 +105,7 @@ func (c *Client) Get(ctx context.Context, bucket, key string, opts *GetOptions) 
 	rr := c.newRangeReader(ctx, bucket, key, first, c.opts.PartSize)
 	var r io.Reader = newDecryptReader(rr, opener)
 	if o.Progress != nil {
-		r = progressReader{r, o.Progress}
+		r = &progressReader{r: r, fn: o.Progress, total: obj.Size}
 	}
 	obj.Body = bodyCloser{r, rr.Close}
 	return obj, nil

@@ -27,9 +27,9 @@ type PutOptions struct {
 	Metadata map[string]string
 	// ContentType is stored as the object's Content-Type.
 	ContentType string
-	// Progress, when set, is called with the number of plaintext bytes each time some
-	// have been encrypted.
-	Progress func(n int)
+	// Progress, when set, is called as the plaintext is encrypted with the bytes done so
+	// far and the total (-1 when unknown).
+	Progress func(done, total int64)
 }
 
 // PutResult describes a stored object.
@@ -59,14 +59,16 @@ func sizeOf(body io.Reader) int64 {
 }
 
 type progressReader struct {
-	r  io.Reader
-	fn func(int)
+	r           io.Reader
+	fn          func(done, total int64)
+	done, total int64
 }
 
-func (p progressReader) Read(b []byte) (int, error) {
+func (p *progressReader) Read(b []byte) (int, error) {
 	n, err := p.r.Read(b)
 	if n > 0 {
-		p.fn(n)
+		p.done += int64(n)
+		p.fn(p.done, p.total)
 	}
 	return n, err
 }
@@ -100,7 +102,11 @@ func (c *Client) Put(ctx context.Context, bucket, key string, body io.Reader, op
 		return nil, err
 	}
 	if o.Progress != nil {
-		body = progressReader{body, o.Progress}
+		total := size
+		if total == 0 {
+			total = -1
+		}
+		body = &progressReader{r: body, fn: o.Progress, total: total}
 	}
 	enc := &encryptReader{src: body, seal: seal}
 	partSize := c.partSizeFor(size)
