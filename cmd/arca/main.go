@@ -31,6 +31,7 @@ Commands:
   bench      load-test any S3 endpoint (Arca, MinIO, AWS): PUT, GET or mixed;
              'bench kms': GenerateDataKey or Decrypt against a KMS endpoint
   admin      offline maintenance of a stopped server's data: rotate-root-key
+  cse        client-side encryption (S3 Encryption Client format): put, get, cp
   version    print the version
 
 Run 'arca <command> --help' for a command's flags.
@@ -59,6 +60,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runBench(args[1:], stdout, stderr)
 	case "admin":
 		err = runAdmin(args[1:], stdout, stderr)
+	case "cse":
+		err = runCSE(args[1:], stdout, stderr)
 	default:
 		err = &usageError{msg: fmt.Sprintf("unknown command %q", cmd), hint: "run 'arca --help' to see the commands"}
 	}
