@@ -45,6 +45,7 @@ func runServer(args []string, stdout, stderr io.Writer) error {
 	domains := fs.String("domain", envOr("ARCA_DOMAIN", strings.Join(d.Domains, ",")), "comma-separated domains for virtual-host-style requests (bucket.<domain>) [ARCA_DOMAIN]")
 	fs.BoolVar(&cfg.LegacyBucketEncryption, "compat-legacy-bucket-encryption", envBool("ARCA_COMPAT_LEGACY_BUCKET_ENCRYPTION"), "GetBucketEncryption on a never-configured bucket answers 404 as S3 did before 2023 [ARCA_COMPAT_LEGACY_BUCKET_ENCRYPTION]")
 	fs.BoolVar(&cfg.MetricsPublic, "metrics-public", envBool("ARCA_METRICS_PUBLIC"), "serve /metrics without the root credentials [ARCA_METRICS_PUBLIC]")
+	fs.BoolVar(&cfg.AuditDisabled, "no-audit", envBool("ARCA_NO_AUDIT"), "do not record requests in the audit trail (benchmarks only) [ARCA_NO_AUDIT]")
 	fs.StringVar(&cfg.LogLevel, "log-level", envOr("ARCA_LOG_LEVEL", d.LogLevel), "debug, info, warn or error [ARCA_LOG_LEVEL]")
 	fs.StringVar(&cfg.LogFormat, "log-format", envOr("ARCA_LOG_FORMAT", d.LogFormat), "text or json [ARCA_LOG_FORMAT]")
 	fs.StringVar(&cfg.RootKeyFile, "root-key-file", envOr("ARCA_ROOT_KEY_FILE", ""), "file holding the KMS root key as base64 of 32 bytes (default: ARCA_ROOT_KEY, else a development key generated into the data directory) [ARCA_ROOT_KEY_FILE]")

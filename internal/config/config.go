@@ -36,6 +36,9 @@ type Config struct {
 	// MetricsPublic serves /metrics without credentials. --metrics-public,
 	// ARCA_METRICS_PUBLIC.
 	MetricsPublic bool
+	// AuditDisabled stops recording requests in the audit trail, for measuring what
+	// auditing costs; never in production. --no-audit, ARCA_NO_AUDIT.
+	AuditDisabled bool
 	// LogLevel is debug, info, warn or error. --log-level, ARCA_LOG_LEVEL.
 	LogLevel string
 	// LogFormat is text or json. --log-format, ARCA_LOG_FORMAT.

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/arcastore/arca/internal/apierr"
+	"github.com/arcastore/arca/internal/audit"
 	"github.com/arcastore/arca/internal/iam"
 )
 
@@ -71,6 +72,10 @@ type Config struct {
 	// GetCallerIdentity needs no permission, as in AWS.
 	Authorize Authorizer
 	Log       *slog.Logger
+	// Region fills the audit records' awsRegion; Audit receives one record per request
+	// (nil: no auditing).
+	Region string
+	Audit  audit.Handler
 }
 
 // API is the IAM and STS request handler.
@@ -132,45 +137,59 @@ func Service(r *http.Request) string {
 // Serve handles one authenticated IAM or STS request.
 func (a *API) Serve(w http.ResponseWriter, r *http.Request, c *Caller) {
 	p := protocolOf(c.Service)
+	x := &exchange{r: r, c: c, service: c.Service, p: p, action: "Unknown"}
 	body, err := io.ReadAll(io.LimitReader(c.Body, maxBody+1))
 	if err == nil && len(body) > maxBody {
 		err = apierr.IAMMalformedQueryString.WithMessage("The request body is too large.")
 	}
 	if err != nil {
-		a.respond(w, p, "Unknown", nil, err)
+		a.respond(w, x, nil, err)
 		return
 	}
 	f, err := parseForm(r.URL.RawQuery, body)
 	if err != nil {
-		a.respond(w, p, "Unknown", nil, err)
+		a.respond(w, x, nil, err)
 		return
 	}
+	x.form = f
 	action, version := f["Action"], f["Version"]
 	o, ok := p.ops[action]
 	if !ok || version != "" && version != p.version || r.Method != http.MethodPost && r.Method != http.MethodGet {
 		if version == "" {
 			version = p.version
 		}
-		a.respond(w, p, "Unknown", nil, apierr.IAMInvalidAction.WithMessage(
+		a.respond(w, x, nil, apierr.IAMInvalidAction.WithMessage(
 			fmt.Sprintf("Could not find operation %s for version %s", action, version)))
 		return
 	}
+	x.action = action
 	cl := &call{ctx: r.Context(), store: a.store, cfg: &a.cfg, id: c.Identity, f: f}
 	if o.action != "" {
 		// The one place IAM actions are authorized.
 		if err := a.cfg.Authorize(cl.ctx, c.Identity, o.action, o.resource(cl)); err != nil {
-			a.respond(w, p, action, nil, err)
+			a.respond(w, x, nil, err)
 			return
 		}
 	}
 	out, err := o.run(cl)
-	a.respond(w, p, action, out, err)
+	a.respond(w, x, out, err)
 }
 
 // Reject answers a request for service that failed before reaching an action
 // (authentication).
-func (a *API) Reject(w http.ResponseWriter, service string, err error) {
-	a.respond(w, protocolOf(service), "Unknown", nil, err)
+func (a *API) Reject(w http.ResponseWriter, r *http.Request, service string, err error) {
+	a.respond(w, &exchange{r: r, p: protocolOf(service), service: service, action: "Unknown"}, nil, err)
+}
+
+// exchange is one request as respond sees it; c is nil when authentication failed.
+type exchange struct {
+	r       *http.Request
+	c       *Caller
+	service string
+	p       protocol
+	action  string
+	form    form
+	audited bool
 }
 
 func requestID() string {
@@ -193,7 +212,8 @@ type wireError struct {
 
 // respond is the one place an IAM or STS response is written: <ActionResponse> with the
 // <ActionResult> (omitted when out is nil) and the request id, or an <ErrorResponse>.
-func (a *API) respond(w http.ResponseWriter, p protocol, action string, out any, err error) {
+func (a *API) respond(w http.ResponseWriter, x *exchange, out any, err error) {
+	p, action := x.p, x.action
 	rid := requestID()
 	var buf bytes.Buffer
 	status := http.StatusOK
@@ -204,6 +224,9 @@ func (a *API) respond(w http.ResponseWriter, p protocol, action string, out any,
 			err = enc.EncodeElement(out, xml.StartElement{Name: xml.Name{Local: action + "Result"}})
 		}
 		buf.WriteString(`<ResponseMetadata><RequestId>` + rid + `</RequestId></ResponseMetadata></` + action + `Response>`)
+	}
+	if aerr := a.emitAudit(x, rid, err); aerr != nil && err == nil {
+		err = aerr
 	}
 	if err != nil {
 		e := apierr.IAM(err)

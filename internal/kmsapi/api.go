@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/arcastore/arca/internal/apierr"
+	"github.com/arcastore/arca/internal/audit"
 	"github.com/arcastore/arca/internal/iam"
 	"github.com/arcastore/arca/internal/kms"
 )
@@ -44,6 +45,8 @@ type Observer interface {
 
 // API is the KMS request handler.
 type API struct {
+	audit     audit.Handler
+	region    string
 	svc       *kms.Service
 	log       *slog.Logger
 	obs       Observer
@@ -74,25 +77,26 @@ func (a *API) Serve(w http.ResponseWriter, r *http.Request, c *Caller) {
 	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
 	h, ok := ops[op]
 	if !ok || r.Method != http.MethodPost || !strings.HasPrefix(r.Header.Get("X-Amz-Target"), targetPrefix) {
-		a.respond(w, r, "Unknown", start, 0, nil, apierr.KMSUnknownOperation)
+		a.respond(w, &exchange{r: r, c: c, op: "Unknown", start: start}, nil, apierr.KMSUnknownOperation)
 		return
 	}
 	body, err := readBody(c)
 	if err == nil && len(body) > maxBody {
 		err = apierr.KMSSerialization.WithMessage("The request body is too large.")
 	}
+	x := &exchange{r: r, c: c, op: op, start: start, body: body}
 	if err != nil {
-		a.respond(w, r, op, start, int64(len(body)), nil, err)
+		a.respond(w, x, nil, err)
 		return
 	}
 	if a.authorize != nil {
 		if err := a.authorize(r.Context(), c, op, body); err != nil {
-			a.respond(w, r, op, start, int64(len(body)), nil, err)
+			a.respond(w, x, nil, err)
 			return
 		}
 	}
 	out, err := h(r.Context(), a.svc, c.Principal, body)
-	a.respond(w, r, op, start, int64(len(body)), out, err)
+	a.respond(w, x, out, err)
 }
 
 // readBody reads the whole request body, at most maxBody+1 bytes, into one buffer sized
@@ -116,7 +120,7 @@ func (a *API) SetAuthorizer(fn Authorizer) { a.authorize = fn }
 
 // Reject answers a request that failed before reaching an operation (authentication).
 func (a *API) Reject(w http.ResponseWriter, r *http.Request, err error) {
-	a.respond(w, r, "Unknown", time.Now(), 0, nil, err)
+	a.respond(w, &exchange{r: r, op: "Unknown", start: time.Now()}, nil, err)
 }
 
 type wireError struct {
@@ -131,8 +135,22 @@ func requestID() string {
 	return s[0:8] + "-" + s[8:12] + "-" + s[12:16] + "-" + s[16:20] + "-" + s[20:]
 }
 
-// respond is the one place a KMS response is written.
-func (a *API) respond(w http.ResponseWriter, r *http.Request, op string, start time.Time, in int64, out any, err error) {
+// exchange is one request as respond sees it; c is nil when authentication failed.
+type exchange struct {
+	r     *http.Request
+	c     *Caller
+	op    string
+	start time.Time
+	body  []byte
+	// audited is set once the audit record was handed over.
+	audited bool
+}
+
+// respond is the one place a KMS response is written, with its audit record (committed
+// first when it is a key-administration change: if it cannot be written, the request fails)
+// and metrics.
+func (a *API) respond(w http.ResponseWriter, x *exchange, out any, err error) {
+	op, start, in := x.op, x.start, int64(len(x.body))
 	h := w.Header()
 	rid := requestID()
 	h["X-Amzn-Requestid"] = []string{rid}
@@ -151,9 +169,13 @@ func (a *API) respond(w http.ResponseWriter, r *http.Request, op string, start t
 		if out == nil {
 			data = []byte("{}")
 		} else if data, err = json.Marshal(out); err != nil {
-			a.respond(w, r, op, start, in, nil, err)
+			a.respond(w, x, nil, err)
 			return
 		}
+	}
+	if aerr := a.emitAudit(x, rid, data, err); aerr != nil && err == nil {
+		a.respond(w, x, nil, aerr)
+		return
 	}
 	h["Content-Length"] = []string{strconv.Itoa(len(data))}
 	w.WriteHeader(status)

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/arcastore/arca/internal/apierr"
+	"github.com/arcastore/arca/internal/audit"
 	"github.com/arcastore/arca/internal/authz"
 	"github.com/arcastore/arca/internal/blob"
 	"github.com/arcastore/arca/internal/iam"
@@ -78,6 +79,8 @@ type Deps struct {
 	Authz    *authz.Authorizer
 	Log      *slog.Logger
 	Observer Observer
+	// Audit receives one record per request (nil: no auditing).
+	Audit audit.Handler
 }
 
 // API is the S3 request handler.
@@ -90,6 +93,7 @@ type API struct {
 	authz *authz.Authorizer
 	log   *slog.Logger
 	obs   Observer
+	audit audit.Handler
 }
 
 // New returns an API over the given components.
@@ -97,7 +101,7 @@ func New(cfg Config, d Deps) *API {
 	if cfg.MinPartSize == 0 {
 		cfg.MinPartSize = 5 << 20
 	}
-	return &API{cfg: cfg, meta: d.Meta, blobs: d.Blobs, sse: d.SSE, kms: d.KMS, authz: d.Authz, log: d.Log, obs: d.Observer}
+	return &API{cfg: cfg, meta: d.Meta, blobs: d.Blobs, sse: d.SSE, kms: d.KMS, authz: d.Authz, log: d.Log, obs: d.Observer, audit: d.Audit}
 }
 
 // request is one decoded S3 request as the handlers see it.
@@ -112,6 +116,10 @@ type request struct {
 	id     string
 	// bytesIn counts payload bytes read, for metrics.
 	bytesIn int64
+	// enc is the encryption of the object written or read, for the audit record.
+	enc *meta.Encryption
+	// audited is set once the request's audit record was handed over.
+	audited bool
 }
 
 func (q *request) qget(k string) string {
@@ -156,21 +164,38 @@ func (a *API) Serve(w http.ResponseWriter, r *http.Request, c *Caller) {
 	if err == nil {
 		resp, err = h(a, q)
 	}
-	status, out := a.respond(w, q, resp, err)
+	status, out, err := a.respond(w, q, resp, err)
+	if status < 400 {
+		err = nil
+	}
+	a.emitAudit(q, resp, err, out)
 	if a.obs != nil {
 		a.obs.ObserveS3(q.op, status, q.bytesIn, out, time.Since(start))
 	}
 }
 
-// respond is the choke point: it writes the response or the error.
-func (a *API) respond(w http.ResponseWriter, q *request, resp *response, err error) (int, int64) {
+// respond is the choke point: it writes the response or the error, and the audit record
+// of a management change before either (failing the request if that record cannot be
+// written). It returns the status, the body bytes written and the error answered.
+func (a *API) respond(w http.ResponseWriter, q *request, resp *response, err error) (int, int64, error) {
 	h := w.Header()
 	h.Set("x-amz-request-id", q.id)
 	h.Set("x-amz-id-2", hostID(q.id))
 	h.Set("Server", "Arca")
-	if err != nil {
-		return a.writeError(w, q, err), 0
+	if a.auditDurable(q) {
+		if aerr := a.emitAudit(q, resp, err, 0); aerr != nil && err == nil {
+			err = errAuditFailed(aerr)
+		}
 	}
+	if err != nil {
+		return a.writeError(w, q, err), 0, err
+	}
+	status, n := a.write(w, q, resp)
+	return status, n, nil
+}
+
+func (a *API) write(w http.ResponseWriter, q *request, resp *response) (int, int64) {
+	h := w.Header()
 	for k, v := range resp.header {
 		h[k] = v
 	}
@@ -301,7 +326,8 @@ func (a *API) Reject(w http.ResponseWriter, r *http.Request, err error) {
 	start := time.Now()
 	q := &request{ctx: r.Context(), r: r, caller: &Caller{}, id: newRequestID(), op: "Rejected"}
 	q.bucket, q.key = a.bucketAndKey(r)
-	status, _ := a.respond(w, q, nil, err)
+	status, _, _ := a.respond(w, q, nil, err)
+	a.emitAudit(q, nil, err, 0)
 	if a.obs != nil {
 		a.obs.ObserveS3(q.op, status, 0, 0, time.Since(start))
 	}

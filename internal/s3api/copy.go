@@ -180,6 +180,7 @@ func (a *API) copyObjectOnce(q *request, directive string, sw sseWrite, b *meta.
 	res.set(sd.alg, sd.ck)
 	resp := newResponse()
 	writeEncryptionResponse(resp.header, enc)
+	q.enc = enc
 	resp.xml = res
 	return resp, nil
 }

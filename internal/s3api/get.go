@@ -133,6 +133,7 @@ func (a *API) readObjectOnce(q *request, partNumber int) (*response, error) {
 	}
 	writeObjectHeaders(h, &o)
 	writeSSEHeaders(h, o.Enc)
+	q.enc = o.Enc
 	h.Set("Accept-Ranges", "bytes")
 	for _, ov := range responseOverrides {
 		if v := q.qget(ov.param); v != "" {

@@ -79,6 +79,7 @@ func (a *API) createUpload(q *request) (*response, error) {
 	}
 	resp := newResponse()
 	writeEncryptionResponse(resp.header, u.Enc)
+	q.enc = u.Enc
 	if u.ChecksumAlgorithm != "" {
 		resp.header.Set("x-amz-checksum-algorithm", u.ChecksumAlgorithm)
 		resp.header.Set("x-amz-checksum-type", u.ChecksumType)
@@ -181,6 +182,7 @@ func (a *API) recordPart(q *request, u *meta.Upload, n int, sd *storedData) (*re
 	resp := newResponse()
 	resp.header.Set("ETag", quote(p.ETag))
 	writeSSEHeaders(resp.header, u.Enc)
+	q.enc = u.Enc
 	return resp, nil
 }
 
@@ -322,6 +324,7 @@ func (a *API) completeUpload(q *request) (*response, error) {
 	}
 	res := completeMultipartUploadResult{NS: s3NS, Location: location(q), Bucket: q.bucket, Key: q.key, ETag: quote(o.ETag)}
 	resp := newResponse()
+	q.enc = o.Enc
 	if o.Enc != nil && o.Enc.Mode != sse.ModeC { // S3 answers an SSE-C complete without SSE headers
 		writeSSEHeaders(resp.header, o.Enc)
 	}

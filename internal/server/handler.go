@@ -11,6 +11,7 @@ import (
 	"github.com/arcastore/arca/internal/kmsapi"
 	"github.com/arcastore/arca/internal/s3api"
 	"github.com/arcastore/arca/internal/sigv4"
+	"github.com/arcastore/arca/internal/trailapi"
 )
 
 // serveHTTP is the way every request enters: metrics scrape, else authenticate once, then
@@ -32,8 +33,13 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			s.kmsAPI.Reject(w, r, err)
 			return
 		}
+		if trailapi.IsRequest(r) {
+			s.trailAPI.Reject(w, r, &trailapi.Error{Type: "UnrecognizedClientException", Status: 400,
+				Message: "The security token included in the request is invalid."})
+			return
+		}
 		if svc := iamapi.Service(r); svc != "" {
-			s.iamAPI.Reject(w, svc, err)
+			s.iamAPI.Reject(w, r, svc, err)
 			return
 		}
 		s.s3.Reject(w, r, err)
@@ -45,8 +51,13 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			s.kmsAPI.Reject(w, r, apierr.KMSMissingAuthToken)
 			return
 		}
+		if trailapi.IsRequest(r) {
+			s.trailAPI.Reject(w, r, &trailapi.Error{Type: "MissingAuthenticationTokenException", Status: 400,
+				Message: "Missing Authentication Token"})
+			return
+		}
 		if isQueryRequest(r) {
-			s.iamAPI.Reject(w, iamapi.ServiceIAM, apierr.IAMMissingAuthToken)
+			s.iamAPI.Reject(w, r, iamapi.ServiceIAM, apierr.IAMMissingAuthToken)
 			return
 		}
 		service = "s3"
@@ -64,6 +75,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			ContentLength: res.ContentLength,
 			Trailer:       res.Trailer,
 		})
+	case "cloudtrail":
+		s.trailAPI.Serve(w, r, id, res.Body)
 	case iamapi.ServiceIAM, iamapi.ServiceSTS:
 		s.iamAPI.Serve(w, r, &iamapi.Caller{Identity: id, Service: service, Body: res.Body})
 	default:

@@ -50,7 +50,7 @@ func (s *Server) openIAM() error {
 	}
 	s.authz = authz.New(s.iam, nil)
 	s.iamAPI = iamapi.New(s.iam, iamapi.Config{AccountID: s.id.AccountID, RootCreated: created, Log: s.log,
-		Authorize: s.authorizeIAM})
+		Authorize: s.authorizeIAM, Region: s.cfg.Region, Audit: s.audit})
 	return nil
 }
 

@@ -69,6 +69,7 @@ func (s *Server) openKMS() error {
 	}
 	s.kmsAPI = kmsapi.New(s.kms, s.log, s.metrics)
 	s.kmsAPI.SetAuthorizer(s.authorizeKMSRequest)
+	s.kmsAPI.SetAudit(s.audit, s.cfg.Region)
 	return nil
 }
 

@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/arcastore/arca/internal/audit"
 	"github.com/arcastore/arca/internal/authz"
 	"github.com/arcastore/arca/internal/blob"
 	"github.com/arcastore/arca/internal/config"
@@ -30,6 +31,7 @@ import (
 	"github.com/arcastore/arca/internal/s3api"
 	"github.com/arcastore/arca/internal/sigv4"
 	"github.com/arcastore/arca/internal/sse"
+	"github.com/arcastore/arca/internal/trailapi"
 )
 
 // smallBlobMax is the largest blob kept inside the metadata file (group-committed) rather
@@ -53,6 +55,11 @@ type Server struct {
 	authz    *authz.Authorizer
 	iamAPI   *iamapi.API
 	creds    *credentialStore
+	// trail stores the audit records; audit is the handler the APIs write to (nil when
+	// auditing is disabled).
+	trail    *audit.Trail
+	audit    audit.Handler
+	trailAPI *trailapi.API
 
 	// rootKey seals KMS material and SSE-S3 master keys; keyring holds the latter;
 	// bucketKeys caches S3 bucket keys and is invalidated by KMS events.
@@ -109,6 +116,10 @@ func New(cfg config.Config, log *slog.Logger) (*Server, error) {
 		s.meta.Close()
 		return nil, fmt.Errorf("sweeping orphaned blobs: %w", err)
 	}
+	if err := s.openAudit(); err != nil {
+		s.meta.Close()
+		return nil, err
+	}
 	if err := s.openKMS(); err != nil {
 		s.meta.Close()
 		return nil, err
@@ -133,8 +144,10 @@ func New(cfg config.Config, log *slog.Logger) (*Server, error) {
 	}, s3api.Deps{
 		Meta: s.meta, Blobs: s.blobs, Log: log, Observer: s.metrics,
 		SSE: sse.NewEngine(s.keyring, s.bucketKeys), KMS: ssekmsProvider{s},
-		Authz: s.authz,
+		Authz: s.authz, Audit: s.audit,
 	})
+	s.trailAPI = trailapi.New(trailapi.Config{Trail: s.trail, Region: cfg.Region, AccountID: s.id.AccountID,
+		Authorize: s.authorizeCloudTrail, Audit: s.audit, Log: log})
 	return s, nil
 }
 
@@ -238,6 +251,9 @@ func (s *Server) Serve(ctx context.Context) error {
 		hs.Shutdown(sctx)
 	}
 	s.kms.Close()
+	if cerr := s.trail.Close(); cerr != nil && err == nil {
+		err = cerr
+	}
 	if cerr := s.meta.Close(); cerr != nil && err == nil {
 		err = cerr
 	}

@@ -40,9 +40,11 @@ func (k *ssekms) GenerateDataKey(ctx context.Context, keyID string, ec map[strin
 		keyID = md.ARN
 	}
 	if err := k.Authorize(ctx, "kms:GenerateDataKey", keyID, ec); err != nil {
+		k.auditSSEKMS(ctx, "GenerateDataKey", keyID, ec, err)
 		return nil, nil, "", err
 	}
 	dk, err := k.s.kms.GenerateDataKey(ctx, k.p, keyID, ec, 32)
+	k.auditSSEKMS(ctx, "GenerateDataKey", keyID, ec, err)
 	if err != nil {
 		return nil, nil, "", err
 	}
@@ -50,10 +52,13 @@ func (k *ssekms) GenerateDataKey(ctx context.Context, keyID string, ec map[strin
 }
 
 func (k *ssekms) Decrypt(ctx context.Context, blob []byte, ec map[string]string) ([]byte, error) {
-	if err := k.Authorize(ctx, "kms:Decrypt", kms.CiphertextKeyID(blob), ec); err != nil {
+	keyRef := kms.CiphertextKeyID(blob)
+	if err := k.Authorize(ctx, "kms:Decrypt", keyRef, ec); err != nil {
+		k.auditSSEKMS(ctx, "Decrypt", keyRef, ec, err)
 		return nil, err
 	}
 	d, err := k.s.kms.Decrypt(ctx, k.p, blob, ec)
+	k.auditSSEKMS(ctx, "Decrypt", keyRef, ec, err)
 	if err != nil {
 		return nil, err
 	}

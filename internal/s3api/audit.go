@@ -1,0 +1,139 @@
+package s3api
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/arcastore/arca/internal/apierr"
+	"github.com/arcastore/arca/internal/audit"
+	"github.com/arcastore/arca/internal/audithttp"
+	"github.com/arcastore/arca/internal/sse"
+)
+
+// s3DataOps are object-level (CloudTrail data) events; every other operation is a
+// management event.
+var s3DataOps = map[string]bool{
+	"GetObject": true, "HeadObject": true, "PutObject": true, "CopyObject": true, "DeleteObject": true,
+	"DeleteObjects": true, "CreateMultipartUpload": true, "UploadPart": true, "UploadPartCopy": true,
+	"CompleteMultipartUpload": true, "AbortMultipartUpload": true, "ListParts": true,
+	"ListObjects": true, "ListObjectsV2": true, "ListMultipartUploads": true,
+}
+
+func (q *request) readOnly() bool {
+	return q.r.Method == http.MethodGet || q.r.Method == http.MethodHead
+}
+
+// auditDurable reports whether q's record must be committed before the response (a
+// management change).
+func (a *API) auditDurable(q *request) bool {
+	return a.audit != nil && !s3DataOps[q.op] && !q.readOnly()
+}
+
+// emitAudit hands q's record to the audit handler. For a durable record the error is the
+// handler's (the caller fails the request); otherwise it is logged.
+func (a *API) emitAudit(q *request, resp *response, err error, bytesOut int64) error {
+	if a.audit == nil || q.audited {
+		return nil
+	}
+	q.audited = true
+	rec := a.auditRecord(q, resp, err, bytesOut)
+	herr := a.audit.Handle(q.ctx, rec)
+	if herr != nil && !rec.Durable() {
+		a.log.Error("s3: audit record lost", "request_id", q.id, "op", q.op, "err", herr)
+		return nil
+	}
+	return herr
+}
+
+func (a *API) auditRecord(q *request, resp *response, err error, bytesOut int64) *audit.Record {
+	rec := audithttp.Base(q.r, q.caller.Identity, q.caller.Anonymous)
+	rec.EventSource = audit.SourceS3
+	rec.EventName = q.op
+	if rec.EventName == "" {
+		rec.EventName = "Unknown"
+	}
+	rec.AWSRegion = a.cfg.Region
+	rec.RequestID = q.id
+	rec.ReadOnly = q.readOnly()
+	rec.ManagementEvent = !s3DataOps[q.op]
+	if err != nil {
+		e := apierr.S3(err)
+		rec.ErrorCode, rec.ErrorMessage = e.Code, e.Message
+	}
+	params := map[string]any{"Host": q.r.Host}
+	if q.bucket != "" {
+		params["bucketName"] = q.bucket
+		rec.Resources = append(rec.Resources, audit.Resource{ARN: "arn:aws:s3:::" + q.bucket, AccountID: a.cfg.AccountID, Type: "AWS::S3::Bucket"})
+	}
+	if q.key != "" {
+		params["key"] = q.key
+		rec.Resources = append([]audit.Resource{{ARN: "arn:aws:s3:::" + q.bucket + "/" + q.key, Type: "AWS::S3::Object"}}, rec.Resources...)
+	}
+	for k, v := range q.query {
+		// Sub-resources and list parameters; presigned-URL credentials and signatures stay out.
+		if strings.HasPrefix(strings.ToLower(k), "x-amz-") || len(params) > 32 {
+			continue
+		}
+		params[k] = strings.Join(v, ",")
+	}
+	for _, h := range []string{hSSE, hKMSKeyID, hCAlg, hBucketKey} { // never hCKey: it is the customer's key
+		if v := q.header(h); v != "" {
+			params[strings.ToLower(h)] = v
+		}
+	}
+	rec.RequestParameters = params
+	if resp != nil && !rec.ReadOnly {
+		re := map[string]any{}
+		for _, h := range []string{hSSE, hKMSKeyID, hBucketKey, hCAlg} {
+			if v := resp.header.Get(h); v != "" {
+				re[strings.ToLower(h)] = v
+			}
+		}
+		if len(re) > 0 {
+			rec.ResponseElements = re
+		}
+	}
+	add := map[string]any{
+		"bytesTransferredIn":  q.bytesIn,
+		"bytesTransferredOut": bytesOut,
+		"x-amz-id-2":          hostID(q.id),
+	}
+	if m := audithttp.AuthMethod(q.r); m != "" {
+		add["SignatureVersion"] = "SigV4"
+		add["AuthenticationMethod"] = m
+	}
+	if rec.TLSDetails != nil {
+		add["CipherSuite"] = rec.TLSDetails.CipherSuite
+	}
+	if s := sseApplied(q); s != "" {
+		add["SSEApplied"] = s
+	}
+	rec.AdditionalEventData = add
+	return rec
+}
+
+// sseApplied names how the object the request wrote or read is encrypted.
+func sseApplied(q *request) string {
+	if q.enc == nil {
+		return ""
+	}
+	var s string
+	switch q.enc.Mode {
+	case sse.ModeS3:
+		s = "SSE_S3"
+	case sse.ModeKMS:
+		s = "SSE_KMS"
+	case sse.ModeC:
+		return "SSE_C"
+	default:
+		return ""
+	}
+	if q.enc.FromDefault {
+		s = "Default_" + s
+	}
+	return s
+}
+
+// errAuditFailed fails a management change whose record could not be written.
+func errAuditFailed(err error) error { return fmt.Errorf("s3: writing the audit record: %w", err) }

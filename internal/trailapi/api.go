@@ -1,0 +1,204 @@
+// Package trailapi serves the subset of the AWS CloudTrail JSON 1.1 API (X-Amz-Target:
+// com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.<Operation>) that the aws CLI and
+// SDKs need to read Arca's audit trail: LookupEvents over internal/audit, and the trail
+// description calls for the built-in default trail. It sees requests only after the server
+// has authenticated them. The one choke point, respond, writes every response and error
+// and the request's own audit record.
+package trailapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/arcastore/arca/internal/audit"
+	"github.com/arcastore/arca/internal/audithttp"
+	"github.com/arcastore/arca/internal/iam"
+)
+
+// TargetPrefix starts the X-Amz-Target of a CloudTrail request as botocore (the aws CLI)
+// sends it; current SDKs send the short form, ShortTargetPrefix.
+const (
+	TargetPrefix      = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101."
+	ShortTargetPrefix = "CloudTrail_20131101."
+)
+
+// IsRequest reports whether r is addressed to CloudTrail by its X-Amz-Target.
+func IsRequest(r *http.Request) bool {
+	t := r.Header.Get("X-Amz-Target")
+	return strings.HasPrefix(t, TargetPrefix) || strings.HasPrefix(t, ShortTargetPrefix)
+}
+
+// operation is the operation name an X-Amz-Target names.
+func operation(r *http.Request) string {
+	t := r.Header.Get("X-Amz-Target")
+	if op, ok := strings.CutPrefix(t, TargetPrefix); ok {
+		return op
+	}
+	return strings.TrimPrefix(t, ShortTargetPrefix)
+}
+
+// Authorizer decides whether id may perform action ("cloudtrail:LookupEvents"); nil allows.
+// It returns nil to allow, or the error to answer with (normally *Error AccessDeniedException).
+type Authorizer func(ctx context.Context, id iam.Identity, action string) error
+
+// Config is what the API needs.
+type Config struct {
+	Trail     *audit.Trail
+	Region    string
+	AccountID string
+	Authorize Authorizer
+	// Audit receives the record of each CloudTrail call (nil: none).
+	Audit audit.Handler
+	Log   *slog.Logger
+	// Now is the clock (nil: time.Now).
+	Now func() time.Time
+}
+
+// API is the CloudTrail request handler.
+type API struct{ cfg Config }
+
+// New returns the API.
+func New(cfg Config) *API {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &API{cfg: cfg}
+}
+
+// Error is a CloudTrail error: its __type and message, and the HTTP status.
+type Error struct {
+	Type    string
+	Message string
+	Status  int
+}
+
+func (e *Error) Error() string { return e.Type + ": " + e.Message }
+
+func errorf(typ string, status int, msg string) *Error { return &Error{Type: typ, Message: msg, Status: status} }
+
+type handler func(a *API, ctx context.Context, body []byte) (any, error)
+
+// ops is the operation table; readOnly marks the calls CloudTrail records as readOnly.
+var ops = map[string]struct {
+	run      handler
+	readOnly bool
+}{
+	"LookupEvents":   {(*API).lookupEvents, true},
+	"DescribeTrails": {(*API).describeTrails, true},
+	"GetTrail":       {(*API).getTrail, true},
+	"GetTrailStatus": {(*API).getTrailStatus, true},
+	"ListTrails":     {(*API).listTrails, true},
+	"ListPublicKeys": {(*API).listPublicKeys, true},
+}
+
+const maxBody = 64 << 10
+
+// Serve handles one authenticated CloudTrail request.
+func (a *API) Serve(w http.ResponseWriter, r *http.Request, id iam.Identity, body io.Reader) {
+	op := operation(r)
+	o, ok := ops[op]
+	if !ok || r.Method != http.MethodPost || !IsRequest(r) {
+		if !ok && IsRequest(r) && knownUnimplemented[op] {
+			a.respond(w, r, &id, op, false, nil, errorf("UnsupportedOperationException", 400,
+				"Arca does not implement "+op+" yet; its built-in default trail records every call."))
+			return
+		}
+		a.respond(w, r, &id, "Unknown", true, nil, errorf("UnknownOperationException", 400, "Unknown operation "+op))
+		return
+	}
+	data, err := io.ReadAll(io.LimitReader(body, maxBody+1))
+	if err == nil && len(data) > maxBody {
+		err = errorf("ValidationException", 400, "The request body is too large.")
+	}
+	if err == nil && a.cfg.Authorize != nil {
+		err = a.cfg.Authorize(r.Context(), id, "cloudtrail:"+op)
+	}
+	var out any
+	if err == nil {
+		out, err = o.run(a, r.Context(), data)
+	}
+	a.respond(w, r, &id, op, o.readOnly, out, err)
+}
+
+// knownUnimplemented are the trail-management calls left for later (docs/AUDIT.md).
+var knownUnimplemented = map[string]bool{"CreateTrail": true, "DeleteTrail": true, "StartLogging": true,
+	"StopLogging": true, "UpdateTrail": true, "PutEventSelectors": true, "GetEventSelectors": true}
+
+// Reject answers a request that failed authentication.
+func (a *API) Reject(w http.ResponseWriter, r *http.Request, err error) {
+	a.respond(w, r, nil, operation(r), true, nil, err)
+}
+
+func (a *API) respond(w http.ResponseWriter, r *http.Request, id *iam.Identity, op string, readOnly bool, out any, err error) {
+	rid := audit.NewEventID()
+	var data []byte
+	if err == nil {
+		if data, err = json.Marshal(out); err != nil {
+			a.cfg.Log.Error("cloudtrail: encoding a response", "request_id", rid, "err", err)
+		}
+	}
+	if err == nil && a.cfg.Audit != nil && !readOnly {
+		// A change must be on record before it is answered (none of the served calls is one yet).
+		if aerr := a.audit(r, id, op, readOnly, rid, nil); aerr != nil {
+			err = aerr
+		}
+	} else if a.cfg.Audit != nil {
+		a.audit(r, id, op, readOnly, rid, err)
+	}
+	status := http.StatusOK
+	if err != nil {
+		var e *Error
+		if !errors.As(err, &e) {
+			var d interface{ Detail() string }
+			if errors.As(err, &d) {
+				e = errorf("AccessDeniedException", 400, d.Detail())
+			} else {
+				a.cfg.Log.Error("cloudtrail: request failed", "request_id", rid, "err", err)
+				e = errorf("InternalFailure", 500, "We encountered an internal error. Please try again.")
+			}
+		}
+		status = e.Status
+		w.Header().Set("X-Amzn-Errortype", e.Type)
+		data, _ = json.Marshal(map[string]string{"__type": e.Type, "message": e.Message})
+	}
+	h := w.Header()
+	h.Set("X-Amzn-Requestid", rid)
+	h.Set("Content-Type", "application/x-amz-json-1.1")
+	h.Set("Content-Length", strconv.Itoa(len(data)))
+	w.WriteHeader(status)
+	w.Write(data)
+}
+
+func (a *API) audit(r *http.Request, id *iam.Identity, op string, readOnly bool, rid string, err error) error {
+	var ident iam.Identity
+	if id != nil {
+		ident = *id
+	}
+	rec := audithttp.Base(r, ident, false)
+	rec.EventSource, rec.EventName, rec.AWSRegion = audit.SourceCloudTrail, op, a.cfg.Region
+	rec.RequestID, rec.ReadOnly, rec.ManagementEvent = rid, readOnly, true
+	if err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			rec.ErrorCode, rec.ErrorMessage = e.Type, e.Message
+		} else {
+			rec.ErrorCode = "AccessDeniedException"
+		}
+	}
+	herr := a.cfg.Audit.Handle(r.Context(), rec)
+	if herr != nil && !rec.Durable() {
+		a.cfg.Log.Error("cloudtrail: audit record lost", "request_id", rid, "err", herr)
+		return nil
+	}
+	return herr
+}

@@ -1,0 +1,221 @@
+package trailapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/arcastore/arca/internal/audit"
+)
+
+// epoch is a JSON 1.1 timestamp: seconds since the epoch as a number (what the SDKs and
+// the aws CLI send), or an RFC 3339 string.
+type epoch struct{ time.Time }
+
+func (e *epoch) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		if f, err := strconv.ParseFloat(s, 64); err == nil {
+			e.Time = fromFloat(f)
+			return nil
+		}
+		t, err := time.Parse(time.RFC3339Nano, s)
+		e.Time = t
+		return err
+	}
+	var f float64
+	if err := json.Unmarshal(b, &f); err != nil {
+		return err
+	}
+	e.Time = fromFloat(f)
+	return nil
+}
+
+func (e epoch) MarshalJSON() ([]byte, error) {
+	return []byte(strconv.FormatInt(e.Unix(), 10)), nil
+}
+
+func fromFloat(f float64) time.Time {
+	sec, frac := math.Modf(f)
+	return time.Unix(int64(sec), int64(frac*1e9)).UTC()
+}
+
+func decode(body []byte, v any) error {
+	if len(body) == 0 {
+		return nil
+	}
+	if json.Unmarshal(body, v) != nil {
+		return errorf("SerializationException", 400, "The request body is not valid JSON for this operation.")
+	}
+	return nil
+}
+
+type lookupIn struct {
+	LookupAttributes []struct{ AttributeKey, AttributeValue string }
+	StartTime        *epoch
+	EndTime          *epoch
+	EventCategory    string
+	MaxResults       *int
+	NextToken        string
+}
+
+type resourceOut struct {
+	ResourceType string `json:"ResourceType,omitempty"`
+	ResourceName string `json:"ResourceName,omitempty"`
+}
+
+type eventOut struct {
+	EventId         string
+	EventName       string
+	ReadOnly        string
+	AccessKeyId     string `json:",omitempty"`
+	EventTime       epoch
+	EventSource     string
+	Username        string `json:",omitempty"`
+	Resources       []resourceOut
+	CloudTrailEvent string
+}
+
+type lookupOut struct {
+	Events    []eventOut
+	NextToken string `json:",omitempty"`
+}
+
+func (a *API) lookupEvents(ctx context.Context, body []byte) (any, error) {
+	var in lookupIn
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	if in.EventCategory != "" {
+		if in.EventCategory != "insight" {
+			return nil, errorf("InvalidEventCategoryException", 400, "EventCategory must be insight.")
+		}
+		return lookupOut{Events: []eventOut{}}, nil // Arca records no Insights events
+	}
+	q := audit.Query{NextToken: in.NextToken}
+	if len(in.LookupAttributes) > 1 {
+		return nil, errorf("InvalidLookupAttributesException", 400, "You cannot specify more than one lookup attribute.")
+	}
+	if len(in.LookupAttributes) == 1 {
+		q.Attribute, q.Value = in.LookupAttributes[0].AttributeKey, in.LookupAttributes[0].AttributeValue
+	}
+	if in.StartTime != nil {
+		q.Start = in.StartTime.Time
+	}
+	if in.EndTime != nil {
+		q.End = in.EndTime.Time
+	}
+	if in.MaxResults != nil {
+		q.MaxResults = *in.MaxResults
+		if q.MaxResults == 0 {
+			q.MaxResults = -1
+		}
+	}
+	evs, next, err := a.cfg.Trail.Lookup(q, a.cfg.Now())
+	switch {
+	case errors.Is(err, audit.ErrInvalidAttribute):
+		return nil, errorf("InvalidLookupAttributesException", 400, "The lookup attribute is not valid.")
+	case errors.Is(err, audit.ErrInvalidTimeRange):
+		return nil, errorf("InvalidTimeRangeException", 400, "Start time must be earlier than end time.")
+	case errors.Is(err, audit.ErrInvalidMaxResults):
+		return nil, errorf("InvalidMaxResultsException", 400, "MaxResults must be between 1 and 50.")
+	case errors.Is(err, audit.ErrInvalidNextToken):
+		return nil, errorf("InvalidNextTokenException", 400, "The next token is not valid.")
+	case err != nil:
+		return nil, err
+	}
+	out := lookupOut{Events: make([]eventOut, 0, len(evs)), NextToken: next}
+	for _, e := range evs {
+		r := e.Record
+		eo := eventOut{EventId: r.EventID, EventName: r.EventName, ReadOnly: strconv.FormatBool(r.ReadOnly),
+			AccessKeyId: r.UserIdentity.AccessKeyID, EventTime: epoch{r.EventTime}, EventSource: r.EventSource,
+			Username: r.Username(), Resources: []resourceOut{}, CloudTrailEvent: string(e.JSON)}
+		for _, res := range r.Resources {
+			eo.Resources = append(eo.Resources, resourceOut{ResourceType: res.Type, ResourceName: audit.ResourceName(res.ARN)})
+		}
+		out.Events = append(out.Events, eo)
+	}
+	return out, nil
+}
+
+// DefaultTrailName is the trail that exists from first start.
+const DefaultTrailName = "arca-default"
+
+type trailOut struct {
+	Name                       string
+	TrailARN                   string
+	HomeRegion                 string
+	IsMultiRegionTrail         bool
+	IncludeGlobalServiceEvents bool
+	LogFileValidationEnabled   bool
+	IsOrganizationTrail        bool
+	HasCustomEventSelectors    bool
+	HasInsightSelectors        bool
+}
+
+func (a *API) defaultTrail() trailOut {
+	return trailOut{Name: DefaultTrailName, HomeRegion: a.cfg.Region, IncludeGlobalServiceEvents: true,
+		TrailARN: "arn:aws:cloudtrail:" + a.cfg.Region + ":" + a.cfg.AccountID + ":trail/" + DefaultTrailName}
+}
+
+func (a *API) describeTrails(ctx context.Context, body []byte) (any, error) {
+	var in struct{ TrailNameList []string }
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	t := a.defaultTrail()
+	out := struct{ TrailList []trailOut }{TrailList: []trailOut{}}
+	if len(in.TrailNameList) == 0 {
+		out.TrailList = append(out.TrailList, t)
+	}
+	for _, n := range in.TrailNameList {
+		if n == t.Name || n == t.TrailARN {
+			out.TrailList = append(out.TrailList, t)
+		}
+	}
+	return out, nil
+}
+
+func (a *API) findTrail(body []byte) (trailOut, error) {
+	var in struct{ Name string }
+	if err := decode(body, &in); err != nil {
+		return trailOut{}, err
+	}
+	t := a.defaultTrail()
+	if in.Name != t.Name && in.Name != t.TrailARN {
+		return t, errorf("TrailNotFoundException", 400, "Unknown trail: "+in.Name+" for the user: "+a.cfg.AccountID)
+	}
+	return t, nil
+}
+
+func (a *API) getTrail(ctx context.Context, body []byte) (any, error) {
+	t, err := a.findTrail(body)
+	if err != nil {
+		return nil, err
+	}
+	return struct{ Trail trailOut }{t}, nil
+}
+
+func (a *API) getTrailStatus(ctx context.Context, body []byte) (any, error) {
+	if _, err := a.findTrail(body); err != nil {
+		return nil, err
+	}
+	return struct{ IsLogging bool }{true}, nil
+}
+
+func (a *API) listTrails(ctx context.Context, body []byte) (any, error) {
+	t := a.defaultTrail()
+	type info struct{ TrailARN, Name, HomeRegion string }
+	return struct{ Trails []info }{[]info{{t.TrailARN, t.Name, t.HomeRegion}}}, nil
+}
+
+// listPublicKeys has no keys to list until signed digests are delivered (docs/AUDIT.md).
+func (a *API) listPublicKeys(ctx context.Context, body []byte) (any, error) {
+	return struct{ PublicKeyList []struct{} }{[]struct{}{}}, nil
+}
