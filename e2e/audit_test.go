@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -263,5 +264,22 @@ func TestAuditRecords(t *testing.T) {
 	})
 	if n < 15 {
 		t.Errorf("only %d records stored", n)
+	}
+}
+
+// A management change is on disk before its response: SIGKILL right after a burst of them
+// loses none.
+func TestAuditCrashKeepsManagementEvents(t *testing.T) {
+	srv := StartServer(t)
+	c := srv.S3(srv.HTTPURL)
+	const n = 20
+	for i := range n {
+		mustCreateBucket(t, c, "crash-audit-"+strconv.Itoa(i))
+	}
+	srv.Kill()
+	srv = StartServerAt(t, srv.DataDir)
+	recs := auditLookup(t, cloudTrailClient(srv.HTTPURL, testAccessKey, testSecretKey), cttypes.LookupAttributeKeyEventName, "CreateBucket")
+	if len(recs) != n {
+		t.Fatalf("after SIGKILL %d CreateBucket records, want %d", len(recs), n)
 	}
 }
