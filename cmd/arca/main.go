@@ -32,6 +32,7 @@ Commands:
              'bench kms': GenerateDataKey or Decrypt against a KMS endpoint
   admin      offline maintenance of a stopped server's data: rotate-root-key
   cse        client-side encryption (S3 Encryption Client format): put, get, cp
+  audit      the audit trail of a stopped server's data: verify, search
   version    print the version
 
 Run 'arca <command> --help' for a command's flags.
@@ -62,6 +63,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runAdmin(args[1:], stdout, stderr)
 	case "cse":
 		err = runCSE(args[1:], stdout, stderr)
+	case "audit":
+		err = runAudit(args[1:], stdout, stderr)
 	default:
 		err = &usageError{msg: fmt.Sprintf("unknown command %q", cmd), hint: "run 'arca --help' to see the commands"}
 	}

@@ -94,10 +94,35 @@ func (t *Trail) Lookup(q Query, now time.Time) ([]Event, string, error) {
 	if err := t.Flush(); err != nil {
 		return nil, "", err
 	}
+	return lookupDB(t.db.Bolt(), q, from, start, end)
+}
+
+// LookupDB is Lookup on a metadata file opened directly (read-only is enough), for offline
+// tools: the server must be stopped, and records it had queued are not there.
+func LookupDB(db *bolt.DB, q Query, now time.Time) ([]Event, string, error) {
+	if q.MaxResults == 0 {
+		q.MaxResults = 50
+	}
+	q.NextToken, q.MaxResults = "", min(q.MaxResults, 50)
+	start, end := q.Start, q.End
+	if end.IsZero() {
+		end = now
+	}
+	if start.IsZero() {
+		start = now.Add(-Window)
+	}
+	return lookupDB(db, q, 0, start, end)
+}
+
+func lookupDB(db *bolt.DB, q Query, from uint64, start, end time.Time) ([]Event, string, error) {
 	var out []Event
 	next := ""
-	err := t.db.Bolt().View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketEvents).Cursor()
+	err := db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketEvents)
+		if b == nil {
+			return nil
+		}
+		c := b.Cursor()
 		var k, v []byte
 		if from == 0 {
 			k, v = c.Last()

@@ -253,9 +253,18 @@ var ErrChainBroken = errors.New("audit: the trail's hash chain is broken")
 // sequence number.
 func (t *Trail) Verify() (int, error) {
 	t.Flush()
+	return VerifyDB(t.db.Bolt())
+}
+
+// VerifyDB is Verify on a metadata file opened directly (read-only is enough), for offline
+// tools.
+func VerifyDB(db *bolt.DB) (int, error) {
 	n := 0
-	err := t.db.Bolt().View(func(tx *bolt.Tx) error {
+	err := db.View(func(tx *bolt.Tx) error {
 		ev, hb := tx.Bucket(bucketEvents), tx.Bucket(bucketHead)
+		if ev == nil || hb == nil {
+			return nil
+		}
 		prev, want := make([]byte, sha256.Size), uint64(1)
 		c := ev.Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
