@@ -147,6 +147,10 @@ func TestAuditRecords(t *testing.T) {
 	// A request that fails authentication.
 	_, err = s3As(ep, testAccessKey, "not-the-secret").ListBuckets(ctx, &s3.ListBucketsInput{})
 	wantAPIError(t, err, "SignatureDoesNotMatch", 403)
+	badKMS := kms.NewFromConfig(awsConfig(testAccessKey, "not-the-secret", testRegion), func(o *kms.Options) { o.BaseEndpoint = aws.String(ep) })
+	if _, err := badKMS.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(keyID)}); err == nil {
+		t.Fatal("DescribeKey with a wrong secret succeeded")
+	}
 
 	ct := cloudTrailClient(ep, testAccessKey, testSecretKey)
 	all := auditLookup(t, ct, "", "")
@@ -207,6 +211,10 @@ func TestAuditRecords(t *testing.T) {
 	wantFields(t, "ListBuckets (authentication failed)", findRecord(all, "Rejected", nil), map[string]any{
 		"errorCode": "SignatureDoesNotMatch", "userIdentity.type": "Unknown", "userIdentity.accessKeyId": testAccessKey,
 	})
+
+	wantFields(t, "DescribeKey (authentication failed)", findRecord(all, "DescribeKey", func(r map[string]any) bool { return r["errorCode"] != nil }),
+		map[string]any{"eventSource": "kms.amazonaws.com", "errorCode": "*", "userIdentity.type": "Unknown",
+			"userIdentity.accessKeyId": testAccessKey, "userIdentity.arn": nil})
 
 	// Lookup attributes through the SDK.
 	if recs := auditLookup(t, ct, cttypes.LookupAttributeKeyUsername, "auditee"); len(recs) != 1 || recs[0]["eventName"] != "GetObject" {

@@ -120,7 +120,11 @@ func (a *API) SetAuthorizer(fn Authorizer) { a.authorize = fn }
 
 // Reject answers a request that failed before reaching an operation (authentication).
 func (a *API) Reject(w http.ResponseWriter, r *http.Request, err error) {
-	a.respond(w, &exchange{r: r, op: "Unknown", start: time.Now()}, nil, err)
+	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
+	if _, ok := ops[op]; !ok {
+		op = "Unknown"
+	}
+	a.respond(w, &exchange{r: r, op: op, start: time.Now()}, nil, err)
 }
 
 type wireError struct {

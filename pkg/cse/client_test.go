@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -387,6 +388,37 @@ func TestGetFileAndDelete(t *testing.T) {
 	for _, k := range []string{"f", "f" + InstructionSuffix} {
 		if _, err := testS3().HeadObject(ctx, &s3.HeadObjectInput{Bucket: &bucket, Key: &k}); err == nil {
 			t.Errorf("%s survived Delete", k)
+		}
+	}
+}
+
+// TestCloseEarly stops a multipart read half way: Close must return promptly and
+// release the prefetching goroutines.
+func TestCloseEarly(t *testing.T) {
+	ctx := context.Background()
+	bucket := newBucket(t)
+	ring, _ := NewAESKeyring(aesKey(t), nil)
+	c := newClient(t, ring, &Options{PartSize: 5 << 20, Concurrency: 2})
+	if _, err := c.Put(ctx, bucket, "big", bytes.NewReader(plaintext(26<<20)), nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int64{0, 1, 7 << 20} {
+		obj, err := c.Get(ctx, bucket, "big", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.CopyN(io.Discard, obj.Body, n); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error)
+		go func() { done <- obj.Body.Close() }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("Close after %d bytes hangs", n)
+		}
+		if _, err := obj.Body.Read(make([]byte, 1)); err == nil {
+			t.Fatal("read after Close succeeded")
 		}
 	}
 }

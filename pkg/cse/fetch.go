@@ -2,7 +2,6 @@ package cse
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -156,7 +155,7 @@ func (r *rangeReader) Close() error {
 		<-next
 	}
 	if r.err == nil {
-		r.err = errors.New("cse: read after Close")
+		r.err = errClosed
 	}
 	return nil
 }

@@ -61,11 +61,27 @@ type Object struct {
 }
 
 type bodyCloser struct {
-	io.Reader
-	close func() error
+	r      io.Reader
+	close  func() error
+	closed bool
 }
 
-func (b bodyCloser) Close() error { return b.close() }
+var errClosed = errors.New("cse: read after Close")
+
+func (b *bodyCloser) Read(p []byte) (int, error) {
+	if b.closed {
+		return 0, errClosed
+	}
+	return b.r.Read(p)
+}
+
+func (b *bodyCloser) Close() error {
+	if b.closed {
+		return nil
+	}
+	b.closed = true
+	return b.close()
+}
 
 func isCode(err error, codes ...string) bool {
 	var ae smithy.APIError
@@ -107,7 +123,7 @@ func (c *Client) Get(ctx context.Context, bucket, key string, opts *GetOptions) 
 	if o.Progress != nil {
 		r = &progressReader{r: r, fn: o.Progress, total: obj.Size}
 	}
-	obj.Body = bodyCloser{r, rr.Close}
+	obj.Body = &bodyCloser{r: r, close: rr.Close}
 	return obj, nil
 }
 
