@@ -230,7 +230,9 @@ func TestAuditRecords(t *testing.T) {
 	// The aws CLI reads the same records.
 	out := srv.AWS(t, ep, false, "cloudtrail", "lookup-events", "--lookup-attributes",
 		"AttributeKey=EventName,AttributeValue=CreateUser", "--output", "json")
-	var cli struct{ Events []struct{ EventName, Username, CloudTrailEvent string } }
+	var cli struct {
+		Events []struct{ EventName, Username, CloudTrailEvent string }
+	}
 	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &cli); err != nil {
 		t.Fatalf("aws cloudtrail lookup-events: %v\n%s", err, out)
 	}

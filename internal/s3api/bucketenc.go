@@ -82,14 +82,7 @@ func (a *API) putBucketEncryption(q *request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = a.meta.UpdateBucket(q.ctx, q.bucket, func(b *meta.Bucket) error {
-		b.Encryption = be
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return newResponse(), nil
+	return a.setBucket(q, http.StatusOK, func(b *meta.Bucket) { b.Encryption = be })
 }
 
 func (a *API) getBucketEncryption(q *request) (*response, error) {
@@ -116,12 +109,17 @@ func (a *API) getBucketEncryption(q *request) (*response, error) {
 }
 
 func (a *API) deleteBucketEncryption(q *request) (*response, error) {
+	return a.setBucket(q, http.StatusNoContent, func(b *meta.Bucket) { b.Encryption = nil })
+}
+
+// setBucket changes a bucket's configuration atomically and answers with status.
+func (a *API) setBucket(q *request, status int, change func(*meta.Bucket)) (*response, error) {
 	err := a.meta.UpdateBucket(q.ctx, q.bucket, func(b *meta.Bucket) error {
-		b.Encryption = nil
+		change(b)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &response{status: http.StatusNoContent, header: http.Header{}}, nil
+	return &response{status: status, header: http.Header{}}, nil
 }

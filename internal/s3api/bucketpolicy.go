@@ -78,14 +78,7 @@ func (a *API) getBucketPolicy(q *request) (*response, error) {
 }
 
 func (a *API) deleteBucketPolicy(q *request) (*response, error) {
-	err := a.meta.UpdateBucket(q.ctx, q.bucket, func(b *meta.Bucket) error {
-		b.Policy = ""
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &response{status: http.StatusNoContent, header: http.Header{}}, nil
+	return a.setBucket(q, http.StatusNoContent, func(b *meta.Bucket) { b.Policy = "" })
 }
 
 type policyStatus struct {
@@ -130,14 +123,7 @@ func (a *API) putPublicAccessBlock(q *request) (*response, error) {
 	}
 	pab := &meta.PublicAccessBlock{BlockPublicAcls: c.BlockPublicAcls, IgnorePublicAcls: c.IgnorePublicAcls,
 		BlockPublicPolicy: c.BlockPublicPolicy, RestrictPublicBuckets: c.RestrictPublicBuckets}
-	err := a.meta.UpdateBucket(q.ctx, q.bucket, func(b *meta.Bucket) error {
-		b.PublicAccessBlock = pab
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return newResponse(), nil
+	return a.setBucket(q, http.StatusOK, func(b *meta.Bucket) { b.PublicAccessBlock = pab })
 }
 
 func (a *API) getPublicAccessBlock(q *request) (*response, error) {
@@ -156,12 +142,5 @@ func (a *API) getPublicAccessBlock(q *request) (*response, error) {
 }
 
 func (a *API) deletePublicAccessBlock(q *request) (*response, error) {
-	err := a.meta.UpdateBucket(q.ctx, q.bucket, func(b *meta.Bucket) error {
-		b.PublicAccessBlock = nil
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &response{status: http.StatusNoContent, header: http.Header{}}, nil
+	return a.setBucket(q, http.StatusNoContent, func(b *meta.Bucket) { b.PublicAccessBlock = nil })
 }

@@ -84,7 +84,9 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Type + ": " + e.Message }
 
-func errorf(typ string, status int, msg string) *Error { return &Error{Type: typ, Message: msg, Status: status} }
+func errorf(typ string, status int, msg string) *Error {
+	return &Error{Type: typ, Message: msg, Status: status}
+}
 
 type handler func(a *API, ctx context.Context, body []byte) (any, error)
 
