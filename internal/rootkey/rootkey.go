@@ -18,9 +18,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/arcastore/arca/internal/durable"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 )
 
@@ -122,32 +122,7 @@ func Generate() string {
 	return base64.StdEncoding.EncodeToString(raw[:])
 }
 
-func writeNew(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	d, err := os.Open(filepath.Dir(path))
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
+func writeNew(path string, data []byte) error { return durable.CreateFile(path, data, 0o600) }
 
 // Check is a short value derived one-way from the key (HMAC-SHA256 of a fixed label,
 // truncated). Stored next to sealed data, it tells at start whether the configured root key

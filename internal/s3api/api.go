@@ -11,7 +11,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/xml"
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -316,8 +315,6 @@ func (a *API) bucketAndKey(r *http.Request) (string, string) {
 	bucket, key, _ := strings.Cut(path, "/")
 	return bucket, key
 }
-
-var errBadQuery = errors.New("s3api: malformed query")
 
 // Reject answers a request that failed before reaching an operation (authentication, an
 // unknown service) through the same choke point, so it gets S3's error shape, request ids

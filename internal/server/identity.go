@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/arcastore/arca/internal/durable"
 	"io/fs"
 	"math/big"
 	"os"
@@ -47,7 +48,7 @@ func loadIdentity(dir string) (identity, error) {
 	sum := sha256.Sum256([]byte("arca-owner/" + id.AccountID))
 	id.OwnerID = hex.EncodeToString(sum[:])
 	data, _ = json.MarshalIndent(id, "", "  ")
-	return id, writeFileAtomic(path, data, 0o600)
+	return id, durable.WriteFile(path, data, 0o600)
 }
 
 // rootCredentials are the account root's access key pair.
@@ -78,7 +79,7 @@ func loadRootCredentials(dir, ak, sk string) (c rootCredentials, generated bool,
 	rand.Read(sb[:])
 	c.SecretAccessKey = strings.NewReplacer("+", "A", "/", "z").Replace(base64.StdEncoding.EncodeToString(sb[:]))
 	data, _ = json.MarshalIndent(c, "", "  ")
-	return c, true, writeFileAtomic(path, data, 0o600)
+	return c, true, durable.WriteFile(path, data, 0o600)
 }
 
 func randomUpper(n int) string {
@@ -103,33 +104,4 @@ var _ sigv4.Credentials = (*credentialStore)(nil)
 
 func (c *credentialStore) isRoot(accessKeyID string) bool {
 	return subtle.ConstantTimeCompare([]byte(accessKeyID), []byte(c.root.AccessKeyID)) == 1
-}
-
-// writeFileAtomic writes data to path durably: temp file, fsync, rename, directory fsync.
-func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	d, err := os.Open(filepath.Dir(path))
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
