@@ -8,11 +8,18 @@ if ! command -v go >/dev/null 2>&1; then
   exit 1
 fi
 
+# The trail-validation test runs `aws cloudtrail validate-logs`, whose S3 clients honour only
+# AWS_ENDPOINT_URL_S3 (aws-cli >= 1.29 / 2.13). PyPI's awscli is current; Debian's may be older,
+# so it is the fallback when PyPI is out of reach.
 if ! command -v aws >/dev/null 2>&1; then
-  echo "install-test-deps: installing the aws CLI from Debian's packages"
-  SUDO=""
-  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq awscli >/dev/null
+  if command -v pip3 >/dev/null 2>&1 && pip3 install --quiet awscli >/dev/null 2>&1 && command -v aws >/dev/null 2>&1; then
+    echo "install-test-deps: installed the aws CLI from PyPI"
+  else
+    echo "install-test-deps: installing the aws CLI from Debian's packages"
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq awscli >/dev/null
+  fi
 fi
 aws --version
