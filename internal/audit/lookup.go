@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -62,17 +63,24 @@ func ResourceName(arn string) string {
 var validAttr = map[string]bool{AttrEventID: true, AttrEventName: true, AttrReadOnly: true, AttrUsername: true,
 	AttrResourceType: true, AttrResourceName: true, AttrEventSource: true, AttrAccessKeyID: true}
 
+// TimeSkew is how far out of time order records may be stored. A record's eventTime is
+// taken (and truncated to the second) when its API builds it at the choke point, just
+// before Handle appends it to the queue, and the queue is committed in order; so eventTime
+// does not decrease with seq except for records built concurrently (a goroutine may be
+// descheduled between building and appending, or wait for room in a full queue) or across
+// a step of the wall clock. Lookup relies on the skew being at most TimeSkew: it binary-
+// searches seq for the end of the time range and stops scanning once records are older
+// than the start of the range by more than TimeSkew. A record stored more than TimeSkew
+// out of order (the clock stepped back by more) can be missed by a time-bounded Lookup;
+// the chain and Verify are unaffected.
+const TimeSkew = time.Minute
+
 // Lookup returns the records matching q, newest first, and a token for the next page ("" on
 // the last). Records queued but not yet committed are committed first.
 func (t *Trail) Lookup(q Query, now time.Time) ([]Event, string, error) {
-	if q.Attribute != "" && !validAttr[q.Attribute] || q.Attribute != "" && (len(q.Value) < 1 || len(q.Value) > 2000) {
-		return nil, "", ErrInvalidAttribute
-	}
-	if q.MaxResults == 0 {
-		q.MaxResults = 50
-	}
-	if q.MaxResults < 1 || q.MaxResults > 50 {
-		return nil, "", ErrInvalidMaxResults
+	q, from, err := checkQuery(q)
+	if err != nil {
+		return nil, "", err
 	}
 	start, end := q.Start, q.End
 	if end.IsZero() {
@@ -81,29 +89,22 @@ func (t *Trail) Lookup(q Query, now time.Time) ([]Event, string, error) {
 	if start.IsZero() || start.Before(now.Add(-Window)) {
 		start = now.Add(-Window)
 	}
-	if !q.Start.IsZero() && !q.End.IsZero() && q.Start.After(q.End) {
-		return nil, "", ErrInvalidTimeRange
-	}
-	from := uint64(0) // 0: from the newest
-	if q.NextToken != "" {
-		var err error
-		if from, err = parseToken(q.NextToken); err != nil {
-			return nil, "", err
-		}
-	}
 	if err := t.Flush(); err != nil {
 		return nil, "", err
 	}
-	return lookupDB(t.db.Bolt(), q, from, start, end)
+	evs, next, _, err := lookupDB(t.db.Bolt(), q, from, start, end)
+	return evs, next, err
 }
 
 // LookupDB is Lookup on a metadata file opened directly (read-only is enough), for offline
-// tools: the server must be stopped, and records it had queued are not there.
+// tools: the server must be stopped, and records it had queued are not there. Unlike
+// Lookup it does not clamp Start to the 90-day window (a zero Start still means the
+// window's start).
 func LookupDB(db *bolt.DB, q Query, now time.Time) ([]Event, string, error) {
-	if q.MaxResults == 0 {
-		q.MaxResults = 50
+	q, from, err := checkQuery(q)
+	if err != nil {
+		return nil, "", err
 	}
-	q.NextToken, q.MaxResults = "", min(q.MaxResults, 50)
 	start, end := q.Start, q.End
 	if end.IsZero() {
 		end = now
@@ -111,12 +112,41 @@ func LookupDB(db *bolt.DB, q Query, now time.Time) ([]Event, string, error) {
 	if start.IsZero() {
 		start = now.Add(-Window)
 	}
-	return lookupDB(db, q, 0, start, end)
+	evs, next, _, err := lookupDB(db, q, from, start, end)
+	return evs, next, err
 }
 
-func lookupDB(db *bolt.DB, q Query, from uint64, start, end time.Time) ([]Event, string, error) {
+// checkQuery validates q as LookupEvents does, fills the default MaxResults and decodes
+// the NextToken into the seq to resume from (0: from the newest).
+func checkQuery(q Query) (Query, uint64, error) {
+	if q.Attribute != "" && !validAttr[q.Attribute] || q.Attribute != "" && (len(q.Value) < 1 || len(q.Value) > 2000) {
+		return q, 0, ErrInvalidAttribute
+	}
+	if q.MaxResults == 0 {
+		q.MaxResults = 50
+	}
+	if q.MaxResults < 1 || q.MaxResults > 50 {
+		return q, 0, ErrInvalidMaxResults
+	}
+	if !q.Start.IsZero() && !q.End.IsZero() && q.Start.After(q.End) {
+		return q, 0, ErrInvalidTimeRange
+	}
+	from := uint64(0)
+	if q.NextToken != "" {
+		var err error
+		if from, err = parseToken(q.NextToken); err != nil {
+			return q, 0, err
+		}
+	}
+	return q, from, nil
+}
+
+// lookupDB scans backward from the seq token from (0: from the newest record that can be
+// at or before end) and returns up to q.MaxResults matches in [start, end], the next
+// page's token, and how many records it examined (for tests).
+func lookupDB(db *bolt.DB, q Query, from uint64, start, end time.Time) ([]Event, string, int, error) {
 	var out []Event
-	next := ""
+	next, examined := "", 0
 	err := db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketEvents)
 		if b == nil {
@@ -125,27 +155,31 @@ func lookupDB(db *bolt.DB, q Query, from uint64, start, end time.Time) ([]Event,
 		c := b.Cursor()
 		var k, v []byte
 		if from == 0 {
-			k, v = c.Last()
+			k, v = seekEnd(c, end)
 		} else {
 			k, v = c.Seek(seqKey(from))
 			if k == nil || binary.BigEndian.Uint64(k) != from {
 				return ErrInvalidNextToken
 			}
 		}
-		// Records are appended in roughly time order; allow for requests that finished out
-		// of order before stopping at the start of the range.
-		stopBefore := start.Add(-time.Minute)
+		stopBefore := start.Add(-TimeSkew)
 		for ; k != nil; k, v = c.Prev() {
+			examined++
 			if len(v) < sha256.Size {
 				continue
 			}
 			raw := v[sha256.Size:]
+			if at, ok := recordTime(raw); ok {
+				if at.Before(stopBefore) {
+					break
+				}
+				if at.Before(start) || at.After(end) {
+					continue // skip without decoding the whole record
+				}
+			}
 			r := new(Record)
 			if json.Unmarshal(raw, r) != nil {
 				continue
-			}
-			if r.EventTime.Before(stopBefore) {
-				break
 			}
 			if r.EventTime.Before(start) || r.EventTime.After(end) || !matches(r, q.Attribute, q.Value) {
 				continue
@@ -158,7 +192,61 @@ func lookupDB(db *bolt.DB, q Query, from uint64, start, end time.Time) ([]Event,
 		}
 		return nil
 	})
-	return out, next, err
+	return out, next, examined, err
+}
+
+// seekEnd positions c on the newest record that can have an eventTime at or before end,
+// or returns a nil key if none can. Records whose eventTime is after end+TimeSkew are
+// "late"; since eventTime decreases by at most TimeSkew along seq, every record after a
+// late one is after end. A binary search over seq finds the first late record in
+// O(log n) reads; the scan starts just before it.
+func seekEnd(c *bolt.Cursor, end time.Time) ([]byte, []byte) {
+	limit := end.Add(TimeSkew)
+	late := func(v []byte) bool {
+		if len(v) < sha256.Size {
+			return false // unreadable: not known to be late, so scan it
+		}
+		at, ok := recordTime(v[sha256.Size:])
+		return ok && at.After(limit)
+	}
+	k, v := c.Last()
+	if k == nil || !late(v) {
+		return k, v
+	}
+	hi := binary.BigEndian.Uint64(k) // invariant: the first record at or after hi is late
+	k, v = c.First()
+	if late(v) {
+		return nil, nil
+	}
+	lo := binary.BigEndian.Uint64(k) // invariant: lo is a record that is not late
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		k, v := c.Seek(seqKey(mid)) // exists: hi's record is at or after mid
+		if late(v) {
+			hi = mid
+		} else {
+			lo = binary.BigEndian.Uint64(k)
+		}
+	}
+	return c.Seek(seqKey(lo))
+}
+
+// recordTime reads eventTime from a stored record without decoding the rest. The encoder
+// writes eventVersion and userIdentity first, and a quote inside a JSON string is always
+// escaped, so the first `"eventTime":"` is the field itself.
+func recordTime(raw []byte) (time.Time, bool) {
+	const key = `"eventTime":"`
+	i := bytes.Index(raw, []byte(key))
+	if i < 0 {
+		return time.Time{}, false
+	}
+	rest := raw[i+len(key):]
+	j := bytes.IndexByte(rest, '"')
+	if j < 0 {
+		return time.Time{}, false
+	}
+	at, err := time.Parse(time.RFC3339Nano, string(rest[:j]))
+	return at, err == nil
 }
 
 func matches(r *Record, attr, val string) bool {
