@@ -60,6 +60,8 @@ type Record struct {
 	RecipientAccountID  string         `json:"recipientAccountId"`
 	EventCategory       string         `json:"eventCategory"`
 	TLSDetails          *TLSDetails    `json:"tlsDetails,omitempty"`
+	// ServiceEventDetails describes an AwsServiceEvent (Arca's alarms: docs/ALARMS.md).
+	ServiceEventDetails map[string]any `json:"serviceEventDetails,omitempty"`
 }
 
 // UserIdentity is who made the call. InvokedBy names the service that made it on the
