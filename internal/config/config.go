@@ -39,6 +39,17 @@ type Config struct {
 	// AuditDisabled stops recording requests in the audit trail, for measuring what
 	// auditing costs; never in production. --no-audit, ARCA_NO_AUDIT.
 	AuditDisabled bool
+	// AlarmRules is a JSON or YAML file of alarm rules (docs/ALARMS.md); "" runs the
+	// built-in rules only. A bad file stops the server from starting. Alarms are off with
+	// AuditDisabled. --alarm-rules, ARCA_ALARM_RULES.
+	AlarmRules string
+	// AlarmWebhook is the URL the built-in alarm rules (and file rules that give no
+	// actions) POST alarms to; it wins over the file's defaults.webhook. --alarm-webhook,
+	// ARCA_ALARM_WEBHOOK.
+	AlarmWebhook string
+	// NoDefaultAlarms turns the built-in alarm rules off. --no-default-alarms,
+	// ARCA_NO_DEFAULT_ALARMS.
+	NoDefaultAlarms bool
 	// LogLevel is debug, info, warn or error. --log-level, ARCA_LOG_LEVEL.
 	LogLevel string
 	// LogFormat is text or json. --log-format, ARCA_LOG_FORMAT.
