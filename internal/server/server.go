@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/arcastore/arca/internal/alarm"
 	"github.com/arcastore/arca/internal/audit"
 	"github.com/arcastore/arca/internal/authz"
 	"github.com/arcastore/arca/internal/blob"
@@ -60,6 +61,8 @@ type Server struct {
 	trail    *audit.Trail
 	audit    audit.Handler
 	trailAPI *trailapi.API
+	// alarms matches records against the alarm rules (nil when there are none).
+	alarms *alarm.Engine
 
 	// rootKey seals KMS material and SSE-S3 master keys; keyring holds the latter;
 	// bucketKeys caches S3 bucket keys and is invalidated by KMS events.
@@ -117,6 +120,10 @@ func New(cfg config.Config, log *slog.Logger) (*Server, error) {
 		return nil, fmt.Errorf("sweeping orphaned blobs: %w", err)
 	}
 	if err := s.openAudit(); err != nil {
+		s.meta.Close()
+		return nil, err
+	}
+	if err := s.openAlarms(); err != nil {
 		s.meta.Close()
 		return nil, err
 	}
@@ -250,6 +257,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	for _, hs := range s.servers {
 		hs.Shutdown(sctx)
 	}
+	s.closeAlarms()
 	s.kms.Close()
 	if cerr := s.trail.Close(); cerr != nil && err == nil {
 		err = cerr
