@@ -77,6 +77,7 @@ type Server struct {
 	mu        sync.Mutex
 	listeners []net.Listener
 	servers   []*http.Server
+	inflight  inflight
 }
 
 // New opens the data directory and prepares everything; it does not listen yet.
@@ -103,32 +104,37 @@ func New(cfg config.Config, log *slog.Logger) (*Server, error) {
 	if s.meta, err = meta.OpenBolt(filepath.Join(cfg.DataDir, "meta.db")); err != nil {
 		return nil, err
 	}
+	opened := false
+	defer func() {
+		if !opened { // close what was opened, newest first
+			if s.kms != nil {
+				s.kms.Close()
+			}
+			if s.trail != nil {
+				s.trail.Close()
+			}
+			s.meta.Close()
+		}
+	}()
 	if err := s.openRootKey(); err != nil {
-		s.meta.Close()
 		return nil, err
 	}
 	if s.keyring, err = sse.OpenKeyring(context.Background(), s.meta.Committer(), s.rootKey); err != nil {
-		s.meta.Close()
 		return nil, fmt.Errorf("SSE-S3 keyring: %w", err)
 	}
 	if s.blobs, err = blob.OpenTiered(s.meta.Committer(), filepath.Join(cfg.DataDir, "blobs"), smallBlobMax); err != nil {
-		s.meta.Close()
 		return nil, err
 	}
 	if err := sweepOrphans(context.Background(), s.meta, s.blobs, log); err != nil {
-		s.meta.Close()
 		return nil, fmt.Errorf("sweeping orphaned blobs: %w", err)
 	}
 	if err := s.openAudit(); err != nil {
-		s.meta.Close()
 		return nil, err
 	}
 	if err := s.openAlarms(); err != nil {
-		s.meta.Close()
 		return nil, err
 	}
 	if err := s.openKMS(); err != nil {
-		s.meta.Close()
 		return nil, err
 	}
 	s.bucketKeys = sse.NewBucketKeyCache(0, nil)
@@ -139,8 +145,6 @@ func New(cfg config.Config, log *slog.Logger) (*Server, error) {
 		}
 	})
 	if err := s.openIAM(); err != nil {
-		s.kms.Close()
-		s.meta.Close()
 		return nil, err
 	}
 	s.creds = &credentialStore{root: s.root, accountID: s.id.AccountID, iam: s.iam}
@@ -155,11 +159,20 @@ func New(cfg config.Config, log *slog.Logger) (*Server, error) {
 	})
 	s.trailAPI = trailapi.New(trailapi.Config{Trail: s.trail, Region: cfg.Region, AccountID: s.id.AccountID,
 		Authorize: s.authorizeCloudTrail, Audit: s.audit, Log: log})
+	opened = true
 	return s, nil
 }
 
 // Handler is the one HTTP handler both listeners serve.
-func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
+// Requests are counted so that shutdown closes the audit trail only after their handlers
+// (which write the records) have returned.
+func (s *Server) Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.inflight.enter()
+		defer s.inflight.leave()
+		s.serveHTTP(w, r)
+	})
+}
 
 // Listen opens the configured listeners. Call Serve next.
 func (s *Server) Listen() error {
@@ -226,7 +239,9 @@ func (s *Server) Banner(w io.Writer) {
 }
 
 // Serve runs until ctx is done, then shuts down gracefully: listeners close, in-flight
-// requests finish (up to 30 s), and the metadata store closes cleanly.
+// requests finish (up to 30 s; then their connections are cut and their handlers get
+// handlerGrace to return), the audit trail commits every record, and the metadata store
+// closes cleanly.
 func (s *Server) Serve(ctx context.Context) error {
 	s.mu.Lock()
 	errc := make(chan error, len(s.listeners))
@@ -257,6 +272,18 @@ func (s *Server) Serve(ctx context.Context) error {
 	for _, hs := range s.servers {
 		hs.Shutdown(sctx)
 	}
+	if sctx.Err() != nil {
+		// Past the timeout: cut the remaining connections so their handlers fail fast,
+		// and let them return (writing their audit records) before the trail closes.
+		for _, hs := range s.servers {
+			hs.Close()
+		}
+	}
+	wctx, wcancel := context.WithTimeout(context.Background(), handlerGrace)
+	if n := s.inflight.wait(wctx); n > 0 {
+		s.log.Error("shutting down with requests still running; their audit records are lost", "requests", n)
+	}
+	wcancel()
 	s.closeAlarms()
 	s.kms.Close()
 	if cerr := s.trail.Close(); cerr != nil && err == nil {
