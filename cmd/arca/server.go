@@ -53,8 +53,12 @@ func runServer(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.LogLevel, "log-level", envOr("ARCA_LOG_LEVEL", d.LogLevel), "debug, info, warn or error [ARCA_LOG_LEVEL]")
 	fs.StringVar(&cfg.LogFormat, "log-format", envOr("ARCA_LOG_FORMAT", d.LogFormat), "text or json [ARCA_LOG_FORMAT]")
 	fs.StringVar(&cfg.RootKeyFile, "root-key-file", envOr("ARCA_ROOT_KEY_FILE", ""), "file holding the KMS root key as base64 of 32 bytes (default: ARCA_ROOT_KEY, else a development key generated into the data directory) [ARCA_ROOT_KEY_FILE]")
+	applyTrailFlags := registerTrailFlags(fs)
 	rate := fs.String("kms-rate-limit", envOr("ARCA_KMS_RATE_LIMIT", "0"), "KMS cryptographic operations per second allowed per account (token bucket; beyond it ThrottlingException); 0 = no limit [ARCA_KMS_RATE_LIMIT]")
 	if err := parseFlags(fs, args, serverUsage, stdout); err != nil {
+		return err
+	}
+	if err := applyTrailFlags(&cfg); err != nil {
 		return err
 	}
 	var err error

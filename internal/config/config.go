@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // Config is everything the server needs to start.
@@ -64,6 +65,11 @@ type Config struct {
 	// KMSRateLimit is the per-account quota of KMS cryptographic operations per second
 	// (token bucket); 0 turns it off. --kms-rate-limit, ARCA_KMS_RATE_LIMIT.
 	KMSRateLimit float64
+	// TrailDeliveryInterval is how often trails receive their log files (default 5 min);
+	// TrailDigestInterval how often trails with log file validation receive a signed
+	// digest (default 1 h). 0 means the default. --trail-delivery-interval,
+	// ARCA_TRAIL_DELIVERY_INTERVAL; --trail-digest-interval, ARCA_TRAIL_DIGEST_INTERVAL.
+	TrailDeliveryInterval, TrailDigestInterval time.Duration
 }
 
 // Default returns the configuration used when nothing is set.
@@ -116,6 +122,9 @@ func (c *Config) Validate() error {
 	}
 	if c.RootKey != "" && c.RootKeyFile != "" {
 		return fmt.Errorf("ARCA_ROOT_KEY and --root-key-file both give the root key: use one")
+	}
+	if c.TrailDeliveryInterval < 0 || c.TrailDigestInterval < 0 {
+		return fmt.Errorf("--trail-delivery-interval and --trail-digest-interval must be positive durations (e.g. 5m, 1h)")
 	}
 	if c.KMSRateLimit < 0 {
 		return fmt.Errorf("--kms-rate-limit must be 0 (off) or a positive number of operations per second")

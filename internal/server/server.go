@@ -33,6 +33,7 @@ import (
 	"github.com/arcastore/arca/internal/sigv4"
 	"github.com/arcastore/arca/internal/sse"
 	"github.com/arcastore/arca/internal/trailapi"
+	"github.com/arcastore/arca/internal/trails"
 )
 
 // smallBlobMax is the largest blob kept inside the metadata file (group-committed) rather
@@ -61,6 +62,8 @@ type Server struct {
 	trail    *audit.Trail
 	audit    audit.Handler
 	trailAPI *trailapi.API
+	// trails are the configured trails and their delivery (internal/trails).
+	trails *trails.Service
 	// alarms matches records against the alarm rules (nil when there are none).
 	alarms *alarm.Engine
 
@@ -157,7 +160,10 @@ func New(cfg config.Config, log *slog.Logger) (*Server, error) {
 		SSE: sse.NewEngine(s.keyring, s.bucketKeys), KMS: ssekmsProvider{s},
 		Authz: s.authz, Audit: s.audit,
 	})
-	s.trailAPI = trailapi.New(trailapi.Config{Trail: s.trail, Region: cfg.Region, AccountID: s.id.AccountID,
+	if err := s.openTrails(); err != nil {
+		return nil, err
+	}
+	s.trailAPI = trailapi.New(trailapi.Config{Trail: s.trail, Trails: s.trails, Region: cfg.Region, AccountID: s.id.AccountID,
 		Authorize: s.authorizeCloudTrail, Audit: s.audit, Log: log})
 	opened = true
 	return s, nil
@@ -261,6 +267,7 @@ func (s *Server) Serve(ctx context.Context) error {
 		}(ln)
 	}
 	s.mu.Unlock()
+	stopTrails := s.startTrailDelivery()
 	var err error
 	select {
 	case <-ctx.Done():
@@ -284,6 +291,7 @@ func (s *Server) Serve(ctx context.Context) error {
 		s.log.Error("shutting down with requests still running; their audit records are lost", "requests", n)
 	}
 	wcancel()
+	stopTrails()
 	s.closeAlarms()
 	s.kms.Close()
 	if cerr := s.trail.Close(); cerr != nil && err == nil {

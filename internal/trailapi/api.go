@@ -1,9 +1,10 @@
 // Package trailapi serves the subset of the AWS CloudTrail JSON 1.1 API (X-Amz-Target:
 // com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.<Operation>) that the aws CLI and
-// SDKs need to read Arca's audit trail: LookupEvents over internal/audit, and the trail
-// description calls for the built-in default trail. It sees requests only after the server
-// has authenticated them. The one choke point, respond, writes every response and error
-// and the request's own audit record.
+// SDKs need: LookupEvents over internal/audit; CreateTrail, UpdateTrail, DeleteTrail,
+// StartLogging, StopLogging, DescribeTrails, GetTrail, GetTrailStatus, ListTrails and
+// ListPublicKeys over internal/trails; and Arca's own ArcaCloudTrail.FlushTrail. It sees
+// requests only after the server has authenticated them. The one choke point, respond,
+// writes every response and error and the request's own audit record.
 package trailapi
 
 import (
@@ -20,6 +21,7 @@ import (
 	"github.com/arcastore/arca/internal/audit"
 	"github.com/arcastore/arca/internal/audithttp"
 	"github.com/arcastore/arca/internal/iam"
+	"github.com/arcastore/arca/internal/trails"
 )
 
 // TargetPrefix starts the X-Amz-Target of a CloudTrail request as botocore (the aws CLI)
@@ -27,12 +29,14 @@ import (
 const (
 	TargetPrefix      = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101."
 	ShortTargetPrefix = "CloudTrail_20131101."
+	// ArcaTargetPrefix names Arca's extensions (FlushTrail), signed for service cloudtrail.
+	ArcaTargetPrefix = "ArcaCloudTrail."
 )
 
 // IsRequest reports whether r is addressed to CloudTrail by its X-Amz-Target.
 func IsRequest(r *http.Request) bool {
 	t := r.Header.Get("X-Amz-Target")
-	return strings.HasPrefix(t, TargetPrefix) || strings.HasPrefix(t, ShortTargetPrefix)
+	return strings.HasPrefix(t, TargetPrefix) || strings.HasPrefix(t, ShortTargetPrefix) || strings.HasPrefix(t, ArcaTargetPrefix)
 }
 
 // operation is the operation name an X-Amz-Target names.
@@ -41,7 +45,17 @@ func operation(r *http.Request) string {
 	if op, ok := strings.CutPrefix(t, TargetPrefix); ok {
 		return op
 	}
-	return strings.TrimPrefix(t, ShortTargetPrefix)
+	if op, ok := strings.CutPrefix(t, ArcaTargetPrefix); ok {
+		if arcaOps[op] {
+			return op
+		}
+		return "Unknown"
+	}
+	op := strings.TrimPrefix(t, ShortTargetPrefix)
+	if arcaOps[op] {
+		return "Unknown" // Arca's extensions only under their own prefix
+	}
+	return op
 }
 
 // Authorizer decides whether id may perform action ("cloudtrail:LookupEvents"); nil allows.
@@ -50,7 +64,9 @@ type Authorizer func(ctx context.Context, id iam.Identity, action string) error
 
 // Config is what the API needs.
 type Config struct {
-	Trail     *audit.Trail
+	Trail *audit.Trail
+	// Trails manages the trails and their delivery.
+	Trails    *trails.Service
 	Region    string
 	AccountID string
 	Authorize Authorizer
@@ -96,12 +112,21 @@ var ops = map[string]struct {
 	readOnly bool
 }{
 	"LookupEvents":   {(*API).lookupEvents, true},
+	"CreateTrail":    {(*API).createTrail, false},
+	"UpdateTrail":    {(*API).updateTrail, false},
+	"DeleteTrail":    {(*API).deleteTrail, false},
+	"StartLogging":   {(*API).startLogging, false},
+	"StopLogging":    {(*API).stopLogging, false},
 	"DescribeTrails": {(*API).describeTrails, true},
 	"GetTrail":       {(*API).getTrail, true},
 	"GetTrailStatus": {(*API).getTrailStatus, true},
 	"ListTrails":     {(*API).listTrails, true},
 	"ListPublicKeys": {(*API).listPublicKeys, true},
+	"FlushTrail":     {(*API).flushTrail, false},
 }
+
+// arcaOps are the operations only ArcaTargetPrefix names.
+var arcaOps = map[string]bool{"FlushTrail": true}
 
 const maxBody = 64 << 10
 
@@ -112,7 +137,7 @@ func (a *API) Serve(w http.ResponseWriter, r *http.Request, id iam.Identity, bod
 	if !ok || r.Method != http.MethodPost || !IsRequest(r) {
 		if !ok && IsRequest(r) && knownUnimplemented[op] {
 			a.respond(w, r, &id, op, false, nil, errorf("UnsupportedOperationException", 400,
-				"Arca does not implement "+op+" yet; its built-in default trail records every call."))
+				"Arca does not implement "+op+": every trail receives every event."))
 			return
 		}
 		a.respond(w, r, &id, "Unknown", true, nil, errorf("UnknownOperationException", 400, "Unknown operation "+op))
@@ -133,8 +158,8 @@ func (a *API) Serve(w http.ResponseWriter, r *http.Request, id iam.Identity, bod
 }
 
 // knownUnimplemented are the trail-management calls left for later (docs/AUDIT.md).
-var knownUnimplemented = map[string]bool{"CreateTrail": true, "DeleteTrail": true, "StartLogging": true,
-	"StopLogging": true, "UpdateTrail": true, "PutEventSelectors": true, "GetEventSelectors": true}
+var knownUnimplemented = map[string]bool{"PutEventSelectors": true, "GetEventSelectors": true,
+	"PutInsightSelectors": true, "GetInsightSelectors": true}
 
 // Reject answers a request that failed authentication.
 func (a *API) Reject(w http.ResponseWriter, r *http.Request, err error) {
@@ -143,6 +168,9 @@ func (a *API) Reject(w http.ResponseWriter, r *http.Request, err error) {
 
 func (a *API) respond(w http.ResponseWriter, r *http.Request, id *iam.Identity, op string, readOnly bool, out any, err error) {
 	rid := audit.NewEventID()
+	if we := wireError(err); we != nil {
+		err = we
+	}
 	var data []byte
 	if err == nil {
 		if data, err = json.Marshal(out); err != nil {
@@ -150,7 +178,7 @@ func (a *API) respond(w http.ResponseWriter, r *http.Request, id *iam.Identity, 
 		}
 	}
 	if err == nil && a.cfg.Audit != nil && !readOnly {
-		// A change must be on record before it is answered (none of the served calls is one yet).
+		// A change must be on record before it is answered.
 		if aerr := a.audit(r, id, op, readOnly, rid, nil); aerr != nil {
 			err = aerr
 		}

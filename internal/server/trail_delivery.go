@@ -1,0 +1,122 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/arcastore/arca/internal/kms"
+	"github.com/arcastore/arca/internal/meta"
+	"github.com/arcastore/arca/internal/s3api"
+	"github.com/arcastore/arca/internal/trails"
+)
+
+// cloudTrailService is the principal trail delivery acts as towards KMS.
+const cloudTrailService = "cloudtrail.amazonaws.com"
+
+// openTrails opens the trails kept in the metadata file; their delivery writes through
+// the S3 API's write path (so files are encrypted like any object). Needs s.s3 and s.kms.
+func (s *Server) openTrails() error {
+	t, err := trails.New(trails.Config{
+		DB: s.meta.Committer(), Records: s.trail, Root: s.rootKey,
+		AccountID: s.id.AccountID, Region: s.cfg.Region,
+		PutObject:        s.putTrailObject,
+		BucketExists:     s.bucketExists,
+		ResolveKMSKey:    s.resolveTrailKey,
+		DeliveryInterval: s.cfg.TrailDeliveryInterval,
+		DigestInterval:   s.cfg.TrailDigestInterval,
+		Log:              s.log,
+	})
+	if err != nil {
+		return err
+	}
+	s.trails = t
+	return nil
+}
+
+// startTrailDelivery runs the delivery loop; the returned function stops it and waits for
+// a delivery in progress to finish.
+func (s *Server) startTrailDelivery() (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.trails.Run(ctx)
+	}()
+	return func() {
+		cancel()
+		wg.Wait()
+	}
+}
+
+// putTrailObject writes a trail's file as Arca itself: not authorized as a user and not
+// audited (a delivery that made records would feed the next delivery forever).
+func (s *Server) putTrailObject(ctx context.Context, o trails.Object) error {
+	_, err := s.s3.PutInternalObject(ctx, s3api.InternalObject{
+		Bucket: o.Bucket, Key: o.Key, Body: o.Body, ContentType: o.ContentType, ContentEncoding: o.ContentEncoding,
+		UserMeta: o.UserMeta, KMSKeyID: o.KMSKeyARN, EncryptionContext: o.EncryptionContext,
+	}, serviceKMS{s})
+	return err
+}
+
+func (s *Server) bucketExists(ctx context.Context, bucket string) (bool, error) {
+	_, err := s.meta.GetBucket(ctx, bucket)
+	if errors.Is(err, meta.ErrNoSuchBucket) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// resolveTrailKey turns a trail's KmsKeyId (key id, key ARN, alias name or alias ARN) into
+// the key's ARN; the key must be enabled.
+func (s *Server) resolveTrailKey(ctx context.Context, ref string) (string, error) {
+	md, err := s.kms.DescribeKey(ctx, s.trailPrincipal(), ref)
+	switch {
+	case errors.Is(err, kms.ErrNotFound):
+		return "", &trails.Error{Err: trails.ErrKMSKeyNotFound, Msg: "KMS key not found: " + ref}
+	case err != nil && kms.Message(err) != "":
+		return "", &trails.Error{Err: trails.ErrKMSKeyInvalid, Msg: kms.Message(err)}
+	case err != nil:
+		return "", err
+	case md.KeyState != kms.StateEnabled:
+		return "", &trails.Error{Err: trails.ErrKMSKeyUnusable, Msg: "KMS key " + md.ARN + " is " + md.KeyState + "."}
+	}
+	return md.ARN, nil
+}
+
+func (s *Server) trailPrincipal() kms.Principal {
+	return kms.Principal{AccountID: s.id.AccountID, ARN: cloudTrailService, ViaService: "s3." + s.cfg.Region + ".amazonaws.com"}
+}
+
+// serviceKMS is the KMS as trail delivery uses it for SSE-KMS: as the CloudTrail service,
+// which on AWS the key policy must allow; Arca lets its own service through and does not
+// record these calls (see putTrailObject).
+type serviceKMS struct{ s *Server }
+
+func (k serviceKMS) GenerateDataKey(ctx context.Context, keyID string, ec map[string]string) ([]byte, []byte, string, error) {
+	if keyID == "" {
+		md, err := k.s.kms.EnsureAWSManagedKey(ctx, awsManagedS3)
+		if err != nil {
+			return nil, nil, "", err
+		}
+		keyID = md.ARN
+	}
+	dk, err := k.s.kms.GenerateDataKey(ctx, k.s.trailPrincipal(), keyID, ec, 32)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	return dk.Plaintext, dk.Ciphertext, dk.KeyARN, nil
+}
+
+func (k serviceKMS) Decrypt(ctx context.Context, blob []byte, ec map[string]string) ([]byte, error) {
+	d, err := k.s.kms.Decrypt(ctx, k.s.trailPrincipal(), blob, ec)
+	if err != nil {
+		return nil, err
+	}
+	return d.Plaintext, nil
+}
+
+func (serviceKMS) Authorize(ctx context.Context, action, keyRef string, ec map[string]string) error {
+	return nil
+}

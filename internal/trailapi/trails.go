@@ -1,0 +1,346 @@
+package trailapi
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+
+	"github.com/arcastore/arca/internal/trails"
+)
+
+// DefaultTrailName is the trail that exists from first start.
+const DefaultTrailName = trails.DefaultName
+
+// trailOut is a Trail as DescribeTrails and GetTrail answer it.
+type trailOut struct {
+	Name                       string
+	S3BucketName               string `json:",omitempty"`
+	S3KeyPrefix                string `json:",omitempty"`
+	IncludeGlobalServiceEvents bool
+	IsMultiRegionTrail         bool
+	HomeRegion                 string
+	TrailARN                   string
+	LogFileValidationEnabled   bool
+	KmsKeyId                   string `json:",omitempty"`
+	HasCustomEventSelectors    bool
+	HasInsightSelectors        bool
+	IsOrganizationTrail        bool
+}
+
+func describe(t *trails.Trail) trailOut {
+	return trailOut{Name: t.Name, S3BucketName: t.Bucket, S3KeyPrefix: t.Prefix, IncludeGlobalServiceEvents: true,
+		HomeRegion: t.HomeRegion, TrailARN: t.ARN, LogFileValidationEnabled: t.Validation, KmsKeyId: t.KMSKeyARN}
+}
+
+// changeOut is what CreateTrail and UpdateTrail answer.
+type changeOut struct {
+	Name                       string
+	S3BucketName               string
+	S3KeyPrefix                string `json:",omitempty"`
+	IncludeGlobalServiceEvents bool
+	IsMultiRegionTrail         bool
+	TrailARN                   string
+	LogFileValidationEnabled   bool
+	KmsKeyId                   string `json:",omitempty"`
+	IsOrganizationTrail        bool
+}
+
+func changed(t *trails.Trail) changeOut {
+	return changeOut{Name: t.Name, S3BucketName: t.Bucket, S3KeyPrefix: t.Prefix, IncludeGlobalServiceEvents: true,
+		TrailARN: t.ARN, LogFileValidationEnabled: t.Validation, KmsKeyId: t.KMSKeyARN}
+}
+
+// unsupportedTrailOptions rejects the CreateTrail/UpdateTrail options Arca has nothing for.
+type trailOptions struct {
+	SnsTopicName              *string
+	CloudWatchLogsLogGroupArn *string
+	CloudWatchLogsRoleArn     *string
+	IsMultiRegionTrail        *bool
+	IsOrganizationTrail       *bool
+}
+
+func (o trailOptions) check() error {
+	switch {
+	case o.SnsTopicName != nil && *o.SnsTopicName != "":
+		return errorf("InvalidParameterCombinationException", 400, "Arca does not deliver SNS notifications; omit SnsTopicName.")
+	case o.CloudWatchLogsLogGroupArn != nil && *o.CloudWatchLogsLogGroupArn != "" || o.CloudWatchLogsRoleArn != nil && *o.CloudWatchLogsRoleArn != "":
+		return errorf("InvalidParameterCombinationException", 400, "Arca does not deliver to CloudWatch Logs; omit the CloudWatchLogs parameters.")
+	case o.IsOrganizationTrail != nil && *o.IsOrganizationTrail:
+		return errorf("OrganizationsNotInUseException", 400, "This account is not part of an organization.")
+	}
+	return nil // IsMultiRegionTrail: Arca is one region, so every trail sees all of it
+}
+
+func (a *API) createTrail(ctx context.Context, body []byte) (any, error) {
+	var in struct {
+		Name, S3BucketName, S3KeyPrefix, KmsKeyId string
+		EnableLogFileValidation                   bool
+		trailOptions
+	}
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	if err := in.check(); err != nil {
+		return nil, err
+	}
+	t, err := a.cfg.Trails.Create(ctx, trails.CreateInput{Name: in.Name, Bucket: in.S3BucketName, Prefix: in.S3KeyPrefix,
+		KMSKeyID: in.KmsKeyId, Validation: in.EnableLogFileValidation})
+	if err != nil {
+		return nil, err
+	}
+	return changed(t), nil
+}
+
+func (a *API) updateTrail(ctx context.Context, body []byte) (any, error) {
+	var in struct {
+		Name                                string
+		S3BucketName, S3KeyPrefix, KmsKeyId *string
+		EnableLogFileValidation             *bool
+		trailOptions
+	}
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	if err := in.check(); err != nil {
+		return nil, err
+	}
+	t, err := a.cfg.Trails.Update(ctx, trails.UpdateInput{Ref: in.Name, Bucket: in.S3BucketName, Prefix: in.S3KeyPrefix,
+		KMSKeyID: in.KmsKeyId, Validation: in.EnableLogFileValidation})
+	if err != nil {
+		return nil, err
+	}
+	return changed(t), nil
+}
+
+// nameIn is the request of the calls that take one trail name or ARN.
+type nameIn struct{ Name string }
+
+func (a *API) deleteTrail(ctx context.Context, body []byte) (any, error) {
+	var in nameIn
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	return struct{}{}, a.cfg.Trails.Delete(ctx, in.Name)
+}
+
+func (a *API) startLogging(ctx context.Context, body []byte) (any, error) {
+	var in nameIn
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	return struct{}{}, a.cfg.Trails.Start(ctx, in.Name)
+}
+
+func (a *API) stopLogging(ctx context.Context, body []byte) (any, error) {
+	var in nameIn
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	return struct{}{}, a.cfg.Trails.Stop(ctx, in.Name)
+}
+
+func (a *API) describeTrails(ctx context.Context, body []byte) (any, error) {
+	var in struct{ TrailNameList []string }
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	all, err := a.cfg.Trails.List()
+	if err != nil {
+		return nil, err
+	}
+	out := struct {
+		TrailList []trailOut `json:"trailList"`
+	}{TrailList: []trailOut{}}
+	for _, t := range all {
+		if len(in.TrailNameList) == 0 {
+			out.TrailList = append(out.TrailList, describe(t))
+			continue
+		}
+		for _, n := range in.TrailNameList {
+			if n == t.Name || n == t.ARN {
+				out.TrailList = append(out.TrailList, describe(t))
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+func (a *API) getTrail(ctx context.Context, body []byte) (any, error) {
+	var in nameIn
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	t, err := a.cfg.Trails.Get(in.Name)
+	if err != nil {
+		return nil, err
+	}
+	return struct{ Trail trailOut }{describe(t)}, nil
+}
+
+type statusOut struct {
+	IsLogging                      bool
+	LatestDeliveryError            string `json:",omitempty"`
+	LatestDeliveryTime             *epoch `json:",omitempty"`
+	StartLoggingTime               *epoch `json:",omitempty"`
+	StopLoggingTime                *epoch `json:",omitempty"`
+	LatestDigestDeliveryTime       *epoch `json:",omitempty"`
+	LatestDigestDeliveryError      string `json:",omitempty"`
+	LatestDeliveryAttemptTime      string `json:",omitempty"`
+	LatestDeliveryAttemptSucceeded string `json:",omitempty"`
+	TimeLoggingStarted             string `json:",omitempty"`
+	TimeLoggingStopped             string `json:",omitempty"`
+}
+
+const statusTime = "2006-01-02T15:04:05Z"
+
+func (a *API) getTrailStatus(ctx context.Context, body []byte) (any, error) {
+	var in nameIn
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	t, err := a.cfg.Trails.Get(in.Name)
+	if err != nil {
+		return nil, err
+	}
+	out := statusOut{IsLogging: t.IsLogging, LatestDeliveryError: t.DeliveryError, LatestDigestDeliveryError: t.DigestError}
+	if !t.LastDelivery.IsZero() {
+		out.LatestDeliveryTime = &epoch{t.LastDelivery}
+	}
+	if !t.LastDigest.IsZero() {
+		out.LatestDigestDeliveryTime = &epoch{t.LastDigest}
+	}
+	if !t.StartedAt.IsZero() {
+		out.StartLoggingTime = &epoch{t.StartedAt}
+		out.TimeLoggingStarted = t.StartedAt.UTC().Format(statusTime)
+	}
+	if !t.StoppedAt.IsZero() {
+		out.StopLoggingTime = &epoch{t.StoppedAt}
+		out.TimeLoggingStopped = t.StoppedAt.UTC().Format(statusTime)
+	}
+	if !t.LastDeliveryAttempt.IsZero() {
+		out.LatestDeliveryAttemptTime = t.LastDeliveryAttempt.UTC().Format(statusTime)
+		out.LatestDeliveryAttemptSucceeded = out.LatestDeliveryAttemptTime
+		if t.DeliveryError != "" {
+			out.LatestDeliveryAttemptSucceeded = ""
+			if !t.LastDelivery.IsZero() {
+				out.LatestDeliveryAttemptSucceeded = t.LastDelivery.UTC().Format(statusTime)
+			}
+		}
+	}
+	return out, nil
+}
+
+func (a *API) listTrails(ctx context.Context, body []byte) (any, error) {
+	all, err := a.cfg.Trails.List()
+	if err != nil {
+		return nil, err
+	}
+	type info struct{ TrailARN, Name, HomeRegion string }
+	out := struct{ Trails []info }{[]info{}}
+	for _, t := range all {
+		out.Trails = append(out.Trails, info{t.ARN, t.Name, t.HomeRegion})
+	}
+	return out, nil
+}
+
+type publicKeyOut struct {
+	// Value is the DER PKCS#1 public key as CloudTrail serves it: base64 text inside the
+	// blob (so base64 twice on the wire), which is what the aws CLI's validator decodes.
+	Value             []byte
+	ValidityStartTime epoch
+	ValidityEndTime   epoch
+	Fingerprint       string
+}
+
+func (a *API) listPublicKeys(ctx context.Context, body []byte) (any, error) {
+	var in struct {
+		StartTime, EndTime *epoch
+		NextToken          string
+	}
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	if in.NextToken != "" {
+		return nil, errorf("InvalidTokenException", 400, "The next token is not valid.")
+	}
+	var start, end epoch
+	if in.StartTime != nil {
+		start = *in.StartTime
+	}
+	if in.EndTime != nil {
+		end = *in.EndTime
+	}
+	keys, err := a.cfg.Trails.PublicKeys(start.Time, end.Time)
+	if err != nil {
+		return nil, err
+	}
+	out := struct{ PublicKeyList []publicKeyOut }{[]publicKeyOut{}}
+	for _, k := range keys {
+		out.PublicKeyList = append(out.PublicKeyList, publicKeyOut{Value: []byte(base64.StdEncoding.EncodeToString(k.DER)),
+			ValidityStartTime: epoch{k.Start}, ValidityEndTime: epoch{k.End}, Fingerprint: k.Fingerprint})
+	}
+	return out, nil
+}
+
+// flushTrail is Arca's extension ArcaCloudTrail.FlushTrail: commit queued records, then
+// deliver pending records and a digest now (for one trail, or all with no Name).
+func (a *API) flushTrail(ctx context.Context, body []byte) (any, error) {
+	var in nameIn
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	res, err := a.cfg.Trails.Flush(ctx, in.Name)
+	if err != nil {
+		return nil, err
+	}
+	type trailOut struct {
+		Name              string
+		LogFilesDelivered int
+		RecordsDelivered  int
+		DigestS3Object    string `json:",omitempty"`
+		DeliveryError     string `json:",omitempty"`
+	}
+	out := struct{ Trails []trailOut }{[]trailOut{}}
+	for _, r := range res {
+		out.Trails = append(out.Trails, trailOut{r.Name, r.Files, r.Records, r.DigestKey, r.DeliveryError})
+	}
+	return out, nil
+}
+
+// trailErrors maps the trails package's errors to CloudTrail exceptions.
+var trailErrors = []struct {
+	err  error
+	typ  string
+	code int
+}{
+	{trails.ErrNotFound, "TrailNotFoundException", 400},
+	{trails.ErrAlreadyExists, "TrailAlreadyExistsException", 400},
+	{trails.ErrInvalidName, "InvalidTrailNameException", 400},
+	{trails.ErrInvalidARN, "CloudTrailARNInvalidException", 400},
+	{trails.ErrNoName, "TrailNotProvidedException", 400},
+	{trails.ErrTooMany, "MaximumNumberOfTrailsExceededException", 400},
+	{trails.ErrInvalidBucketName, "InvalidS3BucketNameException", 400},
+	{trails.ErrNoSuchBucket, "S3BucketDoesNotExistException", 400},
+	{trails.ErrInvalidPrefix, "InvalidS3PrefixException", 400},
+	{trails.ErrKMSKeyNotFound, "KmsKeyNotFoundException", 400},
+	{trails.ErrKMSKeyInvalid, "InvalidKmsKeyIdException", 400},
+	{trails.ErrKMSKeyUnusable, "KmsException", 400},
+	{trails.ErrDefaultTrail, "OperationNotPermittedException", 400},
+	{trails.ErrTimeRange, "InvalidTimeRangeException", 400},
+}
+
+// wireError turns an error of the trails package into its CloudTrail exception (nil if
+// it is not one).
+func wireError(err error) *Error {
+	for _, m := range trailErrors {
+		if errors.Is(err, m.err) {
+			msg := trails.Message(err)
+			if msg == "" {
+				msg = m.err.Error()
+			}
+			return errorf(m.typ, m.code, msg)
+		}
+	}
+	return nil
+}
