@@ -321,8 +321,9 @@ func (a *API) bucketAndKey(r *http.Request) (string, string) {
 // and metrics.
 func (a *API) Reject(w http.ResponseWriter, r *http.Request, err error) {
 	start := time.Now()
-	q := &request{ctx: r.Context(), r: r, caller: &Caller{}, id: newRequestID(), op: "Rejected"}
+	q := &request{ctx: r.Context(), r: r, caller: &Caller{}, id: newRequestID()}
 	q.bucket, q.key = a.bucketAndKey(r)
+	q.op = rejectedOp(q)
 	status, _, _ := a.respond(w, q, nil, err)
 	a.emitAudit(q, nil, err, 0)
 	if a.obs != nil {

@@ -135,5 +135,41 @@ func sseApplied(q *request) string {
 	return s
 }
 
+// rejectedOp names a request refused before routing (failed authentication, or a service
+// Arca does not serve) for its record and metrics: the S3 operation its method, path and
+// query select when it claims the s3 service (or none), as for a routed request; otherwise,
+// or when they select none, "Rejected". It also sets q.query for the record.
+func rejectedOp(q *request) string {
+	if svc := claimedService(q.r); svc != "" && svc != "s3" {
+		return "Rejected"
+	}
+	query, err := parseQuery(q.r.URL.RawQuery)
+	if err != nil {
+		return "Rejected"
+	}
+	q.query = query
+	op, _, err := route(q)
+	if err != nil || op == "" {
+		return "Rejected"
+	}
+	return op
+}
+
+// claimedService is the service in a SigV4 request's credential scope
+// (AKID/date/region/service/aws4_request), from the Authorization header or a presigned
+// URL, or "" when the request names none.
+func claimedService(r *http.Request) string {
+	cred := r.URL.Query().Get("X-Amz-Credential")
+	if h := r.Header.Get("Authorization"); h != "" {
+		if _, after, ok := strings.Cut(h, "Credential="); ok {
+			cred, _, _ = strings.Cut(after, ",")
+		}
+	}
+	if parts := strings.Split(strings.TrimSpace(cred), "/"); len(parts) == 5 {
+		return parts[3]
+	}
+	return ""
+}
+
 // errAuditFailed fails a management change whose record could not be written.
 func errAuditFailed(err error) error { return fmt.Errorf("s3: writing the audit record: %w", err) }
