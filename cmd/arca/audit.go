@@ -38,6 +38,8 @@ func runAudit(args []string, stdout, stderr io.Writer) error {
 		return runAuditVerify(args[1:], stdout)
 	case "search":
 		return runAuditSearch(args[1:], stdout)
+	case "flush":
+		return runAuditFlush(args[1:], stdout)
 	}
 	return &usageError{msg: fmt.Sprintf("unknown audit verb %q", args[0]), hint: "run 'arca audit --help' to see the verbs"}
 }

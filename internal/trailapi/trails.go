@@ -296,6 +296,7 @@ func (a *API) flushTrail(ctx context.Context, body []byte) (any, error) {
 	}
 	type trailOut struct {
 		Name              string
+		S3BucketName      string `json:",omitempty"`
 		LogFilesDelivered int
 		RecordsDelivered  int
 		DigestS3Object    string `json:",omitempty"`
@@ -303,7 +304,7 @@ func (a *API) flushTrail(ctx context.Context, body []byte) (any, error) {
 	}
 	out := struct{ Trails []trailOut }{[]trailOut{}}
 	for _, r := range res {
-		out.Trails = append(out.Trails, trailOut{r.Name, r.Files, r.Records, r.DigestKey, r.DeliveryError})
+		out.Trails = append(out.Trails, trailOut{r.Name, r.Bucket, r.Files, r.Records, r.DigestKey, r.DeliveryError})
 	}
 	return out, nil
 }

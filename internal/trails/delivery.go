@@ -82,6 +82,7 @@ func wantsDigest(t *Trail) bool {
 // FlushResult is what Flush did for one trail.
 type FlushResult struct {
 	Name          string
+	Bucket        string
 	Files         int
 	Records       int
 	DigestKey     string // "" when no digest was written
@@ -119,7 +120,7 @@ func (s *Service) Flush(ctx context.Context, ref string) ([]FlushResult, error) 
 	}
 	out := make([]FlushResult, 0, len(all))
 	for _, t := range all {
-		r := FlushResult{Name: t.Name}
+		r := FlushResult{Name: t.Name, Bucket: t.Bucket}
 		r.Files, r.Records, err = s.deliver(ctx, t, bound(t, head))
 		if err == nil && wantsDigest(t) {
 			r.DigestKey, err = s.digest(ctx, t)
