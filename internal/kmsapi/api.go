@@ -1,14 +1,14 @@
 // Package kmsapi serves the AWS KMS JSON 1.1 protocol (POST / with X-Amz-Target:
 // TrentService.<Operation>) over internal/kms. It sees requests only after the server has
 // authenticated them (see Caller). Each operation is an entry of an explicit table: decode
-// the JSON body into a request struct, call the kms Service, encode the response. The one
-// choke point, respond, writes every response and error (through apierr.KMS) and records
-// metrics.
+// the JSON body once into the operation's request struct, authorize what it names
+// (SetAuthorizer), call the kms Service, encode the response. The one choke point,
+// respond, writes every response and error (through apierr.KMS), the audit record (derived
+// from the same decoded request) and the metrics.
 package kmsapi
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -85,17 +85,21 @@ func (a *API) Serve(w http.ResponseWriter, r *http.Request, c *Caller) {
 		err = apierr.KMSSerialization.WithMessage("The request body is too large.")
 	}
 	x := &exchange{r: r, c: c, op: op, start: start, body: body}
+	if err == nil {
+		x.req, err = h.decode(body)
+	}
 	if err != nil {
 		a.respond(w, x, nil, err)
 		return
 	}
+	x.auth = x.req.auth()
 	if a.authorize != nil {
-		if err := a.authorize(r.Context(), c, op, body); err != nil {
+		if err := a.authorize(r.Context(), c, op, x.auth); err != nil {
 			a.respond(w, x, nil, err)
 			return
 		}
 	}
-	out, err := h(r.Context(), a.svc, c.Principal, body)
+	out, err := h.run(r.Context(), a.svc, c.Principal, x.req)
 	a.respond(w, x, out, err)
 }
 
@@ -110,10 +114,6 @@ func readBody(c *Caller) ([]byte, error) {
 	_, err := buf.ReadFrom(io.LimitReader(c.Body, maxBody+1))
 	return buf.Bytes(), err
 }
-
-// Authorizer decides a decoded request before it runs: op is the operation name
-// ("Decrypt"), body the JSON request. It returns nil to allow.
-type Authorizer func(ctx context.Context, c *Caller, op string, body []byte) error
 
 // SetAuthorizer installs the policy check every operation passes through (one place).
 func (a *API) SetAuthorizer(fn Authorizer) { a.authorize = fn }
@@ -146,6 +146,10 @@ type exchange struct {
 	op    string
 	start time.Time
 	body  []byte
+	// req is the decoded request (nil when the body did not decode), auth what the
+	// authorization decision and the audit record's resources read of it.
+	req  request
+	auth AuthRequest
 	// audited is set once the audit record was handed over.
 	audited bool
 }
@@ -177,7 +181,7 @@ func (a *API) respond(w http.ResponseWriter, x *exchange, out any, err error) {
 			return
 		}
 	}
-	if aerr := a.emitAudit(x, rid, data, err); aerr != nil && err == nil {
+	if aerr := a.emitAudit(x, rid, out, err); aerr != nil && err == nil {
 		a.respond(w, x, nil, aerr)
 		return
 	}
@@ -198,21 +202,6 @@ func decode(body []byte, v any) error {
 		return apierr.KMSSerialization.WithMessage("The request body is not a valid JSON request for this operation.")
 	}
 	return nil
-}
-
-// handler is one operation: decode body, call the Service, return the response value
-// (nil for an empty {} response) or an error.
-type handler func(ctx context.Context, s *kms.Service, p kms.Principal, body []byte) (any, error)
-
-// op adapts a typed operation function to a handler.
-func op[In any](fn func(ctx context.Context, s *kms.Service, p kms.Principal, in *In) (any, error)) handler {
-	return func(ctx context.Context, s *kms.Service, p kms.Principal, body []byte) (any, error) {
-		in := new(In)
-		if err := decode(body, in); err != nil {
-			return nil, err
-		}
-		return fn(ctx, s, p, in)
-	}
 }
 
 // ops is the operation table.

@@ -20,8 +20,8 @@ type createKeyIn struct {
 	Origin                         string
 	CustomKeyStoreId               string
 	XksKeyId                       string
-	MultiRegion                    bool
-	BypassPolicyLockoutSafetyCheck bool
+	MultiRegion                    *bool
+	BypassPolicyLockoutSafetyCheck *bool
 	Tags                           []wireTag
 }
 
@@ -32,7 +32,7 @@ func createKey(ctx context.Context, s *kms.Service, p kms.Principal, in *createK
 	}
 	md, err := s.CreateKey(ctx, p, kms.CreateKeyInput{Policy: in.Policy, Description: in.Description,
 		KeyUsage: in.KeyUsage, KeySpec: spec, Origin: in.Origin, CustomKeyStoreID: in.CustomKeyStoreId,
-		MultiRegion: in.MultiRegion, XksKeyID: in.XksKeyId, Tags: fromWireTags(in.Tags)})
+		MultiRegion: in.MultiRegion != nil && *in.MultiRegion, XksKeyID: in.XksKeyId, Tags: fromWireTags(in.Tags)})
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +54,9 @@ type listKeysOut struct {
 	listOut
 }
 
-func listKeys(ctx context.Context, s *kms.Service, p kms.Principal, in *paging) (any, error) {
+type listKeysIn struct{ paging }
+
+func listKeys(ctx context.Context, s *kms.Service, p kms.Principal, in *listKeysIn) (any, error) {
 	pg, err := in.page()
 	if err != nil {
 		return nil, err

@@ -77,7 +77,7 @@ type policyIn struct {
 	KeyId                          string
 	PolicyName                     string
 	Policy                         *string
-	BypassPolicyLockoutSafetyCheck bool
+	BypassPolicyLockoutSafetyCheck *bool
 }
 
 func putKeyPolicy(ctx context.Context, s *kms.Service, p kms.Principal, in *policyIn) (any, error) {

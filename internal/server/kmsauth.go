@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 
 	"github.com/arcastore/arca/internal/authz"
@@ -12,30 +11,14 @@ import (
 	"github.com/arcastore/arca/internal/policy"
 )
 
-// kmsAuthFields are the parts of a KMS request the authorization decision looks at.
-type kmsAuthFields struct {
-	KeyID                        string            `json:"KeyId"`
-	TargetKeyID                  string            `json:"TargetKeyId"`
-	DestinationKeyID             string            `json:"DestinationKeyId"`
-	SourceKeyID                  string            `json:"SourceKeyId"`
-	AliasName                    string            `json:"AliasName"`
-	CiphertextBlob               []byte            `json:"CiphertextBlob"`
-	EncryptionContext            map[string]string `json:"EncryptionContext"`
-	SourceEncryptionContext      map[string]string `json:"SourceEncryptionContext"`
-	DestinationEncryptionContext map[string]string `json:"DestinationEncryptionContext"`
-}
-
 // kmsNoKeyOps name no key: only identity policies decide them.
 var kmsNoKeyOps = map[string]bool{"CreateKey": true, "ListKeys": true, "GenerateRandom": true, "ListRetirableGrants": true}
 
-// authorizeKMSRequest is the KMS API's policy check (kmsapi.Authorizer). A request the
-// decision cannot read (bad JSON, unknown key) is let through so the operation itself
-// reports the error AWS would.
-func (s *Server) authorizeKMSRequest(ctx context.Context, c *kmsapi.Caller, op string, body []byte) error {
-	var f kmsAuthFields
-	if json.Unmarshal(body, &f) != nil {
-		return nil
-	}
+// authorizeKMSRequest is the KMS API's policy check (kmsapi.Authorizer), on what the
+// operation's decoded request names (a body that does not decode never gets here: the
+// operation answers SerializationException). A key the decision cannot resolve is let
+// through so the operation itself reports the error AWS would.
+func (s *Server) authorizeKMSRequest(ctx context.Context, c *kmsapi.Caller, op string, f kmsapi.AuthRequest) error {
 	action := "kms:" + op
 	switch {
 	case kmsNoKeyOps[op] || (op == "ListAliases" && f.KeyID == ""):
@@ -43,13 +26,13 @@ func (s *Server) authorizeKMSRequest(ctx context.Context, c *kmsapi.Caller, op s
 	case op == "Decrypt":
 		ref := f.KeyID
 		if ref == "" {
-			ref = kms.CiphertextKeyID(f.CiphertextBlob)
+			ref = f.CiphertextKeyID
 		}
 		return s.kmsCheck(ctx, c.Identity, c.Principal.ViaService, action, ref, true, f.EncryptionContext, c.TLS)
 	case op == "ReEncrypt":
 		src := f.SourceKeyID
 		if src == "" {
-			src = kms.CiphertextKeyID(f.CiphertextBlob)
+			src = f.CiphertextKeyID
 		}
 		if err := s.kmsCheck(ctx, c.Identity, "", "kms:ReEncryptFrom", src, true, f.SourceEncryptionContext, c.TLS); err != nil {
 			return err
