@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"time"
 
@@ -402,7 +403,8 @@ func parseDuration(s string, max time.Duration) (time.Duration, error) {
 	return d, nil
 }
 
-// strictDecode decodes one JSON value into v, refusing unknown fields and trailing data.
+// strictDecode decodes one JSON value into v, refusing unknown fields (matched by case
+// too, which encoding/json does not) and trailing data.
 func strictDecode(b []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
@@ -411,6 +413,53 @@ func strictDecode(b []byte, v any) error {
 	}
 	if dec.More() {
 		return errors.New("unexpected data after the document")
+	}
+	return checkKeys(b, reflect.TypeOf(v), "")
+}
+
+var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+
+// checkKeys fails on an object key of b that is not exactly a json tag of the struct type
+// t it was decoded into. Types with their own UnmarshalJSON check themselves.
+func checkKeys(b []byte, t reflect.Type, path string) error {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if reflect.PointerTo(t).Implements(unmarshalerType) {
+		return nil
+	}
+	switch t.Kind() {
+	case reflect.Slice:
+		var elems []json.RawMessage
+		if json.Unmarshal(b, &elems) != nil {
+			return nil
+		}
+		for i, e := range elems {
+			if err := checkKeys(e, t.Elem(), fmt.Sprintf("%s[%d].", strings.TrimSuffix(path, "."), i)); err != nil {
+				return err
+			}
+		}
+	case reflect.Struct:
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(b, &obj) != nil {
+			return nil
+		}
+		fields := map[string]reflect.Type{}
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); name != "" && name != "-" {
+				fields[name] = f.Type
+			}
+		}
+		for k, v := range obj {
+			ft, ok := fields[k]
+			if !ok {
+				return fmt.Errorf("unknown field %q", path+k)
+			}
+			if err := checkKeys(v, ft, path+k+"."); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
