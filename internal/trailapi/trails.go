@@ -2,7 +2,6 @@ package trailapi
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 
 	"github.com/arcastore/arca/internal/trails"
@@ -245,8 +244,8 @@ func (a *API) listTrails(ctx context.Context, body []byte) (any, error) {
 }
 
 type publicKeyOut struct {
-	// Value is the DER PKCS#1 public key as CloudTrail serves it: base64 text inside the
-	// blob (so base64 twice on the wire), which is what the aws CLI's validator decodes.
+	// Value is the DER PKCS#1 public key (a blob: base64 on the wire; the aws CLI leaves
+	// blobs undecoded and its validator decodes it).
 	Value             []byte
 	ValidityStartTime epoch
 	ValidityEndTime   epoch
@@ -277,7 +276,7 @@ func (a *API) listPublicKeys(ctx context.Context, body []byte) (any, error) {
 	}
 	out := struct{ PublicKeyList []publicKeyOut }{[]publicKeyOut{}}
 	for _, k := range keys {
-		out.PublicKeyList = append(out.PublicKeyList, publicKeyOut{Value: []byte(base64.StdEncoding.EncodeToString(k.DER)),
+		out.PublicKeyList = append(out.PublicKeyList, publicKeyOut{Value: k.DER,
 			ValidityStartTime: epoch{k.Start}, ValidityEndTime: epoch{k.End}, Fingerprint: k.Fingerprint})
 	}
 	return out, nil
