@@ -1,12 +1,10 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
-	"text/tabwriter"
 	"time"
 
 	"github.com/arcastore/arca/internal/audit"
@@ -15,12 +13,15 @@ import (
 
 const auditUsage = `Usage: arca audit <verb> [flags]
 
-Reads the audit trail in a stopped server's data directory (docs/AUDIT.md). On a running
-server, use 'aws cloudtrail lookup-events --endpoint-url …' instead.
+Reads the audit trail (docs/AUDIT.md): 'tail' and 'search' ask a running server through
+CloudTrail's LookupEvents; 'search --data' and 'verify' read a stopped server's data
+directory.
 
 Verbs:
+  tail     follow new records on a running server, with filters, as table rows or JSON
+  search   list records, newest first, by time range and filters, online or offline
   verify   walk the trail's hash chain and report the first missing or altered record
-  search   list records, newest first, by time range and one attribute, as a table or JSON
+  flush    ask a running server to deliver pending records and write a digest now
 
 Run 'arca audit <verb> --help' for a verb's flags.
 `
@@ -37,7 +38,9 @@ func runAudit(args []string, stdout, stderr io.Writer) error {
 	case "verify":
 		return runAuditVerify(args[1:], stdout)
 	case "search":
-		return runAuditSearch(args[1:], stdout)
+		return runAuditSearch(args[1:], stdout, stderr)
+	case "tail":
+		return runAuditTail(args[1:], stdout, stderr)
 	case "flush":
 		return runAuditFlush(args[1:], stdout)
 	}
@@ -76,46 +79,4 @@ func runAuditVerify(args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "arca: audit trail intact: %d records chain\n", n)
 	return nil
-}
-
-const auditSearchUsage = `Usage: arca audit search [flags]
-
-Lists audit records, newest first (at most 50 per run). The server must be stopped.
-`
-
-func runAuditSearch(args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("audit search", flag.ContinueOnError)
-	data := fs.String("data", envOr("ARCA_DATA", "./arca-data"), "data directory of the stopped server [ARCA_DATA]")
-	since := fs.Duration("since", 24*time.Hour, "how far back to look")
-	attr := fs.String("attribute", "", "lookup attribute: EventId, EventName, ReadOnly, Username, ResourceType, ResourceName, EventSource or AccessKeyId")
-	value := fs.String("value", "", "value the attribute must have")
-	max := fs.Int("max", 50, "records to show (1–50)")
-	asJSON := fs.Bool("json", false, "print the records as JSON lines")
-	if err := parseFlags(fs, args, auditSearchUsage, stdout); err != nil {
-		return err
-	}
-	db, err := openTrailDB(*data)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	now := time.Now()
-	evs, _, err := audit.LookupDB(db, audit.Query{Attribute: *attr, Value: *value, Start: now.Add(-*since), MaxResults: *max}, now)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		for _, e := range evs {
-			stdout.Write(append(json.RawMessage(e.JSON), '\n'))
-		}
-		return nil
-	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "TIME\tSOURCE\tEVENT\tUSER\tSOURCE IP\tERROR")
-	for _, e := range evs {
-		r := e.Record
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.EventTime.Format(time.RFC3339), r.EventSource, r.EventName,
-			r.Username(), r.SourceIPAddress, r.ErrorCode)
-	}
-	return tw.Flush()
 }
