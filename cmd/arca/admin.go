@@ -14,6 +14,7 @@ import (
 	"github.com/arcastore/arca/internal/kms"
 	"github.com/arcastore/arca/internal/rootkey"
 	"github.com/arcastore/arca/internal/sse"
+	"github.com/arcastore/arca/internal/trails"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -22,9 +23,9 @@ const adminUsage = `Usage: arca admin <verb> [flags]
 Offline maintenance of a stopped server's data directory.
 
 Verbs:
-  rotate-root-key   re-seal every KMS key material version, SSE-S3 master key and IAM
-                    secret access key under a new root key, atomically (one bbolt
-                    transaction)
+  rotate-root-key   re-seal every KMS key material version, SSE-S3 master key, IAM
+                    secret access key and the CloudTrail digest signing key under a new
+                    root key, atomically (one bbolt transaction)
   rotate-sse-s3-key add a new SSE-S3 master key version; new objects use it, old objects
                     keep opening with the version that sealed them (no data is rewritten)
 
@@ -34,9 +35,9 @@ Run 'arca admin <verb> --help' for a verb's flags.
 const rotateRootKeyUsage = `Usage: arca admin rotate-root-key [flags]
 
 Re-seals everything the root key protects (every KMS key material version, every SSE-S3
-master key, every IAM user's secret access key) under a new root key, in one bbolt
-transaction: after a crash either all of it opens with the old key or all of it with the
-new one. The server must be stopped.
+master key, every IAM user's secret access key, the CloudTrail digest signing key) under a
+new root key, in one bbolt transaction: after a crash either all of it opens with the old
+key or all of it with the new one. The server must be stopped.
 
 Keys are base64 of 32 bytes (make one with 'openssl rand -base64 32'). The old key comes
 from --old-root-key-file, else ARCA_OLD_ROOT_KEY, else the development key generated into
@@ -101,7 +102,7 @@ func runRotateRootKey(args []string, stdout io.Writer) error {
 		}
 		return err
 	}
-	var n, nIAM int
+	var n, nIAM, nTrail int
 	err = db.Update(func(tx *bolt.Tx) error {
 		var err error
 		if n, err = kms.ResealTx(tx, old, newKey); err != nil {
@@ -110,19 +111,22 @@ func runRotateRootKey(args []string, stdout io.Writer) error {
 		if err := sse.ResealKeyring(tx, old, newKey); err != nil {
 			return err
 		}
-		nIAM, err = iam.ResealTx(tx, old, newKey)
+		if nIAM, err = iam.ResealTx(tx, old, newKey); err != nil {
+			return err
+		}
+		nTrail, err = trails.ResealTx(tx, old, newKey)
 		return err
 	})
 	if cerr := db.Close(); err == nil {
 		err = cerr
 	}
-	if errors.Is(err, kms.ErrWrongRootKey) || errors.Is(err, iam.ErrWrongRootKey) {
+	if errors.Is(err, kms.ErrWrongRootKey) || errors.Is(err, iam.ErrWrongRootKey) || errors.Is(err, trails.ErrWrongRootKey) {
 		return &usageError{msg: "the old root key is not the one that sealed this data directory", hint: "give the key the server runs with in --old-root-key-file or ARCA_OLD_ROOT_KEY"}
 	}
 	if err != nil {
 		return fmt.Errorf("nothing was changed: %w", err)
 	}
-	fmt.Fprintf(stdout, "arca: re-sealed %d KMS key material versions, the SSE-S3 keyring and %d IAM secret access keys under the new root key\n", n, nIAM)
+	fmt.Fprintf(stdout, "arca: re-sealed %d KMS key material versions, the SSE-S3 keyring, %d IAM secret access keys and %d CloudTrail digest signing keys under the new root key\n", n, nIAM, nTrail)
 	if oldIsGenerated {
 		if err := os.Remove(generated); err != nil {
 			return fmt.Errorf("the data is re-sealed, but removing the old generated key failed: %w", err)
