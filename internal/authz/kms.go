@@ -71,12 +71,25 @@ func kmsDeny(id iam.Identity, r *policy.Request, why string) error {
 }
 
 // splitKeyPolicy separates the statements that name the account itself as principal (which
-// delegate to IAM) from the others.
+// delegate to IAM) from the others. Either may be nil (no statements: NotApplicable); when
+// all statements are of one kind, as in the default key policy, p itself is returned.
 func splitKeyPolicy(p *policy.Policy, account string) (direct, delegating *policy.Policy) {
-	direct, delegating = &policy.Policy{Kind: policy.Key}, &policy.Policy{Kind: policy.Key}
 	if p == nil {
-		return direct, delegating
+		return nil, nil
 	}
+	n := 0
+	for _, st := range p.Statements {
+		if namesOnlyAccount(st.Principal, account) {
+			n++
+		}
+	}
+	switch n {
+	case 0:
+		return p, nil
+	case len(p.Statements):
+		return nil, p
+	}
+	direct, delegating = &policy.Policy{Kind: policy.Key}, &policy.Policy{Kind: policy.Key}
 	direct.Version, delegating.Version = p.Version, p.Version
 	for _, st := range p.Statements {
 		if namesOnlyAccount(st.Principal, account) {
@@ -136,7 +149,11 @@ func containsFold(list []string, s string) bool {
 
 // KMSRequest prepares the policy request for a KMS action with the KMS condition keys.
 func (a *Authorizer) KMSRequest(id iam.Identity, action, resource, viaService string, tls bool, ec map[string]string) *policy.Request {
-	r := a.NewRequest(id, action, resource)
+	// NewRequest with the context sized for every key set below (7 global ones, 3 KMS
+	// ones, the encryption context's and their list), so that filling it never grows it.
+	r := &policy.Request{Principal: Principal(id), Action: action, Resource: resource,
+		Context: make(map[string][]string, 11+len(ec))}
+	r.FillGlobalKeys(a.now())
 	r.Set(policy.KeyCallerAccount, id.AccountID)
 	r.Set(policy.KeySecureTransport, boolString(tls))
 	if viaService != "" {
