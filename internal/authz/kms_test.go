@@ -34,7 +34,7 @@ var kmsDecisionTests = []struct {
 	{"mixed, user", kmsPolicy(delegate, allowAlice), testUser, ""},
 	{"mixed, root", kmsPolicy(delegate, allowAlice), testRoot, ""},
 	{"mixed with a deny, user", kmsPolicy(delegate, allowAlice, denyAlice), testUser, "with an explicit deny in a resource-based policy"},
-	{"delegating deny, root", kmsPolicy(delegate, `{"Effect":"Deny","Principal":{"AWS":"` + testAccount + `"},"Action":"kms:Decrypt","Resource":"*"}`),
+	{"delegating deny, root", kmsPolicy(delegate, `{"Effect":"Deny","Principal":{"AWS":"`+testAccount+`"},"Action":"kms:Decrypt","Resource":"*"}`),
 		testRoot, "with an explicit deny in a resource-based policy"},
 	{"no key policy, root", ``, testRoot, "because no resource-based policy allows the kms:Decrypt action"},
 }
