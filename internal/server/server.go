@@ -113,6 +113,7 @@ func New(cfg config.Config, log *slog.Logger) (*Server, error) {
 			if s.kms != nil {
 				s.kms.Close()
 			}
+			s.closeAlarms()
 			if s.trail != nil {
 				s.trail.Close()
 			}
