@@ -395,6 +395,20 @@ func TestTrailKMSDeliveryLoop(t *testing.T) {
 		t.Fatalf("CreateTrail: %v %+v", err, cr)
 	}
 	arn := aws.ToString(cr.TrailARN)
+	// Trail changes are durable management records with their parameters; failures too.
+	var okRec, failRec map[string]any
+	for _, r := range auditLookup(t, ct, cttypes.LookupAttributeKeyEventName, "CreateTrail") {
+		switch field(r, "errorCode") {
+		case nil:
+			okRec = r
+		case "KmsKeyNotFoundException":
+			failRec = r
+		}
+	}
+	if okRec == nil || failRec == nil || field(okRec, "requestParameters.name") != trail || field(okRec, "requestParameters.kmsKeyId") != "alias/trail-key" ||
+		field(okRec, "readOnly") != false || field(okRec, "eventSource") != "cloudtrail.amazonaws.com" {
+		t.Fatalf("CreateTrail records: ok %v, failed %v", okRec, failRec)
+	}
 	_, err = ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String(trail), S3BucketName: aws.String(bucket)})
 	wantTrailError(t, "create twice", err, "TrailAlreadyExistsException")
 	dt, err := ct.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{})

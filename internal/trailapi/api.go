@@ -136,11 +136,11 @@ func (a *API) Serve(w http.ResponseWriter, r *http.Request, id iam.Identity, bod
 	o, ok := ops[op]
 	if !ok || r.Method != http.MethodPost || !IsRequest(r) {
 		if !ok && IsRequest(r) && knownUnimplemented[op] {
-			a.respond(w, r, &id, op, false, nil, errorf("UnsupportedOperationException", 400,
+			a.respond(w, r, &id, op, false, nil, nil, errorf("UnsupportedOperationException", 400,
 				"Arca does not implement "+op+": every trail receives every event."))
 			return
 		}
-		a.respond(w, r, &id, "Unknown", true, nil, errorf("UnknownOperationException", 400, "Unknown operation "+op))
+		a.respond(w, r, &id, "Unknown", true, nil, nil, errorf("UnknownOperationException", 400, "Unknown operation "+op))
 		return
 	}
 	data, err := io.ReadAll(io.LimitReader(body, maxBody+1))
@@ -154,7 +154,7 @@ func (a *API) Serve(w http.ResponseWriter, r *http.Request, id iam.Identity, bod
 	if err == nil {
 		out, err = o.run(a, r.Context(), data)
 	}
-	a.respond(w, r, &id, op, o.readOnly, out, err)
+	a.respond(w, r, &id, op, o.readOnly, requestParameters(data), out, err)
 }
 
 // knownUnimplemented are the trail-management calls left for later (docs/AUDIT.md).
@@ -163,10 +163,10 @@ var knownUnimplemented = map[string]bool{"PutEventSelectors": true, "GetEventSel
 
 // Reject answers a request that failed authentication.
 func (a *API) Reject(w http.ResponseWriter, r *http.Request, err error) {
-	a.respond(w, r, nil, operation(r), true, nil, err)
+	a.respond(w, r, nil, operation(r), true, nil, nil, err)
 }
 
-func (a *API) respond(w http.ResponseWriter, r *http.Request, id *iam.Identity, op string, readOnly bool, out any, err error) {
+func (a *API) respond(w http.ResponseWriter, r *http.Request, id *iam.Identity, op string, readOnly bool, params map[string]any, out any, err error) {
 	rid := audit.NewEventID()
 	if we := wireError(err); we != nil {
 		err = we
@@ -179,11 +179,11 @@ func (a *API) respond(w http.ResponseWriter, r *http.Request, id *iam.Identity, 
 	}
 	if err == nil && a.cfg.Audit != nil && !readOnly {
 		// A change must be on record before it is answered.
-		if aerr := a.audit(r, id, op, readOnly, rid, nil); aerr != nil {
+		if aerr := a.audit(r, id, op, readOnly, rid, params, nil); aerr != nil {
 			err = aerr
 		}
 	} else if a.cfg.Audit != nil {
-		a.audit(r, id, op, readOnly, rid, err)
+		a.audit(r, id, op, readOnly, rid, params, err)
 	}
 	status := http.StatusOK
 	if err != nil {
@@ -209,7 +209,7 @@ func (a *API) respond(w http.ResponseWriter, r *http.Request, id *iam.Identity, 
 	w.Write(data)
 }
 
-func (a *API) audit(r *http.Request, id *iam.Identity, op string, readOnly bool, rid string, err error) error {
+func (a *API) audit(r *http.Request, id *iam.Identity, op string, readOnly bool, rid string, params map[string]any, err error) error {
 	var ident iam.Identity
 	if id != nil {
 		ident = *id
@@ -217,6 +217,7 @@ func (a *API) audit(r *http.Request, id *iam.Identity, op string, readOnly bool,
 	rec := audithttp.Base(r, ident, false)
 	rec.EventSource, rec.EventName, rec.AWSRegion = audit.SourceCloudTrail, op, a.cfg.Region
 	rec.RequestID, rec.ReadOnly, rec.ManagementEvent = rid, readOnly, true
+	rec.RequestParameters = params
 	if err != nil {
 		var e *Error
 		if errors.As(err, &e) {
@@ -231,4 +232,22 @@ func (a *API) audit(r *http.Request, id *iam.Identity, op string, readOnly bool,
 		return nil
 	}
 	return herr
+}
+
+// requestParameters is a CloudTrail request's JSON members in lower camel case, as
+// CloudTrail records its own calls (name, s3BucketName, …). CloudTrail requests carry no
+// secrets; nil when the body is not a JSON object.
+func requestParameters(body []byte) map[string]any {
+	var in map[string]any
+	if len(body) == 0 || json.Unmarshal(body, &in) != nil || len(in) == 0 {
+		return nil
+	}
+	out := make(map[string]any, len(in))
+	for k, v := range in {
+		if k != "" {
+			k = strings.ToLower(k[:1]) + k[1:]
+		}
+		out[k] = v
+	}
+	return out
 }
