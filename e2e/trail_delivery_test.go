@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -505,4 +506,54 @@ func waitForTrail(t *testing.T, what string, cond func() bool) {
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
+}
+
+// The digest signing key is sealed by the root key: after `arca admin rotate-root-key` and a
+// restart with the new root key, the same key signs the next digest, which chains to the
+// one before the restart, and the validator accepts both.
+func TestTrailSigningKeyAcrossRootKeyRotation(t *testing.T) {
+	requireAWSCLI(t)
+	dir := t.TempDir()
+	srv := StartServerAt(t, dir)
+	ctx := context.Background()
+	start := time.Now().UTC().Add(-time.Minute).Format("2006-01-02T15:04:05Z")
+	c := srv.S3(srv.HTTPURL)
+	mustCreateBucket(t, c, "rot-logs")
+	ct := cloudTrailClient(srv.HTTPURL, testAccessKey, testSecretKey)
+	cr, err := ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("rot-trail"), S3BucketName: aws.String("rot-logs"),
+		EnableLogFileValidation: aws.Bool(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: cr.TrailARN}); err != nil {
+		t.Fatal(err)
+	}
+	flushTrail(t, srv, "rot-trail")
+	before, err := ct.ListPublicKeys(ctx, &cloudtrail.ListPublicKeysInput{})
+	if err != nil || len(before.PublicKeyList) != 1 {
+		t.Fatalf("ListPublicKeys: %v %+v", err, before)
+	}
+	srv.Stop()
+
+	newKey := filepath.Join(t.TempDir(), "new-root-key")
+	writeKeyFile(t, newKey)
+	if out, err := runArca("admin", "rotate-root-key", "--data", dir, "--new-root-key-file", newKey); err != nil ||
+		!strings.Contains(out, "1 CloudTrail digest signing keys") {
+		t.Fatalf("rotate-root-key: %v\n%s", err, out)
+	}
+	srv = StartServerAt(t, dir, "--root-key-file", newKey)
+	c = srv.S3(srv.HTTPURL)
+	ct = cloudTrailClient(srv.HTTPURL, testAccessKey, testSecretKey)
+	mustPut(t, c, "rot-logs", "after-restart", []byte("x"))
+	flushTrail(t, srv, "rot-trail")
+	after, err := ct.ListPublicKeys(ctx, &cloudtrail.ListPublicKeysInput{})
+	if err != nil || len(after.PublicKeyList) != 1 || aws.ToString(after.PublicKeyList[0].Fingerprint) != aws.ToString(before.PublicKeyList[0].Fingerprint) {
+		t.Fatalf("the signing key changed across the rotation: %+v -> %+v (%v)", before, after, err)
+	}
+	digests := trailObjects(t, c, "rot-logs", "/CloudTrail-Digest/")
+	if len(digests) != 2 || aws.ToString(readDigest(t, c, "rot-logs", digests[1]).PreviousDigestS3Object) != digests[0] {
+		t.Fatalf("digests after restart do not chain: %v", digests)
+	}
+	vout, ok := validateLogs(t, srv, aws.ToString(cr.TrailARN), start)
+	wantAllValid(t, "after root key rotation", vout, ok, "rot-logs", digests, trailObjects(t, c, "rot-logs", "/CloudTrail/"))
 }
