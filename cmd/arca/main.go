@@ -32,7 +32,8 @@ Commands:
              'bench kms': GenerateDataKey or Decrypt against a KMS endpoint
   admin      offline maintenance of a stopped server's data: rotate-root-key
   cse        client-side encryption (S3 Encryption Client format): put, get, cp
-  audit      the audit trail of a stopped server's data: verify, search
+  audit      the audit trail: tail and search a running server; search and verify a stopped
+             server's data; flush delivery now
   version    print the version
 
 Run 'arca <command> --help' for a command's flags.
