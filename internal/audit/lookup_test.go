@@ -72,10 +72,16 @@ func all(t *testing.T, tr *Trail, q Query, now time.Time) []string {
 	}
 }
 
-// Time-bounded lookups over records spanning days give exactly the brute-force answer,
-// page after page, including records stored out of time order.
-func TestLookupTimeRangesOverDays(t *testing.T) {
+// Lookups over six days of records (built once for both checks).
+func TestLookupOverDays(t *testing.T) {
 	tr, recs, now := daysTrail(t)
+	t.Run("time ranges", func(t *testing.T) { lookupTimeRanges(t, tr, recs, now) })
+	t.Run("seeks instead of scanning", func(t *testing.T) { lookupSeeks(t, tr, recs, now) })
+}
+
+// Time-bounded lookups give exactly the brute-force answer, page after page, including
+// records stored out of time order.
+func lookupTimeRanges(t *testing.T, tr *Trail, recs []*Record, now time.Time) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	span := 6 * 24 * time.Hour
 	for i := range 40 {
@@ -113,8 +119,7 @@ func TestLookupTimeRangesOverDays(t *testing.T) {
 
 // A one-hour range five days back examines about an hour of records, not the five days
 // after it (binary search to the end of the range) nor the five before (early stop).
-func TestLookupSeeksInsteadOfScanning(t *testing.T) {
-	tr, recs, now := daysTrail(t)
+func lookupSeeks(t *testing.T, tr *Trail, recs []*Record, now time.Time) {
 	slack := 2*int(TimeSkew/(20*time.Second)) + 64 // skew at both ends, and the binary search's reads
 	for _, tc := range []struct {
 		name       string
