@@ -1,0 +1,55 @@
+package kms
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// OpenReadOnly loads the keystore for reading only (offline tools decrypting SSE-KMS
+// objects): it checks the root key and unseals every key's material like Open, but writes
+// nothing — no buckets are created, no due rotation or deletion runs and no scheduler
+// starts — so cfg.DB may be over a read-only bbolt file. Administrative calls on the
+// result fail. It returns ErrWrongRootKey if the keystore was sealed under another root
+// key. A file without a keystore gives an empty one.
+func OpenReadOnly(cfg Config) (*Service, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Observer == nil {
+		cfg.Observer = nopObserver{}
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	s := &Service{cfg: cfg, db: cfg.DB, root: cfg.Root, obs: cfg.Observer, log: cfg.Log,
+		quota: newQuota(cfg.CryptoRateLimit, cfg.Now), keys: map[string]*key{},
+		aliases: map[string]*aliasRecord{}, subs: map[int]func(Event){}}
+	s.stop, s.done = make(chan struct{}), make(chan struct{})
+	close(s.done)
+	present := false
+	err := cfg.DB.Bolt().View(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bktKeys, bktMaterial, bktAliases, bktMeta} {
+			if tx.Bucket(b) == nil {
+				return nil
+			}
+		}
+		present = true
+		if chk := tx.Bucket(bktMeta).Get(keyRootChk); chk != nil && string(chk) != s.root.Check() {
+			return ErrWrongRootKey
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("kms: opening the keystore: %w", err)
+	}
+	if !present {
+		return s, nil
+	}
+	if err := s.load(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
