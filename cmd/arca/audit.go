@@ -1,13 +1,11 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
 	"time"
 
-	"github.com/arcastore/arca/internal/audit"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -20,7 +18,7 @@ directory.
 Verbs:
   tail     follow new records on a running server, with filters, as table rows or JSON
   search   list records, newest first, by time range and filters, online or offline
-  verify   walk the trail's hash chain and report the first missing or altered record
+  verify   check the records' hash chain, then the trails' digest and log files offline
   flush    ask a running server to deliver pending records and write a digest now
 
 Run 'arca audit <verb> --help' for a verb's flags.
@@ -54,29 +52,4 @@ func openTrailDB(data string) (*bolt.DB, error) {
 		return nil, fmt.Errorf("opening %s (is the server still running?): %w", filepath.Join(data, "meta.db"), err)
 	}
 	return db, nil
-}
-
-const auditVerifyUsage = `Usage: arca audit verify [flags]
-
-Walks every stored audit record in order and checks the hash chain; exits non-zero naming
-the first record that is missing or altered. The server must be stopped.
-`
-
-func runAuditVerify(args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
-	data := fs.String("data", envOr("ARCA_DATA", "./arca-data"), "data directory of the stopped server [ARCA_DATA]")
-	if err := parseFlags(fs, args, auditVerifyUsage, stdout); err != nil {
-		return err
-	}
-	db, err := openTrailDB(*data)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	n, err := audit.VerifyDB(db)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "arca: audit trail intact: %d records chain\n", n)
-	return nil
 }
