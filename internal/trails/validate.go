@@ -226,9 +226,14 @@ func (v *validator) loadDigest(bucket, key string, link *chainLink) (d *Digest, 
 	if err != nil {
 		return nil, errors.New("invalid format")
 	}
+	// The order of the checks, and so the reason given, is validate-logs'.
 	var fields map[string]json.RawMessage
 	if json.Unmarshal(raw, &fields) != nil {
 		return nil, errors.New("invalid format")
+	}
+	sig, hasSig := meta["signature"]
+	if _, hasAlg := meta["signature-algorithm"]; !hasSig || !hasAlg {
+		return nil, errors.New("signature verification failed")
 	}
 	for _, f := range requiredDigestFields {
 		if _, ok := fields[f]; !ok {
@@ -238,10 +243,6 @@ func (v *validator) loadDigest(bucket, key string, link *chainLink) (d *Digest, 
 	d = new(Digest)
 	if json.Unmarshal(raw, d) != nil {
 		return nil, errors.New("invalid format")
-	}
-	sig, hasSig := meta["signature"]
-	if _, hasAlg := meta["signature-algorithm"]; !hasSig || !hasAlg {
-		return nil, errors.New("signature verification failed")
 	}
 	if d.DigestS3Bucket != bucket || d.DigestS3Object != key {
 		return nil, errors.New("has been moved from its original location")
