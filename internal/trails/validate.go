@@ -102,7 +102,9 @@ func (v *validator) walk() error {
 		key, end = popBefore(&digests, "")
 	}
 	lastStart := end
-	for key != "" && (v.in.Start.IsZero() || !v.in.Start.After(lastStart)) {
+	seen := map[string]bool{} // a chain that loops (only a signer could make one) ends
+	for key != "" && !seen[bucket+"/"+key] && (v.in.Start.IsZero() || !v.in.Start.After(lastStart)) {
+		seen[bucket+"/"+key] = true
 		d, err := v.loadDigest(bucket, key, link)
 		if err != nil {
 			v.rep.add(FileCheck{Digest: true, Bucket: bucket, Key: key, Reason: err.Error()})

@@ -257,13 +257,17 @@ func TestValidateReport(t *testing.T) {
 	if err := json.Unmarshal(gunzip(t, m.objects["logs/"+v.digests[1]].Body), &mid); err != nil || mid.LogFiles == nil || len(mid.LogFiles) != 0 {
 		t.Fatalf("middle digest logFiles: %v %v", mid.LogFiles, err)
 	}
+	var newest Digest
+	if err := json.Unmarshal(gunzip(t, m.objects["logs/"+v.digests[2]].Body), &newest); err != nil || len(newest.LogFiles) != 1 {
+		t.Fatalf("newest digest logFiles: %v %v", newest.LogFiles, err)
+	}
 	rep := v.validate(t, m, v.in)
 	var out bytes.Buffer
 	rep.Write(&out, true)
 	s := out.String()
 	for _, want := range []string{
 		"Validating log files for trail " + v.in.TrailARN + " between the first digest and ",
-		"Digest file\ts3://logs/" + v.digests[2] + "\tvalid\nLog file\ts3://logs/" + v.logs[1] + "\tvalid\nDigest file\ts3://logs/" + v.digests[1] + "\tvalid\nDigest file",
+		"Digest file\ts3://logs/" + v.digests[2] + "\tvalid\nLog file\ts3://logs/" + newest.LogFiles[0].S3Object + "\tvalid\nDigest file\ts3://logs/" + v.digests[1] + "\tvalid\nDigest file",
 		"\n3/3 digest files valid\n2/2 log files valid\n",
 	} {
 		if !strings.Contains(s, want) {
