@@ -2,18 +2,13 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"encoding/json"
 	"flag"
 	"fmt"
-	"net/http"
-	"os"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
@@ -28,45 +23,6 @@ import (
 func registerEndpoint(fs *flag.FlagSet, c *connFlags) {
 	c.register(fs)
 	fs.StringVar(&c.endpoint, "endpoint", "", "the server's `URL` (same as --endpoint-url; default: AWS_ENDPOINT_URL)")
-}
-
-// awsConfig loads the standard AWS configuration (credentials from the default chain)
-// with the connection flags applied.
-func (c *connFlags) awsConfig(ctx context.Context) (aws.Config, error) {
-	var load []func(*config.LoadOptions) error
-	if c.noVerify {
-		load = append(load, config.WithHTTPClient(awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
-			if tr.TLSClientConfig == nil {
-				tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
-			}
-			tr.TLSClientConfig.InsecureSkipVerify = true //nolint:gosec // opt-in (--no-verify-ssl), as in the aws CLI
-		})))
-	}
-	if c.region != "" {
-		load = append(load, config.WithRegion(c.region))
-	}
-	if c.profile != "" {
-		load = append(load, config.WithSharedConfigProfile(c.profile))
-	}
-	if c.endpoint != "" {
-		load = append(load, config.WithBaseEndpoint(c.endpoint))
-	}
-	if c.caBundle != "" {
-		f, err := os.Open(c.caBundle)
-		if err != nil {
-			return aws.Config{}, &usageError{msg: fmt.Sprintf("--ca-bundle: %v", err), hint: "give a PEM file of CA certificates"}
-		}
-		defer f.Close()
-		load = append(load, config.WithCustomCABundle(f))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, load...)
-	if err != nil {
-		return aws.Config{}, fmt.Errorf("loading the AWS configuration: %w", err)
-	}
-	if cfg.Region == "" {
-		return aws.Config{}, &usageError{msg: "no AWS region configured", hint: "set AWS_REGION or pass --region (us-east-1 for Arca)"}
-	}
-	return cfg, nil
 }
 
 // auditSource reads pages of records matching q, newest first: LookupEvents on a running

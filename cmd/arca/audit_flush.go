@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -12,13 +11,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/config"
 )
 
 const auditFlushUsage = `Usage: arca audit flush --endpoint URL [flags]
@@ -53,48 +49,24 @@ type flushTrailOut struct {
 
 func runAuditFlush(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("audit flush", flag.ContinueOnError)
-	endpoint := fs.String("endpoint", envOr("ARCA_ENDPOINT", os.Getenv("AWS_ENDPOINT_URL")), "the server's `URL` (default: ARCA_ENDPOINT, else AWS_ENDPOINT_URL)")
+	var conn connFlags
+	registerEndpoint(fs, &conn)
 	trail := fs.String("trail", "", "flush only this trail (name or ARN; default: every trail)")
-	region := fs.String("region", "", "region to sign for (default: AWS_REGION or the profile's)")
-	profile := fs.String("profile", "", "shared config profile (default: AWS_PROFILE)")
-	caBundle := fs.String("ca-bundle", "", "PEM `FILE` of CA certificates to trust (default: AWS_CA_BUNDLE)")
-	noVerify := fs.Bool("no-verify-ssl", false, "do not verify the endpoint's TLS certificate (self-signed test servers only)")
 	if err := parseFlags(fs, args, auditFlushUsage, stdout); err != nil {
 		return err
 	}
-	if *endpoint == "" || !strings.HasPrefix(*endpoint, "http://") && !strings.HasPrefix(*endpoint, "https://") {
-		return &usageError{msg: "arca audit flush needs --endpoint http(s)://host:port", hint: "give the URL the server prints at start"}
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	load := []func(*config.LoadOptions) error{config.WithHTTPClient(awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
-		if *noVerify {
-			if tr.TLSClientConfig == nil {
-				tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
-			}
-			tr.TLSClientConfig.InsecureSkipVerify = true //nolint:gosec // opt-in (--no-verify-ssl), as in the aws CLI
-		}
-	}))}
-	if *region != "" {
-		load = append(load, config.WithRegion(*region))
-	}
-	if *profile != "" {
-		load = append(load, config.WithSharedConfigProfile(*profile))
-	}
-	if *caBundle != "" {
-		f, err := os.Open(*caBundle)
-		if err != nil {
-			return &usageError{msg: fmt.Sprintf("--ca-bundle: %v", err), hint: "give a PEM file of CA certificates"}
-		}
-		defer f.Close()
-		load = append(load, config.WithCustomCABundle(f))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, load...)
+	cfg, err := conn.awsConfig(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("loading the AWS configuration: %w", err)
+		return err
 	}
-	if cfg.Region == "" {
-		return &usageError{msg: "no region", hint: "pass --region or set AWS_REGION"}
+	endpoint := conn.endpoint
+	if endpoint == "" && cfg.BaseEndpoint != nil {
+		endpoint = *cfg.BaseEndpoint // AWS_ENDPOINT_URL or the profile's endpoint_url
+	}
+	if !strings.HasPrefix(endpoint, "http://") && !strings.HasPrefix(endpoint, "https://") {
+		return &usageError{msg: "arca audit flush needs --endpoint http(s)://host:port", hint: "give the URL the server prints at start"}
 	}
 	creds, err := cfg.Credentials.Retrieve(ctx)
 	if err != nil {
@@ -103,7 +75,7 @@ func runAuditFlush(args []string, stdout io.Writer) error {
 	body, _ := json.Marshal(struct {
 		Name string `json:",omitempty"`
 	}{*trail})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(*endpoint, "/")+"/", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(endpoint, "/")+"/", bytes.NewReader(body))
 	if err != nil {
 		return &usageError{msg: "--endpoint: " + err.Error(), hint: "give the URL the server prints at start"}
 	}
@@ -115,7 +87,7 @@ func runAuditFlush(args []string, stdout io.Writer) error {
 	}
 	resp, err := cfg.HTTPClient.Do(req)
 	if err != nil {
-		return fmt.Errorf("calling %s: %w", *endpoint, err)
+		return fmt.Errorf("calling %s: %w", endpoint, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))

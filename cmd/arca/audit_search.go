@@ -70,7 +70,7 @@ func runAuditSearch(args []string, stdout, stderr io.Writer) error {
 	var src auditSource
 	mine := func(*audit.Record) bool { return false }
 	if online(fs, &conn) {
-		cfg, err := conn.awsConfig(ctx)
+		cfg, err := conn.awsConfig(ctx, nil)
 		if err != nil {
 			return err
 		}

@@ -61,7 +61,7 @@ func runAuditTail(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	cfg, err := conn.awsConfig(ctx)
+	cfg, err := conn.awsConfig(ctx, nil)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
@@ -34,19 +35,14 @@ type awsClients struct {
 	kms *kms.Client
 }
 
-// clients loads the AWS configuration and builds both clients on one tuned transport:
-// enough keep-alive connections for concurrency parallel parts, HTTP/1.1 (one TCP
-// connection per part, not all multiplexed on one), no transparent gzip.
-func (c *connFlags) clients(ctx context.Context, concurrency int) (*awsClients, error) {
-	tune := func(tr *http.Transport) {
-		tr.MaxIdleConns = 2*concurrency + 4
-		tr.MaxIdleConnsPerHost = 2*concurrency + 4
-		tr.DisableCompression = true
-		tr.ForceAttemptHTTP2 = false
-		var protos http.Protocols
-		protos.SetHTTP1(true)
-		tr.Protocols = &protos
-		tr.ReadBufferSize, tr.WriteBufferSize = 256<<10, 256<<10
+// awsConfig loads the standard AWS configuration (credentials from the default chain, as
+// for the aws CLI) with the connection flags applied; tune, if not nil, adjusts the HTTP
+// transport. It is the one loader of every AWS-facing command.
+func (c *connFlags) awsConfig(ctx context.Context, tune func(*http.Transport)) (aws.Config, error) {
+	transport := func(tr *http.Transport) {
+		if tune != nil {
+			tune(tr)
+		}
 		if c.noVerify {
 			if tr.TLSClientConfig == nil {
 				tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
@@ -55,7 +51,7 @@ func (c *connFlags) clients(ctx context.Context, concurrency int) (*awsClients, 
 		}
 	}
 	load := []func(*config.LoadOptions) error{
-		config.WithHTTPClient(awshttp.NewBuildableClient().WithTransportOptions(tune)),
+		config.WithHTTPClient(awshttp.NewBuildableClient().WithTransportOptions(transport)),
 	}
 	if c.region != "" {
 		load = append(load, config.WithRegion(c.region))
@@ -69,17 +65,37 @@ func (c *connFlags) clients(ctx context.Context, concurrency int) (*awsClients, 
 	if c.caBundle != "" {
 		f, err := os.Open(c.caBundle)
 		if err != nil {
-			return nil, &usageError{msg: fmt.Sprintf("--ca-bundle: %v", err), hint: "give a PEM file of CA certificates"}
+			return aws.Config{}, &usageError{msg: fmt.Sprintf("--ca-bundle: %v", err), hint: "give a PEM file of CA certificates"}
 		}
 		defer f.Close()
 		load = append(load, config.WithCustomCABundle(f))
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, load...)
 	if err != nil {
-		return nil, fmt.Errorf("loading the AWS configuration: %w", err)
+		return aws.Config{}, fmt.Errorf("loading the AWS configuration: %w", err)
 	}
 	if cfg.Region == "" {
-		return nil, &usageError{msg: "no AWS region configured", hint: "set AWS_REGION or pass --region (us-east-1 for Arca)"}
+		return aws.Config{}, &usageError{msg: "no AWS region configured", hint: "set AWS_REGION or pass --region (us-east-1 for Arca)"}
+	}
+	return cfg, nil
+}
+
+// clients builds the S3 and KMS clients on one tuned transport: enough keep-alive
+// connections for concurrency parallel parts, HTTP/1.1 (one TCP connection per part, not
+// all multiplexed on one), no transparent gzip.
+func (c *connFlags) clients(ctx context.Context, concurrency int) (*awsClients, error) {
+	cfg, err := c.awsConfig(ctx, func(tr *http.Transport) {
+		tr.MaxIdleConns = 2*concurrency + 4
+		tr.MaxIdleConnsPerHost = 2*concurrency + 4
+		tr.DisableCompression = true
+		tr.ForceAttemptHTTP2 = false
+		var protos http.Protocols
+		protos.SetHTTP1(true)
+		tr.Protocols = &protos
+		tr.ReadBufferSize, tr.WriteBufferSize = 256<<10, 256<<10
+	})
+	if err != nil {
+		return nil, err
 	}
 	custom := cfg.BaseEndpoint != nil || os.Getenv("AWS_ENDPOINT_URL_S3") != ""
 	return &awsClients{
