@@ -2,8 +2,6 @@ package kms
 
 import (
 	"fmt"
-	"log/slog"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -15,18 +13,7 @@ import (
 // result fail. It returns ErrWrongRootKey if the keystore was sealed under another root
 // key. A file without a keystore gives an empty one.
 func OpenReadOnly(cfg Config) (*Service, error) {
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	if cfg.Observer == nil {
-		cfg.Observer = nopObserver{}
-	}
-	if cfg.Log == nil {
-		cfg.Log = slog.New(slog.DiscardHandler)
-	}
-	s := &Service{cfg: cfg, db: cfg.DB, root: cfg.Root, obs: cfg.Observer, log: cfg.Log,
-		quota: newQuota(cfg.CryptoRateLimit, cfg.Now), keys: map[string]*key{},
-		aliases: map[string]*aliasRecord{}, subs: map[int]func(Event){}}
+	s := newService(cfg)
 	s.stop, s.done = make(chan struct{}), make(chan struct{})
 	close(s.done)
 	present := false

@@ -60,11 +60,8 @@ type Service struct {
 	done chan struct{}
 }
 
-// Open loads the keystore from cfg.DB (creating its buckets on first use), unseals every
-// key's material, finishes any destruction a crash interrupted, runs what became due while
-// the server was down, and starts the scheduler. It returns ErrWrongRootKey if the
-// keystore was sealed under another root key.
-func Open(ctx context.Context, cfg Config) (*Service, error) {
+// newService applies cfg's defaults and returns a Service with empty tables.
+func newService(cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -74,9 +71,17 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{cfg: cfg, db: cfg.DB, root: cfg.Root, obs: cfg.Observer, log: cfg.Log,
+	return &Service{cfg: cfg, db: cfg.DB, root: cfg.Root, obs: cfg.Observer, log: cfg.Log,
 		quota: newQuota(cfg.CryptoRateLimit, cfg.Now), keys: map[string]*key{},
 		aliases: map[string]*aliasRecord{}, subs: map[int]func(Event){}}
+}
+
+// Open loads the keystore from cfg.DB (creating its buckets on first use), unseals every
+// key's material, finishes any destruction a crash interrupted, runs what became due while
+// the server was down, and starts the scheduler. It returns ErrWrongRootKey if the
+// keystore was sealed under another root key.
+func Open(ctx context.Context, cfg Config) (*Service, error) {
+	s := newService(cfg)
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bktKeys, bktMaterial, bktAliases, bktMeta} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
