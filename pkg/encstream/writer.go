@@ -4,10 +4,20 @@ import (
 	"crypto/cipher"
 	"errors"
 	"io"
+	"sync"
 )
 
 // writeBatch is how many sealed chunks a Writer gathers before writing them out.
 const writeBatch = 16
+
+// A Writer's two buffers (a chunk of plaintext, a batch of sealed chunks: about 1 MiB) come
+// from pools and go back at Close, so that a small object does not cost a megabyte of
+// freshly zeroed memory. Plaintext buffers are cleared before they go back; the io.Writer
+// contract (dst must not retain p) makes reusing the sealed buffer safe.
+var (
+	plainBufs  = sync.Pool{New: func() any { b := make([]byte, 0, ChunkSize); return &b }}
+	sealedBufs = sync.Pool{New: func() any { b := make([]byte, 0, HeaderSize+writeBatch*sealedChunk); return &b }}
+)
 
 // Writer encrypts a stream. Write plaintext to it, then Close, which seals the final chunk;
 // Close does not close the underlying writer.
@@ -29,8 +39,8 @@ func NewWriter(dst io.Writer, key []byte) (*Writer, error) {
 		return nil, err
 	}
 	w := &Writer{dst: dst, aead: aead,
-		buf: make([]byte, 0, ChunkSize),
-		out: make([]byte, 0, HeaderSize+writeBatch*sealedChunk)}
+		buf: (*plainBufs.Get().(*[]byte))[:0],
+		out: (*sealedBufs.Get().(*[]byte))[:0]}
 	w.out = append(w.out, header[:]...)
 	return w, nil
 }
@@ -91,5 +101,13 @@ func (w *Writer) Close() error {
 	w.closed = true
 	err := w.seal(true)
 	clear(w.buf[:cap(w.buf)]) // no plaintext left behind in memory we keep
+	if err == nil {
+		// After a failed write dst may still be using out (it did not return cleanly);
+		// only a clean Close hands the buffers back.
+		buf, out := w.buf[:0], w.out[:0]
+		plainBufs.Put(&buf)
+		sealedBufs.Put(&out)
+	}
+	w.buf, w.out = nil, nil
 	return err
 }
