@@ -43,7 +43,7 @@ type Authorizer struct {
 	now      func() time.Time
 
 	mu     sync.Mutex
-	parsed map[string]*policy.Policy // by kind + document text
+	parsed map[policy.Kind]map[string]*policy.Policy // by kind, then document text
 }
 
 // New returns an Authorizer over the IAM store's policies (nil: only the root exists).
@@ -51,7 +51,7 @@ func New(identity IdentityPolicies, now func() time.Time) *Authorizer {
 	if now == nil {
 		now = time.Now
 	}
-	return &Authorizer{identity: identity, now: now, parsed: map[string]*policy.Policy{}}
+	return &Authorizer{identity: identity, now: now, parsed: map[policy.Kind]map[string]*policy.Policy{}}
 }
 
 // maxParsed bounds the parse cache; documents are small and few, so a full reset when it
@@ -64,9 +64,8 @@ func (a *Authorizer) Parsed(doc []byte, kind policy.Kind) (*policy.Policy, error
 	if len(doc) == 0 {
 		return nil, nil
 	}
-	k := string(rune('0'+kind)) + string(doc)
 	a.mu.Lock()
-	p, ok := a.parsed[k]
+	p, ok := a.parsed[kind][string(doc)] // no copy of doc for the lookup
 	a.mu.Unlock()
 	if ok {
 		return p, nil
@@ -76,10 +75,12 @@ func (a *Authorizer) Parsed(doc []byte, kind policy.Kind) (*policy.Policy, error
 		return nil, err
 	}
 	a.mu.Lock()
-	if len(a.parsed) >= maxParsed {
-		a.parsed = map[string]*policy.Policy{}
+	m := a.parsed[kind]
+	if m == nil || len(m) >= maxParsed {
+		m = map[string]*policy.Policy{}
+		a.parsed[kind] = m
 	}
-	a.parsed[k] = p
+	m[string(doc)] = p
 	a.mu.Unlock()
 	return p, nil
 }
