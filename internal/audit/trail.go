@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -27,6 +26,9 @@ var (
 // MaxFlushInterval is the durability bound of records that are not Durable: at most this
 // much of them is at risk on a crash.
 const MaxFlushInterval = time.Second
+
+// maxFlushBuf is the largest encoding buffer a Trail keeps between flushes.
+const maxFlushBuf = 1 << 20
 
 // Config configures a Trail.
 type Config struct {
@@ -56,6 +58,7 @@ type Trail struct {
 	failing bool // a flush failed; logged once
 
 	flushMu sync.Mutex // one flush at a time, so the queue is committed in order
+	buf     []byte     // Flush's encoding buffer, under flushMu
 	kick    chan struct{}
 	stop    chan struct{}
 	done    chan struct{}
@@ -143,15 +146,23 @@ func (t *Trail) Flush() error {
 	if len(batch) == 0 {
 		return nil
 	}
+	// The records are encoded back to back into t.buf, reused from flush to flush: safe
+	// because appendRecords copies each into the value it Puts, and Update returns only
+	// after the last run of its function.
 	encoded := make([][]byte, 0, len(batch))
+	buf := t.buf[:0]
 	var err error
 	for _, q := range batch {
-		b, merr := json.Marshal(q.r)
-		if merr != nil {
+		start := len(buf)
+		var merr error
+		if buf, merr = q.r.appendJSON(buf); merr != nil {
 			err = fmt.Errorf("audit: encoding a record: %w", merr)
 			break
 		}
-		encoded = append(encoded, b)
+		encoded = append(encoded, buf[start:len(buf):len(buf)])
+	}
+	if cap(buf) <= maxFlushBuf {
+		t.buf = buf
 	}
 	if err == nil {
 		err = t.db.Update(func(tx *bolt.Tx) error { return appendRecords(tx, encoded) })
