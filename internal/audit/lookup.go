@@ -159,6 +159,9 @@ func lookupDB(db *bolt.DB, q Query, from uint64, start, end time.Time) ([]Event,
 		} else {
 			k, v = c.Seek(seqKey(from))
 			if k == nil || binary.BigEndian.Uint64(k) != from {
+				if from <= PrunedThrough(tx) {
+					return nil // pruned since the last page, and so is everything older
+				}
 				return ErrInvalidNextToken
 			}
 		}

@@ -44,7 +44,9 @@ func HeadTx(tx *bolt.Tx) uint64 {
 // ReadAfter returns committed records with after < seq <= upTo in order, stopping after
 // maxRecords records or once their JSON adds up to maxBytes (at least one record is
 // returned when there is one). It reads the metadata file directly, so records still
-// queued are not seen: call Head first.
+// queued are not seen: call Head first. Pruned records (Prune) are gone: a reader whose
+// after is below the pruning checkpoint gets the records from the checkpoint on
+// (trails.Service.PruneBound keeps pruning behind every trail's cursor).
 func ReadAfter(db *bolt.DB, after, upTo uint64, maxRecords, maxBytes int) ([]Stored, error) {
 	var out []Stored
 	err := db.View(func(tx *bolt.Tx) error {

@@ -19,7 +19,7 @@ import (
 // Buckets of the metadata file the trail owns.
 var (
 	bucketEvents = []byte("audit.events") // seq (8 bytes, big endian) -> chain hash (32) || record JSON
-	bucketHead   = []byte("audit.head")   // "head" -> seq (8) || chain hash (32)
+	bucketHead   = []byte("audit.head")   // "head" -> seq (8) || chain hash (32); "base" (prune.go)
 	keyHead      = []byte("head")
 )
 
@@ -261,7 +261,10 @@ var ErrChainBroken = errors.New("audit: the trail's hash chain is broken")
 
 // Verify walks every stored record and checks the chain; it returns the number of records
 // and, if they do not chain, an error wrapping ErrChainBroken naming the first bad
-// sequence number.
+// sequence number. After pruning (Prune) the walk starts from the checkpoint: the first
+// stored record must be the one after it and chain to its hash. The checkpoint itself
+// cannot be checked here (what it replaced is gone); the digest chain of delivered log
+// files is the proof for pruned history.
 func (t *Trail) Verify() (int, error) {
 	t.Flush()
 	return VerifyDB(t.db.Bolt())
@@ -276,7 +279,11 @@ func VerifyDB(db *bolt.DB) (int, error) {
 		if ev == nil || hb == nil {
 			return nil
 		}
-		prev, want := make([]byte, sha256.Size), uint64(1)
+		base, prev, err := baseTx(hb)
+		if err != nil {
+			return err
+		}
+		want := base + 1
 		c := ev.Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
 			seq := binary.BigEndian.Uint64(k)
@@ -292,7 +299,7 @@ func VerifyDB(db *bolt.DB) (int, error) {
 		}
 		head := hb.Get(keyHead)
 		switch {
-		case head == nil && n == 0:
+		case head == nil && n == 0 && base == 0:
 			return nil
 		case len(head) != 8+sha256.Size || binary.BigEndian.Uint64(head) != want-1:
 			return fmt.Errorf("%w: records after %d missing", ErrChainBroken, want-1)

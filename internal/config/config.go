@@ -70,7 +70,19 @@ type Config struct {
 	// digest (default 1 h). 0 means the default. --trail-delivery-interval,
 	// ARCA_TRAIL_DELIVERY_INTERVAL; --trail-digest-interval, ARCA_TRAIL_DIGEST_INTERVAL.
 	TrailDeliveryInterval, TrailDigestInterval time.Duration
+	// AuditRetention is how long audit records are kept in the metadata file (LookupEvents
+	// reads them; trails keep the long-term copy): older ones are pruned, never before
+	// every trail has delivered them. 0 keeps them forever. Default 90 days (2160h).
+	// --audit-retention, ARCA_AUDIT_RETENTION.
+	AuditRetention time.Duration
+	// AuditPruneInterval is how often pruning runs (0: every 10 minutes). Environment
+	// only, for tests: ARCA_AUDIT_PRUNE_INTERVAL.
+	AuditPruneInterval time.Duration
 }
+
+// DefaultAuditRetention is how long audit records are kept unless configured: the 90 days
+// LookupEvents covers.
+const DefaultAuditRetention = 90 * 24 * time.Hour
 
 // Default returns the configuration used when nothing is set.
 func Default() Config {
@@ -82,6 +94,8 @@ func Default() Config {
 		Domains:   []string{"localhost"},
 		LogLevel:  "info",
 		LogFormat: "text",
+
+		AuditRetention: DefaultAuditRetention,
 	}
 }
 
@@ -125,6 +139,9 @@ func (c *Config) Validate() error {
 	}
 	if c.TrailDeliveryInterval < 0 || c.TrailDigestInterval < 0 {
 		return fmt.Errorf("--trail-delivery-interval and --trail-digest-interval must be positive durations (e.g. 5m, 1h)")
+	}
+	if c.AuditRetention < 0 || c.AuditPruneInterval < 0 {
+		return fmt.Errorf("--audit-retention must be 0 (keep forever) or a positive duration (e.g. 2160h)")
 	}
 	if c.KMSRateLimit < 0 {
 		return fmt.Errorf("--kms-rate-limit must be 0 (off) or a positive number of operations per second")

@@ -269,6 +269,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	}
 	s.mu.Unlock()
 	stopTrails := s.startTrailDelivery()
+	stopRetention := s.startAuditRetention()
 	var err error
 	select {
 	case <-ctx.Done():
@@ -292,6 +293,7 @@ func (s *Server) Serve(ctx context.Context) error {
 		s.log.Error("shutting down with requests still running; their audit records are lost", "requests", n)
 	}
 	wcancel()
+	stopRetention()
 	stopTrails()
 	s.closeAlarms()
 	s.kms.Close()

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/arcastore/arca/internal/audit"
 )
 
@@ -71,6 +73,30 @@ func bound(t *Trail, head uint64) uint64 {
 		return head
 	}
 	return t.StopSeq
+}
+
+// PruneBound is the highest record seq the audit records may be pruned through
+// (audit.Trail.Prune's maxSeq): the newest committed record, or less while a trail with a
+// bucket still has records to deliver (a logging trail, or a stopped one with records
+// from before StopLogging left): then the lowest such trail's cursor. The default trail
+// holds nothing back. Cursors only move forward, and a trail started later begins after
+// the head read here, so the bound stays safe until the next call.
+func (s *Service) PruneBound() (uint64, error) {
+	var upTo uint64
+	err := s.cfg.DB.Bolt().View(func(tx *bolt.Tx) error {
+		upTo = audit.HeadTx(tx)
+		all, err := loadAll(tx)
+		for _, t := range all {
+			if t.Bucket != "" && (t.IsLogging || t.Cursor < t.StopSeq) {
+				upTo = min(upTo, t.Cursor)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	return upTo, nil
 }
 
 // wantsDigest: a trail with validation gets a digest every interval while it logs (an empty

@@ -1,0 +1,118 @@
+package audit
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// keyBase in audit.head is the pruning checkpoint: seq (8) || chain hash (32) of the last
+// pruned record. Absent, nothing was pruned (base 0, the zero hash).
+var keyBase = []byte("base")
+
+// pruneBatch bounds the records one pruning transaction deletes, so that pruning never
+// holds the group committer (and the writes queued behind it) for long.
+const pruneBatch = 10000
+
+// Prune deletes the oldest records whose eventTime is before before and whose seq is at
+// most maxSeq, stopping at the first record that is newer (records are stored in time
+// order within TimeSkew, so one out of order by less waits for a later pass). It deletes in
+// transactions of at most 10 000 records through the group committer, each also moving
+// the checkpoint (seq and chain hash of the last pruned record) that Verify starts from.
+// Before deleting a record it checks that it chains to the checkpoint: a record that does
+// not is left in place (so Verify keeps naming it) and Prune returns an error wrapping
+// ErrChainBroken. It returns how many records it deleted.
+func (t *Trail) Prune(before time.Time, maxSeq uint64) (int, error) {
+	total := 0
+	for {
+		n, more, err := t.pruneOnce(before, maxSeq, pruneBatch)
+		total += n
+		if err != nil || !more {
+			return total, err
+		}
+	}
+}
+
+// pruneOnce deletes up to limit records in one transaction; more reports that it stopped
+// only because of limit.
+func (t *Trail) pruneOnce(before time.Time, maxSeq uint64, limit int) (n int, more bool, err error) {
+	err = t.db.Update(func(tx *bolt.Tx) error {
+		n, more = 0, false // the function may run more than once
+		ev, hb := tx.Bucket(bucketEvents), tx.Bucket(bucketHead)
+		if ev == nil || hb == nil {
+			return nil
+		}
+		base, prev, err := baseTx(hb)
+		if err != nil {
+			return err
+		}
+		var dead [][]byte
+		c := ev.Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			if len(dead) == limit {
+				more = true
+				break
+			}
+			seq := binary.BigEndian.Uint64(k)
+			if len(k) != 8 || seq > maxSeq {
+				break
+			}
+			if seq != base+1 {
+				return fmt.Errorf("%w: record %d missing", ErrChainBroken, base+1)
+			}
+			if len(v) < sha256.Size || !bytes.Equal(v[:sha256.Size], chainHash(prev, seq, v[sha256.Size:])) {
+				return fmt.Errorf("%w: record %d altered", ErrChainBroken, seq)
+			}
+			at, ok := recordTime(v[sha256.Size:])
+			if !ok || !at.Before(before) {
+				break
+			}
+			dead = append(dead, append([]byte(nil), k...))
+			base, prev = seq, append([]byte(nil), v[:sha256.Size]...)
+		}
+		if len(dead) == 0 {
+			more = false
+			return nil
+		}
+		for _, k := range dead {
+			if err := ev.Delete(k); err != nil {
+				return err
+			}
+		}
+		n = len(dead)
+		return hb.Put(keyBase, append(seqKey(base), prev...))
+	})
+	if err != nil {
+		return 0, false, err
+	}
+	return n, more, nil
+}
+
+// baseTx reads the pruning checkpoint: the seq and chain hash the first stored record
+// chains to (0 and the zero hash when nothing was pruned).
+func baseTx(hb *bolt.Bucket) (uint64, []byte, error) {
+	v := hb.Get(keyBase)
+	if v == nil {
+		return 0, make([]byte, sha256.Size), nil
+	}
+	if len(v) != 8+sha256.Size {
+		return 0, nil, fmt.Errorf("%w: pruning checkpoint damaged", ErrChainBroken)
+	}
+	return binary.BigEndian.Uint64(v), append([]byte(nil), v[8:]...), nil
+}
+
+// PrunedThrough is the seq of the last pruned record in tx's view (0 if none was pruned).
+func PrunedThrough(tx *bolt.Tx) uint64 {
+	hb := tx.Bucket(bucketHead)
+	if hb == nil {
+		return 0
+	}
+	if v := hb.Get(keyBase); len(v) == 8+sha256.Size {
+		return binary.BigEndian.Uint64(v)
+	}
+	return 0
+}
