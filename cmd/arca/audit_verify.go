@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/arcastore/arca/internal/audit"
 	"github.com/arcastore/arca/internal/config"
 	"github.com/arcastore/arca/internal/server"
@@ -68,13 +70,19 @@ func runAuditVerify(args []string, stdout io.Writer) error {
 		return err
 	}
 	n, chainErr := audit.VerifyDB(db)
+	var pruned uint64
+	db.View(func(tx *bolt.Tx) error { pruned = audit.PrunedThrough(tx); return nil })
 	all, err := trails.StoredTrails(db)
 	db.Close()
 	if err != nil {
 		return err
 	}
 	if chainErr == nil {
-		fmt.Fprintf(stdout, "arca: audit trail intact: %d records chain\n", n)
+		if pruned > 0 {
+			fmt.Fprintf(stdout, "arca: audit trail intact: %d records chain from the retention checkpoint (records 1-%d pruned)\n", n, pruned)
+		} else {
+			fmt.Fprintf(stdout, "arca: audit trail intact: %d records chain\n", n)
+		}
 	} else {
 		fmt.Fprintf(stdout, "arca: audit trail: %v\n", chainErr)
 	}

@@ -3,6 +3,7 @@ package audit
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -13,6 +14,9 @@ type Stored struct {
 	Seq  uint64
 	JSON []byte
 }
+
+// Time is the record's eventTime (false if it cannot be read).
+func (s Stored) Time() (time.Time, bool) { return recordTime(s.JSON) }
 
 // Head returns the sequence number of the newest committed record (0 for none), after
 // committing what is queued, so that a caller reading up to it sees every record handed

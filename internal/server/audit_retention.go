@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/arcastore/arca/internal/audit"
 )
 
 // Audit retention (docs/AUDIT.md, "Retention"): records older than --audit-retention are
@@ -63,5 +65,15 @@ func (s *Server) pruneAudit(now time.Time) {
 	}
 	if err != nil {
 		s.log.Error("audit: retention: pruning stopped; old records are kept", "pruned", n, "err", err)
+		return
+	}
+	// A trail that cannot deliver (its bucket gone, its KMS key disabled) holds every later
+	// record in the metadata file: say so, or the file grows with no explanation.
+	next, err := audit.ReadAfter(s.meta.Committer().Bolt(), upTo, upTo+1, 1, 0)
+	if err == nil && len(next) == 1 {
+		if at, ok := next[0].Time(); ok && at.Before(before) {
+			s.log.Warn("audit: retention: records past the retention are kept because a trail has not delivered them; see GetTrailStatus",
+				"held_from_seq", next[0].Seq, "oldest", at.UTC().Format(time.RFC3339))
+		}
 	}
 }
