@@ -30,8 +30,9 @@ var (
 // concurrent writers share one fsync'd commit (group commit); every write is durable when
 // its method returns.
 type BoltStore struct {
-	db *bolt.DB
-	gc *gcommit.DB
+	db      *bolt.DB
+	gc      *gcommit.DB
+	buckets bucketCache
 }
 
 var _ Store = (*BoltStore)(nil)
@@ -109,7 +110,9 @@ func (s *BoltStore) GetBucket(ctx context.Context, name string) (Bucket, error) 
 		if v == nil {
 			return ErrNoSuchBucket
 		}
-		return json.Unmarshal(v, &b)
+		var err error
+		b, err = s.buckets.decode(name, v)
+		return err
 	})
 	return b, err
 }
