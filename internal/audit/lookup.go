@@ -158,7 +158,7 @@ func lookupDB(db *bolt.DB, q Query, from uint64, start, end time.Time) ([]Event,
 			k, v = seekEnd(c, end)
 		} else {
 			k, v = c.Seek(seqKey(from))
-			if k == nil || binary.BigEndian.Uint64(k) != from {
+			if k == nil || keySeq(k) != from {
 				if from <= PrunedThrough(tx) {
 					return nil // pruned since the last page, and so is everything older
 				}
@@ -188,7 +188,7 @@ func lookupDB(db *bolt.DB, q Query, from uint64, start, end time.Time) ([]Event,
 				continue
 			}
 			if len(out) == q.MaxResults {
-				next = formatToken(binary.BigEndian.Uint64(k))
+				next = formatToken(keySeq(k))
 				break
 			}
 			out = append(out, Event{Record: r, JSON: append([]byte(nil), raw...)})
@@ -216,19 +216,19 @@ func seekEnd(c *bolt.Cursor, end time.Time) ([]byte, []byte) {
 	if k == nil || !late(v) {
 		return k, v
 	}
-	hi := binary.BigEndian.Uint64(k) // invariant: the first record at or after hi is late
+	hi := keySeq(k) // invariant: the first record at or after hi is late
 	k, v = c.First()
 	if late(v) {
 		return nil, nil
 	}
-	lo := binary.BigEndian.Uint64(k) // invariant: lo is a record that is not late
+	lo := keySeq(k) // invariant: lo is a record that is not late
 	for hi-lo > 1 {
 		mid := lo + (hi-lo)/2
 		k, v := c.Seek(seqKey(mid)) // exists: hi's record is at or after mid
 		if late(v) {
 			hi = mid
 		} else {
-			lo = binary.BigEndian.Uint64(k)
+			lo = keySeq(k)
 		}
 	}
 	return c.Seek(seqKey(lo))

@@ -1,7 +1,6 @@
 package audit
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
@@ -57,22 +56,19 @@ func (t *Trail) pruneOnce(before time.Time, maxSeq uint64, limit int) (n int, mo
 				more = true
 				break
 			}
-			seq := binary.BigEndian.Uint64(k)
-			if len(k) != 8 || seq > maxSeq {
+			if keySeq(k) > maxSeq {
 				break
 			}
-			if seq != base+1 {
-				return fmt.Errorf("%w: record %d missing", ErrChainBroken, base+1)
-			}
-			if len(v) < sha256.Size || !bytes.Equal(v[:sha256.Size], chainHash(prev, seq, v[sha256.Size:])) {
-				return fmt.Errorf("%w: record %d altered", ErrChainBroken, seq)
+			h, err := link(k, v, base+1, prev)
+			if err != nil {
+				return err
 			}
 			at, ok := recordTime(v[sha256.Size:])
 			if !ok || !at.Before(before) {
 				break
 			}
 			dead = append(dead, append([]byte(nil), k...))
-			base, prev = seq, append([]byte(nil), v[:sha256.Size]...)
+			base, prev = base+1, append([]byte(nil), h...)
 		}
 		if len(dead) == 0 {
 			more = false

@@ -61,7 +61,7 @@ func ReadAfter(db *bolt.DB, after, upTo uint64, maxRecords, maxBytes int) ([]Sto
 		size := 0
 		c := ev.Cursor()
 		for k, v := c.Seek(seqKey(after + 1)); k != nil; k, v = c.Next() {
-			seq := binary.BigEndian.Uint64(k)
+			seq := keySeq(k)
 			if len(k) != 8 || seq > upTo || len(out) >= maxRecords {
 				break
 			}

@@ -226,6 +226,28 @@ func seqKey(seq uint64) []byte {
 	return k[:]
 }
 
+// keySeq reads a key of audit.events as a seq without trusting its length (only tampering
+// makes one that is not 8 bytes): a short key is padded with zeros on the right, a long one
+// read by its first 8 bytes, which keeps the keys' byte order, so cursor seeks and the
+// binary search stay monotonic. Verify reports such a key as a missing record.
+func keySeq(k []byte) uint64 {
+	var b [8]byte
+	copy(b[:], k)
+	return binary.BigEndian.Uint64(b[:])
+}
+
+// link checks that the stored record k/v is record want and chains to prev (the previous
+// record's chain hash), and returns its own chain hash.
+func link(k, v []byte, want uint64, prev []byte) ([]byte, error) {
+	if len(k) != 8 || keySeq(k) != want {
+		return nil, fmt.Errorf("%w: record %d missing", ErrChainBroken, want)
+	}
+	if len(v) < sha256.Size || !bytes.Equal(v[:sha256.Size], chainHash(prev, want, v[sha256.Size:])) {
+		return nil, fmt.Errorf("%w: record %d altered", ErrChainBroken, want)
+	}
+	return v[:sha256.Size], nil
+}
+
 func (t *Trail) flusher() {
 	defer close(t.done)
 	tick := time.NewTicker(t.cfg.FlushInterval)
@@ -286,14 +308,9 @@ func VerifyDB(db *bolt.DB) (int, error) {
 		want := base + 1
 		c := ev.Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
-			seq := binary.BigEndian.Uint64(k)
-			if len(k) != 8 || seq != want {
-				return fmt.Errorf("%w: record %d missing", ErrChainBroken, want)
+			if prev, err = link(k, v, want, prev); err != nil {
+				return err
 			}
-			if len(v) < sha256.Size || !bytes.Equal(v[:sha256.Size], chainHash(prev, seq, v[sha256.Size:])) {
-				return fmt.Errorf("%w: record %d altered", ErrChainBroken, seq)
-			}
-			prev = v[:sha256.Size]
 			want++
 			n++
 		}
