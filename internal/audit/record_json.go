@@ -30,32 +30,20 @@ func (r *Record) AppendJSON(b []byte) []byte {
 // returned slice holds a partial encoding and is to be discarded.
 func (r *Record) appendJSON(b []byte) ([]byte, error) {
 	var err error
-	b = append(b, `{"eventVersion":`...)
-	b = appendJSONString(b, r.EventVersion)
+	b = appendField(b, `{"eventVersion":`, r.EventVersion)
 	b = append(b, `,"userIdentity":`...)
 	b = r.UserIdentity.appendJSON(b)
 	b = append(b, `,"eventTime":`...)
 	if b, err = appendJSONTime(b, r.EventTime); err != nil {
 		return b, err
 	}
-	b = append(b, `,"eventSource":`...)
-	b = appendJSONString(b, r.EventSource)
-	b = append(b, `,"eventName":`...)
-	b = appendJSONString(b, r.EventName)
-	b = append(b, `,"awsRegion":`...)
-	b = appendJSONString(b, r.AWSRegion)
-	b = append(b, `,"sourceIPAddress":`...)
-	b = appendJSONString(b, r.SourceIPAddress)
-	b = append(b, `,"userAgent":`...)
-	b = appendJSONString(b, r.UserAgent)
-	if r.ErrorCode != "" {
-		b = append(b, `,"errorCode":`...)
-		b = appendJSONString(b, r.ErrorCode)
-	}
-	if r.ErrorMessage != "" {
-		b = append(b, `,"errorMessage":`...)
-		b = appendJSONString(b, r.ErrorMessage)
-	}
+	b = appendField(b, `,"eventSource":`, r.EventSource)
+	b = appendField(b, `,"eventName":`, r.EventName)
+	b = appendField(b, `,"awsRegion":`, r.AWSRegion)
+	b = appendField(b, `,"sourceIPAddress":`, r.SourceIPAddress)
+	b = appendField(b, `,"userAgent":`, r.UserAgent)
+	b = appendOptField(b, `,"errorCode":`, r.ErrorCode)
+	b = appendOptField(b, `,"errorMessage":`, r.ErrorMessage)
 	b = append(b, `,"requestParameters":`...)
 	if b, err = appendJSONMap(b, r.RequestParameters, 0); err != nil {
 		return b, err
@@ -70,10 +58,8 @@ func (r *Record) appendJSON(b []byte) ([]byte, error) {
 			return b, err
 		}
 	}
-	b = append(b, `,"requestID":`...)
-	b = appendJSONString(b, r.RequestID)
-	b = append(b, `,"eventID":`...)
-	b = appendJSONString(b, r.EventID)
+	b = appendField(b, `,"requestID":`, r.RequestID)
+	b = appendField(b, `,"eventID":`, r.EventID)
 	b = append(b, `,"readOnly":`...)
 	b = strconv.AppendBool(b, r.ReadOnly)
 	if len(r.Resources) > 0 {
@@ -86,21 +72,15 @@ func (r *Record) appendJSON(b []byte) ([]byte, error) {
 		}
 		b = append(b, ']')
 	}
-	b = append(b, `,"eventType":`...)
-	b = appendJSONString(b, r.EventType)
+	b = appendField(b, `,"eventType":`, r.EventType)
 	b = append(b, `,"managementEvent":`...)
 	b = strconv.AppendBool(b, r.ManagementEvent)
-	b = append(b, `,"recipientAccountId":`...)
-	b = appendJSONString(b, r.RecipientAccountID)
-	b = append(b, `,"eventCategory":`...)
-	b = appendJSONString(b, r.EventCategory)
+	b = appendField(b, `,"recipientAccountId":`, r.RecipientAccountID)
+	b = appendField(b, `,"eventCategory":`, r.EventCategory)
 	if r.TLSDetails != nil {
-		b = append(b, `,"tlsDetails":{"tlsVersion":`...)
-		b = appendJSONString(b, r.TLSDetails.TLSVersion)
-		b = append(b, `,"cipherSuite":`...)
-		b = appendJSONString(b, r.TLSDetails.CipherSuite)
-		b = append(b, `,"clientProvidedHostHeader":`...)
-		b = appendJSONString(b, r.TLSDetails.ClientProvidedHostHeader)
+		b = appendField(b, `,"tlsDetails":{"tlsVersion":`, r.TLSDetails.TLSVersion)
+		b = appendField(b, `,"cipherSuite":`, r.TLSDetails.CipherSuite)
+		b = appendField(b, `,"clientProvidedHostHeader":`, r.TLSDetails.ClientProvidedHostHeader)
 		b = append(b, '}')
 	}
 	if len(r.ServiceEventDetails) > 0 {
@@ -113,40 +93,20 @@ func (r *Record) appendJSON(b []byte) ([]byte, error) {
 }
 
 func (u *UserIdentity) appendJSON(b []byte) []byte {
-	b = append(b, `{"type":`...)
-	b = appendJSONString(b, u.Type)
-	b = append(b, `,"principalId":`...)
-	b = appendJSONString(b, u.PrincipalID)
-	if u.ARN != "" {
-		b = append(b, `,"arn":`...)
-		b = appendJSONString(b, u.ARN)
-	}
-	b = append(b, `,"accountId":`...)
-	b = appendJSONString(b, u.AccountID)
-	if u.AccessKeyID != "" {
-		b = append(b, `,"accessKeyId":`...)
-		b = appendJSONString(b, u.AccessKeyID)
-	}
-	if u.UserName != "" {
-		b = append(b, `,"userName":`...)
-		b = appendJSONString(b, u.UserName)
-	}
-	if u.InvokedBy != "" {
-		b = append(b, `,"invokedBy":`...)
-		b = appendJSONString(b, u.InvokedBy)
-	}
+	b = appendField(b, `{"type":`, u.Type)
+	b = appendField(b, `,"principalId":`, u.PrincipalID)
+	b = appendOptField(b, `,"arn":`, u.ARN)
+	b = appendField(b, `,"accountId":`, u.AccountID)
+	b = appendOptField(b, `,"accessKeyId":`, u.AccessKeyID)
+	b = appendOptField(b, `,"userName":`, u.UserName)
+	b = appendOptField(b, `,"invokedBy":`, u.InvokedBy)
 	return append(b, '}')
 }
 
 func (x *Resource) appendJSON(b []byte) []byte {
-	b = append(b, `{"ARN":`...)
-	b = appendJSONString(b, x.ARN)
-	if x.AccountID != "" {
-		b = append(b, `,"accountId":`...)
-		b = appendJSONString(b, x.AccountID)
-	}
-	b = append(b, `,"type":`...)
-	b = appendJSONString(b, x.Type)
+	b = appendField(b, `{"ARN":`, x.ARN)
+	b = appendOptField(b, `,"accountId":`, x.AccountID)
+	b = appendField(b, `,"type":`, x.Type)
 	return append(b, '}')
 }
 
@@ -396,4 +356,18 @@ func appendJSONString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// appendField appends key (the JSON punctuation and name, e.g. `,"eventName":`) and v as
+// a JSON string.
+func appendField(b []byte, key, v string) []byte {
+	return appendJSONString(append(b, key...), v)
+}
+
+// appendOptField is appendField for an omitempty field: nothing when v is "".
+func appendOptField(b []byte, key, v string) []byte {
+	if v == "" {
+		return b
+	}
+	return appendField(b, key, v)
 }
