@@ -32,17 +32,9 @@ func (s *Service) AuthInfo(ref string, allowAlias bool) (KeyAuth, error) {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	id := r.keyID
-	if r.alias != "" {
-		a := s.aliases[r.alias]
-		if a == nil {
-			return KeyAuth{}, errf(ErrNotFound, "Alias %s is not found.", s.aliasARN(r.alias))
-		}
-		id = a.KeyID
-	}
-	k := s.keys[id]
-	if k == nil || k.rec.Destroying {
-		return KeyAuth{}, msgKeyNotExist(s.keyARN(id))
+	k, err := s.lookup(r)
+	if err != nil {
+		return KeyAuth{}, err
 	}
 	ka := KeyAuth{KeyID: k.rec.ID, ARN: k.arn, Policy: k.rec.Policy, Manager: k.rec.Manager}
 	for _, g := range k.rec.Grants {

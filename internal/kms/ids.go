@@ -119,21 +119,31 @@ func (s *Service) resolve(in string, allowAlias bool, op string) (*key, error) {
 		return nil, err
 	}
 	s.mu.RLock()
+	k, err := s.lookup(r)
+	s.mu.RUnlock()
+	if err != nil {
+		return nil, err
+	}
+	s.obs.KeyOperation(k.rec.ID, op)
+	return k, nil
+}
+
+// lookup finds the key a parsed identifier names, following an alias; a key being
+// destroyed does not exist. The caller holds s.mu. Errors are AWS's NotFoundException
+// messages.
+func (s *Service) lookup(r ref) (*key, error) {
 	id := r.keyID
 	if r.alias != "" {
 		a := s.aliases[r.alias]
 		if a == nil {
-			s.mu.RUnlock()
 			return nil, errf(ErrNotFound, "Alias %s is not found.", s.aliasARN(r.alias))
 		}
 		id = a.KeyID
 	}
 	k := s.keys[id]
-	s.mu.RUnlock()
 	if k == nil || k.rec.Destroying {
 		return nil, msgKeyNotExist(s.keyARN(id))
 	}
-	s.obs.KeyOperation(id, op)
 	return k, nil
 }
 
