@@ -383,7 +383,8 @@ func (e *sseTamperEnv) record(obj string) map[string]any {
 	if v == nil {
 		e.t.Fatalf("no record for %s", e.key(obj))
 	}
-	d := json.NewDecoder(bytes.NewReader(v))
+	_, body := splitRecord(e.t, v)
+	d := json.NewDecoder(bytes.NewReader(body))
 	d.UseNumber()
 	var m map[string]any
 	if err := d.Decode(&m); err != nil {
@@ -398,7 +399,8 @@ func (e *sseTamperEnv) putRecord(obj string, m map[string]any) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	if err := e.objects().Put([]byte(e.key(obj)), b); err != nil {
+	head, _ := splitRecord(e.t, e.objects().Get([]byte(e.key(obj))))
+	if err := e.objects().Put([]byte(e.key(obj)), joinRecord(head, b)); err != nil {
 		e.t.Fatal(err)
 	}
 }

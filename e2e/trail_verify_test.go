@@ -52,7 +52,8 @@ func flipStoredByte(t *testing.T, dir, bucket, key string) {
 		var rec struct {
 			Pieces []struct{ Blob string }
 		}
-		if err := json.Unmarshal(v, &rec); err != nil || len(rec.Pieces) != 1 || len(rec.Pieces[0].Blob) != 32 {
+		_, body := splitRecord(t, v)
+		if err := json.Unmarshal(body, &rec); err != nil || len(rec.Pieces) != 1 || len(rec.Pieces[0].Blob) != 32 {
 			t.Fatalf("record of %s/%s: %v %s", bucket, key, err, v)
 		}
 		id := rec.Pieces[0].Blob

@@ -12,6 +12,7 @@ import (
 
 	"github.com/arcastore/arca/internal/iam"
 	"github.com/arcastore/arca/internal/kms"
+	"github.com/arcastore/arca/internal/meta"
 	"github.com/arcastore/arca/internal/rootkey"
 	"github.com/arcastore/arca/internal/sse"
 	"github.com/arcastore/arca/internal/trails"
@@ -28,6 +29,9 @@ Verbs:
                     root key, atomically (one bbolt transaction)
   rotate-sse-s3-key add a new SSE-S3 master key version; new objects use it, old objects
                     keep opening with the version that sealed them (no data is rewritten)
+  check             list every damaged or orphaned record, blob and key, read-only
+  upgrade           authenticate metadata records of an older format (the server also
+                    does it at its first start)
 
 Run 'arca admin <verb> --help' for a verb's flags.
 `
@@ -66,6 +70,10 @@ func runAdmin(args []string, stdout, stderr io.Writer) error {
 		return runRotateSSES3Key(args[1:], stdout)
 	case "rotate-root-key":
 		return runRotateRootKey(args[1:], stdout)
+	case "check":
+		return runCheck(args[1:], stdout)
+	case "upgrade":
+		return runUpgrade(args[1:], stdout)
 	}
 	return &usageError{msg: fmt.Sprintf("unknown admin verb %q", args[0]), hint: "run 'arca admin --help' to see the verbs"}
 }
@@ -109,6 +117,9 @@ func runRotateRootKey(args []string, stdout io.Writer) error {
 			return err
 		}
 		if err := sse.ResealKeyring(tx, old, newKey); err != nil {
+			return err
+		}
+		if err := meta.ResealRecordKeyTx(tx, old, newKey); err != nil {
 			return err
 		}
 		if nIAM, err = iam.ResealTx(tx, old, newKey); err != nil {

@@ -19,6 +19,7 @@ var s3Mappings = []mapping{
 	{meta.ErrBucketExists, BucketAlreadyOwnedByYou},
 	{meta.ErrBucketNotEmpty, BucketNotEmpty},
 	{meta.ErrPreconditionFail, PreconditionFailed},
+	{meta.ErrDamagedRecord, InternalError},
 	{context.DeadlineExceeded, RequestTimeout},
 	{blob.ErrNotFound, InternalError},
 

@@ -5,25 +5,33 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/arcastore/arca/internal/gcommit"
+	"github.com/arcastore/arca/internal/rootkey"
 	bolt "go.etcd.io/bbolt"
 )
 
-// Layout of the bbolt file:
+// Layout of the bbolt file (every value an authenticated envelope, record.go):
 //
 //	buckets/<name>                       -> Bucket (JSON)
 //	objects/<bucket>/<key>               -> Object (JSON)
 //	uploads/<bucket>/<key>\x00<uploadID>/ i -> Upload (JSON); p/<%05d> -> Part (JSON)
+//	meta-record-key/k                    -> the record key, sealed under the root key
 //
+// Upload ids are issued by Arca (validUploadID: 40 hex digits, no NUL), so the split of an
+// upload's key at its last NUL is unique whatever the object key holds.
 // bbolt orders keys bytewise, which is S3's UTF-8 binary listing order.
 var (
-	bktBuckets = []byte("buckets")
-	bktObjects = []byte("objects")
-	bktUploads = []byte("uploads")
-	keyInfo    = []byte("i")
-	keyParts   = []byte("p")
+	bktBuckets   = []byte("buckets")
+	bktObjects   = []byte("objects")
+	bktUploads   = []byte("uploads")
+	bktRecordKey = []byte("meta-record-key")
+	keyInfo      = []byte("i")
+	keyParts     = []byte("p")
+	keyRecordKey = []byte("k")
 )
 
 // BoltStore is the bbolt implementation of Store. Writes go through bbolt's Batch, so
@@ -33,12 +41,21 @@ type BoltStore struct {
 	db      *bolt.DB
 	gc      *gcommit.DB
 	buckets bucketCache
+	mac     *recordMAC
+	log     *slog.Logger
+	// reported holds the damaged records already logged, so each is logged once.
+	reported sync.Map
+	// upgraded counts the format-1 records authenticated when this store was opened.
+	upgraded int
 }
 
 var _ Store = (*BoltStore)(nil)
 
-// OpenBolt opens or creates the metadata file at path.
-func OpenBolt(path string) (*BoltStore, error) {
+// OpenBolt opens or creates the metadata file at path. root seals the record key
+// (docs/FORMAT.md, "Metadata records"); a file written before records were authenticated
+// (format 1) is upgraded in the same transaction that creates the record key: see Upgraded.
+// log receives one line per damaged record met (nil: slog.Default()).
+func OpenBolt(path string, root *rootkey.Key, log *slog.Logger) (*BoltStore, error) {
 	// The freelist is rebuilt at open instead of being written at every commit: commits
 	// are smaller and faster, opening a large file slower.
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second,
@@ -46,20 +63,31 @@ func OpenBolt(path string) (*BoltStore, error) {
 	if err != nil {
 		return nil, fmt.Errorf("meta: open %s: %w", path, err)
 	}
+	s := &BoltStore{db: db, gc: gcommit.New(db), log: log}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bktBuckets, bktObjects, bktUploads} {
+		for _, b := range [][]byte{bktBuckets, bktObjects, bktUploads, bktRecordKey} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
 		}
-		return nil
+		var err error
+		s.mac, s.upgraded, err = loadOrCreateRecordKey(tx, root)
+		return err
 	})
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("meta: init: %w", err)
 	}
-	return &BoltStore{db: db, gc: gcommit.New(db)}, nil
+	return s, nil
 }
+
+// Upgraded is the number of format-1 (unauthenticated) records that OpenBolt authenticated
+// because the file had no record key yet: non-zero once per data directory, at the first
+// start of a server of format 2. Seen again later, it means someone removed the record key.
+func (s *BoltStore) Upgraded() int { return s.upgraded }
 
 // Committer exposes the group-committed database so other subsystems (small blobs, the KMS
 // keystore, the audit trail) keep their own top-level buckets in the same file and share
@@ -92,7 +120,7 @@ func (s *BoltStore) CreateBucket(ctx context.Context, b Bucket) error {
 		if bb.Get([]byte(b.Name)) != nil {
 			return ErrBucketExists
 		}
-		if err := putJSON(bb, []byte(b.Name), b); err != nil {
+		if err := s.putRec(bb, []byte(b.Name), kindBucket, bucketLoc(b.Name), b); err != nil {
 			return err
 		}
 		if _, err := tx.Bucket(bktObjects).CreateBucketIfNotExists([]byte(b.Name)); err != nil {
@@ -111,7 +139,10 @@ func (s *BoltStore) GetBucket(ctx context.Context, name string) (Bucket, error) 
 			return ErrNoSuchBucket
 		}
 		var err error
-		b, err = s.buckets.decode(name, v)
+		b, err = s.buckets.decode(name, v, s.mac)
+		if err != nil {
+			s.damaged(kindBucket, name, "", err)
+		}
 		return err
 	})
 	return b, err
@@ -125,24 +156,28 @@ func (s *BoltStore) UpdateBucket(ctx context.Context, name string, fn func(*Buck
 			return ErrNoSuchBucket
 		}
 		var b Bucket
-		if err := json.Unmarshal(v, &b); err != nil {
+		if err := s.getRec(kindBucket, bucketLoc(name), v, &b); err != nil {
+			s.damaged(kindBucket, name, "", err)
 			return err
 		}
 		if err := fn(&b); err != nil {
 			return err
 		}
 		b.Name = name
-		return putJSON(bb, []byte(name), b)
+		return s.putRec(bb, []byte(name), kindBucket, bucketLoc(name), b)
 	})
 }
 
+// ListBuckets skips (and logs) a damaged bucket record: it costs that bucket only.
 func (s *BoltStore) ListBuckets(ctx context.Context) ([]Bucket, error) {
 	var out []Bucket
 	err := s.view(ctx, func(tx *bolt.Tx) error {
+		out = nil
 		return tx.Bucket(bktBuckets).ForEach(func(k, v []byte) error {
 			var b Bucket
-			if err := json.Unmarshal(v, &b); err != nil {
-				return err
+			if err := s.getRec(kindBucket, bucketLoc(string(k)), v, &b); err != nil {
+				s.damaged(kindBucket, string(k), "", err)
+				return nil
 			}
 			out = append(out, b)
 			return nil
@@ -183,18 +218,27 @@ func objectsOf(tx *bolt.Tx, bucket string) (*bolt.Bucket, error) {
 	return ob, nil
 }
 
-func getObject(ob *bolt.Bucket, key string) (*Object, error) {
+// getObject returns the object at key (nil, nil if none), or ErrDamagedRecord.
+func (s *BoltStore) getObject(ob *bolt.Bucket, bucket, key string) (*Object, error) {
 	v := ob.Get([]byte(key))
 	if v == nil {
 		return nil, nil
 	}
 	var o Object
-	if err := json.Unmarshal(v, &o); err != nil {
-		return nil, fmt.Errorf("meta: corrupt object record %q: %w", key, err)
+	if err := s.getRec(kindObject, objectLoc(bucket, key), v, &o); err != nil {
+		s.damaged(kindObject, bucket, key, err)
+		return nil, err
+	}
+	if o.Key != key {
+		s.damaged(kindObject, bucket, key, ErrDamagedRecord)
+		return nil, ErrDamagedRecord
 	}
 	return &o, nil
 }
 
+// PutObject replaces a damaged record when the write is unconditional (its blobs, unknown,
+// are left to the orphan sweep); a conditional write over a damaged record fails with
+// ErrDamagedRecord, since the condition cannot be evaluated.
 func (s *BoltStore) PutObject(ctx context.Context, bucket string, o Object, cond PutCondition) (*Object, error) {
 	var old *Object
 	err := s.update(ctx, func(tx *bolt.Tx) error {
@@ -203,8 +247,8 @@ func (s *BoltStore) PutObject(ctx context.Context, bucket string, o Object, cond
 		if err != nil {
 			return err
 		}
-		cur, err := getObject(ob, o.Key)
-		if err != nil {
+		cur, err := s.getObject(ob, bucket, o.Key)
+		if err != nil && (cond != nil || !errors.Is(err, ErrDamagedRecord)) {
 			return err
 		}
 		if cond != nil {
@@ -213,7 +257,7 @@ func (s *BoltStore) PutObject(ctx context.Context, bucket string, o Object, cond
 			}
 		}
 		old = cur
-		return putJSON(ob, []byte(o.Key), o)
+		return s.putRec(ob, []byte(o.Key), kindObject, objectLoc(bucket, o.Key), o)
 	})
 	if err != nil {
 		return nil, err
@@ -221,6 +265,7 @@ func (s *BoltStore) PutObject(ctx context.Context, bucket string, o Object, cond
 	return old, nil
 }
 
+// GetObject returns ErrNoSuchBucket, ErrNoSuchKey or ErrDamagedRecord.
 func (s *BoltStore) GetObject(ctx context.Context, bucket, key string) (Object, error) {
 	var o *Object
 	err := s.view(ctx, func(tx *bolt.Tx) error {
@@ -228,7 +273,7 @@ func (s *BoltStore) GetObject(ctx context.Context, bucket, key string) (Object, 
 		if err != nil {
 			return err
 		}
-		o, err = getObject(ob, key)
+		o, err = s.getObject(ob, bucket, key)
 		if err == nil && o == nil {
 			err = ErrNoSuchKey
 		}
@@ -240,6 +285,8 @@ func (s *BoltStore) GetObject(ctx context.Context, bucket, key string) (Object, 
 	return *o, nil
 }
 
+// DeleteObject removes a damaged record too (returning nil: its blobs are unknown and left
+// to the orphan sweep), so a client can always remove what it cannot read.
 func (s *BoltStore) DeleteObject(ctx context.Context, bucket, key string) (*Object, error) {
 	var old *Object
 	err := s.update(ctx, func(tx *bolt.Tx) error {
@@ -248,7 +295,10 @@ func (s *BoltStore) DeleteObject(ctx context.Context, bucket, key string) (*Obje
 		if err != nil {
 			return err
 		}
-		cur, err := getObject(ob, key)
+		cur, err := s.getObject(ob, bucket, key)
+		if errors.Is(err, ErrDamagedRecord) {
+			return ob.Delete([]byte(key))
+		}
 		if err != nil || cur == nil {
 			return err
 		}
@@ -258,47 +308,59 @@ func (s *BoltStore) DeleteObject(ctx context.Context, bucket, key string) (*Obje
 	return old, err
 }
 
-func putJSON(b *bolt.Bucket, k []byte, v any) error {
+// putRec stores v as the authenticated record (kind, loc) under k.
+func (s *BoltStore) putRec(b *bolt.Bucket, k []byte, kind string, loc []string, v any) error {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	return b.Put(k, data)
+	return b.Put(k, s.mac.seal(kind, loc, data))
 }
 
-func (s *BoltStore) WalkBlobIDs(ctx context.Context, fn func(id string)) error {
-	return s.view(ctx, func(tx *bolt.Tx) error {
-		err := tx.Bucket(bktObjects).ForEachBucket(func(name []byte) error {
-			return tx.Bucket(bktObjects).Bucket(name).ForEach(func(k, v []byte) error {
-				var o Object
-				if err := json.Unmarshal(v, &o); err != nil {
-					return err
-				}
-				for _, p := range o.Pieces {
+// getRec authenticates the stored value raw as the record (kind, loc) and decodes it into
+// v; any failure is ErrDamagedRecord.
+func (s *BoltStore) getRec(kind string, loc []string, raw []byte, v any) error {
+	body, err := s.mac.open(kind, loc, raw)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return fmt.Errorf("%w: %v", ErrDamagedRecord, err)
+	}
+	return nil
+}
+
+// damaged logs a damaged record once per location.
+func (s *BoltStore) damaged(kind, bucket, key string, err error) {
+	if !errors.Is(err, ErrDamagedRecord) {
+		return
+	}
+	id := kind + "\x00" + bucket + "\x00" + key
+	if _, seen := s.reported.LoadOrStore(id, true); seen {
+		return
+	}
+	s.log.Error("damaged metadata record: it failed authentication and is not served; run 'arca admin check' on the stopped server",
+		"kind", kind, "bucket", bucket, "key", key)
+}
+
+// WalkBlobIDs calls fn for every blob id referenced by an object or a part. Damaged
+// records are skipped and counted: their blob ids are unknown, so a caller that removes
+// unreferenced blobs must not do so while damaged > 0.
+func (s *BoltStore) WalkBlobIDs(ctx context.Context, fn func(id string)) (damaged int, err error) {
+	err = s.view(ctx, func(tx *bolt.Tx) error {
+		damaged = 0
+		return s.walkRecords(tx, func(r WalkedRecord) {
+			switch {
+			case r.Err != nil:
+				damaged++
+			case r.Object != nil:
+				for _, p := range r.Object.Pieces {
 					fn(p.BlobID)
 				}
-				return nil
-			})
-		})
-		if err != nil {
-			return err
-		}
-		return tx.Bucket(bktUploads).ForEachBucket(func(name []byte) error {
-			ub := tx.Bucket(bktUploads).Bucket(name)
-			return ub.ForEachBucket(func(uk []byte) error {
-				pb := ub.Bucket(uk).Bucket(keyParts)
-				if pb == nil {
-					return nil
-				}
-				return pb.ForEach(func(k, v []byte) error {
-					var p Part
-					if err := json.Unmarshal(v, &p); err != nil {
-						return err
-					}
-					fn(p.BlobID)
-					return nil
-				})
-			})
+			case r.Part != nil:
+				fn(r.Part.BlobID)
+			}
 		})
 	})
+	return damaged, err
 }

@@ -3,7 +3,10 @@ package meta
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
+
+	"github.com/arcastore/arca/internal/rootkey"
 
 	"github.com/arcastore/arca/internal/gcommit"
 	bolt "go.etcd.io/bbolt"
@@ -17,10 +20,17 @@ var ErrNotInitialized = errors.New("meta: the metadata file was never initialize
 // as `arca audit verify`): bbolt takes a shared lock, so it fails while a server holds the
 // file, and nothing is ever written to it — every write method fails with
 // bolt.ErrDatabaseReadOnly.
-func OpenBoltReadOnly(path string) (*BoltStore, error) {
+//
+// Records are authenticated with the record key sealed under root; a file that has no
+// record key (format 1, which no server of format 2 has opened yet) is read as it is.
+func OpenBoltReadOnly(path string, root *rootkey.Key, log *slog.Logger) (*BoltStore, error) {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
 	if err != nil {
 		return nil, fmt.Errorf("meta: open %s read-only: %w", path, err)
+	}
+	s := &BoltStore{db: db, gc: gcommit.New(db), log: log}
+	if s.log == nil {
+		s.log = slog.Default()
 	}
 	err = db.View(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bktBuckets, bktObjects, bktUploads} {
@@ -28,11 +38,30 @@ func OpenBoltReadOnly(path string) (*BoltStore, error) {
 				return ErrNotInitialized
 			}
 		}
+		var sealed []byte
+		if kb := tx.Bucket(bktRecordKey); kb != nil {
+			sealed = kb.Get(keyRecordKey)
+		}
+		if sealed == nil {
+			k := newRecordKey()
+			s.mac = newRecordMAC(k)
+			s.mac.legacy = true
+			return nil
+		}
+		if root == nil {
+			return fmt.Errorf("meta: no root key to open the record key")
+		}
+		k, err := root.Open(recordKeyAAD, sealed)
+		if err != nil {
+			return fmt.Errorf("meta: the record key does not open with this root key: %w", err)
+		}
+		s.mac = newRecordMAC(k)
+		clear(k)
 		return nil
 	})
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	return &BoltStore{db: db, gc: gcommit.New(db)}, nil
+	return s, nil
 }

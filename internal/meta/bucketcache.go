@@ -29,16 +29,21 @@ const maxCachedBuckets = 10000
 // decode returns the Bucket stored as raw under name: a copy of the cached value when raw
 // is what it was decoded from, else a fresh decode that then replaces the entry. raw is
 // only valid during the caller's transaction, so the cache keeps its own copy.
-func (c *bucketCache) decode(name string, raw []byte) (Bucket, error) {
+// A cache miss authenticates raw with mac first.
+func (c *bucketCache) decode(name string, raw []byte, mac *recordMAC) (Bucket, error) {
 	c.mu.Lock()
 	e := c.entries[name]
 	c.mu.Unlock()
 	if e != nil && bytes.Equal(e.raw, raw) {
 		return e.b.clone(), nil
 	}
-	var b Bucket
-	if err := json.Unmarshal(raw, &b); err != nil {
+	body, err := mac.open(kindBucket, bucketLoc(name), raw)
+	if err != nil {
 		return Bucket{}, err
+	}
+	var b Bucket
+	if err := json.Unmarshal(body, &b); err != nil {
+		return Bucket{}, ErrDamagedRecord
 	}
 	e = &bucketEntry{raw: bytes.Clone(raw), b: b.clone()}
 	c.mu.Lock()

@@ -3,7 +3,6 @@ package meta
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
@@ -23,9 +22,12 @@ func (s *BoltStore) ListObjects(ctx context.Context, bucket string, opt ListOpti
 		res = ListResult{}
 		return walkListing(ob.Cursor(), opt.Prefix, opt.Delimiter, opt.After, opt.MaxKeys, &res.IsTruncated,
 			func(k, v []byte) error {
+				// A damaged record is skipped (logged once): it costs that object only.
 				var o Object
-				if err := json.Unmarshal(v, &o); err != nil {
-					return err
+				if err := s.getRec(kindObject, objectLoc(bucket, string(k)), v, &o); err != nil || o.Key != string(k) {
+					s.damaged(kindObject, bucket, string(k), ErrDamagedRecord)
+					res.Next = string(k)
+					return nil
 				}
 				res.Objects = append(res.Objects, o)
 				res.Next = o.Key

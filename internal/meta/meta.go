@@ -6,7 +6,8 @@
 // ids (see package blob); meta never opens a blob.
 //
 // Every method takes a context first and returns only the sentinel errors documented on it,
-// possibly wrapped, or an opaque internal error.
+// possibly wrapped, ErrDamagedRecord for a record that fails authentication (docs/FORMAT.md,
+// "Metadata records"; it costs that record only), or an opaque internal error.
 package meta
 
 import (
@@ -263,8 +264,10 @@ type Store interface {
 	// ListUploads returns ErrNoSuchBucket.
 	ListUploads(ctx context.Context, bucket string, opt UploadListOptions) (UploadListResult, error)
 
-	// WalkBlobIDs calls fn for every blob id referenced by an object or a part.
-	WalkBlobIDs(ctx context.Context, fn func(id string)) error
+	// WalkBlobIDs calls fn for every blob id referenced by an object or a part, and
+	// returns how many records were damaged (ErrDamagedRecord): their blob ids are unknown,
+	// so no blob may be treated as unreferenced while damaged > 0.
+	WalkBlobIDs(ctx context.Context, fn func(id string)) (damaged int, err error)
 	// Close flushes and closes the store.
 	Close() error
 }

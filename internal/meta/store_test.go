@@ -14,7 +14,7 @@ import (
 // the same contract functions below against their Store.
 func openTestStore(t *testing.T) *BoltStore {
 	t.Helper()
-	s, err := OpenBolt(filepath.Join(t.TempDir(), "meta.db"))
+	s, err := OpenBolt(filepath.Join(t.TempDir(), "meta.db"), testRoot(t), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,13 +42,13 @@ func TestBucketLifecycle(t *testing.T) {
 	if _, err := s.DeleteObject(ctx, "b1", "k"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CreateUpload(ctx, "b1", Upload{ID: "u1", Key: "k"}); err != nil {
+	if err := s.CreateUpload(ctx, "b1", Upload{ID: uid(1), Key: "k"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.DeleteBucket(ctx, "b1"); !errors.Is(err, ErrBucketNotEmpty) {
 		t.Fatalf("delete with upload: %v", err)
 	}
-	if _, err := s.AbortUpload(ctx, "b1", "k", "u1"); err != nil {
+	if _, err := s.AbortUpload(ctx, "b1", "k", uid(1)); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.DeleteBucket(ctx, "b1"); err != nil {
@@ -159,41 +159,41 @@ func TestListPaginationCoversAll(t *testing.T) {
 func TestUploads(t *testing.T) {
 	s, ctx := openTestStore(t), context.Background()
 	s.CreateBucket(ctx, Bucket{Name: "b"})
-	if err := s.CreateUpload(ctx, "b", Upload{ID: "01", Key: "k"}); err != nil {
+	if err := s.CreateUpload(ctx, "b", Upload{ID: uid(1), Key: "k"}); err != nil {
 		t.Fatal(err)
 	}
-	s.CreateUpload(ctx, "b", Upload{ID: "02", Key: "k"})
-	s.CreateUpload(ctx, "b", Upload{ID: "03", Key: "x/y"})
-	if _, err := s.GetUpload(ctx, "b", "other", "01"); !errors.Is(err, ErrNoSuchUpload) {
+	s.CreateUpload(ctx, "b", Upload{ID: uid(2), Key: "k"})
+	s.CreateUpload(ctx, "b", Upload{ID: uid(3), Key: "x/y"})
+	if _, err := s.GetUpload(ctx, "b", "other", uid(1)); !errors.Is(err, ErrNoSuchUpload) {
 		t.Fatalf("wrong key: %v", err)
 	}
 	for n := 1; n <= 3; n++ {
-		if _, err := s.PutPart(ctx, "b", "k", "01", Part{Number: n, BlobID: fmt.Sprint("p", n)}); err != nil {
+		if _, err := s.PutPart(ctx, "b", "k", uid(1), Part{Number: n, BlobID: fmt.Sprint("p", n)}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	old, _ := s.PutPart(ctx, "b", "k", "01", Part{Number: 2, BlobID: "p2b"})
+	old, _ := s.PutPart(ctx, "b", "k", uid(1), Part{Number: 2, BlobID: "p2b"})
 	if old == nil || old.BlobID != "p2" {
 		t.Fatalf("replaced part: %+v", old)
 	}
-	parts, more, _ := s.ListParts(ctx, "b", "k", "01", 1, 1)
+	parts, more, _ := s.ListParts(ctx, "b", "k", uid(1), 1, 1)
 	if len(parts) != 1 || parts[0].Number != 2 || !more {
 		t.Fatalf("ListParts page: %+v %v", parts, more)
 	}
 	ul, _ := s.ListUploads(ctx, "b", UploadListOptions{MaxUploads: 1000, Delimiter: "/"})
-	if len(ul.Uploads) != 2 || ul.Uploads[0].ID != "01" || fmt.Sprint(ul.CommonPrefixes) != "[x/]" {
+	if len(ul.Uploads) != 2 || ul.Uploads[0].ID != uid(1) || fmt.Sprint(ul.CommonPrefixes) != "[x/]" {
 		t.Fatalf("ListUploads: %+v", ul)
 	}
-	ul, _ = s.ListUploads(ctx, "b", UploadListOptions{MaxUploads: 1000, KeyMarker: "k", UploadIDMarker: "01"})
-	if len(ul.Uploads) != 2 || ul.Uploads[0].ID != "02" {
+	ul, _ = s.ListUploads(ctx, "b", UploadListOptions{MaxUploads: 1000, KeyMarker: "k", UploadIDMarker: uid(1)})
+	if len(ul.Uploads) != 2 || ul.Uploads[0].ID != uid(2) {
 		t.Fatalf("ListUploads after marker: %+v", ul)
 	}
 	o := Object{Key: "k", Pieces: []Piece{{BlobID: "p1"}, {BlobID: "p3"}}}
-	_, unused, err := s.CompleteUpload(ctx, "b", "01", o, nil)
+	_, unused, err := s.CompleteUpload(ctx, "b", uid(1), o, nil)
 	if err != nil || len(unused) != 1 || unused[0].BlobID != "p2b" {
 		t.Fatalf("complete: %v %+v", err, unused)
 	}
-	if _, err := s.GetUpload(ctx, "b", "k", "01"); !errors.Is(err, ErrNoSuchUpload) {
+	if _, err := s.GetUpload(ctx, "b", "k", uid(1)); !errors.Is(err, ErrNoSuchUpload) {
 		t.Fatal("upload survived completion")
 	}
 	var ids []string
@@ -241,14 +241,14 @@ func TestConcurrentPutsLastWriterWins(t *testing.T) {
 func TestReopenKeepsData(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	s, err := OpenBolt(filepath.Join(dir, "m.db"))
+	s, err := OpenBolt(filepath.Join(dir, "m.db"), testRoot(t), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.CreateBucket(ctx, Bucket{Name: "b"})
 	s.PutObject(ctx, "b", Object{Key: "k", ETag: "e", UserMeta: map[string]string{"x": "ü"}}, nil)
 	s.Close()
-	s, err = OpenBolt(filepath.Join(dir, "m.db"))
+	s, err = OpenBolt(filepath.Join(dir, "m.db"), testRoot(t), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,18 +1,39 @@
 package meta
 
 import (
+	"bytes"
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
 )
 
 // uploadKey is the key of an upload's nested bucket: object key, NUL, upload id. Upload ids
-// are time-ordered, so uploads of one key list in initiation order.
+// are time-ordered, so uploads of one key list in initiation order. Ids hold no NUL
+// (validUploadID), so the last NUL splits the two unambiguously.
 func uploadKey(key, id string) []byte { return []byte(key + "\x00" + id) }
+
+// uploadIDLen is the length of the ids Arca issues: 16 hex digits of time, 24 of randomness.
+const uploadIDLen = 40
+
+// validUploadID reports whether id has the shape of an id Arca issues (lowercase hex,
+// uploadIDLen long). Anything else names no upload: ErrNoSuchUpload, before any lookup.
+func validUploadID(id string) bool {
+	if len(id) != uploadIDLen {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
 
 func uploadsOf(tx *bolt.Tx, bucket string) (*bolt.Bucket, error) {
 	ub := tx.Bucket(bktUploads).Bucket([]byte(bucket))
@@ -23,6 +44,9 @@ func uploadsOf(tx *bolt.Tx, bucket string) (*bolt.Bucket, error) {
 }
 
 func uploadBucket(tx *bolt.Tx, bucket, key, id string) (*bolt.Bucket, error) {
+	if !validUploadID(id) {
+		return nil, ErrNoSuchUpload
+	}
 	ub, err := uploadsOf(tx, bucket)
 	if err != nil {
 		return nil, ErrNoSuchUpload
@@ -42,6 +66,9 @@ func (s *BoltStore) CreateUpload(ctx context.Context, bucket string, u Upload) e
 		if err != nil {
 			return err
 		}
+		if !validUploadID(u.ID) {
+			return fmt.Errorf("meta: upload id %q is not one Arca issues", u.ID)
+		}
 		b, err := ub.CreateBucketIfNotExists(uploadKey(u.Key, u.ID))
 		if err != nil {
 			return err
@@ -49,14 +76,34 @@ func (s *BoltStore) CreateUpload(ctx context.Context, bucket string, u Upload) e
 		if _, err := b.CreateBucketIfNotExists(keyParts); err != nil {
 			return err
 		}
-		return putJSON(b, keyInfo, u)
+		return s.putRec(b, keyInfo, kindUpload, uploadLoc(bucket, u.Key, u.ID), u)
 	})
 }
 
-func readUpload(b *bolt.Bucket) (Upload, error) {
+// readUpload reads the upload record of (bucket, key, id) from its nested bucket b.
+func (s *BoltStore) readUpload(b *bolt.Bucket, bucket, key, id string) (Upload, error) {
 	var u Upload
-	err := json.Unmarshal(b.Get(keyInfo), &u)
+	err := s.getRec(kindUpload, uploadLoc(bucket, key, id), b.Get(keyInfo), &u)
+	if err == nil && (u.Key != key || u.ID != id) {
+		err = ErrDamagedRecord
+	}
+	if err != nil {
+		s.damaged(kindUpload, bucket, key+" (upload "+id+")", err)
+	}
 	return u, err
+}
+
+// readPart reads part n of upload (bucket, key, id) from its stored value v.
+func (s *BoltStore) readPart(bucket, key, id string, n int, v []byte) (Part, error) {
+	var p Part
+	err := s.getRec(kindPart, partLoc(bucket, key, id, n), v, &p)
+	if err == nil && p.Number != n {
+		err = ErrDamagedRecord
+	}
+	if err != nil {
+		s.damaged(kindPart, bucket, fmt.Sprintf("%s (upload %s, part %d)", key, id, n), err)
+	}
+	return p, err
 }
 
 func (s *BoltStore) GetUpload(ctx context.Context, bucket, key, id string) (Upload, error) {
@@ -66,7 +113,7 @@ func (s *BoltStore) GetUpload(ctx context.Context, bucket, key, id string) (Uplo
 		if err != nil {
 			return err
 		}
-		u, err = readUpload(b)
+		u, err = s.readUpload(b, bucket, key, id)
 		return err
 	})
 	return u, err
@@ -81,23 +128,29 @@ func (s *BoltStore) PutPart(ctx context.Context, bucket, key, id string, p Part)
 			return err
 		}
 		pb := b.Bucket(keyParts)
-		if v := pb.Get(partKey(p.Number)); v != nil {
-			var prev Part
-			if err := json.Unmarshal(v, &prev); err != nil {
-				return err
-			}
-			old = &prev
+		if _, err := s.readUpload(b, bucket, key, id); err != nil {
+			return err
 		}
-		return putJSON(pb, partKey(p.Number), p)
+		if v := pb.Get(partKey(p.Number)); v != nil {
+			// A damaged part being replaced: its blob is unknown, left to the orphan sweep.
+			if prev, err := s.readPart(bucket, key, id, p.Number, v); err == nil {
+				old = &prev
+			}
+		}
+		return s.putRec(pb, partKey(p.Number), kindPart, partLoc(bucket, key, id, p.Number), p)
 	})
 	return old, err
 }
 
-func readParts(b *bolt.Bucket) ([]Part, error) {
+func (s *BoltStore) readParts(b *bolt.Bucket, bucket, key, id string) ([]Part, error) {
 	var parts []Part
 	err := b.Bucket(keyParts).ForEach(func(k, v []byte) error {
-		var p Part
-		if err := json.Unmarshal(v, &p); err != nil {
+		n, err := strconv.Atoi(string(k))
+		if err != nil {
+			return ErrDamagedRecord
+		}
+		p, err := s.readPart(bucket, key, id, n, v)
+		if err != nil {
 			return err
 		}
 		parts = append(parts, p)
@@ -120,8 +173,12 @@ func (s *BoltStore) ListParts(ctx context.Context, bucket, key, id string, after
 				more = true
 				break
 			}
-			var p Part
-			if err := json.Unmarshal(v, &p); err != nil {
+			n, err := strconv.Atoi(string(k))
+			if err != nil {
+				return ErrDamagedRecord
+			}
+			p, err := s.readPart(bucket, key, id, n, v)
+			if err != nil {
 				return err
 			}
 			out = append(out, p)
@@ -144,8 +201,11 @@ func (s *BoltStore) CompleteUpload(ctx context.Context, bucket, id string, o Obj
 		if err != nil {
 			return err
 		}
-		cur, err := getObject(ob, o.Key)
-		if err != nil {
+		if _, err := s.readUpload(b, bucket, o.Key, id); err != nil {
+			return err
+		}
+		cur, err := s.getObject(ob, bucket, o.Key)
+		if err != nil && (cond != nil || !errors.Is(err, ErrDamagedRecord)) {
 			return err
 		}
 		if cond != nil {
@@ -153,7 +213,7 @@ func (s *BoltStore) CompleteUpload(ctx context.Context, bucket, id string, o Obj
 				return err
 			}
 		}
-		parts, err := readParts(b)
+		parts, err := s.readParts(b, bucket, o.Key, id)
 		if err != nil {
 			return err
 		}
@@ -166,7 +226,7 @@ func (s *BoltStore) CompleteUpload(ctx context.Context, bucket, id string, o Obj
 				unused = append(unused, p)
 			}
 		}
-		if err := putJSON(ob, []byte(o.Key), o); err != nil {
+		if err := s.putRec(ob, []byte(o.Key), kindObject, objectLoc(bucket, o.Key), o); err != nil {
 			return err
 		}
 		ub, _ := uploadsOf(tx, bucket)
@@ -187,9 +247,8 @@ func (s *BoltStore) AbortUpload(ctx context.Context, bucket, key, id string) ([]
 		if err != nil {
 			return err
 		}
-		if parts, err = readParts(b); err != nil {
-			return err
-		}
+		// A damaged part does not stop an abort: its blob is left to the orphan sweep.
+		parts, _ = s.readParts(b, bucket, key, id)
 		ub, _ := uploadsOf(tx, bucket)
 		return ub.DeleteBucket(uploadKey(key, id))
 	})
@@ -213,9 +272,13 @@ func (s *BoltStore) ListUploads(ctx context.Context, bucket string, opt UploadLi
 		}
 		return walkListing(ub.Cursor(), opt.Prefix, opt.Delimiter, after, opt.MaxUploads, &res.IsTruncated,
 			func(k, v []byte) error {
-				u, err := readUpload(ub.Bucket(k))
+				i := bytes.LastIndexByte(k, 0)
+				if i < 0 || ub.Bucket(k) == nil {
+					return nil // damaged structure: listed by arca admin check
+				}
+				u, err := s.readUpload(ub.Bucket(k), bucket, string(k[:i]), string(k[i+1:]))
 				if err != nil {
-					return err
+					return nil // damaged: skipped here (logged once), listed by arca admin check
 				}
 				res.Uploads = append(res.Uploads, u)
 				res.NextKeyMarker, res.NextUploadIDMarker = u.Key, u.ID

@@ -66,7 +66,7 @@ func OpenOffline(cfg config.Config) (*Offline, error) {
 		return nil, fmt.Errorf("root key: %w", err)
 	}
 	o := &Offline{root: root, id: id}
-	if o.meta, err = meta.OpenBoltReadOnly(filepath.Join(dir, "meta.db")); err != nil {
+	if o.meta, err = meta.OpenBoltReadOnly(filepath.Join(dir, "meta.db"), root, nil); err != nil {
 		return nil, err
 	}
 	ok := false

@@ -104,8 +104,14 @@ func New(cfg config.Config, log *slog.Logger) (*Server, error) {
 			return nil, err
 		}
 	}
-	if s.meta, err = meta.OpenBolt(filepath.Join(cfg.DataDir, "meta.db")); err != nil {
+	if err := s.openRootKey(); err != nil {
 		return nil, err
+	}
+	if s.meta, err = meta.OpenBolt(filepath.Join(cfg.DataDir, "meta.db"), s.rootKey, log); err != nil {
+		return nil, err
+	}
+	if n := s.meta.Upgraded(); n > 0 {
+		log.Warn("authenticated the metadata records written before record authentication (format 1 to 2); this happens once per data directory, and seen again it means the record key was removed from meta.db", "records", n)
 	}
 	opened := false
 	defer func() {
@@ -120,9 +126,6 @@ func New(cfg config.Config, log *slog.Logger) (*Server, error) {
 			s.meta.Close()
 		}
 	}()
-	if err := s.openRootKey(); err != nil {
-		return nil, err
-	}
 	if s.keyring, err = sse.OpenKeyring(context.Background(), s.meta.Committer(), s.rootKey); err != nil {
 		return nil, fmt.Errorf("SSE-S3 keyring: %w", err)
 	}

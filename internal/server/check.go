@@ -1,0 +1,203 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/arcastore/arca/internal/blob"
+	"github.com/arcastore/arca/internal/config"
+	"github.com/arcastore/arca/internal/kms"
+	"github.com/arcastore/arca/internal/meta"
+	"github.com/arcastore/arca/internal/rootkey"
+	"github.com/arcastore/arca/internal/sse"
+)
+
+// Finding is one problem `arca admin check` found: what (Kind and Where), what is wrong
+// with it, and what the operator can do.
+type Finding struct {
+	Kind    string // "record", "blob", "key"
+	Where   string // s3://bucket/key, upload/part names, a blob id, a key's name
+	Problem string
+	Fix     string
+}
+
+// CheckReport is the result of CheckDataDir.
+type CheckReport struct {
+	Records  int // metadata records read
+	Blobs    int // stored blobs seen
+	Findings []Finding
+}
+
+// CheckDataDir reads a stopped server's data directory, like fsck and without writing to
+// it, and lists every damaged or orphaned record, blob and key: metadata records that fail
+// authentication or do not decode, blobs no record references and blobs a record names
+// that are gone, SSE-S3 master key versions that objects name but the keyring lacks, and
+// key stores that do not open with the root key. The root key comes from cfg as for the
+// server, and is never generated.
+func CheckDataDir(ctx context.Context, cfg config.Config) (*CheckReport, error) {
+	dir := cfg.DataDir
+	if cfg.RootKey != "" && cfg.RootKeyFile != "" {
+		return nil, fmt.Errorf("ARCA_ROOT_KEY and --root-key-file both give the root key: use one")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "meta.db")); err != nil {
+		return nil, fmt.Errorf("%s: %w", dir, ErrNotADataDir)
+	}
+	if cfg.RootKey == "" && cfg.RootKeyFile == "" {
+		if _, err := os.Stat(filepath.Join(dir, RootKeyFileName)); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("root key: none given (--root-key-file, ARCA_ROOT_KEY) and no %s in %s", RootKeyFileName, dir)
+		}
+	}
+	root, _, _, err := loadRootKey(dir, cfg.RootKey, cfg.RootKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("root key: %w", err)
+	}
+	m, err := meta.OpenBoltReadOnly(filepath.Join(dir, "meta.db"), root, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return nil, err
+	}
+	defer m.Close()
+	rep := &CheckReport{}
+	add := func(kind, where, problem, fix string) {
+		rep.Findings = append(rep.Findings, Finding{kind, where, problem, fix})
+	}
+
+	gc := m.Committer()
+	keyring, kerr := sse.OpenKeyring(ctx, gc, root)
+	if kerr != nil {
+		add("key", "SSE-S3 keyring", "does not open with this root key: "+kerr.Error(),
+			"check that the root key is the one the server runs with; if it is, restore meta.db from a backup (every SSE-S3 object depends on it)")
+	}
+	if _, err := kms.OpenReadOnly(kms.Config{DB: gc, Root: root, Region: orDefault(cfg.Region, "us-east-1")}); err != nil {
+		add("key", "KMS keystore", "does not open: "+err.Error(),
+			"check that the root key is the one the server runs with; if it is, restore meta.db from a backup")
+	}
+
+	referenced := map[string]string{} // blob id -> who names it
+	damaged := 0
+	err = m.WalkRecords(ctx, func(r meta.WalkedRecord) {
+		rep.Records++
+		where := recordWhere(r)
+		if r.Err != nil {
+			damaged++
+			add("record", where, "damaged: fails authentication or does not decode (edited outside Arca, or a disk fault); it is not served",
+				recordFix(r))
+			return
+		}
+		switch {
+		case r.Object != nil:
+			for _, p := range r.Object.Pieces {
+				referenced[p.BlobID] = where
+			}
+			if e := r.Object.Enc; e != nil && e.Mode == "AES256" && keyring != nil {
+				if _, err := keyring.Get(e.MasterVersion); err != nil {
+					add("key", where, fmt.Sprintf("names SSE-S3 master key version %d, which the keyring does not hold", e.MasterVersion),
+						"restore meta.db from a backup; the object cannot be decrypted without that version")
+				}
+			}
+		case r.Part != nil:
+			referenced[r.Part.BlobID] = where
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	blobs, err := blob.OpenTieredReadOnly(gc, filepath.Join(dir, "blobs"), smallBlobMax)
+	if err != nil {
+		add("blob", filepath.Join(dir, "blobs"), "the blob store does not open: "+err.Error(), "restore the blobs directory from a backup")
+		return rep, nil
+	}
+	present := map[string]bool{}
+	err = blobs.Walk(ctx, func(id string, _ time.Time) error {
+		rep.Blobs++
+		present[id] = true
+		if _, ok := referenced[id]; !ok {
+			fix := "none needed: the server removes it at its next start"
+			if damaged > 0 {
+				fix = "it may belong to a damaged record above; the server removes unreferenced blobs only once no record is damaged"
+			}
+			add("blob", id, "orphaned: no record references it", fix)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	missing := make([]string, 0)
+	for id := range referenced {
+		if !present[id] {
+			missing = append(missing, id)
+		}
+	}
+	sort.Strings(missing)
+	for _, id := range missing {
+		add("blob", id, "missing: "+referenced[id]+" names it but it is not stored",
+			"restore the blob from a backup, or delete "+referenced[id]+" (its bytes are gone)")
+	}
+	return rep, nil
+}
+
+func recordWhere(r meta.WalkedRecord) string {
+	switch r.Kind {
+	case "bucket":
+		return "bucket " + r.Bucket
+	case "object":
+		return "s3://" + r.Bucket + "/" + r.Key
+	case "upload":
+		return fmt.Sprintf("upload %q of s3://%s/%s", r.UploadID, r.Bucket, r.Key)
+	default:
+		return fmt.Sprintf("part %d of upload %q of s3://%s/%s", r.PartNumber, r.UploadID, r.Bucket, r.Key)
+	}
+}
+
+func recordFix(r meta.WalkedRecord) string {
+	switch r.Kind {
+	case "bucket":
+		return "restore meta.db from a backup: the bucket's configuration (encryption, policy) cannot be trusted"
+	case "object":
+		return "restore meta.db from a backup, or delete the object (DeleteObject works on a damaged record; its blobs are then removed at the next start) and upload it again"
+	default:
+		return "abort the upload (AbortMultipartUpload) and upload again"
+	}
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// UpgradeDataDir authenticates the metadata records of a stopped server's data directory
+// written before record authentication (docs/FORMAT.md, "Metadata records"), as the server
+// does at its first start; it returns how many records it upgraded (0 when the directory
+// already has a record key).
+func UpgradeDataDir(cfg config.Config) (int, error) {
+	dir := cfg.DataDir
+	if _, err := os.Stat(filepath.Join(dir, "meta.db")); err != nil {
+		return 0, fmt.Errorf("%s: %w", dir, ErrNotADataDir)
+	}
+	var root *rootkey.Key
+	var err error
+	if cfg.RootKey == "" && cfg.RootKeyFile == "" {
+		if _, err := os.Stat(filepath.Join(dir, RootKeyFileName)); errors.Is(err, fs.ErrNotExist) {
+			return 0, fmt.Errorf("root key: none given (--root-key-file, ARCA_ROOT_KEY) and no %s in %s", RootKeyFileName, dir)
+		}
+	}
+	if root, _, _, err = loadRootKey(dir, cfg.RootKey, cfg.RootKeyFile); err != nil {
+		return 0, fmt.Errorf("root key: %w", err)
+	}
+	m, err := meta.OpenBolt(filepath.Join(dir, "meta.db"), root, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return 0, err
+	}
+	n := m.Upgraded()
+	return n, m.Close()
+}
