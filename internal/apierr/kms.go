@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/arcastore/arca/internal/authz"
 	"github.com/arcastore/arca/internal/kms"
 	"github.com/arcastore/arca/internal/sigv4"
 )
@@ -71,6 +72,8 @@ var kmsMappings = []kmsMapping{
 	{kms.ErrThrottled, kdef("ThrottlingException", 400, "")},
 	{kms.ErrDryRun, kdef("DryRunOperationException", 412, "The request would have succeeded, but the DryRun option is set.")},
 	{kms.ErrInvalidArn, kdef("InvalidArnException", 400, "")},
+	// The key policy lockout safety check (CreateKey, PutKeyPolicy), in AWS's words.
+	{authz.ErrKeyPolicyLockout, kdef("MalformedPolicyDocumentException", 400, "The new key policy will not allow you to update the key policy in the future.")},
 
 	{sigv4.ErrInvalidAccessKeyID, KMSUnrecognizedClient},
 	{sigv4.ErrSignatureDoesNotMatch, KMSInvalidSignature},

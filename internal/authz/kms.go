@@ -2,6 +2,7 @@ package authz
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"strings"
@@ -49,6 +50,36 @@ func (a *Authorizer) KMS(ctx context.Context, id iam.Identity, r *policy.Request
 		return kmsDeny(id, r, "because no identity-based policy allows the "+r.Action+" action")
 	}
 	return kmsDeny(id, r, "because no resource-based policy allows the "+r.Action+" action")
+}
+
+// ErrKeyPolicyLockout is KMSPolicyLockout's refusal: the new key policy would not let the
+// caller change the key's policy again. apierr words it as AWS does
+// (MalformedPolicyDocumentException "The new key policy will not allow you to update the
+// key policy in the future.").
+var ErrKeyPolicyLockout = errors.New("authz: the new key policy would lock the caller out of the key")
+
+// KMSPolicyLockout is AWS KMS's key policy lockout safety check, which CreateKey (given a
+// policy) and PutKeyPolicy run before attaching newPolicy to the key keyARN: the policy
+// must allow the principal making the request to make a subsequent PutKeyPolicy request on
+// the key. The decision is exactly KMS's for that later request (see KMS: the key policy
+// with its delegation to IAM, the caller's identity policies; grants never allow
+// PutKeyPolicy), evaluated in this request's context. bypass is
+// BypassPolicyLockoutSafetyCheck: AWS then skips the check (and warns that the key may
+// become unmanageable). It returns nil, ErrKeyPolicyLockout, or the error of reading the
+// caller's identity policies; newPolicy must have been validated.
+func (a *Authorizer) KMSPolicyLockout(ctx context.Context, id iam.Identity, keyARN, newPolicy string, bypass, tls bool) error {
+	if bypass {
+		return nil
+	}
+	kp, err := a.Parsed([]byte(newPolicy), policy.Key)
+	if err != nil {
+		return err
+	}
+	err = a.KMS(ctx, id, a.KMSRequest(id, "kms:PutKeyPolicy", keyARN, "", tls, nil), kp, nil, nil)
+	if errors.Is(err, ErrDenied) {
+		return ErrKeyPolicyLockout
+	}
+	return err
 }
 
 // KMSIdentity decides a KMS action that names no key (CreateKey, ListKeys, GenerateRandom…)

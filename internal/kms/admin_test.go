@@ -28,7 +28,7 @@ func TestPolicies(t *testing.T) {
 	e := newEnv(t)
 	md := e.createKey()
 	for _, tc := range policyTests {
-		err := e.svc.PutKeyPolicy(testCtx, caller, md.KeyID, "default", tc.doc)
+		err := e.svc.PutKeyPolicy(testCtx, caller, md.KeyID, "default", tc.doc, nil)
 		if tc.sentinel == nil && err != nil || tc.sentinel != nil && !isErr(err, tc.sentinel) {
 			t.Errorf("%s: %v", tc.name, err)
 		}

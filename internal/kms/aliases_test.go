@@ -109,7 +109,7 @@ func TestAWSManagedKey(t *testing.T) {
 	wantErr(t, "on-demand", err, ErrUnsupported, "-")
 	_, err = e.svc.ScheduleKeyDeletion(testCtx, caller, md.KeyID, 7)
 	wantErr(t, "delete", err, ErrUnsupported, "-")
-	wantErr(t, "policy", e.svc.PutKeyPolicy(testCtx, caller, md.KeyID, "", DefaultPolicy(testAccount)), ErrUnsupported, "-")
+	wantErr(t, "policy", e.svc.PutKeyPolicy(testCtx, caller, md.KeyID, "", DefaultPolicy(testAccount), nil), ErrUnsupported, "-")
 	if _, err := e.svc.GenerateDataKey(testCtx, caller, "alias/aws/s3", map[string]string{"aws:s3:arn": "arn:aws:s3:::b/k"}, 32); err != nil {
 		t.Fatal(err)
 	}

@@ -24,6 +24,9 @@ type CreateKeyInput struct {
 	MultiRegion      bool
 	XksKeyID         string
 	Tags             []Tag
+	// PolicyCheck (nil: none) is the lockout safety check of Policy, called with the new
+	// key's ARN; AWS's default policy is not checked.
+	PolicyCheck PolicyCheck
 }
 
 var (
@@ -87,6 +90,11 @@ func (s *Service) CreateKey(ctx context.Context, p Principal, in CreateKeyInput)
 	}
 	rec := &keyRecord{ID: newUUID(), Account: s.cfg.AccountID, Description: in.Description,
 		State: StateEnabled, Manager: ManagerCustomer, Policy: policy, Tags: tags}
+	if in.Policy != "" && in.PolicyCheck != nil {
+		if err := in.PolicyCheck(ctx, s.keyARN(rec.ID), policy); err != nil {
+			return KeyMetadata{}, err
+		}
+	}
 	k, err := s.insertKey(ctx, rec, "")
 	if err != nil {
 		return KeyMetadata{}, err

@@ -10,7 +10,14 @@ import (
 )
 
 // Key policies are stored, validated and returned; enforcing them is the policy engine's
-// job (a later issue), which will read them through GetKeyPolicy.
+// job (internal/authz), which reads them through AuthInfo.
+
+// PolicyCheck is the key policy lockout safety check a caller hands CreateKey and
+// PutKeyPolicy: it is called with the key's ARN and the new policy once the policy is
+// valid and the key known, before anything is written; an error refuses the change and is
+// returned as it is. The decision (does the policy still let the caller change it, unless
+// BypassPolicyLockoutSafetyCheck) belongs to the policy engine, so this package only asks.
+type PolicyCheck func(ctx context.Context, keyARN, policy string) error
 
 const maxPolicyBytes = 32768
 
@@ -139,8 +146,8 @@ func checkPolicyName(name string) error {
 }
 
 // PutKeyPolicy replaces a key's policy (name "" or "default"). AWS managed keys' policies
-// are fixed.
-func (s *Service) PutKeyPolicy(ctx context.Context, p Principal, keyID, name, doc string) error {
+// are fixed. check (nil: none) is the lockout safety check of doc.
+func (s *Service) PutKeyPolicy(ctx context.Context, p Principal, keyID, name, doc string, check PolicyCheck) error {
 	if err := checkPolicyName(name); err != nil {
 		return err
 	}
@@ -150,6 +157,11 @@ func (s *Service) PutKeyPolicy(ctx context.Context, p Principal, keyID, name, do
 	_, err := s.changeKey(ctx, keyID, false, "PutKeyPolicy", func(k *key, r *keyRecord) error {
 		if err := notManaged(k, "its key policy cannot be changed"); err != nil {
 			return err
+		}
+		if check != nil {
+			if err := check(ctx, k.arn, doc); err != nil {
+				return err
+			}
 		}
 		r.Policy = doc
 		return nil

@@ -51,6 +51,7 @@ type API struct {
 	log       *slog.Logger
 	obs       Observer
 	authorize Authorizer
+	lockout   PolicyLockout
 }
 
 // New returns an API over svc.
@@ -99,7 +100,7 @@ func (a *API) Serve(w http.ResponseWriter, r *http.Request, c *Caller) {
 			return
 		}
 	}
-	out, err := h.run(r.Context(), a.svc, c.Principal, x.req)
+	out, err := h.run(r.Context(), a, c, x.req)
 	a.respond(w, x, out, err)
 }
 
@@ -206,7 +207,7 @@ func decode(body []byte, v any) error {
 
 // ops is the operation table.
 var ops = map[string]handler{
-	"CreateKey":                       op(createKey),
+	"CreateKey":                       opPolicy(createKey),
 	"DescribeKey":                     op(describeKey),
 	"ListKeys":                        op(listKeys),
 	"UpdateKeyDescription":            op(updateKeyDescription),
@@ -229,7 +230,7 @@ var ops = map[string]handler{
 	"GenerateDataKey":                 op(generateDataKey),
 	"GenerateDataKeyWithoutPlaintext": op(generateDataKeyWithoutPlaintext),
 	"GenerateRandom":                  op(generateRandom),
-	"PutKeyPolicy":                    op(putKeyPolicy),
+	"PutKeyPolicy":                    opPolicy(putKeyPolicy),
 	"GetKeyPolicy":                    op(getKeyPolicy),
 	"ListKeyPolicies":                 op(listKeyPolicies),
 	"CreateGrant":                     op(createGrant),

@@ -25,14 +25,15 @@ type createKeyIn struct {
 	Tags                           []wireTag
 }
 
-func createKey(ctx context.Context, s *kms.Service, p kms.Principal, in *createKeyIn) (any, error) {
+func createKey(ctx context.Context, s *kms.Service, p kms.Principal, lc lockoutCheck, in *createKeyIn) (any, error) {
 	spec := in.KeySpec
 	if spec == "" {
 		spec = in.CustomerMasterKeySpec
 	}
 	md, err := s.CreateKey(ctx, p, kms.CreateKeyInput{Policy: in.Policy, Description: in.Description,
 		KeyUsage: in.KeyUsage, KeySpec: spec, Origin: in.Origin, CustomKeyStoreID: in.CustomKeyStoreId,
-		MultiRegion: in.MultiRegion != nil && *in.MultiRegion, XksKeyID: in.XksKeyId, Tags: fromWireTags(in.Tags)})
+		MultiRegion: in.MultiRegion != nil && *in.MultiRegion, XksKeyID: in.XksKeyId, Tags: fromWireTags(in.Tags),
+		PolicyCheck: lc.check(in.BypassPolicyLockoutSafetyCheck)})
 	if err != nil {
 		return nil, err
 	}

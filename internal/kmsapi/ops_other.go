@@ -80,11 +80,11 @@ type policyIn struct {
 	BypassPolicyLockoutSafetyCheck *bool
 }
 
-func putKeyPolicy(ctx context.Context, s *kms.Service, p kms.Principal, in *policyIn) (any, error) {
+func putKeyPolicy(ctx context.Context, s *kms.Service, p kms.Principal, lc lockoutCheck, in *policyIn) (any, error) {
 	if in.Policy == nil {
 		return nil, required("policy")
 	}
-	return nil, s.PutKeyPolicy(ctx, p, in.KeyId, in.PolicyName, *in.Policy)
+	return nil, s.PutKeyPolicy(ctx, p, in.KeyId, in.PolicyName, *in.Policy, lc.check(in.BypassPolicyLockoutSafetyCheck))
 }
 
 type getKeyPolicyOut struct{ Policy, PolicyName string }

@@ -109,11 +109,12 @@ func (p params) list(k string, v []string) params {
 // keyParams starts the parameters of a request naming keyID.
 func keyParams(keyID string) params { return params{}.str("keyId", keyID) }
 
-// handler is one operation: decode the body into its typed request, then run it against
-// the Service (returning the response value, nil for an empty {} response, or an error).
+// handler is one operation: decode the body into its typed request, then run it for the
+// caller against the API's Service (returning the response value, nil for an empty {}
+// response, or an error).
 type handler struct {
 	decode func(body []byte) (request, error)
-	run    func(ctx context.Context, s *kms.Service, p kms.Principal, in request) (any, error)
+	run    func(ctx context.Context, a *API, c *Caller, in request) (any, error)
 }
 
 // op adapts a typed operation function to a handler.
@@ -122,15 +123,37 @@ func op[In any, P interface {
 	request
 }](fn func(ctx context.Context, s *kms.Service, p kms.Principal, in P) (any, error)) handler {
 	return handler{
-		decode: func(body []byte) (request, error) {
-			in := P(new(In))
-			if err := decode(body, in); err != nil {
-				return nil, err
-			}
-			return in, nil
+		decode: decoder[In, P](),
+		run: func(ctx context.Context, a *API, c *Caller, in request) (any, error) {
+			return fn(ctx, a.svc, c.Principal, in.(P))
 		},
-		run: func(ctx context.Context, s *kms.Service, p kms.Principal, in request) (any, error) {
-			return fn(ctx, s, p, in.(P))
+	}
+}
+
+// opPolicy adapts an operation that attaches a key policy (CreateKey, PutKeyPolicy): it
+// also gets the caller's lockout safety check (see SetPolicyLockout).
+func opPolicy[In any, P interface {
+	*In
+	request
+}](fn func(ctx context.Context, s *kms.Service, p kms.Principal, lc lockoutCheck, in P) (any, error)) handler {
+	return handler{
+		decode: decoder[In, P](),
+		run: func(ctx context.Context, a *API, c *Caller, in request) (any, error) {
+			return fn(ctx, a.svc, c.Principal, a.lockoutFor(c), in.(P))
 		},
+	}
+}
+
+// decoder decodes a body into a new In.
+func decoder[In any, P interface {
+	*In
+	request
+}]() func(body []byte) (request, error) {
+	return func(body []byte) (request, error) {
+		in := P(new(In))
+		if err := decode(body, in); err != nil {
+			return nil, err
+		}
+		return in, nil
 	}
 }
