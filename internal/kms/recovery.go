@@ -1,0 +1,157 @@
+package kms
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/arcastore/arca/internal/rootkey"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Offline recovery of a key whose policy lets no one administer it (docs/KMS.md, "Key
+// policy lockout"). ResetKeyPolicyTx, run by `arca admin kms reset-key-policy` on a
+// stopped server's metadata file, replaces the policy and leaves a Recovery marker in the
+// same transaction; the next server start records each marker in the audit trail
+// (Recoveries) and only then removes it (ClearRecovery), so a reset is never unrecorded:
+// a crash in between records it twice, under the same event id.
+
+// bktRecoveries holds the markers: recovery id -> Recovery (JSON).
+var bktRecoveries = []byte("kms-recoveries")
+
+// Recovery is the marker of one offline key policy reset. It holds no secret: policies are
+// recorded in the audit trail by PutKeyPolicy too.
+type Recovery struct {
+	// ID is a random UUID, the audit record's event id.
+	ID      string    `json:"id"`
+	KeyID   string    `json:"key_id"`
+	Account string    `json:"account"`
+	Time    time.Time `json:"time"`
+	// Policy is the policy now attached; Default says it is AWS's default key policy.
+	Policy  string `json:"policy"`
+	Default bool   `json:"default,omitempty"`
+	// PreviousPolicy is the policy it replaced (the one that locked the key).
+	PreviousPolicy string `json:"previous_policy"`
+	// OSUser and Host say who ran the tool where, as the operating system tells it.
+	OSUser string `json:"os_user,omitempty"`
+	Host   string `json:"host,omitempty"`
+}
+
+// ResetKeyPolicyInput is what ResetKeyPolicyTx changes.
+type ResetKeyPolicyInput struct {
+	// KeyRef names a customer managed key: key id, key ARN or alias name.
+	KeyRef string
+	// Policy is the new policy; "" gives the key AWS's default key policy, which lets the
+	// account root (and, through IAM policies, the account's users) do everything.
+	Policy string
+	// Now is the time of the reset; OSUser and Host go into the marker.
+	Now          time.Time
+	OSUser, Host string
+}
+
+// ResetKeyPolicyTx replaces the policy of a customer managed key in tx, whatever the old
+// policy says, and leaves the Recovery marker the next server start audits. It is for a
+// stopped server (bbolt's file lock enforces it) and for the holder of the root key: it
+// returns ErrWrongRootKey unless root sealed this keystore. It returns ErrNotFound for an
+// unknown or destroyed key, ErrUnsupported for an AWS managed key (its policy is fixed)
+// and ValidatePolicy's errors for an invalid policy. The key's state does not matter.
+func ResetKeyPolicyTx(tx *bolt.Tx, root *rootkey.Key, in ResetKeyPolicyInput) (Recovery, error) {
+	meta, keys := tx.Bucket(bktMeta), tx.Bucket(bktKeys)
+	if meta == nil || keys == nil {
+		return Recovery{}, fmt.Errorf("kms: this data directory has no keystore yet")
+	}
+	if string(meta.Get(keyRootChk)) != root.Check() {
+		return Recovery{}, ErrWrongRootKey
+	}
+	id := offlineKeyID(tx, in.KeyRef)
+	raw := keys.Get([]byte(id))
+	if id == "" || raw == nil {
+		return Recovery{}, errf(ErrNotFound, "Key '%s' does not exist", in.KeyRef)
+	}
+	rec := &keyRecord{}
+	if err := json.Unmarshal(raw, rec); err != nil {
+		return Recovery{}, fmt.Errorf("kms: damaged key record %q", id)
+	}
+	switch {
+	case rec.Destroying:
+		return Recovery{}, errf(ErrNotFound, "Key '%s' does not exist", in.KeyRef)
+	case rec.Manager == ManagerAWS:
+		return Recovery{}, errf(ErrUnsupported, "%s is an AWS managed key: its key policy is fixed.", id)
+	}
+	r := Recovery{ID: newUUID(), KeyID: rec.ID, Account: rec.Account, Time: in.Now.UTC(),
+		Policy: in.Policy, PreviousPolicy: rec.Policy, OSUser: in.OSUser, Host: in.Host}
+	if r.Policy == "" {
+		r.Policy, r.Default = DefaultPolicy(rec.Account), true
+	} else if err := ValidatePolicy(r.Policy); err != nil {
+		return Recovery{}, err
+	}
+	rec.Policy = r.Policy
+	if err := saveKey(tx, rec); err != nil {
+		return Recovery{}, err
+	}
+	b, err := tx.CreateBucketIfNotExists(bktRecoveries)
+	if err != nil {
+		return Recovery{}, err
+	}
+	return r, putJSON(b, r.ID, r)
+}
+
+// offlineKeyID returns the key id ref names (key id, key ARN, alias name or alias ARN),
+// reading aliases from tx; "" if it names none.
+func offlineKeyID(tx *bolt.Tx, ref string) string {
+	if strings.HasPrefix(ref, "arn:") {
+		if _, id, ok := strings.Cut(ref, ":key/"); ok {
+			return id
+		}
+		if _, name, ok := strings.Cut(ref, ":alias/"); ok {
+			ref = "alias/" + name
+		}
+	}
+	if !strings.HasPrefix(ref, "alias/") {
+		return ref
+	}
+	b := tx.Bucket(bktAliases)
+	if b == nil {
+		return ""
+	}
+	var a aliasRecord
+	if v := b.Get([]byte(ref)); v == nil || json.Unmarshal(v, &a) != nil {
+		return ""
+	}
+	return a.KeyID
+}
+
+// Recoveries returns the markers of offline key policy resets not yet audited, oldest
+// first.
+func (s *Service) Recoveries() ([]Recovery, error) {
+	var out []Recovery
+	err := s.db.Bolt().View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bktRecoveries)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			var r Recovery
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("kms: damaged recovery marker %q", k)
+			}
+			out = append(out, r)
+			return nil
+		})
+	})
+	slices.SortStableFunc(out, func(a, b Recovery) int { return a.Time.Compare(b.Time) }) // ids are random
+	return out, err
+}
+
+// ClearRecovery removes the marker id, once its audit record is durable.
+func (s *Service) ClearRecovery(ctx context.Context, id string) error {
+	return s.commit(ctx, func(tx *bolt.Tx) error {
+		if b := tx.Bucket(bktRecoveries); b != nil {
+			return b.Delete([]byte(id))
+		}
+		return nil
+	})
+}
