@@ -32,6 +32,7 @@ Verbs:
   check             list every damaged or orphaned record, blob and key, read-only
   upgrade           authenticate metadata records of an older format (the server also
                     does it at its first start)
+  kms               reset-key-policy: give a key locked by its policy a usable one again
 
 Run 'arca admin <verb> --help' for a verb's flags.
 `
@@ -74,6 +75,8 @@ func runAdmin(args []string, stdout, stderr io.Writer) error {
 		return runCheck(args[1:], stdout)
 	case "upgrade":
 		return runUpgrade(args[1:], stdout)
+	case "kms":
+		return runAdminKMS(args[1:], stdout)
 	}
 	return &usageError{msg: fmt.Sprintf("unknown admin verb %q", args[0]), hint: "run 'arca admin --help' to see the verbs"}
 }

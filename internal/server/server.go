@@ -154,6 +154,9 @@ func New(cfg config.Config, log *slog.Logger) (*Server, error) {
 	if err := s.openIAM(); err != nil {
 		return nil, err
 	}
+	if err := s.openKMSLockout(); err != nil {
+		return nil, err
+	}
 	s.creds = &credentialStore{root: s.root, accountID: s.id.AccountID, iam: s.iam}
 	s.verifier = &sigv4.Verifier{Creds: s.creds, Region: cfg.Region}
 	s.s3 = s3api.New(s3api.Config{
