@@ -24,6 +24,8 @@ var s3Mappings = []mapping{
 	{blob.ErrNotFound, InternalError},
 
 	{authz.ErrDenied, AccessDenied},
+	// S3 answers a KMS quota refusal of its SSE-KMS calls with 503 SlowDown, in these words.
+	{kms.ErrThrottled, SlowDown.Msg("Please reduce your request rate for operations involving AWS KMS.")},
 
 	{sigv4.ErrInvalidAccessKeyID, InvalidAccessKeyID},
 	{sigv4.ErrSignatureDoesNotMatch, SignatureDoesNotMatch},
