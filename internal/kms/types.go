@@ -4,8 +4,7 @@ import "time"
 
 // Principal is who is calling: the authenticated identity, and for calls another service
 // makes on a caller's behalf (S3 for SSE-KMS), which one. Every operation takes it; key
-// policies and grants are evaluated against it once the policy engine exists (today they
-// are stored and validated, not enforced).
+// policies and grants are enforced before the operation runs, by internal/authz.
 type Principal struct {
 	AccountID   string // 12 digits
 	ARN         string // e.g. arn:aws:iam::123456789012:root
