@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/arcastore/arca/internal/audit"
 	"github.com/arcastore/arca/internal/iam"
 	"github.com/arcastore/arca/internal/kms"
 	"github.com/arcastore/arca/internal/meta"
@@ -113,7 +114,7 @@ func runRotateRootKey(args []string, stdout io.Writer) error {
 		}
 		return err
 	}
-	var n, nIAM, nTrail int
+	var n, nIAM, nTrail, nChain int
 	err = db.Update(func(tx *bolt.Tx) error {
 		var err error
 		if n, err = kms.ResealTx(tx, old, newKey); err != nil {
@@ -128,19 +129,25 @@ func runRotateRootKey(args []string, stdout io.Writer) error {
 		if nIAM, err = iam.ResealTx(tx, old, newKey); err != nil {
 			return err
 		}
-		nTrail, err = trails.ResealTx(tx, old, newKey)
+		if nTrail, err = trails.ResealTx(tx, old, newKey); err != nil {
+			return err
+		}
+		nChain, err = audit.ResealTx(tx, old, newKey)
 		return err
 	})
 	if cerr := db.Close(); err == nil {
 		err = cerr
 	}
-	if errors.Is(err, kms.ErrWrongRootKey) || errors.Is(err, iam.ErrWrongRootKey) || errors.Is(err, trails.ErrWrongRootKey) {
+	if errors.Is(err, kms.ErrWrongRootKey) || errors.Is(err, iam.ErrWrongRootKey) || errors.Is(err, trails.ErrWrongRootKey) || errors.Is(err, audit.ErrWrongRootKey) {
 		return &usageError{msg: "the old root key is not the one that sealed this data directory", hint: "give the key the server runs with in --old-root-key-file or ARCA_OLD_ROOT_KEY"}
 	}
 	if err != nil {
 		return fmt.Errorf("nothing was changed: %w", err)
 	}
 	fmt.Fprintf(stdout, "arca: re-sealed %d KMS key material versions, the SSE-S3 keyring, %d IAM secret access keys and %d CloudTrail digest signing keys under the new root key\n", n, nIAM, nTrail)
+	if nChain > 0 {
+		fmt.Fprintln(stdout, "arca: re-sealed the audit chain key under the new root key")
+	}
 	if oldIsGenerated {
 		if err := os.Remove(generated); err != nil {
 			return fmt.Errorf("the data is re-sealed, but removing the old generated key failed: %w", err)

@@ -2,14 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/arcastore/arca/internal/audit"
 	"github.com/arcastore/arca/internal/config"
@@ -21,14 +20,17 @@ const auditVerifyUsage = `Usage: arca audit verify [flags]
 
 Checks a stopped server's data directory, offline:
 
-1. the audit records' hash chain in the metadata file: every record in order, reporting
-   the first that is missing or altered;
+1. the audit records' chain in the metadata file: every record in order, reporting the
+   first that is missing or altered. The chain is keyed (HMAC-SHA256 under a key sealed
+   by the root key), so the root key is needed; records stored before the server keyed
+   the chain are checked by their SHA-256 links and counted as legacy records;
 2. for every trail with log file validation (or the one named by --trail), the checks of
    'aws cloudtrail validate-logs': its digest files newest to oldest within --start and
    --end, each digest's signature with the trail's public key, each digest's link to the
    previous one (SHA-256 and signature), and the SHA-256 of every log file a digest lists.
-   The files are read from the data directory through the same decryption as GetObject,
-   so the root key is needed (--root-key-file, ARCA_ROOT_KEY, else <data>/kms-root-key).
+   The files are read from the data directory through the same decryption as GetObject.
+
+The root key comes from --root-key-file, ARCA_ROOT_KEY, else <data>/kms-root-key.
 
 Exits 0 only if everything is valid; otherwise 1, naming each invalid file. Nothing in the
 data directory is changed.
@@ -65,24 +67,23 @@ func runAuditVerify(args []string, stdout io.Writer) error {
 		return &usageError{msg: "--start is after --end", hint: "give a --start before --end"}
 	}
 
+	offCfg := config.Config{DataDir: *data, RootKey: os.Getenv("ARCA_ROOT_KEY"), RootKeyFile: *rootKeyFile}
+	root, rootErr := server.OfflineRootKey(offCfg) // needed only if the chain is keyed
 	db, err := openTrailDB(*data)
 	if err != nil {
 		return err
 	}
-	n, chainErr := audit.VerifyDB(db)
-	var pruned uint64
-	db.View(func(tx *bolt.Tx) error { pruned = audit.PrunedThrough(tx); return nil })
+	chain, chainErr := audit.VerifyDB(db, root)
 	all, err := trails.StoredTrails(db)
 	db.Close()
 	if err != nil {
 		return err
 	}
+	if errors.Is(chainErr, audit.ErrRootKeyNeeded) && rootErr != nil {
+		chainErr = fmt.Errorf("%w (%v)", chainErr, rootErr)
+	}
 	if chainErr == nil {
-		if pruned > 0 {
-			fmt.Fprintf(stdout, "arca: audit trail intact: %d records chain from the retention checkpoint (records 1-%d pruned)\n", n, pruned)
-		} else {
-			fmt.Fprintf(stdout, "arca: audit trail intact: %d records chain\n", n)
-		}
+		writeChain(stdout, chain)
 	} else {
 		fmt.Fprintf(stdout, "arca: audit trail: %v\n", chainErr)
 	}
@@ -95,7 +96,7 @@ func runAuditVerify(args []string, stdout io.Writer) error {
 		return chainErr
 	}
 
-	off, err := server.OpenOffline(config.Config{DataDir: *data, RootKey: os.Getenv("ARCA_ROOT_KEY"), RootKeyFile: *rootKeyFile})
+	off, err := server.OpenOffline(offCfg)
 	if err != nil {
 		return err
 	}
@@ -141,6 +142,26 @@ func runAuditVerify(args []string, stdout io.Writer) error {
 		return fmt.Errorf("log file validation failed: %s", strings.Join(failed, "; "))
 	}
 	return nil
+}
+
+// writeChain says what the chain check found: how many records chain (from the retention
+// checkpoint, if records were pruned), whether under the chain key, and the legacy records
+// from before the chain was keyed.
+func writeChain(w io.Writer, c audit.Chain) {
+	from := ""
+	if c.PrunedThrough > 0 {
+		from = fmt.Sprintf(" from the retention checkpoint (records 1-%d pruned)", c.PrunedThrough)
+	}
+	switch {
+	case !c.Keyed:
+		fmt.Fprintf(w, "arca: audit trail intact: %d records chain%s, none keyed: %d legacy unkeyed records\n", c.Records, from, c.Legacy)
+		fmt.Fprintln(w, "arca: warning: the chain has no chain key, so it proves only that nobody changed it naively; a server keys it at its next start (a data directory a server of this version has run on always has one: if this one has not, the key was removed)")
+	case c.Legacy > 0:
+		fmt.Fprintf(w, "arca: audit trail intact: %d records chain%s, keyed from record %d on; %d legacy unkeyed records (before the server keyed the chain, newest %s), fixed by the chain key\n",
+			c.Records, from, c.KeyedFrom, c.Legacy, c.NewestLegacy.UTC().Format(time.RFC3339))
+	default:
+		fmt.Fprintf(w, "arca: audit trail intact: %d records chain%s, keyed\n", c.Records, from)
+	}
 }
 
 // selectTrails picks the trail named by ref (name or ARN), or every trail with log file

@@ -1,7 +1,7 @@
 package audit
 
 import (
-	"crypto/sha256"
+	"crypto/hmac"
 	"encoding/binary"
 	"fmt"
 	"time"
@@ -9,8 +9,10 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// keyBase in audit.head is the pruning checkpoint: seq (8) || chain hash (32) of the last
-// pruned record. Absent, nothing was pruned (base 0, the zero hash).
+// keyBase in audit.head is the pruning checkpoint: seq (8) || link (32) of the last pruned
+// record, and on a keyed chain the checkpoint's MAC (32, chainkey.go), so that it cannot be
+// moved forward over records deleted without the root key. Absent, nothing was pruned
+// (base 0, the zero hash).
 var keyBase = []byte("base")
 
 // pruneBatch bounds the records one pruning transaction deletes, so that pruning never
@@ -21,7 +23,8 @@ const pruneBatch = 10000
 // most maxSeq, stopping at the first record that is newer (records are stored in time
 // order within TimeSkew, so one out of order by less waits for a later pass). It deletes in
 // transactions of at most 10 000 records through the group committer, each also moving
-// the checkpoint (seq and chain hash of the last pruned record) that Verify starts from.
+// the checkpoint (seq and link of the last pruned record, with its MAC) that Verify starts
+// from.
 // Before deleting a record it checks that it chains to the checkpoint: a record that does
 // not is left in place (so Verify keeps naming it) and Prune returns an error wrapping
 // ErrChainBroken. It returns how many records it deleted.
@@ -45,7 +48,8 @@ func (t *Trail) pruneOnce(before time.Time, maxSeq uint64, limit int) (n int, mo
 		if ev == nil || hb == nil {
 			return nil
 		}
-		base, prev, err := baseTx(hb)
+		l := newLinker(t.ck)
+		base, prev, err := baseTx(hb, l)
 		if err != nil {
 			return err
 		}
@@ -59,11 +63,11 @@ func (t *Trail) pruneOnce(before time.Time, maxSeq uint64, limit int) (n int, mo
 			if keySeq(k) > maxSeq {
 				break
 			}
-			h, err := link(k, v, base+1, prev)
+			h, err := l.next(k, v, base+1, prev)
 			if err != nil {
 				return err
 			}
-			at, ok := recordTime(v[sha256.Size:])
+			at, ok := recordTime(v[linkSize:])
 			if !ok || !at.Before(before) {
 				break
 			}
@@ -80,7 +84,7 @@ func (t *Trail) pruneOnce(before time.Time, maxSeq uint64, limit int) (n int, mo
 			}
 		}
 		n = len(dead)
-		return hb.Put(keyBase, append(seqKey(base), prev...))
+		return putBase(hb, l, base, prev)
 	})
 	if err != nil {
 		return 0, false, err
@@ -88,17 +92,25 @@ func (t *Trail) pruneOnce(before time.Time, maxSeq uint64, limit int) (n int, mo
 	return n, more, nil
 }
 
-// baseTx reads the pruning checkpoint: the seq and chain hash the first stored record
-// chains to (0 and the zero hash when nothing was pruned).
-func baseTx(hb *bolt.Bucket) (uint64, []byte, error) {
+// baseTx reads the pruning checkpoint: the seq and link the first stored record chains to
+// (0 and the zero hash when nothing was pruned). On a keyed chain it checks the MAC.
+func baseTx(hb *bolt.Bucket, l *linker) (uint64, []byte, error) {
 	v := hb.Get(keyBase)
 	if v == nil {
-		return 0, make([]byte, sha256.Size), nil
+		return 0, make([]byte, linkSize), nil
 	}
-	if len(v) != 8+sha256.Size {
+	size := 8 + linkSize
+	if l.ck != nil {
+		size += linkSize
+	}
+	if len(v) != size {
 		return 0, nil, fmt.Errorf("%w: pruning checkpoint damaged", ErrChainBroken)
 	}
-	return binary.BigEndian.Uint64(v), append([]byte(nil), v[8:]...), nil
+	seq, link := binary.BigEndian.Uint64(v), append([]byte(nil), v[8:8+linkSize]...)
+	if l.ck != nil && !hmac.Equal(v[8+linkSize:], l.tag(lpCheckpoint, seq, link)) {
+		return 0, nil, fmt.Errorf("%w: pruning checkpoint altered (record %d)", ErrChainBroken, seq)
+	}
+	return seq, link, nil
 }
 
 // PrunedThrough is the seq of the last pruned record in tx's view (0 if none was pruned).
@@ -107,7 +119,7 @@ func PrunedThrough(tx *bolt.Tx) uint64 {
 	if hb == nil {
 		return 0
 	}
-	if v := hb.Get(keyBase); len(v) == 8+sha256.Size {
+	if v := hb.Get(keyBase); len(v) >= 8+linkSize {
 		return binary.BigEndian.Uint64(v)
 	}
 	return 0

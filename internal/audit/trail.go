@@ -1,9 +1,7 @@
 package audit
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -14,12 +12,13 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/arcastore/arca/internal/gcommit"
+	"github.com/arcastore/arca/internal/rootkey"
 )
 
 // Buckets of the metadata file the trail owns.
 var (
-	bucketEvents = []byte("audit.events") // seq (8 bytes, big endian) -> chain hash (32) || record JSON
-	bucketHead   = []byte("audit.head")   // "head" -> seq (8) || chain hash (32); "base" (prune.go)
+	bucketEvents = []byte("audit.events") // seq (8 bytes, big endian) -> link (32) || record JSON
+	bucketHead   = []byte("audit.head")   // "head" -> seq (8) || link (32); "base" (prune.go); "chainkey", "headmac" (chainkey.go)
 	keyHead      = []byte("head")
 )
 
@@ -36,6 +35,11 @@ type Config struct {
 	DB *gcommit.DB
 	// AccountID fills recipientAccountId.
 	AccountID string
+	// Root seals the chain key (chainkey.go): on first open with a root key the chain is
+	// keyed from the next record on. The server always gives it. Without it (tests of
+	// other packages) the chain stays unkeyed, and a chain that is already keyed does not
+	// open (ErrRootKeyNeeded).
+	Root *rootkey.Key
 	// FlushInterval is how often queued records are committed (default and maximum 1 s).
 	FlushInterval time.Duration
 	// MaxQueue bounds queued records; a Handle that finds the queue full waits for the
@@ -44,12 +48,15 @@ type Config struct {
 	Log      *slog.Logger
 }
 
-// Trail stores records in the metadata file, each chained to the one before by
-// SHA-256(previous hash || seq || record JSON), so that a deleted, inserted or altered
-// record breaks the chain (Verify).
+// Trail stores records in the metadata file, each chained to the one before by an
+// HMAC-SHA256 under the chain key over (seq, previous link, record JSON), so that a
+// deleted, inserted or altered record breaks the chain (Verify) and whoever rewrites the
+// file without the root key cannot make a new chain. Records stored before the chain was
+// keyed keep their SHA-256 links (chainkey.go).
 type Trail struct {
 	cfg Config
 	db  *gcommit.DB
+	ck  *chainKey // nil: unkeyed (no root key given)
 
 	mu      sync.Mutex
 	space   *sync.Cond // signalled when a flush empties the queue
@@ -75,17 +82,34 @@ func OpenTrail(cfg Config) (*Trail, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
+	var ck *chainKey
+	made := false
 	err := cfg.DB.Update(func(tx *bolt.Tx) error {
+		ck, made = nil, false // the function may run more than once
 		if _, err := tx.CreateBucketIfNotExists(bucketEvents); err != nil {
 			return err
 		}
-		_, err := tx.CreateBucketIfNotExists(bucketHead)
+		hb, err := tx.CreateBucketIfNotExists(bucketHead)
+		if err != nil {
+			return err
+		}
+		if ck, err = openChainKey(hb, cfg.Root); err != nil || ck != nil || cfg.Root == nil {
+			return err
+		}
+		ck, err = makeChainKey(hb, cfg.Root)
+		made = err == nil
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("audit: opening the trail: %w", err)
 	}
-	t := &Trail{cfg: cfg, db: cfg.DB, kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	if made && ck.from > 1 {
+		// Once per data directory, at the first start of a server that keys the chain; seen
+		// again later, someone removed the chain key.
+		cfg.Log.Warn("audit: the chain is keyed from now on (HMAC-SHA256 under a key sealed by the root key); the records before stay unkeyed",
+			"keyed_from_record", ck.from, "unkeyed_records", ck.from-1)
+	}
+	t := &Trail{cfg: cfg, db: cfg.DB, ck: ck, kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	t.space = sync.NewCond(&t.mu)
 	go t.flusher()
 	return t, nil
@@ -165,7 +189,7 @@ func (t *Trail) Flush() error {
 		t.buf = buf
 	}
 	if err == nil {
-		err = t.db.Update(func(tx *bolt.Tx) error { return appendRecords(tx, encoded) })
+		err = t.db.Update(func(tx *bolt.Tx) error { return appendRecords(tx, newLinker(t.ck), encoded) })
 	}
 	for _, q := range batch {
 		if q.done != nil {
@@ -187,37 +211,46 @@ func (t *Trail) Flush() error {
 }
 
 // appendRecords chains encoded records after the head, inside tx (so a retried transaction
-// recomputes the chain from the committed head).
-func appendRecords(tx *bolt.Tx, encoded [][]byte) error {
+// recomputes the chain from the committed head). On a keyed chain it first checks the
+// head's MAC and refuses to append after a head it does not vouch for: chaining new
+// records to a head moved back over deleted records would hide the deletion. Without a
+// head it refuses if records are stored (it would overwrite them).
+func appendRecords(tx *bolt.Tx, l *linker, encoded [][]byte) error {
 	ev, hb := tx.Bucket(bucketEvents), tx.Bucket(bucketHead)
 	if ev == nil || hb == nil {
 		return errors.New("audit: trail buckets missing")
 	}
-	seq, prev := uint64(0), make([]byte, sha256.Size)
-	if h := hb.Get(keyHead); len(h) == 8+sha256.Size {
+	seq, prev := uint64(0), make([]byte, linkSize)
+	switch h := hb.Get(keyHead); {
+	case len(h) == 8+linkSize:
 		seq = binary.BigEndian.Uint64(h)
 		copy(prev, h[8:])
+		if err := checkHead(hb, l, seq, prev); err != nil {
+			return err
+		}
+	case h != nil:
+		return fmt.Errorf("%w: the head is damaged", ErrChainBroken)
+	default:
+		if k, _ := ev.Cursor().First(); k != nil || (l.ck != nil && l.ck.from > 1) {
+			return fmt.Errorf("%w: the head is missing", ErrChainBroken)
+		}
 	}
 	for _, rec := range encoded {
 		seq++
-		sum := chainHash(prev, seq, rec)
-		val := make([]byte, 0, len(sum)+len(rec))
-		val = append(append(val, sum...), rec...)
+		val := make([]byte, 0, linkSize+len(rec))
+		val = append(l.link(val, prev, seq, rec), rec...)
 		if err := ev.Put(seqKey(seq), val); err != nil {
 			return err
 		}
-		prev = sum
+		prev = val[:linkSize]
 	}
-	head := append(seqKey(seq), prev...)
-	return hb.Put(keyHead, head)
-}
-
-func chainHash(prev []byte, seq uint64, rec []byte) []byte {
-	h := sha256.New()
-	h.Write(prev)
-	h.Write(seqKey(seq))
-	h.Write(rec)
-	return h.Sum(nil)
+	if err := hb.Put(keyHead, append(seqKey(seq), prev...)); err != nil {
+		return err
+	}
+	if l.ck == nil {
+		return nil
+	}
+	return hb.Put(keyHeadMAC, l.tag(lpHead, seq, prev))
 }
 
 func seqKey(seq uint64) []byte {
@@ -234,18 +267,6 @@ func keySeq(k []byte) uint64 {
 	var b [8]byte
 	copy(b[:], k)
 	return binary.BigEndian.Uint64(b[:])
-}
-
-// link checks that the stored record k/v is record want and chains to prev (the previous
-// record's chain hash), and returns its own chain hash.
-func link(k, v []byte, want uint64, prev []byte) ([]byte, error) {
-	if len(k) != 8 || keySeq(k) != want {
-		return nil, fmt.Errorf("%w: record %d missing", ErrChainBroken, want)
-	}
-	if len(v) < sha256.Size || !bytes.Equal(v[:sha256.Size], chainHash(prev, want, v[sha256.Size:])) {
-		return nil, fmt.Errorf("%w: record %d altered", ErrChainBroken, want)
-	}
-	return v[:sha256.Size], nil
 }
 
 func (t *Trail) flusher() {
@@ -276,54 +297,4 @@ func (t *Trail) Close() error {
 	close(t.stop)
 	<-t.done
 	return t.Flush()
-}
-
-// ErrChainBroken is returned by Verify when the stored records do not chain.
-var ErrChainBroken = errors.New("audit: the trail's hash chain is broken")
-
-// Verify walks every stored record and checks the chain; it returns the number of records
-// and, if they do not chain, an error wrapping ErrChainBroken naming the first bad
-// sequence number. After pruning (Prune) the walk starts from the checkpoint: the first
-// stored record must be the one after it and chain to its hash. The checkpoint itself
-// cannot be checked here (what it replaced is gone); the digest chain of delivered log
-// files is the proof for pruned history.
-func (t *Trail) Verify() (int, error) {
-	t.Flush()
-	return VerifyDB(t.db.Bolt())
-}
-
-// VerifyDB is Verify on a metadata file opened directly (read-only is enough), for offline
-// tools.
-func VerifyDB(db *bolt.DB) (int, error) {
-	n := 0
-	err := db.View(func(tx *bolt.Tx) error {
-		ev, hb := tx.Bucket(bucketEvents), tx.Bucket(bucketHead)
-		if ev == nil || hb == nil {
-			return nil
-		}
-		base, prev, err := baseTx(hb)
-		if err != nil {
-			return err
-		}
-		want := base + 1
-		c := ev.Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
-			if prev, err = link(k, v, want, prev); err != nil {
-				return err
-			}
-			want++
-			n++
-		}
-		head := hb.Get(keyHead)
-		switch {
-		case head == nil && n == 0 && base == 0:
-			return nil
-		case len(head) != 8+sha256.Size || binary.BigEndian.Uint64(head) != want-1:
-			return fmt.Errorf("%w: records after %d missing", ErrChainBroken, want-1)
-		case !bytes.Equal(head[8:], prev):
-			return fmt.Errorf("%w: head does not match record %d", ErrChainBroken, want-1)
-		}
-		return nil
-	})
-	return n, err
 }

@@ -11,16 +11,34 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/arcastore/arca/internal/gcommit"
+	"github.com/arcastore/arca/internal/rootkey"
 )
 
+// testRoot is the root key of the tests' keyed trails.
+var testRoot = func() *rootkey.Key {
+	k, err := rootkey.Parse(rootkey.Generate())
+	if err != nil {
+		panic(err)
+	}
+	return k
+}()
+
+// openTestTrail opens a keyed trail (the server's kind) in a new or existing file.
 func openTestTrail(t *testing.T, path string) (*Trail, *bolt.DB) {
+	t.Helper()
+	return openTrailWith(t, path, testRoot)
+}
+
+// openTrailWith opens the trail at path with root (nil: unkeyed, as before the chain key).
+func openTrailWith(t *testing.T, path string, root *rootkey.Key) (*Trail, *bolt.DB) {
 	t.Helper()
 	db, err := bolt.Open(path, 0o600, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr, err := OpenTrail(Config{DB: gcommit.New(db), AccountID: "123456789012"})
+	tr, err := OpenTrail(Config{DB: gcommit.New(db), AccountID: "123456789012", Root: root})
 	if err != nil {
+		db.Close()
 		t.Fatal(err)
 	}
 	return tr, db

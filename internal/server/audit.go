@@ -12,10 +12,11 @@ import (
 	"github.com/arcastore/arca/internal/trailapi"
 )
 
-// openAudit opens the audit trail in the metadata file. With --no-audit the trail stays
-// readable (LookupEvents) but nothing new is recorded.
+// openAudit opens the audit trail in the metadata file, its chain keyed by a key sealed
+// under the root key (made on the first start that has none). With --no-audit the trail
+// stays readable (LookupEvents) but nothing new is recorded.
 func (s *Server) openAudit() error {
-	t, err := audit.OpenTrail(audit.Config{DB: s.meta.Committer(), AccountID: s.id.AccountID, Log: s.log})
+	t, err := audit.OpenTrail(audit.Config{DB: s.meta.Committer(), AccountID: s.id.AccountID, Root: s.rootKey, Log: s.log})
 	if err != nil {
 		return err
 	}

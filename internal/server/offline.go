@@ -56,14 +56,9 @@ func OpenOffline(cfg config.Config) (*Offline, error) {
 	if err != nil {
 		return nil, fmt.Errorf("account identity: %w", err)
 	}
-	if cfg.RootKey == "" && cfg.RootKeyFile == "" {
-		if _, err := os.Stat(filepath.Join(dir, RootKeyFileName)); errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("root key: none given (--root-key-file, ARCA_ROOT_KEY) and no %s in %s", RootKeyFileName, dir)
-		}
-	}
-	root, _, _, err := loadRootKey(dir, cfg.RootKey, cfg.RootKeyFile)
+	root, err := OfflineRootKey(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("root key: %w", err)
+		return nil, err
 	}
 	o := &Offline{root: root, id: id}
 	if o.meta, err = meta.OpenBoltReadOnly(filepath.Join(dir, "meta.db"), root, nil); err != nil {
@@ -96,6 +91,25 @@ func OpenOffline(cfg config.Config) (*Offline, error) {
 			Log: slog.New(slog.DiscardHandler)})
 	ok = true
 	return o, nil
+}
+
+// OfflineRootKey loads the root key of cfg.DataDir as OpenOffline does (cfg.RootKey,
+// cfg.RootKeyFile, else the development key in the data directory; never generated),
+// for offline tools that need only the key (the audit chain key).
+func OfflineRootKey(cfg config.Config) (*rootkey.Key, error) {
+	if cfg.RootKey != "" && cfg.RootKeyFile != "" {
+		return nil, fmt.Errorf("ARCA_ROOT_KEY and --root-key-file both give the root key: use one")
+	}
+	if cfg.RootKey == "" && cfg.RootKeyFile == "" {
+		if _, err := os.Stat(filepath.Join(cfg.DataDir, RootKeyFileName)); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("root key: none given (--root-key-file, ARCA_ROOT_KEY) and no %s in %s", RootKeyFileName, cfg.DataDir)
+		}
+	}
+	root, _, _, err := loadRootKey(cfg.DataDir, cfg.RootKey, cfg.RootKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("root key: %w", err)
+	}
+	return root, nil
 }
 
 // Close releases the metadata file.
