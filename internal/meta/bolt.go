@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/arcastore/arca/internal/recauth"
 	"log/slog"
 	"sync"
 	"time"
@@ -41,7 +42,7 @@ type BoltStore struct {
 	db      *bolt.DB
 	gc      *gcommit.DB
 	buckets bucketCache
-	mac     *recordMAC
+	mac     *recauth.Key
 	log     *slog.Logger
 	// reported holds the damaged records already logged, so each is logged once.
 	reported sync.Map
@@ -55,7 +56,10 @@ var _ Store = (*BoltStore)(nil)
 // (docs/FORMAT.md, "Metadata records"); a file written before records were authenticated
 // (format 1) is upgraded in the same transaction that creates the record key: see Upgraded.
 // log receives one line per damaged record met (nil: slog.Default()).
-func OpenBolt(path string, root *rootkey.Key, log *slog.Logger) (*BoltStore, error) {
+//
+// upgraders authenticate the format-1 records other packages keep in the same file (KMS
+// keys, IAM entities), in that same transaction; their counts add to Upgraded.
+func OpenBolt(path string, root *rootkey.Key, log *slog.Logger, upgraders ...Upgrader) (*BoltStore, error) {
 	// The freelist is rebuilt at open instead of being written at every commit: commits
 	// are smaller and faster, opening a large file slower.
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second,
@@ -74,7 +78,7 @@ func OpenBolt(path string, root *rootkey.Key, log *slog.Logger) (*BoltStore, err
 			}
 		}
 		var err error
-		s.mac, s.upgraded, err = loadOrCreateRecordKey(tx, root)
+		s.mac, s.upgraded, err = loadOrCreateRecordKey(tx, root, upgraders)
 		return err
 	})
 	if err != nil {
@@ -83,6 +87,15 @@ func OpenBolt(path string, root *rootkey.Key, log *slog.Logger) (*BoltStore, err
 	}
 	return s, nil
 }
+
+// Upgrader authenticates, with key, the format-1 records a package other than meta keeps in
+// the metadata file, and returns how many it authenticated. OpenBolt runs it in the
+// transaction that creates the record key, so it runs once per data directory.
+type Upgrader func(tx *bolt.Tx, key *recauth.Key) (int, error)
+
+// RecordKey is the key that authenticates records in this file: packages keeping records
+// of their own in it (through Committer) seal and open them with it.
+func (s *BoltStore) RecordKey() *recauth.Key { return s.mac }
 
 // Upgraded is the number of format-1 (unauthenticated) records that OpenBolt authenticated
 // because the file had no record key yet: non-zero once per data directory, at the first
@@ -314,13 +327,13 @@ func (s *BoltStore) putRec(b *bolt.Bucket, k []byte, kind string, loc []string, 
 	if err != nil {
 		return err
 	}
-	return b.Put(k, s.mac.seal(kind, loc, data))
+	return b.Put(k, s.mac.Seal(kind, loc, data))
 }
 
 // getRec authenticates the stored value raw as the record (kind, loc) and decodes it into
 // v; any failure is ErrDamagedRecord.
 func (s *BoltStore) getRec(kind string, loc []string, raw []byte, v any) error {
-	body, err := s.mac.open(kind, loc, raw)
+	body, err := s.mac.Open(kind, loc, raw)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package meta
 import (
 	"errors"
 	"fmt"
+	"github.com/arcastore/arca/internal/recauth"
 	"log/slog"
 	"time"
 
@@ -43,9 +44,7 @@ func OpenBoltReadOnly(path string, root *rootkey.Key, log *slog.Logger) (*BoltSt
 			sealed = kb.Get(keyRecordKey)
 		}
 		if sealed == nil {
-			k := newRecordKey()
-			s.mac = newRecordMAC(k)
-			s.mac.legacy = true
+			s.mac = recauth.NewLegacy()
 			return nil
 		}
 		if root == nil {
@@ -55,7 +54,7 @@ func OpenBoltReadOnly(path string, root *rootkey.Key, log *slog.Logger) (*BoltSt
 		if err != nil {
 			return fmt.Errorf("meta: the record key does not open with this root key: %w", err)
 		}
-		s.mac = newRecordMAC(k)
+		s.mac = recauth.New(k)
 		clear(k)
 		return nil
 	})

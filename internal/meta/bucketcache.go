@@ -3,6 +3,7 @@ package meta
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/arcastore/arca/internal/recauth"
 	"slices"
 	"sync"
 )
@@ -30,14 +31,14 @@ const maxCachedBuckets = 10000
 // is what it was decoded from, else a fresh decode that then replaces the entry. raw is
 // only valid during the caller's transaction, so the cache keeps its own copy.
 // A cache miss authenticates raw with mac first.
-func (c *bucketCache) decode(name string, raw []byte, mac *recordMAC) (Bucket, error) {
+func (c *bucketCache) decode(name string, raw []byte, mac *recauth.Key) (Bucket, error) {
 	c.mu.Lock()
 	e := c.entries[name]
 	c.mu.Unlock()
 	if e != nil && bytes.Equal(e.raw, raw) {
 		return e.b.clone(), nil
 	}
-	body, err := mac.open(kindBucket, bucketLoc(name), raw)
+	body, err := mac.Open(kindBucket, bucketLoc(name), raw)
 	if err != nil {
 		return Bucket{}, err
 	}

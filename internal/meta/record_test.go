@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/arcastore/arca/internal/recauth"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -12,30 +13,30 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-func testMAC() *recordMAC { return newRecordMAC(bytes.Repeat([]byte{9}, 32)) }
+func testMAC() *recauth.Key { return recauth.New(bytes.Repeat([]byte{9}, 32)) }
 
 // FuzzRecordOpen: no value opens unless it is exactly the seal of its body at the place it
 // is opened for, and opening never panics.
 func FuzzRecordOpen(f *testing.F) {
 	m := testMAC()
 	f.Add([]byte(`{"key":"k"}`), "b", "k")
-	f.Add(m.seal(kindObject, objectLoc("b", "k"), []byte(`{"key":"k"}`)), "b", "k")
+	f.Add(m.Seal(kindObject, objectLoc("b", "k"), []byte(`{"key":"k"}`)), "b", "k")
 	f.Add([]byte{0x02}, "", "")
 	s := &BoltStore{mac: m}
 	f.Fuzz(func(t *testing.T, v []byte, bucket, key string) {
 		// An authentic envelope around any body decodes or is damaged, never panics.
 		var o Object
-		if err := s.getRec(kindObject, objectLoc(bucket, key), m.seal(kindObject, objectLoc(bucket, key), v), &o); err != nil && !errors.Is(err, ErrDamagedRecord) {
+		if err := s.getRec(kindObject, objectLoc(bucket, key), m.Seal(kindObject, objectLoc(bucket, key), v), &o); err != nil && !errors.Is(err, ErrDamagedRecord) {
 			t.Fatalf("decode: %v", err)
 		}
-		body, err := m.open(kindObject, objectLoc(bucket, key), v)
+		body, err := m.Open(kindObject, objectLoc(bucket, key), v)
 		if err != nil {
 			if !errors.Is(err, ErrDamagedRecord) {
 				t.Fatalf("open: %v", err)
 			}
 			return
 		}
-		if !bytes.Equal(m.seal(kindObject, objectLoc(bucket, key), body), v) {
+		if !bytes.Equal(m.Seal(kindObject, objectLoc(bucket, key), body), v) {
 			t.Fatalf("opened a value that is not the seal of its body")
 		}
 	})
@@ -48,8 +49,8 @@ func FuzzRecordLocations(f *testing.F) {
 	f.Add("object", "ab", "c", "object", "a", "bc", []byte("{}"))
 	f.Add("upload", "b", "k\x00x", "upload", "b\x00k", "x", []byte("{}"))
 	f.Fuzz(func(t *testing.T, k1, a1, b1, k2, a2, b2 string, body []byte) {
-		v := m.seal(k1, []string{a1, b1}, body)
-		_, err := m.open(k2, []string{a2, b2}, v)
+		v := m.Seal(k1, []string{a1, b1}, body)
+		_, err := m.Open(k2, []string{a2, b2}, v)
 		same := k1 == k2 && a1 == a2 && b1 == b2
 		if same != (err == nil) {
 			t.Fatalf("sealed at %q %q %q, opened at %q %q %q: err %v", k1, a1, b1, k2, a2, b2, err)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/arcastore/arca/internal/recauth"
 	"strconv"
 
 	"github.com/arcastore/arca/internal/rootkey"
@@ -134,7 +135,7 @@ func rawWalk(tx *bolt.Tx, fn func(b *bolt.Bucket, k []byte, r WalkedRecord, loc 
 // loadOrCreateRecordKey unseals the record key, or, in a file that has none (format 1, or
 // new), creates it and authenticates every format-1 record in the same transaction.
 // Returns how many records were upgraded.
-func loadOrCreateRecordKey(tx *bolt.Tx, root *rootkey.Key) (*recordMAC, int, error) {
+func loadOrCreateRecordKey(tx *bolt.Tx, root *rootkey.Key, upgraders []Upgrader) (*recauth.Key, int, error) {
 	if root == nil {
 		return nil, 0, fmt.Errorf("meta: no root key to seal the record key")
 	}
@@ -145,14 +146,21 @@ func loadOrCreateRecordKey(tx *bolt.Tx, root *rootkey.Key) (*recordMAC, int, err
 			return nil, 0, fmt.Errorf("meta: the record key does not open with this root key: %w", err)
 		}
 		defer clear(k)
-		return newRecordMAC(k), 0, nil
+		return recauth.New(k), 0, nil
 	}
-	k := newRecordKey()
+	k := recauth.Generate()
 	defer clear(k)
-	mac := newRecordMAC(k)
+	mac := recauth.New(k)
 	n, err := upgradeTx(tx, mac)
 	if err != nil {
 		return nil, 0, err
+	}
+	for _, up := range upgraders {
+		m, err := up(tx, mac)
+		if err != nil {
+			return nil, 0, err
+		}
+		n += m
 	}
 	if err := kb.Put(keyRecordKey, root.Seal(recordKeyAAD, k)); err != nil {
 		return nil, 0, err
@@ -163,7 +171,7 @@ func loadOrCreateRecordKey(tx *bolt.Tx, root *rootkey.Key) (*recordMAC, int, err
 // upgradeTx wraps every format-1 record (bare JSON that decodes as its kind, at the place
 // it names) into an authenticated envelope. A value that does not decode is left as it
 // is: it stays damaged rather than becoming authentic.
-func upgradeTx(tx *bolt.Tx, mac *recordMAC) (int, error) {
+func upgradeTx(tx *bolt.Tx, mac *recauth.Key) (int, error) {
 	type put struct {
 		b    *bolt.Bucket
 		k, v []byte
@@ -189,7 +197,7 @@ func upgradeTx(tx *bolt.Tx, mac *recordMAC) (int, error) {
 			ok = json.Unmarshal(v, &x) == nil && x.Number == r.PartNumber
 		}
 		if ok {
-			puts = append(puts, put{b, bytes.Clone(k), mac.seal(r.Kind, loc, v)})
+			puts = append(puts, put{b, bytes.Clone(k), mac.Seal(r.Kind, loc, v)})
 		}
 		return nil
 	})
