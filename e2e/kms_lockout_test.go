@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
@@ -110,6 +111,14 @@ func TestKMSLockoutRecovery(t *testing.T) {
 	})
 	if res, _ := recs[0]["resources"].([]any); len(res) != 1 || field(res[0].(map[string]any), "ARN") != arn {
 		t.Errorf("resources %v, want the key %s", recs[0]["resources"], arn)
+	}
+
+	// The built-in alarm on key policy changes fires for the offline reset too.
+	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(srv.Output(), "kms-key-policy-changed"); {
+		if time.Now().After(deadline) {
+			t.Fatalf("no kms-key-policy-changed alarm for the reset:\n%s", srv.Output())
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 
 	// The marker went with the record: another start records nothing more.
