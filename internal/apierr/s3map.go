@@ -40,6 +40,7 @@ var s3Mappings = []mapping{
 	{sigv4.ErrMalformedChunk, InvalidRequest.Msg("The request body is not valid aws-chunked encoding.")},
 	{sigv4.ErrIncompleteBody, IncompleteBody},
 	{sigv4.ErrUnsupportedAlgorithm, InvalidRequest.Msg("The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.")},
+	{sigv4.ErrHeadersNotSigned, AccessDenied.Msg("There were headers present in the request which were not signed")},
 }
 
 // detailOf returns the client-facing detail some sentinel errors carry (an exact AWS
@@ -58,13 +59,17 @@ func detailOf(err error) string {
 
 // sigv4Special adjusts the cases where AWS answers a SigV4 failure with another code than
 // the sentinel's usual one: a missing or unparsable date is 403 AccessDenied, and two auth
-// mechanisms at once are 400 InvalidArgument.
+// mechanisms at once are 400 InvalidArgument. It also adds the HeadersNotSigned element.
 func sigv4Special(w *Error, detail string) {
 	switch {
 	case strings.HasPrefix(detail, "AWS authentication requires a valid Date"):
 		w.Code, w.Status = "AccessDenied", 403
 	case strings.HasPrefix(detail, "Only one auth mechanism allowed"):
 		w.Code, w.Status = "InvalidArgument", 400
+	}
+	var hns *sigv4.HeadersNotSignedError
+	if errors.As(w.Cause, &hns) {
+		w.Extra = append(w.Extra, Field{"HeadersNotSigned", hns.List()})
 	}
 }
 

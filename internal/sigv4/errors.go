@@ -1,6 +1,9 @@
 package sigv4
 
-import "errors"
+import (
+	"errors"
+	"strings"
+)
 
 // Sentinel errors returned by Verify and by Result.Body. The server maps them
 // to wire errors in one place; the comment on each names the S3 error it is
@@ -67,6 +70,11 @@ var (
 	// mechanism you have provided is not supported. Please use
 	// AWS4-HMAC-SHA256." (SigV2, SigV4A, unknown schemes).
 	ErrUnsupportedAlgorithm = errors.New("sigv4: unsupported authorization algorithm")
+
+	// ErrHeadersNotSigned: 403 AccessDenied, "There were headers present in
+	// the request which were not signed", with a HeadersNotSigned element
+	// naming them. Always returned as a *HeadersNotSignedError.
+	ErrHeadersNotSigned = errors.New("sigv4: x-amz-* headers not signed")
 )
 
 // DetailError wraps a sentinel with the exact message AWS sends for the case.
@@ -83,14 +91,35 @@ func (e *DetailError) Unwrap() error { return e.Err }
 
 func detail(err error, msg string) error { return &DetailError{Err: err, Detail: msg} }
 
+// HeadersNotSignedError is ErrHeadersNotSigned with the headers to list.
+type HeadersNotSignedError struct {
+	// Names are the x-amz-* headers present but not signed: lowercase,
+	// sorted, at most maxListedHeaders of them.
+	Names []string
+}
+
+func (e *HeadersNotSignedError) Error() string {
+	return ErrHeadersNotSigned.Error() + ": " + e.List()
+}
+
+// Unwrap returns ErrHeadersNotSigned.
+func (e *HeadersNotSignedError) Unwrap() error { return ErrHeadersNotSigned }
+
+// Detail is AWS's message for the case.
+func (e *HeadersNotSignedError) Detail() string { return msgHeadersNotSigned }
+
+// List is the text of S3's HeadersNotSigned element: the names joined by ", ".
+func (e *HeadersNotSignedError) List() string { return strings.Join(e.Names, ", ") }
+
 // AWS messages used in more than one place.
 const (
-	msgDateRequired  = "AWS authentication requires a valid Date or x-amz-date header"
-	msgHeaderPrefix  = "The authorization header is malformed; "
-	msgCredPrefix    = "Error parsing the X-Amz-Credential parameter; "
-	msgCredMalformed = `the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".`
-	msgQueryMissing  = "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters."
-	msgOneAuth       = "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified"
-	msgBadTrailer    = "The request contained trailing data that was not well-formed or did not conform to our published schema."
-	msgBadContentSHA = "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER or a valid sha256 value."
+	msgDateRequired     = "AWS authentication requires a valid Date or x-amz-date header"
+	msgHeaderPrefix     = "The authorization header is malformed; "
+	msgCredPrefix       = "Error parsing the X-Amz-Credential parameter; "
+	msgCredMalformed    = `the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".`
+	msgQueryMissing     = "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters."
+	msgOneAuth          = "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified"
+	msgBadTrailer       = "The request contained trailing data that was not well-formed or did not conform to our published schema."
+	msgHeadersNotSigned = "There were headers present in the request which were not signed"
+	msgBadContentSHA    = "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER or a valid sha256 value."
 )

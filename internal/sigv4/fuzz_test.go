@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -16,7 +17,7 @@ var sentinels = []error{
 	ErrInvalidAccessKeyID, ErrSignatureDoesNotMatch, ErrRequestTimeTooSkewed, ErrRequestExpired,
 	ErrAuthorizationHeaderMalformed, ErrAuthorizationQueryParametersError, ErrMissingSecurityHeader,
 	ErrMissingContentSHA256, ErrContentSHA256Mismatch, ErrInvalidContentSHA256, ErrMalformedChunk,
-	ErrIncompleteBody, ErrUnsupportedAlgorithm,
+	ErrIncompleteBody, ErrUnsupportedAlgorithm, ErrHeadersNotSigned,
 }
 
 func isSentinel(err error) bool {
@@ -133,12 +134,16 @@ func FuzzPresignQuery(f *testing.F) {
 	v := newVerifier()
 	req := httptest.NewRequest("GET", "http://bucket.example/key?versionId=1", nil)
 	good := presign(f, req, testCreds, "s3", unsignedPayload, testRegion, "3600", testNow)
-	f.Add(good.URL.RawQuery)
-	f.Add("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=-1")
-	f.Add("X-Amz-Credential=a%2Fb&X-Amz-Expires=604801&X-Amz-Date=x")
-	f.Add("AWSAccessKeyId=a&Signature=b")
-	f.Add("a=%zz&b=+&&=")
-	f.Fuzz(func(t *testing.T, q string) {
+	f.Add(good.URL.RawQuery, "", "")
+	f.Add(good.URL.RawQuery, "X-Amz-Copy-Source", "/bucket/secret")
+	f.Add(good.URL.RawQuery, "x-amz-content-sha256", unsignedPayload)
+	f.Add(good.URL.RawQuery, "X-Amz-Meta-X", "1")
+	f.Add(good.URL.RawQuery+"&x-amz-acl=private", "X-Amz-Acl", "private")
+	f.Add("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=-1", "", "")
+	f.Add("X-Amz-Credential=a%2Fb&X-Amz-Expires=604801&X-Amz-Date=x", "", "")
+	f.Add("AWSAccessKeyId=a&Signature=b", "", "")
+	f.Add("a=%zz&b=+&&=", "", "")
+	f.Fuzz(func(t *testing.T, q, hname, hvalue string) {
 		r := &http.Request{
 			Method: "GET",
 			URL:    &url.URL{Path: "/key", RawQuery: q},
@@ -146,7 +151,22 @@ func FuzzPresignQuery(f *testing.F) {
 			Header: http.Header{},
 			Body:   http.NoBody,
 		}
+		if hname != "" {
+			r.Header[hname] = []string{hvalue}
+		}
 		res, err := v.Verify(r)
+		var hns *HeadersNotSignedError
+		if errors.As(err, &hns) {
+			// Only x-amz-* headers are listed, lowercase, sorted, each once.
+			if len(hns.Names) == 0 || !slices.IsSorted(hns.Names) || len(slices.Compact(slices.Clone(hns.Names))) != len(hns.Names) {
+				t.Fatalf("listed %q", hns.Names)
+			}
+			for _, n := range hns.Names {
+				if !strings.HasPrefix(n, "x-amz-") || n != strings.ToLower(n) {
+					t.Fatalf("listed %q", n)
+				}
+			}
+		}
 		if err != nil {
 			if !isSentinel(err) {
 				t.Fatalf("unexpected error %v", err)
@@ -155,6 +175,17 @@ func FuzzPresignQuery(f *testing.F) {
 				t.Fatal("secret in error")
 			}
 			return
+		}
+		if res.Method != AuthNone {
+			// Every x-amz-* header of an accepted signed request is signed
+			// (x-amz-content-sha256 excepted on a presigned one).
+			names, _ := parseSignedHeaders(parseQueryValue(q, "X-Amz-SignedHeaders"))
+			for name := range r.Header {
+				l := strings.ToLower(name)
+				if strings.HasPrefix(l, "x-amz-") && !hasName(names, l) && l != "x-amz-content-sha256" {
+					t.Fatalf("accepted unsigned header %q", name)
+				}
+			}
 		}
 		if res.Method == AuthQuery {
 			// Only the seed's own parameters can verify.
@@ -167,4 +198,14 @@ func FuzzPresignQuery(f *testing.F) {
 			}
 		}
 	})
+}
+
+// parseQueryValue returns the decoded value of the first parameter named key.
+func parseQueryValue(raw, key string) string {
+	for _, p := range parseQuery(raw) {
+		if p.key == key {
+			return p.value
+		}
+	}
+	return ""
 }

@@ -126,6 +126,8 @@ type authState struct {
 // A request with any of X-Amz-Algorithm, X-Amz-Credential or X-Amz-Signature in
 // its query is a presigned one; one that also has an Authorization header gets
 // ErrAuthorizationQueryParametersError ("Only one auth mechanism allowed").
+// A signed request carrying an x-amz-* header its signature does not list gets
+// a *HeadersNotSignedError (see checkSignedHeaders).
 // Verify does not modify r.
 func (v *Verifier) Verify(r *http.Request) (*Result, error) {
 	authz, hasHeader := r.Header["Authorization"]
@@ -159,6 +161,9 @@ func (v *Verifier) Verify(r *http.Request) (*Result, error) {
 		return nil, err
 	}
 	if err := v.checkTime(&a); err != nil {
+		return nil, err
+	}
+	if err := a.checkSignedHeaders(r.Header); err != nil {
 		return nil, err
 	}
 
