@@ -41,8 +41,8 @@ Run 'arca admin <verb> --help' for a verb's flags.
 const rotateRootKeyUsage = `Usage: arca admin rotate-root-key [flags]
 
 Re-seals everything the root key protects (every KMS key material version, every SSE-S3
-master key, every IAM user's secret access key, the CloudTrail digest signing key) under a
-new root key, in one bbolt transaction: after a crash either all of it opens with the old
+master key, every IAM user's secret access key, the CloudTrail digest signing key, the
+metadata record key, the audit chain key) under a new root key, in one bbolt transaction: after a crash either all of it opens with the old
 key or all of it with the new one. The server must be stopped.
 
 Keys are base64 of 32 bytes (make one with 'openssl rand -base64 32'). The old key comes
@@ -144,7 +144,7 @@ func runRotateRootKey(args []string, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("nothing was changed: %w", err)
 	}
-	fmt.Fprintf(stdout, "arca: re-sealed %d KMS key material versions, the SSE-S3 keyring, %d IAM secret access keys and %d CloudTrail digest signing keys under the new root key\n", n, nIAM, nTrail)
+	fmt.Fprintf(stdout, "arca: re-sealed %d KMS key material versions, the SSE-S3 keyring, the metadata record key, %d IAM secret access keys and %d CloudTrail digest signing keys under the new root key\n", n, nIAM, nTrail)
 	if nChain > 0 {
 		fmt.Fprintln(stdout, "arca: re-sealed the audit chain key under the new root key")
 	}
