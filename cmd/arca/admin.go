@@ -42,8 +42,9 @@ const rotateRootKeyUsage = `Usage: arca admin rotate-root-key [flags]
 
 Re-seals everything the root key protects (every KMS key material version, every SSE-S3
 master key, every IAM user's secret access key, the CloudTrail digest signing key, the
-metadata record key, the audit chain key) under a new root key, in one bbolt transaction: after a crash either all of it opens with the old
-key or all of it with the new one. The server must be stopped.
+metadata record key, the audit chain key) under a new root key, in one bbolt transaction:
+after a crash either all of it opens with the old key or all of it with the new one. The
+server must be stopped.
 
 Keys are base64 of 32 bytes (make one with 'openssl rand -base64 32'). The old key comes
 from --old-root-key-file, else ARCA_OLD_ROOT_KEY, else the development key generated into
