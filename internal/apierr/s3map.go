@@ -3,6 +3,7 @@ package apierr
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/arcastore/arca/internal/authz"
@@ -41,6 +42,7 @@ var s3Mappings = []mapping{
 	{sigv4.ErrIncompleteBody, IncompleteBody},
 	{sigv4.ErrUnsupportedAlgorithm, InvalidRequest.Msg("The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.")},
 	{sigv4.ErrHeadersNotSigned, AccessDenied.Msg("There were headers present in the request which were not signed")},
+	{sigv4.ErrInvalidChunkSize, &Error{Code: "InvalidChunkSizeError", Status: 400, Message: "Only the last chunk is allowed to have a size less than 8192 bytes"}},
 }
 
 // detailOf returns the client-facing detail some sentinel errors carry (an exact AWS
@@ -59,7 +61,8 @@ func detailOf(err error) string {
 
 // sigv4Special adjusts the cases where AWS answers a SigV4 failure with another code than
 // the sentinel's usual one: a missing or unparsable date is 403 AccessDenied, and two auth
-// mechanisms at once are 400 InvalidArgument. It also adds the HeadersNotSigned element.
+// mechanisms at once are 400 InvalidArgument. It also adds the elements some carry:
+// HeadersNotSigned, and Chunk and BadChunkSize.
 func sigv4Special(w *Error, detail string) {
 	switch {
 	case strings.HasPrefix(detail, "AWS authentication requires a valid Date"):
@@ -68,8 +71,12 @@ func sigv4Special(w *Error, detail string) {
 		w.Code, w.Status = "InvalidArgument", 400
 	}
 	var hns *sigv4.HeadersNotSignedError
-	if errors.As(w.Cause, &hns) {
+	var cse *sigv4.ChunkSizeError
+	switch {
+	case errors.As(w.Cause, &hns):
 		w.Extra = append(w.Extra, Field{"HeadersNotSigned", hns.List()})
+	case errors.As(w.Cause, &cse):
+		w.Extra = append(w.Extra, Field{"Chunk", strconv.FormatInt(cse.Chunk, 10)}, Field{"BadChunkSize", strconv.FormatInt(cse.BadChunkSize, 10)})
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 // declared decoded length (aws-sdk-go-v2 sends a whole object as one chunk).
 const (
 	maxSignedChunk  = 16 << 20
+	minChunk        = 8 << 10 // S3's rule: every data chunk but the last holds at least this much
 	maxSizeDigits   = 16
 	maxChunkLine    = 4096
 	maxTrailerLines = 64
@@ -36,6 +37,7 @@ type chunkConfig struct {
 	mode     PayloadMode // a streaming mode, or PayloadUnsigned/PayloadSigned for plain aws-chunked
 	decoded  int64       // x-amz-decoded-content-length; -1 = unknown (unsigned only)
 	trailers []string    // names announced by x-amz-trailer, lowercase
+	min      int64       // the smallest data chunk allowed before the last one (minChunk)
 	// For signed modes:
 	key     []byte
 	amzDate string
@@ -54,6 +56,9 @@ type chunkedReader struct {
 	trailersOK    bool // a trailer section may carry headers
 	want, got     int64
 	expect        []string
+	min           int64 // cfg.min
+	chunks        int64 // data chunks read so far
+	lastSize      int64 // size of the latest one
 
 	key      []byte
 	amzDate  string
@@ -77,6 +82,7 @@ func newChunkedReader(src io.ReadCloser, cfg chunkConfig) *chunkedReader {
 		src:    src,
 		br:     bufioPool.Get().(*bufio.Reader),
 		want:   cfg.decoded,
+		min:    cfg.min,
 		expect: cfg.trailers,
 		sha:    sha256.New(),
 	}
@@ -215,7 +221,9 @@ func (c *chunkedReader) Trailers() http.Header {
 }
 
 // next reads the next chunk: in signed modes it is verified before this
-// returns; the final chunk also reads and checks the trailer.
+// returns; the final chunk also reads and checks the trailer. A chunk that
+// follows a short one (under 8 KiB) fails the body: only the last data chunk
+// may be short.
 func (c *chunkedReader) next() {
 	if c.crlf {
 		if err := c.readCRLF(); err != nil {
@@ -238,6 +246,11 @@ func (c *chunkedReader) next() {
 		c.finish(sig)
 		return
 	}
+	if c.chunks > 0 && c.lastSize < c.min {
+		c.fail(&ChunkSizeError{Chunk: c.chunks + 1, BadChunkSize: c.lastSize})
+		return
+	}
+	c.chunks, c.lastSize = c.chunks+1, size
 	if c.want >= 0 && size > c.want-c.got {
 		c.fail(malformed("the chunks hold more data than x-amz-decoded-content-length"))
 		return

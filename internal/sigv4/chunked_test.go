@@ -68,6 +68,7 @@ type streamSpec struct {
 	announce  string   // x-amz-trailer
 	declared  int64    // x-amz-decoded-content-length delta from the real length
 	chunkSize int
+	sizes     []int // the data chunks' sizes, instead of chunkSize
 }
 
 // streamingRequest signs a streaming upload of data with the SDK signer
@@ -85,11 +86,17 @@ func streamingRequest(t testing.TB, sp streamSpec, data []byte, mutate func([][]
 	amzDate := testNow.Format(amzDateForm)
 	scope := amzDate[:8] + "/" + testRegion + "/s3/aws4_request"
 	frame := func(seed string) [][]byte {
+		var chunks [][]byte
+		if sp.sizes != nil {
+			chunks = splitSizes(data, sp.sizes)
+		} else {
+			chunks = split(data, sp.chunkSize)
+		}
 		if sp.mode == streamingUnsignedTrailer {
-			return [][]byte{encodeUnsigned(data, sp.chunkSize, sp.trailers)}
+			return [][]byte{encodeUnsignedChunks(chunks, sp.trailers)}
 		}
 		s := &chunkSigner{key: SigningKey(testSecret, amzDate[:8], testRegion, "s3"), amzDate: amzDate, scope: scope, prev: seed}
-		return signedFrames(s, data, sp.chunkSize, sp.trailers)
+		return signedChunkFrames(s, chunks, sp.trailers)
 	}
 	req.ContentLength = int64(len(bytes.Join(frame(strings.Repeat("0", 64)), nil)))
 	signS3(t, req, testCreds, sp.mode, testRegion, testNow)
@@ -115,12 +122,18 @@ func dataOffset(f []byte) int { return bytes.Index(f, []byte("\r\n")) + 2 }
 const crc = "x-amz-checksum-crc32:sOO8/Q=="
 
 var (
-	signedSpec        = streamSpec{mode: streamingSigned, chunkSize: 1000}
-	signedTrailerSpec = streamSpec{mode: streamingSignedTrailer, chunkSize: 1000, trailers: []string{crc}, announce: "x-amz-checksum-crc32"}
-	unsignedSpec      = streamSpec{mode: streamingUnsignedTrailer, chunkSize: 1000, trailers: []string{crc}, announce: "x-amz-checksum-crc32"}
+	signedSpec        = streamSpec{mode: streamingSigned, chunkSize: cs}
+	signedTrailerSpec = streamSpec{mode: streamingSignedTrailer, chunkSize: cs, trailers: []string{crc}, announce: "x-amz-checksum-crc32"}
+	unsignedSpec      = streamSpec{mode: streamingUnsignedTrailer, chunkSize: cs, trailers: []string{crc}, announce: "x-amz-checksum-crc32"}
 )
 
-// Data is 4500 bytes: chunks 0-3 of 1000 bytes, chunk 4 of 500, then
+// cs is the chunk size of the tests: S3's minimum for every chunk but the last.
+const (
+	cs      = minChunk
+	dataLen = 4*cs + 500
+)
+
+// Data is dataLen bytes: chunks 0-3 of cs bytes, chunk 4 of 500, then
 // frame 5 is the final chunk; for the trailer mode frame 6 is the trailer and
 // frame 7 the closing CRLF (frame 6 otherwise).
 var chunkedTests = []struct {
@@ -131,44 +144,44 @@ var chunkedTests = []struct {
 	want      error // from reading the body; nil = success
 	released  int   // bytes that must have been handed out
 }{
-	{name: "signed-ok", spec: signedSpec, released: 4500},
-	{name: "signed-trailer-ok", spec: signedTrailerSpec, released: 4500},
-	{name: "signed-no-final-crlf", spec: signedSpec, mutate: drop(6), released: 4500},
-	{name: "signed-trailer-no-final-crlf", spec: signedTrailerSpec, mutate: drop(7), released: 4500},
+	{name: "signed-ok", spec: signedSpec, released: dataLen},
+	{name: "signed-trailer-ok", spec: signedTrailerSpec, released: dataLen},
+	{name: "signed-no-final-crlf", spec: signedSpec, mutate: drop(6), released: dataLen},
+	{name: "signed-trailer-no-final-crlf", spec: signedTrailerSpec, mutate: drop(7), released: dataLen},
 	{name: "flipped-data", spec: signedSpec, mutate: func(f [][]byte) [][]byte { return flipByte(2, dataOffset(f[2])+7)(f) },
-		want: ErrSignatureDoesNotMatch, released: 2000},
+		want: ErrSignatureDoesNotMatch, released: 2 * cs},
 	{name: "flipped-signature", spec: signedSpec, mutate: func(f [][]byte) [][]byte { return flipByte(2, dataOffset(f[2])-5)(f) },
-		want: ErrSignatureDoesNotMatch, released: 2000},
+		want: ErrSignatureDoesNotMatch, released: 2 * cs},
 	{name: "flipped-final-signature", spec: signedSpec, mutate: func(f [][]byte) [][]byte { return flipByte(5, 23)(f) },
-		want: ErrSignatureDoesNotMatch, released: 4500},
+		want: ErrSignatureDoesNotMatch, released: dataLen},
 	{name: "reordered", spec: signedSpec, mutate: func(f [][]byte) [][]byte { f[1], f[2] = f[2], f[1]; return f },
-		want: ErrSignatureDoesNotMatch, released: 1000},
-	{name: "dropped-chunk", spec: signedSpec, mutate: drop(3), want: ErrSignatureDoesNotMatch, released: 3000},
+		want: ErrSignatureDoesNotMatch, released: cs},
+	{name: "dropped-chunk", spec: signedSpec, mutate: drop(3), want: ErrSignatureDoesNotMatch, released: 3 * cs},
 	{name: "duplicated-chunk", spec: signedSpec, mutate: func(f [][]byte) [][]byte { return append(f[:2], f[1:]...) },
-		want: ErrSignatureDoesNotMatch, released: 2000},
+		want: ErrSignatureDoesNotMatch, released: 2 * cs},
 	{name: "truncated-in-data", spec: signedSpec, mutate: func(f [][]byte) [][]byte { f[3] = f[3][:500]; return f[:4] },
-		want: ErrIncompleteBody, released: 3000},
+		want: ErrIncompleteBody, released: 3 * cs},
 	{name: "truncated-before-final", spec: signedSpec, mutate: func(f [][]byte) [][]byte { return f[:5] },
-		want: ErrIncompleteBody, released: 4500},
+		want: ErrIncompleteBody, released: dataLen},
 	{name: "truncated-in-header", spec: signedSpec, mutate: func(f [][]byte) [][]byte { f[3] = f[3][:30]; return f[:4] },
-		want: ErrIncompleteBody, released: 3000},
+		want: ErrIncompleteBody, released: 3 * cs},
 	{name: "missing-data-crlf", spec: signedSpec, mutate: func(f [][]byte) [][]byte { f[1] = f[1][:len(f[1])-2]; return f },
-		want: ErrMalformedChunk, released: 1000},
-	{name: "declared-longer", spec: streamSpec{mode: streamingSigned, chunkSize: 1000, declared: 1}, want: ErrIncompleteBody, released: 4500},
-	{name: "declared-shorter", spec: streamSpec{mode: streamingSigned, chunkSize: 1000, declared: -1}, want: ErrMalformedChunk, released: 4000},
+		want: ErrMalformedChunk, released: cs},
+	{name: "declared-longer", spec: streamSpec{mode: streamingSigned, chunkSize: cs, declared: 1}, want: ErrIncompleteBody, released: dataLen},
+	{name: "declared-shorter", spec: streamSpec{mode: streamingSigned, chunkSize: cs, declared: -1}, want: ErrMalformedChunk, released: 4 * cs},
 	{name: "bad-trailer-signature", spec: signedTrailerSpec, mutate: func(f [][]byte) [][]byte { return flipByte(6, len(f[6])-4)(f) },
-		want: ErrSignatureDoesNotMatch, released: 4500},
+		want: ErrSignatureDoesNotMatch, released: dataLen},
 	{name: "tampered-trailer", spec: signedTrailerSpec, mutate: func(f [][]byte) [][]byte { return flipByte(6, 25)(f) },
-		want: ErrSignatureDoesNotMatch, released: 4500},
+		want: ErrSignatureDoesNotMatch, released: dataLen},
 	{name: "missing-trailer-signature", spec: signedTrailerSpec,
-		mutate: func(f [][]byte) [][]byte { f[6] = []byte(crc + "\r\n"); return f }, want: ErrMalformedChunk, released: 4500},
-	{name: "truncated-trailer", spec: signedTrailerSpec, mutate: func(f [][]byte) [][]byte { return f[:6] }, want: ErrIncompleteBody, released: 4500},
-	{name: "announced-trailer-missing", spec: streamSpec{mode: streamingSignedTrailer, chunkSize: 1000, trailers: []string{}, announce: "x-amz-checksum-crc32"},
-		want: ErrMalformedChunk, released: 4500},
+		mutate: func(f [][]byte) [][]byte { f[6] = []byte(crc + "\r\n"); return f }, want: ErrMalformedChunk, released: dataLen},
+	{name: "truncated-trailer", spec: signedTrailerSpec, mutate: func(f [][]byte) [][]byte { return f[:6] }, want: ErrIncompleteBody, released: dataLen},
+	{name: "announced-trailer-missing", spec: streamSpec{mode: streamingSignedTrailer, chunkSize: cs, trailers: []string{}, announce: "x-amz-checksum-crc32"},
+		want: ErrMalformedChunk, released: dataLen},
 	{name: "trailer-in-signed-mode", spec: signedSpec, mutate: func(f [][]byte) [][]byte { f[6] = []byte(crc + "\r\n\r\n"); return f },
-		want: ErrMalformedChunk, released: 4500},
+		want: ErrMalformedChunk, released: dataLen},
 	{name: "data-after-end", spec: signedSpec, mutate: func(f [][]byte) [][]byte { return append(f, []byte("x")) },
-		want: ErrMalformedChunk, released: 4500},
+		want: ErrMalformedChunk, released: dataLen},
 	{name: "oversized-chunk", spec: signedSpec, mutate: func(f [][]byte) [][]byte {
 		f[0] = append([]byte("1000001;chunk-signature="+strings.Repeat("0", 64)+"\r\n"), make([]byte, 100)...)
 		return f[:1]
@@ -179,21 +192,26 @@ var chunkedTests = []struct {
 	}, want: ErrMalformedChunk},
 	{name: "no-signature-ext", spec: signedSpec, mutate: func(f [][]byte) [][]byte { f[0] = []byte("3e8\r\n"); return f },
 		want: ErrMalformedChunk},
-	{name: "unsigned-ok", spec: unsignedSpec, released: 4500},
-	{name: "unsigned-no-trailer", spec: streamSpec{mode: streamingUnsignedTrailer, chunkSize: 4096}, released: 4500},
-	{name: "unsigned-one-chunk", spec: streamSpec{mode: streamingUnsignedTrailer, chunkSize: 1 << 30}, released: 4500},
+	{name: "unsigned-ok", spec: unsignedSpec, released: dataLen},
+	{name: "unsigned-no-trailer", spec: streamSpec{mode: streamingUnsignedTrailer, chunkSize: 2 * cs}, released: dataLen},
+	{name: "unsigned-one-chunk", spec: streamSpec{mode: streamingUnsignedTrailer, chunkSize: 1 << 30}, released: dataLen},
 	{name: "unsigned-truncated", spec: unsignedSpec, mutate: func(f [][]byte) [][]byte { f[0] = f[0][:2000]; return f },
-		want: ErrIncompleteBody, released: 1988},
-	{name: "unsigned-declared-shorter", spec: streamSpec{mode: streamingUnsignedTrailer, chunkSize: 1000, declared: -1},
-		want: ErrMalformedChunk, released: 4000},
-	{name: "unsigned-declared-longer", spec: streamSpec{mode: streamingUnsignedTrailer, chunkSize: 1000, declared: 1},
-		want: ErrIncompleteBody, released: 4500},
+		want: ErrIncompleteBody, released: 2000 - len("2000\r\n")},
+	{name: "unsigned-declared-shorter", spec: streamSpec{mode: streamingUnsignedTrailer, chunkSize: cs, declared: -1},
+		want: ErrMalformedChunk, released: 4 * cs},
+	{name: "unsigned-declared-longer", spec: streamSpec{mode: streamingUnsignedTrailer, chunkSize: cs, declared: 1},
+		want: ErrIncompleteBody, released: dataLen},
 	{name: "unsigned-bad-size", spec: unsignedSpec, mutate: func(f [][]byte) [][]byte { f[0] = append([]byte("zz\r\n"), f[0]...); return f },
 		want: ErrMalformedChunk},
+	// Only the last data chunk may be short; the chunk after a short one fails.
+	{name: "signed-short-chunk", spec: streamSpec{mode: streamingSigned, chunkSize: cs - 1}, want: ErrInvalidChunkSize, released: cs - 1},
+	{name: "signed-trailer-short-chunk", spec: streamSpec{mode: streamingSignedTrailer, chunkSize: cs - 1, trailers: []string{crc}, announce: "x-amz-checksum-crc32"},
+		want: ErrInvalidChunkSize, released: cs - 1},
+	{name: "unsigned-short-chunk", spec: streamSpec{mode: streamingUnsignedTrailer, chunkSize: 100}, want: ErrInvalidChunkSize, released: 100},
 	{name: "unsigned-bad-trailer", spec: unsignedSpec, mutate: func(f [][]byte) [][]byte {
 		f[0] = bytes.Replace(f[0], []byte(crc), []byte("no colon here"), 1)
 		return f
-	}, want: ErrMalformedChunk, released: 4500},
+	}, want: ErrMalformedChunk, released: dataLen},
 }
 
 func drop(i int) func([][]byte) [][]byte {
@@ -218,7 +236,7 @@ var readers = []struct {
 }
 
 func TestChunked(t *testing.T) {
-	data := testPayload(4500)
+	data := testPayload(dataLen)
 	v := newVerifier()
 	for _, tc := range chunkedTests {
 		for _, rd := range readers {
@@ -267,6 +285,54 @@ func TestChunkedIOTest(t *testing.T) {
 	}
 }
 
+var chunkSizeTests = []struct {
+	name  string
+	sizes []int // data chunk sizes, in order
+	chunk int64 // 0: accepted
+	bad   int64
+}{
+	{"one-short", []int{1}, 0, 0},
+	{"last-short", []int{cs, cs, 1}, 0, 0},
+	{"all-minimum", []int{cs, cs, cs}, 0, 0},
+	{"large-then-short", []int{1 << 20, 10}, 0, 0},
+	{"first-short", []int{cs - 1, cs}, 2, cs - 1},
+	{"middle-short", []int{cs, 3, cs}, 3, 3},
+	{"two-short", []int{3, 2}, 2, 3}, // S3's own example: "hello" in chunks of 3
+}
+
+// The chunk-size rule in every streaming mode, with S3's Chunk and
+// BadChunkSize: the number of the chunk that showed the short one was not
+// the last, and the short one's size.
+func TestChunkSizeRule(t *testing.T) {
+	for _, tc := range chunkSizeTests {
+		var data []byte
+		for _, n := range tc.sizes {
+			data = append(data, testPayload(n)...)
+		}
+		for _, mode := range []string{streamingSigned, streamingSignedTrailer, streamingUnsignedTrailer} {
+			sp := streamSpec{mode: mode, sizes: tc.sizes}
+			if mode != streamingSigned {
+				sp.trailers, sp.announce = []string{crc}, "x-amz-checksum-crc32"
+			}
+			req := streamingRequest(t, sp, data, nil)
+			res, err := newVerifier().Verify(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := io.ReadAll(res.Body)
+			var ce *ChunkSizeError
+			switch {
+			case tc.chunk == 0 && (err != nil || !bytes.Equal(got, data)):
+				t.Errorf("%s/%s: %v", tc.name, mode, err)
+			case tc.chunk != 0 && (!errors.As(err, &ce) || ce.Chunk != tc.chunk || ce.BadChunkSize != tc.bad):
+				t.Errorf("%s/%s: %v, want chunk %d bad size %d", tc.name, mode, err, tc.chunk, tc.bad)
+			case tc.chunk != 0 && (ce.Detail() != msgChunkTooSmall || !errors.Is(err, ErrInvalidChunkSize)):
+				t.Errorf("%s/%s: %v", tc.name, mode, err)
+			}
+		}
+	}
+}
+
 var streamingHeaderTests = []struct {
 	name    string
 	mode    string
@@ -304,12 +370,12 @@ func TestStreamingHeaders(t *testing.T) {
 // aws-chunked framing with a plain payload hash: the hash covers the
 // encoded body and the framing is removed.
 func TestAWSChunkedPlainHash(t *testing.T) {
-	data := testPayload(3000)
-	enc := encodeUnsigned(data, 1024, []string{crc})
+	data := testPayload(2*cs + 3000)
+	enc := encodeUnsigned(data, cs, []string{crc})
 	for _, payload := range []string{sha256Hex(enc), unsignedPayload, sha256Hex(data)} {
 		req := httptest.NewRequest("PUT", "http://bucket.example/key", bytes.NewReader(enc))
 		req.Header.Set("Content-Encoding", "aws-chunked,gzip")
-		req.Header.Set("X-Amz-Decoded-Content-Length", "3000")
+		req.Header.Set("X-Amz-Decoded-Content-Length", strconv.Itoa(len(data)))
 		signS3(t, req, testCreds, payload, testRegion, testNow)
 		res, err := newVerifier().Verify(req)
 		if err != nil {

@@ -2,6 +2,7 @@ package sigv4
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 )
 
@@ -75,6 +76,12 @@ var (
 	// the request which were not signed", with a HeadersNotSigned element
 	// naming them. Always returned as a *HeadersNotSignedError.
 	ErrHeadersNotSigned = errors.New("sigv4: x-amz-* headers not signed")
+
+	// ErrInvalidChunkSize: 400 InvalidChunkSizeError, "Only the last chunk is
+	// allowed to have a size less than 8192 bytes", with Chunk and
+	// BadChunkSize elements. Always returned (by Result.Body) as a
+	// *ChunkSizeError.
+	ErrInvalidChunkSize = errors.New("sigv4: aws-chunked chunk too small")
 )
 
 // DetailError wraps a sentinel with the exact message AWS sends for the case.
@@ -111,6 +118,26 @@ func (e *HeadersNotSignedError) Detail() string { return msgHeadersNotSigned }
 // List is the text of S3's HeadersNotSigned element: the names joined by ", ".
 func (e *HeadersNotSignedError) List() string { return strings.Join(e.Names, ", ") }
 
+// ChunkSizeError is ErrInvalidChunkSize with S3's two elements. A chunk is
+// only known not to be the last when another non-empty one follows it, so
+// Chunk is the number (from 1) of that following chunk and BadChunkSize the
+// size of the short one before it.
+type ChunkSizeError struct {
+	Chunk        int64
+	BadChunkSize int64
+}
+
+func (e *ChunkSizeError) Error() string {
+	return ErrInvalidChunkSize.Error() + ": chunk " + strconv.FormatInt(e.Chunk-1, 10) +
+		" has " + strconv.FormatInt(e.BadChunkSize, 10) + " bytes"
+}
+
+// Unwrap returns ErrInvalidChunkSize.
+func (e *ChunkSizeError) Unwrap() error { return ErrInvalidChunkSize }
+
+// Detail is AWS's message for the case.
+func (e *ChunkSizeError) Detail() string { return msgChunkTooSmall }
+
 // AWS messages used in more than one place.
 const (
 	msgDateRequired     = "AWS authentication requires a valid Date or x-amz-date header"
@@ -121,5 +148,6 @@ const (
 	msgOneAuth          = "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified"
 	msgBadTrailer       = "The request contained trailing data that was not well-formed or did not conform to our published schema."
 	msgHeadersNotSigned = "There were headers present in the request which were not signed"
+	msgChunkTooSmall    = "Only the last chunk is allowed to have a size less than 8192 bytes"
 	msgBadContentSHA    = "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER or a valid sha256 value."
 )

@@ -17,7 +17,7 @@ var sentinels = []error{
 	ErrInvalidAccessKeyID, ErrSignatureDoesNotMatch, ErrRequestTimeTooSkewed, ErrRequestExpired,
 	ErrAuthorizationHeaderMalformed, ErrAuthorizationQueryParametersError, ErrMissingSecurityHeader,
 	ErrMissingContentSHA256, ErrContentSHA256Mismatch, ErrInvalidContentSHA256, ErrMalformedChunk,
-	ErrIncompleteBody, ErrUnsupportedAlgorithm, ErrHeadersNotSigned,
+	ErrIncompleteBody, ErrUnsupportedAlgorithm, ErrHeadersNotSigned, ErrInvalidChunkSize,
 }
 
 func isSentinel(err error) bool {
@@ -69,6 +69,8 @@ var (
 	fuzzSeed  = strings.Repeat("ab", 32)
 )
 
+const fuzzMinChunk = 64
+
 var fuzzModes = []PayloadMode{PayloadStreamingSigned, PayloadStreamingSignedTrailer, PayloadStreamingUnsignedTrailer}
 
 func FuzzChunkedReader(f *testing.F) {
@@ -80,11 +82,15 @@ func FuzzChunkedReader(f *testing.F) {
 	f.Add(bytes.Join(signedFrames(signer(), data, 128, []string{crc}), nil), uint8(1), int64(300), uint8(3))
 	f.Add(encodeUnsigned(data, 64, []string{crc, "x-amz-meta-a:b"}), uint8(2), int64(300), uint8(7))
 	f.Add(encodeUnsigned(data, 1000, nil), uint8(2), int64(-1), uint8(1))
+	f.Add(bytes.Join(signedFrames(signer(), data, 50, nil), nil), uint8(0), int64(300), uint8(0)) // short chunks
+	f.Add(encodeUnsigned(data, 10, []string{crc}), uint8(2), int64(300), uint8(5))
 	f.Add([]byte("0\r\n\r\n"), uint8(2), int64(0), uint8(0))
 	f.Add([]byte("ffffffffffffffff\r\n"), uint8(2), int64(-1), uint8(0))
 	f.Fuzz(func(t *testing.T, body []byte, mode uint8, declared int64, readSize uint8) {
+		// A smaller chunk minimum than S3's keeps the inputs small (the fuzzer
+		// minimizes every new one) while exercising the same rule.
 		cfg := chunkConfig{
-			mode: fuzzModes[int(mode)%len(fuzzModes)], decoded: declared,
+			mode: fuzzModes[int(mode)%len(fuzzModes)], decoded: declared, min: fuzzMinChunk,
 			key: fuzzKey, amzDate: fuzzDate, scope: fuzzScope, seed: fuzzSeed,
 		}
 		if declared < 0 {
@@ -114,6 +120,10 @@ func FuzzChunkedReader(f *testing.F) {
 			}
 		} else if !isSentinel(err) {
 			t.Fatalf("unexpected error %v", err)
+		}
+		var ce *ChunkSizeError
+		if errors.Is(err, ErrInvalidChunkSize) && (!errors.As(err, &ce) || ce.Chunk < 2 || ce.BadChunkSize < 1 || ce.BadChunkSize >= fuzzMinChunk) {
+			t.Fatalf("chunk size error %v", err)
 		}
 		if err != io.EOF && cr.Trailers() != nil {
 			t.Fatal("trailer exposed after a failure")

@@ -157,12 +157,27 @@ func split(data []byte, size int) [][]byte {
 	return out
 }
 
+// splitSizes cuts data into chunks of the given sizes, which must add up to
+// len(data).
+func splitSizes(data []byte, sizes []int) [][]byte {
+	var out [][]byte
+	for _, n := range sizes {
+		out, data = append(out, data[:n]), data[n:]
+	}
+	return out
+}
+
 // signedFrames frames data in signed chunks of chunkSize: one element per
 // data chunk, then the final chunk, then (with trailers, "name:value") the
 // signed trailer section, then the closing CRLF.
 func signedFrames(s *chunkSigner, data []byte, chunkSize int, trailers []string) [][]byte {
+	return signedChunkFrames(s, split(data, chunkSize), trailers)
+}
+
+// signedChunkFrames is signedFrames with the data already cut into chunks.
+func signedChunkFrames(s *chunkSigner, chunks [][]byte, trailers []string) [][]byte {
 	var frames [][]byte
-	for _, c := range split(data, chunkSize) {
+	for _, c := range chunks {
 		frames = append(frames, fmt.Appendf(nil, "%x;chunk-signature=%s\r\n%s\r\n", len(c), s.chunkSig(c), c))
 	}
 	frames = append(frames, fmt.Appendf(nil, "0;chunk-signature=%s\r\n", s.chunkSig(nil)))
@@ -179,8 +194,13 @@ func signedFrames(s *chunkSigner, data []byte, chunkSize int, trailers []string)
 
 // encodeUnsigned frames data like STREAMING-UNSIGNED-PAYLOAD-TRAILER.
 func encodeUnsigned(data []byte, chunkSize int, trailers []string) []byte {
+	return encodeUnsignedChunks(split(data, chunkSize), trailers)
+}
+
+// encodeUnsignedChunks is encodeUnsigned with the data already cut into chunks.
+func encodeUnsignedChunks(chunks [][]byte, trailers []string) []byte {
 	var b bytes.Buffer
-	for _, c := range split(data, chunkSize) {
+	for _, c := range chunks {
 		b.WriteString(strconv.FormatInt(int64(len(c)), 16) + "\r\n")
 		b.Write(c)
 		b.WriteString("\r\n")

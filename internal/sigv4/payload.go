@@ -185,7 +185,7 @@ func attachBody(res *Result, r *http.Request, buffered []byte, want [32]byte, cf
 	if cfg.mode == PayloadSigned {
 		src = newSHA256Body(src, want) // the hash covers the encoded body
 	}
-	cfg.decoded = n
+	cfg.decoded, cfg.min = n, minChunk
 	for _, t := range strings.Split(r.Header.Get("X-Amz-Trailer"), ",") {
 		if t = strings.ToLower(strings.TrimSpace(t)); t != "" {
 			cfg.trailers = append(cfg.trailers, t)

@@ -19,10 +19,10 @@ func trailerValue(h http.Header) string {
 // Trailer signatures over the documented "name:value\n" lines and over the
 // wire's CRLF lines both verify; several trailers and mixed-case names work.
 func TestTrailerSignatureForms(t *testing.T) {
-	data := testPayload(2500)
+	data := testPayload(2*cs + 500)
 	lines := []string{"X-Amz-Checksum-Crc32:sOO8/Q==", "x-amz-meta-extra: v "}
 	for _, sep := range []string{"\n", "\r\n", "\t"} {
-		sp := streamSpec{mode: streamingSignedTrailer, chunkSize: 1000, announce: "x-amz-checksum-crc32"}
+		sp := streamSpec{mode: streamingSignedTrailer, chunkSize: cs, announce: "x-amz-checksum-crc32"}
 		req := streamingRequest(t, sp, data, func(f [][]byte) [][]byte {
 			final := string(f[3])
 			prev := final[len("0;chunk-signature=") : len(final)-2]
