@@ -70,6 +70,12 @@ func (a *API) auditRecord(q *request, resp *response, err error, bytesOut int64)
 		params["key"] = q.key
 		rec.Resources = append([]audit.Resource{{ARN: "arn:aws:s3:::" + q.bucket + "/" + q.key, Type: "AWS::S3::Object"}}, rec.Resources...)
 	}
+	if q.op == "CopyObject" || q.op == "UploadPartCopy" {
+		// CloudTrail names a copy's source among its request parameters, as sent.
+		if v := q.header("X-Amz-Copy-Source"); v != "" {
+			params["x-amz-copy-source"] = v
+		}
+	}
 	for k, v := range q.query {
 		// Sub-resources and list parameters; presigned-URL credentials and signatures stay out.
 		if strings.HasPrefix(strings.ToLower(k), "x-amz-") || len(params) > 32 {
