@@ -86,9 +86,30 @@ func (c customerHeaders) validKey() ([]byte, error) {
 	return key, nil
 }
 
+// sseCInQuery refuses SSE-C parameters (the target's or, with prefix copySource, the copy
+// source's) given in the query string, as some presigners hoist them. S3 documents them as
+// headers only, and honouring them from the query would keep them from bucket-policy
+// conditions (which read headers) and put the customer's key in URLs and logs; ignoring them
+// would store the object under another encryption than the client asked for.
+func sseCInQuery(q *request, prefix string) error {
+	want := strings.ToLower(hCAlg[:len("X-Amz-Server-Side-Encryption-Customer-")])
+	if prefix != "" {
+		want = strings.ToLower(prefix) + strings.TrimPrefix(want, "x-amz-")
+	}
+	for k := range q.query {
+		if len(k) >= len(want) && strings.EqualFold(k[:len(want)], want) {
+			return apierr.NotImplemented.Msg("Arca does not accept SSE-C parameters in the query string; send %s* as signed headers.", want)
+		}
+	}
+	return nil
+}
+
 // parseSSEWrite reads and validates the SSE headers of a write request.
 func parseSSEWrite(q *request) (sseWrite, error) {
 	h := q.r.Header
+	if err := sseCInQuery(q, ""); err != nil {
+		return sseWrite{}, err
+	}
 	var w sseWrite
 	w.alg = h.Get(hSSE)
 	w.kmsKeyID, w.hasKMSKey = h.Get(hKMSKeyID), len(h.Values(hKMSKeyID)) > 0
@@ -215,6 +236,9 @@ func writeSSEHeaders(h http.Header, enc *meta.Encryption) {
 // readKey checks a read's SSE headers against the object (GET, HEAD, or a copy source when
 // prefix is copySource) in S3's order, and returns the SSE-C key to open it with.
 func readKey(q *request, enc *meta.Encryption, prefix string) ([]byte, error) {
+	if err := sseCInQuery(q, prefix); err != nil {
+		return nil, err
+	}
 	c := readCustomerHeaders(q.r.Header, prefix)
 	if prefix == "" && q.r.Header.Get(hSSE) != "" {
 		return nil, apierr.SSEOnRead
