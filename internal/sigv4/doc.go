@@ -10,10 +10,14 @@
 // sentinel errors (test with errors.Is), sometimes wrapped in a *DetailError
 // carrying AWS's exact message. What is promised: signatures are compared in
 // constant time; no secret, signing key or expected signature ever appears in
-// an error; Result.Body never hands out a byte of an aws-chunked chunk whose
+// an error; a signed request carrying an x-amz-* header its signature does not
+// list is refused (x-amz-content-sha256 on a presigned request excepted); an
+// aws-chunked body whose chunks before the last hold under 8 KiB fails;
+// Result.Body never hands out a byte of an aws-chunked chunk whose
 // signature has not been verified, checks the whole-body SHA-256 before
 // reporting io.EOF, and bounds what it buffers (one chunk of at most 16 MiB,
 // or 1 MiB of a small non-S3 body). A caller must treat any error from
 // Result.Body other than io.EOF as a failure of the whole request.
-// SigningKey and KeyCache expose the key derivation Verify uses.
+// SigningKey and KeyCache expose the key derivation Verify uses. The rules
+// are described for clients in docs/AUTH.md.
 package sigv4

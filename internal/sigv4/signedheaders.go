@@ -24,7 +24,8 @@ const (
 // is the payload hash the canonical request ends with, so the signature covers
 // it whether or not it is listed. A parameter in a presigned URL's query is
 // signed as part of the query, but it does not sign a header of the same name:
-// a header sent alongside it must be listed too.
+// a header sent alongside it must be listed too. docs/AUTH.md has the rule as
+// clients see it.
 func (a *authState) checkSignedHeaders(h http.Header) error {
 	var missing []string
 	for name := range h {
