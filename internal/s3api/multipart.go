@@ -88,10 +88,13 @@ func (a *API) createUpload(q *request) (*response, error) {
 	return resp, nil
 }
 
+// maxPartNumber is the highest part number, and so the most parts an upload has.
+const maxPartNumber = 10000
+
 func parsePartNumber(q *request) (int, error) {
 	v := q.qget("partNumber")
 	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 || n > 10000 {
+	if err != nil || n < 1 || n > maxPartNumber {
 		return 0, apierr.InvalidArgument.Msg("Part number must be an integer between 1 and 10000, inclusive").Arg("partNumber", v)
 	}
 	return n, nil
@@ -268,6 +271,9 @@ func (a *API) completeUpload(q *request) (*response, error) {
 	if len(req.Parts) == 0 {
 		return nil, apierr.MalformedXML
 	}
+	if err := checkPartList(&req); err != nil {
+		return nil, err
+	}
 	stored, _, err := a.meta.ListParts(q.ctx, q.bucket, q.key, id, 0, 0)
 	if err != nil {
 		return nil, err
@@ -281,12 +287,7 @@ func (a *API) completeUpload(q *request) (*response, error) {
 	md5s := md5.New()
 	var cks []string
 	var sizes []int64
-	prev := 0
 	for i, rp := range req.Parts {
-		if rp.PartNumber <= prev {
-			return nil, apierr.InvalidPartOrder
-		}
-		prev = rp.PartNumber
 		p, ok := byNum[rp.PartNumber]
 		if !ok || strings.Trim(strings.TrimSpace(rp.ETag), `"`) != p.ETag {
 			return nil, apierr.InvalidPart.With("PartNumber", strconv.Itoa(rp.PartNumber)).With("ETag", rp.ETag)
@@ -334,6 +335,27 @@ func (a *API) completeUpload(q *request) (*response, error) {
 	}
 	resp.xml = res
 	return resp, nil
+}
+
+// checkPartList checks the part numbers of a CompleteMultipartUpload before any part is
+// looked up: each from 1 to 10,000 (S3 answers InvalidArgument "PartNumber must be >= 1"
+// below), in ascending order. Together they allow at most 10,000 parts, so a longer list
+// fails here, cheaply, whatever it names.
+func checkPartList(req *completeMultipartUpload) error {
+	prev := 0
+	for _, rp := range req.Parts {
+		switch n := rp.PartNumber; {
+		case n < 1:
+			return apierr.InvalidArgument.Msg("PartNumber must be >= 1")
+		case n > maxPartNumber:
+			return apierr.InvalidArgument.Msg("Part number must be an integer between 1 and %d, inclusive", maxPartNumber).
+				Arg("PartNumber", strconv.Itoa(n))
+		case n <= prev:
+			return apierr.InvalidPartOrder
+		}
+		prev = rp.PartNumber
+	}
+	return nil
 }
 
 // objectChecksum derives a multipart object's checksum from its parts' checksums: the
