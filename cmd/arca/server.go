@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/arcastore/arca/internal/config"
 	"github.com/arcastore/arca/internal/server"
@@ -54,6 +55,7 @@ func runServer(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.LogFormat, "log-format", envOr("ARCA_LOG_FORMAT", d.LogFormat), "text or json [ARCA_LOG_FORMAT]")
 	fs.StringVar(&cfg.RootKeyFile, "root-key-file", envOr("ARCA_ROOT_KEY_FILE", ""), "file holding the KMS root key as base64 of 32 bytes (default: ARCA_ROOT_KEY, else a development key generated into the data directory) [ARCA_ROOT_KEY_FILE]")
 	applyTrailFlags := registerTrailFlags(fs)
+	idle := fs.String("idle-timeout", envOr("ARCA_IDLE_TIMEOUT", d.IdleTimeout.String()), "how long a request body may go without a byte arriving, or a response without the client taking one; then 400 RequestTimeout and the connection closes; 0 = off [ARCA_IDLE_TIMEOUT]")
 	rate := fs.String("kms-rate-limit", envOr("ARCA_KMS_RATE_LIMIT", "0"), "KMS cryptographic operations per second allowed per account (token bucket; beyond it ThrottlingException); 0 = no limit [ARCA_KMS_RATE_LIMIT]")
 	if err := parseFlags(fs, args, serverUsage, stdout); err != nil {
 		return err
@@ -64,6 +66,9 @@ func runServer(args []string, stdout, stderr io.Writer) error {
 	var err error
 	if cfg.KMSRateLimit, err = strconv.ParseFloat(*rate, 64); err != nil {
 		return &usageError{msg: fmt.Sprintf("--kms-rate-limit %q is not a number", *rate), hint: "give operations per second, e.g. 500, or 0 for no limit"}
+	}
+	if cfg.IdleTimeout, err = time.ParseDuration(*idle); err != nil || cfg.IdleTimeout < 0 {
+		return &usageError{msg: fmt.Sprintf("--idle-timeout %q is not a duration", *idle), hint: "give a duration such as 20s, or 0 to turn the timeout off"}
 	}
 	cfg.RootKey = os.Getenv("ARCA_ROOT_KEY")
 	cfg.RootAccessKey = os.Getenv("ARCA_ROOT_ACCESS_KEY")

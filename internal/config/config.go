@@ -78,11 +78,22 @@ type Config struct {
 	// AuditPruneInterval is how often pruning runs (0: every 10 minutes). Environment
 	// only, for tests: ARCA_AUDIT_PRUNE_INTERVAL.
 	AuditPruneInterval time.Duration
+	// IdleTimeout is how long a request may go without a byte of its body arriving, or
+	// without the client taking a byte of the response: past it the request ends with
+	// S3's 400 RequestTimeout where a response can still be written, and the connection
+	// is closed (docs/LIMITS.md). 0 turns it off. Default 20s. --idle-timeout,
+	// ARCA_IDLE_TIMEOUT.
+	IdleTimeout time.Duration
 }
 
 // DefaultAuditRetention is how long audit records are kept unless configured: the 90 days
 // LookupEvents covers.
 const DefaultAuditRetention = 90 * 24 * time.Hour
+
+// DefaultIdleTimeout is how long a request body or response may stall unless configured:
+// long enough for a client on a poor link, short enough that a stalled client gives its
+// resources back soon.
+const DefaultIdleTimeout = 20 * time.Second
 
 // Default returns the configuration used when nothing is set.
 func Default() Config {
@@ -96,6 +107,7 @@ func Default() Config {
 		LogFormat: "text",
 
 		AuditRetention: DefaultAuditRetention,
+		IdleTimeout:    DefaultIdleTimeout,
 	}
 }
 
@@ -142,6 +154,9 @@ func (c *Config) Validate() error {
 	}
 	if c.AuditRetention < 0 || c.AuditPruneInterval < 0 {
 		return fmt.Errorf("--audit-retention must be 0 (keep forever) or a positive duration (e.g. 2160h)")
+	}
+	if c.IdleTimeout < 0 {
+		return fmt.Errorf("--idle-timeout must be 0 (off) or a positive duration (e.g. 20s)")
 	}
 	if c.KMSRateLimit < 0 {
 		return fmt.Errorf("--kms-rate-limit must be 0 (off) or a positive number of operations per second")

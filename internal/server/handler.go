@@ -14,14 +14,20 @@ import (
 	"github.com/arcastore/arca/internal/trailapi"
 )
 
-// serveHTTP is the way every request enters: metrics scrape, else authenticate once, then
-// route by the signing service.
+// serveHTTP is the way every request enters, under the idle timeout: metrics scrape, else
+// authenticate once, then route by the signing service.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	var iw *idleWatch
+	if d := s.cfg.IdleTimeout; d > 0 {
+		iw = watchIdle(w, r, d)
+		defer iw.done()
+		w = iw
+	}
 	if r.URL.Path == "/metrics" && (r.Method == http.MethodGet || r.Method == http.MethodHead) && !sigv4Signed(r) {
 		s.serveMetrics(w, r)
 		return
 	}
-	res, err := s.verifier.Verify(r)
+	res, err := s.verify(r, iw)
 	var id iam.Identity
 	if err == nil && res.Method != sigv4.AuthNone {
 		// Verify resolved this key a moment ago; a key deleted or disabled in between
@@ -82,6 +88,19 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		s.s3.Reject(w, r, apierr.NotImplemented.Msg("Arca does not serve the %q service yet.", service))
 	}
+}
+
+// verify authenticates r; the body it hands on reads through the idle watch when there is
+// one. r.Body is the server's own again afterwards, so that the server still sees whether
+// the handler read or closed it when it decides to keep the connection.
+func (s *Server) verify(r *http.Request, iw *idleWatch) (*sigv4.Result, error) {
+	if iw == nil || iw.body == nil {
+		return s.verifier.Verify(r)
+	}
+	orig := r.Body
+	r.Body = iw.body
+	defer func() { r.Body = orig }()
+	return s.verifier.Verify(r)
 }
 
 func sigv4Signed(r *http.Request) bool {
