@@ -13,6 +13,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -155,6 +156,48 @@ func TestSecSlowUploadTimesOut(t *testing.T) {
 func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// With every slot of --max-requests taken by requests in progress, the next request is
+// refused at once with S3's 503 SlowDown (KMS: 400 ThrottlingException); once they finish,
+// requests are served again. (Before the cap existed any number were admitted.)
+func TestSecSlowRequestCap(t *testing.T) {
+	const slots = 4
+	srv := StartServer(t, "--max-requests", strconv.Itoa(slots), "--idle-timeout", "10m")
+	c := sdk(t, srv, srv.HTTPURL)
+	mustCreateBucket(t, c, "capped")
+
+	var held []*stalledPut
+	for i := range slots {
+		held = append(held, startStalledPut(t, srv.HTTPURL, "capped", fmt.Sprintf("held-%d", i), 100, 10, true))
+	}
+
+	resp := do(t, srv.HTTPURL, rawReq{Method: http.MethodGet, Path: "/capped", Query: "list-type=2"})
+	e := wantXMLError(t, resp, http.StatusServiceUnavailable, "SlowDown")
+	if e.Message != "Please reduce your request rate." {
+		t.Errorf("Message %q, want %q", e.Message, "Please reduce your request rate.")
+	}
+	nr := srv.S3(srv.HTTPURL, func(o *s3.Options) { o.Retryer = aws.NopRetryer{} })
+	_, err := nr.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String("capped"), Key: aws.String("fifth"),
+		Body: strings.NewReader("refused")})
+	wantAPIError(t, err, "SlowDown", http.StatusServiceUnavailable)
+	if status, out := kmsRaw(t, srv.HTTPURL, testAccessKey, testSecretKey, "ListKeys", "{}"); status != http.StatusBadRequest || out["__type"] != "ThrottlingException" {
+		t.Errorf("KMS beyond the cap: %d %v, want 400 ThrottlingException", status, out)
+	}
+
+	for i, p := range held {
+		if resp := p.finish(t); resp.Status != http.StatusOK {
+			t.Fatalf("held request %d: %d\n%s", i, resp.Status, resp.Body)
+		}
+	}
+	// A finished request gives its slot back just after its response is written; the SDK's
+	// retries cover that instant.
+	mustPut(t, c, "capped", "after", []byte("served again"))
+	for i := range slots {
+		if _, err := c.HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String("capped"), Key: aws.String(fmt.Sprintf("held-%d", i))}); err != nil {
+			t.Errorf("held-%d was not stored: %v", i, err)
+		}
+	}
 }
 
 // CompleteMultipartUpload takes part numbers from 1 to 10,000 in ascending order, so a list

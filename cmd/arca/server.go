@@ -56,6 +56,7 @@ func runServer(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.RootKeyFile, "root-key-file", envOr("ARCA_ROOT_KEY_FILE", ""), "file holding the KMS root key as base64 of 32 bytes (default: ARCA_ROOT_KEY, else a development key generated into the data directory) [ARCA_ROOT_KEY_FILE]")
 	applyTrailFlags := registerTrailFlags(fs)
 	idle := fs.String("idle-timeout", envOr("ARCA_IDLE_TIMEOUT", d.IdleTimeout.String()), "how long a request body may go without a byte arriving, or a response without the client taking one; then 400 RequestTimeout and the connection closes; 0 = off [ARCA_IDLE_TIMEOUT]")
+	maxReq := fs.String("max-requests", envOr("ARCA_MAX_REQUESTS", strconv.Itoa(d.MaxRequests)), "requests handled at once; beyond it 503 SlowDown before any authentication work; 0 = no cap [ARCA_MAX_REQUESTS]")
 	rate := fs.String("kms-rate-limit", envOr("ARCA_KMS_RATE_LIMIT", "0"), "KMS cryptographic operations per second allowed per account (token bucket; beyond it ThrottlingException); 0 = no limit [ARCA_KMS_RATE_LIMIT]")
 	if err := parseFlags(fs, args, serverUsage, stdout); err != nil {
 		return err
@@ -69,6 +70,9 @@ func runServer(args []string, stdout, stderr io.Writer) error {
 	}
 	if cfg.IdleTimeout, err = time.ParseDuration(*idle); err != nil || cfg.IdleTimeout < 0 {
 		return &usageError{msg: fmt.Sprintf("--idle-timeout %q is not a duration", *idle), hint: "give a duration such as 20s, or 0 to turn the timeout off"}
+	}
+	if cfg.MaxRequests, err = strconv.Atoi(*maxReq); err != nil || cfg.MaxRequests < 0 {
+		return &usageError{msg: fmt.Sprintf("--max-requests %q is not a number of requests", *maxReq), hint: "give a count such as 1024, or 0 for no cap"}
 	}
 	cfg.RootKey = os.Getenv("ARCA_ROOT_KEY")
 	cfg.RootAccessKey = os.Getenv("ARCA_ROOT_ACCESS_KEY")

@@ -14,14 +14,22 @@ import (
 	"github.com/arcastore/arca/internal/trailapi"
 )
 
-// serveHTTP is the way every request enters, under the idle timeout: metrics scrape, else
-// authenticate once, then route by the signing service.
+// serveHTTP is the way every request enters: under the idle timeout and within the cap on
+// requests in flight (docs/LIMITS.md), a metrics scrape, else authenticate once, then route
+// by the signing service.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	var iw *idleWatch
 	if d := s.cfg.IdleTimeout; d > 0 {
 		iw = watchIdle(w, r, d)
 		defer iw.done()
 		w = iw
+	}
+	if max := s.cfg.MaxRequests; max > 0 {
+		if !s.limit.acquire(max) {
+			s.rejectBusy(w, r)
+			return
+		}
+		defer s.limit.release()
 	}
 	if r.URL.Path == "/metrics" && (r.Method == http.MethodGet || r.Method == http.MethodHead) && !sigv4Signed(r) {
 		s.serveMetrics(w, r)

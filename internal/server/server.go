@@ -81,6 +81,7 @@ type Server struct {
 	listeners []net.Listener
 	servers   []*http.Server
 	inflight  inflight
+	limit     requestLimit
 }
 
 // New opens the data directory and prepares everything; it does not listen yet.
