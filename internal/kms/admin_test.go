@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/arcastore/arca/internal/meta"
 	"github.com/arcastore/arca/internal/rootkey"
 )
 
@@ -133,6 +134,9 @@ func TestResealAll(t *testing.T) {
 		t.Fatalf("wrong old key: %v", err)
 	}
 	n, err := ResealAll(db, e.root, wrong)
+	if err == nil { // as rotate-root-key does: the record key moves to the new root key too
+		err = db.Update(func(tx *bolt.Tx) error { return meta.ResealRecordKeyTx(tx, e.root, wrong) })
+	}
 	db.Close()
 	if err != nil || n != 2 {
 		t.Fatalf("reseal: %d %v", n, err)

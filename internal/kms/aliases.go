@@ -61,7 +61,7 @@ func (s *Service) CreateAlias(ctx context.Context, p Principal, name, target str
 	if err != nil {
 		return err
 	}
-	if s.aliases[name] != nil {
+	if s.aliases[name] != nil || s.damagedAliases[name] {
 		return errf(ErrAlreadyExists, "An alias with the name %s already exists", s.aliasARN(name))
 	}
 	now := s.cfg.Now().UTC()
@@ -70,7 +70,7 @@ func (s *Service) CreateAlias(ctx context.Context, p Principal, name, target str
 }
 
 func (s *Service) putAlias(ctx context.Context, a *aliasRecord) error {
-	err := s.commit(ctx, func(tx *bolt.Tx) error { return putJSON(tx.Bucket(bktAliases), a.Name, a) })
+	err := s.commit(ctx, func(tx *bolt.Tx) error { return putRecord(tx.Bucket(bktAliases), s.rk, KindAlias, a.Name, a) })
 	if err != nil {
 		return err
 	}
@@ -88,6 +88,9 @@ func (s *Service) UpdateAlias(ctx context.Context, p Principal, name, target str
 	s.admin.Lock()
 	defer s.admin.Unlock()
 	old := s.aliases[name]
+	if old == nil && s.damagedAliases[name] {
+		return errf(ErrKeyUnavailable, "Alias %s is unavailable.", s.aliasARN(name))
+	}
 	if old == nil {
 		return errf(ErrNotFound, "Alias %s is not found.", s.aliasARN(name))
 	}
@@ -100,13 +103,18 @@ func (s *Service) UpdateAlias(ctx context.Context, p Principal, name, target str
 	return s.putAlias(ctx, &a)
 }
 
-// DeleteAlias removes an alias; the key is unaffected.
+// DeleteAlias removes an alias; the key is unaffected. An alias whose record is damaged is
+// ErrKeyUnavailable: deleting it would need an authorization on the key it names, which
+// is unknown.
 func (s *Service) DeleteAlias(ctx context.Context, p Principal, name string) error {
 	if err := checkAliasName(name); err != nil {
 		return err
 	}
 	s.admin.Lock()
 	defer s.admin.Unlock()
+	if s.damagedAliases[name] {
+		return errf(ErrKeyUnavailable, "Alias %s is unavailable.", s.aliasARN(name))
+	}
 	if s.aliases[name] == nil {
 		return errf(ErrNotFound, "Alias %s is not found.", s.aliasARN(name))
 	}

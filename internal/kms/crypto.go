@@ -147,8 +147,11 @@ func (s *Service) decrypt(blob []byte, ec map[string]string, keyID, op string) (
 		}
 	}
 	s.mu.RLock()
-	k := s.keys[h.keyID]
+	k, damaged := s.keys[h.keyID], s.damagedKeys[h.keyID]
 	s.mu.RUnlock()
+	if k == nil && damaged {
+		return Decrypted{}, msgUnavailable(s.keyARN(h.keyID))
+	}
 	if k == nil || k.rec.Destroying {
 		return Decrypted{}, errf(ErrAccessDenied, msgUnknownCiphertextKey)
 	}

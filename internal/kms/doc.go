@@ -13,8 +13,11 @@
 // Promises: the ciphertext blob format and the encryption-context canonical form
 // (docs/KMS.md) are stable; blobs made by any version decrypt with later ones. Key material
 // is sealed under the root key before it is written and is never logged; unsealed
-// material lives only in memory and is zeroed when a key is destroyed. Every
-// administrative change is durable before it returns; cryptographic operations write
+// material lives only in memory and is zeroed when a key is destroyed. Every stored
+// record (a key's metadata, policy, grants and state; an alias; a recovery marker) is
+// authenticated with the metadata file's record key (Config.RecordKey, stored.go): one
+// that fails authentication costs that key or alias only, which answers ErrKeyUnavailable
+// (KMSInvalidStateException). Every administrative change is durable before it returns; cryptographic operations write
 // nothing. Errors are the sentinels of errors.go, optionally wrapped in *Error with AWS's
 // message; internal/apierr maps them to the wire.
 package kms

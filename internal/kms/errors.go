@@ -35,6 +35,11 @@ var (
 	errDestroyedDuringWrite = errors.New("kms: key was destroyed")
 )
 
+// ErrKeyUnavailable answers every request that names a key, or an alias, whose stored
+// record is damaged (stored.go): KMSInvalidStateException, as AWS answers for a key in the
+// Unavailable state, since the key exists but cannot be used until an operator acts.
+var ErrKeyUnavailable = fmt.Errorf("%w: its stored record is damaged", ErrInvalidState)
+
 // Error carries the exact message AWS sends for a case alongside its sentinel. Messages
 // never contain key material, plaintext or anything secret.
 type Error struct {
@@ -75,6 +80,10 @@ func msgDisabled(arn string) error { return errf(ErrDisabled, "%s is disabled.",
 func msgPending(arn string) error  { return errf(ErrInvalidState, "%s is pending deletion.", arn) }
 func msgKeyNotExist(arn string) error {
 	return errf(ErrNotFound, "Key '%s' does not exist", arn)
+}
+
+func msgUnavailable(arn string) error {
+	return errf(ErrKeyUnavailable, "%s is unavailable.", arn)
 }
 
 const msgUnknownCiphertextKey = "The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access."

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/arcastore/arca/internal/gcommit"
+	"github.com/arcastore/arca/internal/meta"
 	"github.com/arcastore/arca/internal/rootkey"
 	bolt "go.etcd.io/bbolt"
 )
@@ -43,12 +43,14 @@ func (c *clock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// env is a keystore over a real bbolt file that a test can close and reopen.
+// env is a keystore over a real metadata file (with its record key, as the server opens
+// it) that a test can close and reopen.
 type env struct {
 	t     testing.TB
 	dir   string
 	root  *rootkey.Key
 	clock *clock
+	meta  *meta.BoltStore
 	db    *bolt.DB
 	svc   *Service
 	obs   *countObserver
@@ -86,20 +88,21 @@ func newEnv(t testing.TB) *env {
 
 func (e *env) open(cfg Config) {
 	e.t.Helper()
-	db, err := bolt.Open(filepath.Join(e.dir, "meta.db"), 0o600, &bolt.Options{Timeout: time.Second})
+	m, err := meta.OpenBolt(filepath.Join(e.dir, "meta.db"), e.root, nil, UpgradeRecordsTx)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	e.db = db
+	e.meta, e.db = m, m.Committer().Bolt()
 	e.obs = &countObserver{ops: map[string]int{}}
-	cfg.DB, cfg.Root, cfg.Region, cfg.AccountID = gcommit.New(db), e.root, testRegion, testAccount
+	cfg.DB, cfg.Root, cfg.Region, cfg.AccountID = m.Committer(), e.root, testRegion, testAccount
+	cfg.RecordKey = m.RecordKey()
 	cfg.Now, cfg.Observer = e.clock.Now, e.obs
 	if cfg.SchedulerInterval == 0 {
 		cfg.SchedulerInterval = -1
 	}
 	e.svc, err = Open(testCtx, cfg)
 	if err != nil {
-		db.Close()
+		m.Close()
 		e.db = nil
 		e.t.Fatal(err)
 	}
@@ -110,7 +113,7 @@ func (e *env) close() {
 		return
 	}
 	e.svc.Close()
-	e.db.Close()
+	e.meta.Close()
 	e.db = nil
 }
 

@@ -130,17 +130,23 @@ func (s *Service) resolve(in string, allowAlias bool, op string) (*key, error) {
 
 // lookup finds the key a parsed identifier names, following an alias; a key being
 // destroyed does not exist. The caller holds s.mu. Errors are AWS's NotFoundException
-// messages.
+// messages, and ErrKeyUnavailable for a key or alias whose record is damaged.
 func (s *Service) lookup(r ref) (*key, error) {
 	id := r.keyID
 	if r.alias != "" {
 		a := s.aliases[r.alias]
 		if a == nil {
+			if s.damagedAliases[r.alias] {
+				return nil, errf(ErrKeyUnavailable, "Alias %s is unavailable.", s.aliasARN(r.alias))
+			}
 			return nil, errf(ErrNotFound, "Alias %s is not found.", s.aliasARN(r.alias))
 		}
 		id = a.KeyID
 	}
 	k := s.keys[id]
+	if k == nil && s.damagedKeys[id] {
+		return nil, msgUnavailable(s.keyARN(id))
+	}
 	if k == nil || k.rec.Destroying {
 		return nil, msgKeyNotExist(s.keyARN(id))
 	}

@@ -133,11 +133,11 @@ func (s *Service) insertKey(ctx context.Context, rec *keyRecord, alias string) (
 			return err
 		}
 		if ar != nil {
-			if err := putJSON(tx.Bucket(bktAliases), alias, ar); err != nil {
+			if err := putRecord(tx.Bucket(bktAliases), s.rk, KindAlias, alias, ar); err != nil {
 				return err
 			}
 		}
-		return saveKey(tx, rec)
+		return saveKey(tx, s.rk, rec)
 	})
 	if err != nil {
 		clear(raw)

@@ -17,7 +17,8 @@ var managedKeys = map[string]string{
 func managedDescription(alias string) string { return managedKeys[alias] }
 
 // EnsureAWSManagedKey returns the AWS managed key for name ("aws/s3"; "alias/aws/s3" is
-// accepted too), creating it and its alias the first time. Unknown names are ErrNotFound.
+// accepted too), creating it and its alias the first time. Unknown names are ErrNotFound;
+// if the alias or its key is damaged it is ErrKeyUnavailable (never replaced silently).
 func (s *Service) EnsureAWSManagedKey(ctx context.Context, name string) (KeyMetadata, error) {
 	alias := name
 	if !strings.HasPrefix(alias, "alias/") {
@@ -31,12 +32,17 @@ func (s *Service) EnsureAWSManagedKey(ctx context.Context, name string) (KeyMeta
 		s.mu.RLock()
 		a := s.aliases[alias]
 		var k *key
+		damaged := a == nil && s.damagedAliases[alias]
 		if a != nil {
 			k = s.keys[a.KeyID]
+			damaged = k == nil && s.damagedKeys[a.KeyID]
 		}
 		s.mu.RUnlock()
 		if k != nil {
 			return s.metadata(k), nil
+		}
+		if damaged {
+			return KeyMetadata{}, errf(ErrKeyUnavailable, "Alias %s is unavailable.", s.aliasARN(alias))
 		}
 		svc := strings.TrimPrefix(alias, "alias/aws/")
 		now := s.cfg.Now().UTC()

@@ -6,19 +6,18 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
-// Layout in the shared bbolt file (docs/KMS.md, "What is stored"):
+// Layout in the shared bbolt file (docs/KMS.md, "What is stored"); every JSON record is a
+// recauth envelope of its kind bound to its key in its bucket (stored.go):
 //
-//	kms-keys/<key id>                       -> keyRecord (JSON; no secrets)
+//	kms-keys/<key id>                       -> keyRecord (JSON; no secrets), kind "kms-key"
 //	kms-material/<key id>/<version u32 BE>  -> root-key-sealed material (rootkey format)
-//	kms-aliases/<alias name>                -> aliasRecord (JSON)
+//	kms-aliases/<alias name>                -> aliasRecord (JSON), kind "kms-alias"
+//	kms-recoveries/<marker id>              -> Recovery (JSON), kind "kms-recovery"
 //	kms-meta/root-check                     -> rootkey.Key.Check of the sealing root key
 var (
 	bktKeys     = []byte("kms-keys")
@@ -128,12 +127,4 @@ func materialKey(keyID string, n uint32) []byte {
 func materialID(keyID string, n uint32) string {
 	sum := sha256.Sum256(fmt.Appendf(nil, "arca/kms/material-id/%s/%d", keyID, n))
 	return hex.EncodeToString(sum[:])
-}
-
-func putJSON(b *bolt.Bucket, k string, v any) error {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return b.Put([]byte(k), data)
 }

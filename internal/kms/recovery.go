@@ -2,12 +2,13 @@ package kms
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/arcastore/arca/internal/meta"
+	"github.com/arcastore/arca/internal/recauth"
 	"github.com/arcastore/arca/internal/rootkey"
 	bolt "go.etcd.io/bbolt"
 )
@@ -19,7 +20,7 @@ import (
 // (Recoveries) and only then removes it (ClearRecovery), so a reset is never unrecorded:
 // a crash in between records it twice, under the same event id.
 
-// bktRecoveries holds the markers: recovery id -> Recovery (JSON).
+// bktRecoveries holds the markers: recovery id -> Recovery (JSON, kind "kms-recovery").
 var bktRecoveries = []byte("kms-recoveries")
 
 // Recovery is the marker of one offline key policy reset. It holds no secret: policies are
@@ -57,23 +58,33 @@ type ResetKeyPolicyInput struct {
 // stopped server (bbolt's file lock enforces it) and for the holder of the root key: it
 // returns ErrWrongRootKey unless root sealed this keystore. It returns ErrNotFound for an
 // unknown or destroyed key, ErrUnsupported for an AWS managed key (its policy is fixed)
-// and ValidatePolicy's errors for an invalid policy. The key's state does not matter.
+// and ValidatePolicy's errors for an invalid policy. The key's state does not matter; a
+// key whose record is damaged cannot be reset (ErrDamagedRecord): its other fields are
+// unknown. The records are authenticated with the file's record key, unsealed with root
+// (bare JSON in a file no server of format 2 has opened yet).
 func ResetKeyPolicyTx(tx *bolt.Tx, root *rootkey.Key, in ResetKeyPolicyInput) (Recovery, error) {
-	meta, keys := tx.Bucket(bktMeta), tx.Bucket(bktKeys)
-	if meta == nil || keys == nil {
+	mb, keys := tx.Bucket(bktMeta), tx.Bucket(bktKeys)
+	if mb == nil || keys == nil {
 		return Recovery{}, fmt.Errorf("kms: this data directory has no keystore yet")
 	}
-	if string(meta.Get(keyRootChk)) != root.Check() {
+	if string(mb.Get(keyRootChk)) != root.Check() {
 		return Recovery{}, ErrWrongRootKey
 	}
-	id := offlineKeyID(tx, in.KeyRef)
+	rk, err := meta.RecordKeyTx(tx, root)
+	if err != nil {
+		return Recovery{}, err
+	}
+	id, err := offlineKeyID(tx, rk, in.KeyRef)
+	if err != nil {
+		return Recovery{}, err
+	}
 	raw := keys.Get([]byte(id))
 	if id == "" || raw == nil {
 		return Recovery{}, errf(ErrNotFound, "Key '%s' does not exist", in.KeyRef)
 	}
-	rec := &keyRecord{}
-	if err := json.Unmarshal(raw, rec); err != nil {
-		return Recovery{}, fmt.Errorf("kms: damaged key record %q", id)
+	rec, err := openKey(rk, id, raw)
+	if err != nil {
+		return Recovery{}, fmt.Errorf("kms: the record of key %s is damaged (restore meta.db from a backup): %w", id, err)
 	}
 	switch {
 	case rec.Destroying:
@@ -89,56 +100,64 @@ func ResetKeyPolicyTx(tx *bolt.Tx, root *rootkey.Key, in ResetKeyPolicyInput) (R
 		return Recovery{}, err
 	}
 	rec.Policy = r.Policy
-	if err := saveKey(tx, rec); err != nil {
+	if err := saveKey(tx, rk, rec); err != nil {
 		return Recovery{}, err
 	}
 	b, err := tx.CreateBucketIfNotExists(bktRecoveries)
 	if err != nil {
 		return Recovery{}, err
 	}
-	return r, putJSON(b, r.ID, r)
+	return r, putRecord(b, rk, KindRecovery, r.ID, r)
 }
 
 // offlineKeyID returns the key id ref names (key id, key ARN, alias name or alias ARN),
-// reading aliases from tx; "" if it names none.
-func offlineKeyID(tx *bolt.Tx, ref string) string {
+// reading aliases from tx with rk; "" if it names none, ErrDamagedRecord (wrapped) if it
+// names an alias whose record is damaged.
+func offlineKeyID(tx *bolt.Tx, rk *recauth.Key, ref string) (string, error) {
 	if strings.HasPrefix(ref, "arn:") {
 		if _, id, ok := strings.Cut(ref, ":key/"); ok {
-			return id
+			return id, nil
 		}
 		if _, name, ok := strings.Cut(ref, ":alias/"); ok {
 			ref = "alias/" + name
 		}
 	}
 	if !strings.HasPrefix(ref, "alias/") {
-		return ref
+		return ref, nil
 	}
 	b := tx.Bucket(bktAliases)
 	if b == nil {
-		return ""
+		return "", nil
 	}
-	var a aliasRecord
-	if v := b.Get([]byte(ref)); v == nil || json.Unmarshal(v, &a) != nil {
-		return ""
+	v := b.Get([]byte(ref))
+	if v == nil {
+		return "", nil
 	}
-	return a.KeyID
+	a, err := openAlias(rk, ref, v)
+	if err != nil {
+		return "", fmt.Errorf("kms: the record of alias %s is damaged (name the key by its id): %w", ref, err)
+	}
+	return a.KeyID, nil
 }
 
 // Recoveries returns the markers of offline key policy resets not yet audited, oldest
-// first.
+// first. A damaged marker is logged and left out (and left in place, for `arca admin
+// check`): what it says cannot be trusted into the audit trail.
 func (s *Service) Recoveries() ([]Recovery, error) {
 	var out []Recovery
 	err := s.db.Bolt().View(func(tx *bolt.Tx) error {
+		out = nil
 		b := tx.Bucket(bktRecoveries)
 		if b == nil {
 			return nil
 		}
 		return b.ForEach(func(k, v []byte) error {
-			var r Recovery
-			if err := json.Unmarshal(v, &r); err != nil {
-				return fmt.Errorf("kms: damaged recovery marker %q", k)
+			r, err := openRecovery(s.rk, string(k), v)
+			if err != nil {
+				s.logDamaged(KindRecovery, string(k), err)
+				return nil
 			}
-			out = append(out, r)
+			out = append(out, *r)
 			return nil
 		})
 	})

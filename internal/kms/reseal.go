@@ -1,8 +1,10 @@
 package kms
 
 import (
-	"encoding/json"
+	"bytes"
+	"encoding/binary"
 	"fmt"
+	"slices"
 
 	"github.com/arcastore/arca/internal/rootkey"
 	bolt "go.etcd.io/bbolt"
@@ -24,12 +26,15 @@ func ResealAll(db *bolt.DB, old, new *rootkey.Key) (int, error) {
 }
 
 // ResealTx is ResealAll inside the caller's transaction, so that other sealed data (the
-// SSE-S3 keyring) changes root key in the same commit.
+// SSE-S3 keyring) changes root key in the same commit. It walks the material rows
+// themselves, not the key records: a key whose record is damaged keeps its material under
+// the root key in force, so restoring the record from a backup brings the key back. The
+// rows of a key being destroyed (overwritten with zeros) are left as they are.
 func ResealTx(tx *bolt.Tx, old, new *rootkey.Key) (int, error) {
 	n := 0
 	err := func() error {
-		meta, keys, mat := tx.Bucket(bktMeta), tx.Bucket(bktKeys), tx.Bucket(bktMaterial)
-		if meta == nil || keys == nil || mat == nil {
+		meta, mat := tx.Bucket(bktMeta), tx.Bucket(bktMaterial)
+		if meta == nil || tx.Bucket(bktKeys) == nil || mat == nil {
 			return fmt.Errorf("kms: this data directory has no keystore yet")
 		}
 		if string(meta.Get(keyRootChk)) != old.Check() {
@@ -39,24 +44,18 @@ func ResealTx(tx *bolt.Tx, old, new *rootkey.Key) (int, error) {
 			k, v []byte
 		}
 		var rows []row
-		err := keys.ForEach(func(k, v []byte) error {
-			var rec keyRecord
-			if err := json.Unmarshal(v, &rec); err != nil {
-				return fmt.Errorf("kms: damaged key record %q", k)
+		err := mat.ForEach(func(k, v []byte) error {
+			id, ver, ok := parseMaterialKey(k)
+			if !ok || len(v) == 0 || !slices.ContainsFunc(v, func(b byte) bool { return b != 0 }) {
+				return nil // not a material row, or one a destruction overwrote
 			}
-			if rec.Destroying {
-				return nil // rows already overwritten; removal finishes at the next start
+			name := materialAAD(id, ver)
+			raw, err := old.Open(name, v)
+			if err != nil {
+				return fmt.Errorf("kms: key %s material version %d: %w", id, ver, err)
 			}
-			for _, ver := range rec.Versions {
-				mk := materialKey(rec.ID, ver.N)
-				name := materialAAD(rec.ID, ver.N)
-				raw, err := old.Open(name, mat.Get(mk))
-				if err != nil {
-					return fmt.Errorf("kms: key %s material version %d: %w", rec.ID, ver.N, err)
-				}
-				rows = append(rows, row{mk, new.Seal(name, raw)})
-				clear(raw)
-			}
+			rows = append(rows, row{bytes.Clone(k), new.Seal(name, raw)})
+			clear(raw)
 			return nil
 		})
 		if err != nil {
@@ -71,4 +70,12 @@ func ResealTx(tx *bolt.Tx, old, new *rootkey.Key) (int, error) {
 		return meta.Put(keyRootChk, []byte(new.Check()))
 	}()
 	return n, err
+}
+
+// parseMaterialKey splits a material row's key (materialKey) into key id and version.
+func parseMaterialKey(k []byte) (string, uint32, bool) {
+	if len(k) < 6 || k[len(k)-5] != '/' {
+		return "", 0, false
+	}
+	return string(k[:len(k)-5]), binary.BigEndian.Uint32(k[len(k)-4:]), true
 }

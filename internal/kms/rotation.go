@@ -133,7 +133,7 @@ func (s *Service) addVersion(ctx context.Context, k *key, typ string) (*key, err
 				return err
 			}
 		}
-		return saveKey(tx, rec)
+		return saveKey(tx, s.rk, rec)
 	})
 	if err != nil {
 		clear(raw)
@@ -243,7 +243,7 @@ func (s *Service) destroy(ctx context.Context, k *key) error {
 				}
 			}
 		}
-		return saveKey(tx, rec)
+		return saveKey(tx, s.rk, rec)
 	})
 	if err != nil {
 		return err

@@ -2,7 +2,6 @@ package kms
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/arcastore/arca/internal/gcommit"
+	"github.com/arcastore/arca/internal/recauth"
 	"github.com/arcastore/arca/internal/rootkey"
 	bolt "go.etcd.io/bbolt"
 )
@@ -20,6 +20,10 @@ type Config struct {
 	DB *gcommit.DB
 	// Root seals key material before it is written.
 	Root *rootkey.Key
+	// RecordKey authenticates the keystore's records (meta.BoltStore.RecordKey; stored.go).
+	// nil: a key of this Service only, for tests that never reopen the file: what it
+	// writes is damaged for any later Open.
+	RecordKey *recauth.Key
 	// Region and AccountID make ARNs.
 	Region, AccountID string
 	// Now is the clock (nil = time.Now). Rotation and deletion follow it.
@@ -43,6 +47,7 @@ type Service struct {
 	cfg   Config
 	db    *gcommit.DB
 	root  *rootkey.Key
+	rk    *recauth.Key
 	obs   Observer
 	log   *slog.Logger
 	quota *quota
@@ -51,6 +56,10 @@ type Service struct {
 	mu      sync.RWMutex // guards keys and aliases (swaps only; values are immutable)
 	keys    map[string]*key
 	aliases map[string]*aliasRecord
+	// damagedKeys and damagedAliases name the records that failed authentication at load
+	// (or whose material did not open): requests naming them get ErrKeyUnavailable.
+	damagedKeys    map[string]bool
+	damagedAliases map[string]bool
 
 	subsMu  sync.Mutex
 	subs    map[int]func(Event)
@@ -71,9 +80,13 @@ func newService(cfg Config) *Service {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{cfg: cfg, db: cfg.DB, root: cfg.Root, obs: cfg.Observer, log: cfg.Log,
+	if cfg.RecordKey == nil {
+		cfg.RecordKey = recauth.New(recauth.Generate())
+	}
+	return &Service{cfg: cfg, db: cfg.DB, root: cfg.Root, rk: cfg.RecordKey, obs: cfg.Observer, log: cfg.Log,
 		quota: newQuota(cfg.CryptoRateLimit, cfg.Now), keys: map[string]*key{},
-		aliases: map[string]*aliasRecord{}, subs: map[int]func(Event){}}
+		aliases: map[string]*aliasRecord{}, damagedKeys: map[string]bool{}, damagedAliases: map[string]bool{},
+		subs: map[int]func(Event){}}
 }
 
 // Open loads the keystore from cfg.DB (creating its buckets on first use), unseals every
@@ -130,47 +143,50 @@ func (s *Service) Close() error {
 	return nil
 }
 
+// load reads every key and alias. A damaged record (or a key whose material does not
+// open) costs that key or alias only: it is logged once and answers ErrKeyUnavailable.
 func (s *Service) load() error {
 	return s.db.Bolt().View(func(tx *bolt.Tx) error {
 		mb := tx.Bucket(bktMaterial)
 		err := tx.Bucket(bktKeys).ForEach(func(k, v []byte) error {
-			rec := &keyRecord{}
-			if err := json.Unmarshal(v, rec); err != nil || len(rec.Versions) == 0 {
-				return fmt.Errorf("kms: damaged key record %q", k)
+			id := string(k)
+			rec, err := openKey(s.rk, id, v)
+			var mat []*material
+			if err == nil && !rec.Destroying {
+				mat, err = unsealMaterial(mb, s.root, rec)
 			}
-			kk := &key{rec: rec, arn: s.keyARN(rec.ID)}
-			if !rec.Destroying {
-				for _, ver := range rec.Versions {
-					sealed := mb.Get(materialKey(rec.ID, ver.N))
-					if sealed == nil {
-						return fmt.Errorf("kms: key %s is missing material version %d", rec.ID, ver.N)
-					}
-					raw, err := s.root.Open(materialAAD(rec.ID, ver.N), sealed)
-					if err != nil {
-						return fmt.Errorf("kms: key %s material version %d: %w", rec.ID, ver.N, err)
-					}
-					m, err := newMaterial(rec.ID, ver.N, raw)
-					if err != nil {
-						return err
-					}
-					kk.mat = append(kk.mat, m)
-				}
+			if err != nil {
+				s.damagedKeys[id] = true
+				s.logDamaged(KindKey, id, err)
+				return nil
 			}
-			s.keys[rec.ID] = kk
+			s.keys[id] = &key{rec: rec, arn: s.keyARN(id), mat: mat}
 			return nil
 		})
 		if err != nil {
 			return err
 		}
 		return tx.Bucket(bktAliases).ForEach(func(k, v []byte) error {
-			a := &aliasRecord{}
-			if err := json.Unmarshal(v, a); err != nil {
-				return fmt.Errorf("kms: damaged alias record %q", k)
+			a, err := openAlias(s.rk, string(k), v)
+			if err != nil {
+				s.damagedAliases[string(k)] = true
+				s.logDamaged(KindAlias, string(k), err)
+				return nil
 			}
 			s.aliases[a.Name] = a
 			return nil
 		})
 	})
+}
+
+// logDamaged logs a damaged record (named by where it is stored; nothing of its content).
+func (s *Service) logDamaged(kind, name string, err error) {
+	what := "its stored record fails authentication or does not decode"
+	if errors.Is(err, ErrDamagedMaterial) {
+		what = "its key material is missing or does not open with the root key"
+	}
+	s.log.Error("kms: damaged record: "+what+"; it is not usable until restored (run 'arca admin check' on the stopped server)",
+		"kind", kind, "name", name)
 }
 
 // commit runs fn in a durable transaction. Errors of our own (sentinels) pass through;
@@ -193,8 +209,10 @@ func isDomain(err error) bool {
 		errors.Is(err, ErrInvalidState) || errors.Is(err, ErrValidation)
 }
 
-// saveKey writes rec inside tx.
-func saveKey(tx *bolt.Tx, rec *keyRecord) error { return putJSON(tx.Bucket(bktKeys), rec.ID, rec) }
+// saveKey writes rec inside tx, authenticated with rk.
+func saveKey(tx *bolt.Tx, rk *recauth.Key, rec *keyRecord) error {
+	return putRecord(tx.Bucket(bktKeys), rk, KindKey, rec.ID, rec)
+}
 
 // publish makes a committed key snapshot visible.
 func (s *Service) publish(k *key) {
@@ -217,7 +235,7 @@ func (s *Service) changeKey(ctx context.Context, ref string, allowAlias bool, op
 	if err := fn(k, rec); err != nil {
 		return nil, err
 	}
-	if err := s.commit(ctx, func(tx *bolt.Tx) error { return saveKey(tx, rec) }); err != nil {
+	if err := s.commit(ctx, func(tx *bolt.Tx) error { return saveKey(tx, s.rk, rec) }); err != nil {
 		return nil, err
 	}
 	nk := &key{rec: rec, arn: k.arn, mat: k.mat}

@@ -231,3 +231,28 @@ func ResealRecordKeyTx(tx *bolt.Tx, oldRoot, newRoot *rootkey.Key) error {
 	defer clear(k)
 	return kb.Put(keyRecordKey, newRoot.Seal(recordKeyAAD, k))
 }
+
+// RecordKeyTx returns the record key of the file tx belongs to, unsealed with root, for
+// offline tools that read or write records in their own transaction (`arca admin kms
+// reset-key-policy`, `arca admin rotate-root-key`). It returns nil and no error for a file
+// that has no record key yet (format 1, which no server of format 2 has opened): its
+// records are bare JSON, and stay so until the next start authenticates them.
+func RecordKeyTx(tx *bolt.Tx, root *rootkey.Key) (*recauth.Key, error) {
+	kb := tx.Bucket(bktRecordKey)
+	if kb == nil {
+		return nil, nil
+	}
+	sealed := kb.Get(keyRecordKey)
+	if sealed == nil {
+		return nil, nil
+	}
+	if root == nil {
+		return nil, fmt.Errorf("meta: no root key to open the record key")
+	}
+	k, err := root.Open(recordKeyAAD, sealed)
+	if err != nil {
+		return nil, fmt.Errorf("meta: the record key does not open with this root key: %w", err)
+	}
+	defer clear(k)
+	return recauth.New(k), nil
+}

@@ -74,7 +74,7 @@ func CheckDataDir(ctx context.Context, cfg config.Config) (*CheckReport, error) 
 		add("key", "SSE-S3 keyring", "does not open with this root key: "+kerr.Error(),
 			"check that the root key is the one the server runs with; if it is, restore meta.db from a backup (every SSE-S3 object depends on it)")
 	}
-	if _, err := kms.OpenReadOnly(kms.Config{DB: gc, Root: root, Region: orDefault(cfg.Region, "us-east-1")}); err != nil {
+	if _, err := kms.OpenReadOnly(kms.Config{DB: gc, Root: root, RecordKey: m.RecordKey(), Region: orDefault(cfg.Region, "us-east-1")}); err != nil {
 		add("key", "KMS keystore", "does not open: "+err.Error(),
 			"check that the root key is the one the server runs with; if it is, restore meta.db from a backup")
 	}
@@ -194,7 +194,7 @@ func UpgradeDataDir(cfg config.Config) (int, error) {
 	if root, _, _, err = loadRootKey(dir, cfg.RootKey, cfg.RootKeyFile); err != nil {
 		return 0, fmt.Errorf("root key: %w", err)
 	}
-	m, err := meta.OpenBolt(filepath.Join(dir, "meta.db"), root, slog.New(slog.DiscardHandler))
+	m, err := meta.OpenBolt(filepath.Join(dir, "meta.db"), root, slog.New(slog.DiscardHandler), kms.UpgradeRecordsTx)
 	if err != nil {
 		return 0, err
 	}

@@ -61,7 +61,7 @@ func (s *Server) openRootKey() error {
 func (s *Server) openKMS() error {
 	var err error
 	s.kms, err = kms.Open(context.Background(), kms.Config{
-		DB: s.meta.Committer(), Root: s.rootKey, Region: s.cfg.Region, AccountID: s.id.AccountID,
+		DB: s.meta.Committer(), Root: s.rootKey, RecordKey: s.meta.RecordKey(), Region: s.cfg.Region, AccountID: s.id.AccountID,
 		Observer: s.metrics, CryptoRateLimit: s.cfg.KMSRateLimit, Log: s.log,
 	})
 	if err != nil {

@@ -83,7 +83,7 @@ func OpenOffline(cfg config.Config) (*Offline, error) {
 	if region == "" {
 		region = "us-east-1"
 	}
-	if o.kms, err = kms.OpenReadOnly(kms.Config{DB: gc, Root: root, Region: region, AccountID: id.AccountID}); err != nil {
+	if o.kms, err = kms.OpenReadOnly(kms.Config{DB: gc, Root: root, RecordKey: o.meta.RecordKey(), Region: region, AccountID: id.AccountID}); err != nil {
 		return nil, err
 	}
 	o.s3 = s3api.New(s3api.Config{Region: region, AccountID: id.AccountID, OwnerID: id.OwnerID},

@@ -1,0 +1,229 @@
+package kms
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+
+	"github.com/arcastore/arca/internal/recauth"
+	"github.com/arcastore/arca/internal/rootkey"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Record authentication (docs/FORMAT.md, "Metadata records"): every JSON record the
+// keystore keeps in the shared file is a recauth envelope under the file's record key
+// (meta.BoltStore.RecordKey, passed in as Config.RecordKey), its tag bound to its kind and
+// to its key in its bucket. Key material is not a record: it is sealed under the root key,
+// bound to key id and version (materialAAD). A record that fails authentication or does
+// not decode as what its place says is damaged and costs that key, alias or marker only.
+
+// Record kinds bound into each record's tag; the location is the record's key in its
+// bucket (key id, alias name, marker id).
+const (
+	KindKey      = "kms-key"      // kms-keys/<key id>: the key's metadata, policy, grants and state
+	KindAlias    = "kms-alias"    // kms-aliases/<alias name>
+	KindRecovery = "kms-recovery" // kms-recoveries/<marker id>
+)
+
+var (
+	// ErrDamagedRecord is a stored record that fails authentication or does not decode as
+	// what its place says: edited outside Arca, or a disk fault.
+	ErrDamagedRecord = recauth.ErrDamaged
+	// ErrDamagedMaterial is a key whose record is sound but one of whose material versions
+	// is missing or does not open with the root key.
+	ErrDamagedMaterial = errors.New("kms: key material is missing or does not open")
+)
+
+// sealRecord returns the stored form of v, the record of kind at name: an envelope under
+// rk, or bare JSON when rk is nil (an offline change to a file that no server of format 2
+// has opened; its first start authenticates it).
+func sealRecord(rk *recauth.Key, kind, name string, v any) ([]byte, error) {
+	data, err := json.Marshal(v)
+	if err != nil || rk == nil {
+		return data, err
+	}
+	return rk.Seal(kind, []string{name}, data), nil
+}
+
+func putRecord(b *bolt.Bucket, rk *recauth.Key, kind, name string, v any) error {
+	data, err := sealRecord(rk, kind, name, v)
+	if err != nil {
+		return err
+	}
+	return b.Put([]byte(name), data)
+}
+
+// openRecord authenticates raw as the record of kind at name and decodes it into v; with
+// rk nil it reads bare JSON (format 1). Any failure is ErrDamagedRecord, without detail.
+func openRecord(rk *recauth.Key, kind, name string, raw []byte, v any) error {
+	body := raw
+	if rk != nil {
+		var err error
+		if body, err = rk.Open(kind, []string{name}, raw); err != nil {
+			return ErrDamagedRecord
+		}
+	} else if !recauth.IsLegacy(raw) {
+		return ErrDamagedRecord
+	}
+	if json.Unmarshal(body, v) != nil {
+		return ErrDamagedRecord
+	}
+	return nil
+}
+
+// openKey reads the key record stored under id: authentic, naming id, with versions 1..n.
+func openKey(rk *recauth.Key, id string, raw []byte) (*keyRecord, error) {
+	rec := &keyRecord{}
+	if err := openRecord(rk, KindKey, id, raw, rec); err != nil {
+		return nil, err
+	}
+	if rec.ID != id || len(rec.Versions) == 0 {
+		return nil, ErrDamagedRecord
+	}
+	for i, v := range rec.Versions {
+		if v.N != uint32(i+1) {
+			return nil, ErrDamagedRecord
+		}
+	}
+	return rec, nil
+}
+
+// openAlias reads the alias record stored under name.
+func openAlias(rk *recauth.Key, name string, raw []byte) (*aliasRecord, error) {
+	a := &aliasRecord{}
+	if err := openRecord(rk, KindAlias, name, raw, a); err != nil {
+		return nil, err
+	}
+	if a.Name != name || a.KeyID == "" {
+		return nil, ErrDamagedRecord
+	}
+	return a, nil
+}
+
+// openRecovery reads the recovery marker stored under id.
+func openRecovery(rk *recauth.Key, id string, raw []byte) (*Recovery, error) {
+	r := &Recovery{}
+	if err := openRecord(rk, KindRecovery, id, raw, r); err != nil {
+		return nil, err
+	}
+	if r.ID != id || r.KeyID == "" {
+		return nil, ErrDamagedRecord
+	}
+	return r, nil
+}
+
+// unsealMaterial opens every material version of rec (a key not being destroyed).
+func unsealMaterial(mb *bolt.Bucket, root *rootkey.Key, rec *keyRecord) ([]*material, error) {
+	mat := make([]*material, 0, len(rec.Versions))
+	for _, ver := range rec.Versions {
+		sealed := mb.Get(materialKey(rec.ID, ver.N))
+		if sealed == nil {
+			return nil, ErrDamagedMaterial
+		}
+		raw, err := root.Open(materialAAD(rec.ID, ver.N), sealed)
+		if err != nil {
+			return nil, ErrDamagedMaterial
+		}
+		m, err := newMaterial(rec.ID, ver.N, raw)
+		if err != nil {
+			clear(raw)
+			return nil, ErrDamagedMaterial
+		}
+		mat = append(mat, m)
+	}
+	return mat, nil
+}
+
+// recordTables are the buckets of records, with how each record is read.
+var recordTables = []struct {
+	bucket []byte
+	kind   string
+	check  func(rk *recauth.Key, name string, raw []byte) error
+}{
+	{bktKeys, KindKey, func(rk *recauth.Key, n string, raw []byte) error { _, err := openKey(rk, n, raw); return err }},
+	{bktAliases, KindAlias, func(rk *recauth.Key, n string, raw []byte) error { _, err := openAlias(rk, n, raw); return err }},
+	{bktRecoveries, KindRecovery, func(rk *recauth.Key, n string, raw []byte) error { _, err := openRecovery(rk, n, raw); return err }},
+}
+
+// UpgradeRecordsTx authenticates with k every format-1 KMS record in tx (bare JSON that
+// decodes as what its place says) and returns how many it authenticated; a value that does
+// not decode is left as it is, so it stays damaged rather than becoming authentic. It is a
+// meta.Upgrader: meta.OpenBolt runs it in the transaction that creates the record key, so
+// once per data directory.
+func UpgradeRecordsTx(tx *bolt.Tx, k *recauth.Key) (int, error) {
+	n := 0
+	for _, t := range recordTables {
+		b := tx.Bucket(t.bucket)
+		if b == nil {
+			continue
+		}
+		var puts [][2][]byte
+		err := b.ForEach(func(name, v []byte) error {
+			if recauth.IsLegacy(v) && t.check(nil, string(name), v) == nil {
+				puts = append(puts, [2][]byte{bytes.Clone(name), k.Seal(t.kind, []string{string(name)}, v)})
+			}
+			return nil
+		})
+		if err != nil {
+			return 0, err
+		}
+		for _, p := range puts {
+			if err := b.Put(p[0], p[1]); err != nil {
+				return 0, err
+			}
+		}
+		n += len(puts)
+	}
+	return n, nil
+}
+
+// WalkedRecord is one KMS record met by WalkRecordsTx.
+type WalkedRecord struct {
+	Kind string // KindKey, KindAlias or KindRecovery
+	Name string // the key id, alias name or marker id it is stored under
+	// Err is ErrDamagedRecord when the record fails authentication or does not decode as
+	// what its place says, ErrDamagedMaterial when a key's record is sound but a version of
+	// its material is missing or does not open with the root key; nil otherwise.
+	Err error
+}
+
+// WalkRecordsTx calls fn for every KMS record in tx, damaged or not, authenticating each
+// with rk and, when root is not nil, unsealing (and forgetting) the material of every key
+// that is not being destroyed. It writes nothing; it is what `arca admin check` reads.
+func WalkRecordsTx(tx *bolt.Tx, rk *recauth.Key, root *rootkey.Key, fn func(WalkedRecord)) error {
+	mb := tx.Bucket(bktMaterial)
+	for _, t := range recordTables {
+		b := tx.Bucket(t.bucket)
+		if b == nil {
+			continue
+		}
+		err := b.ForEach(func(name, v []byte) error {
+			r := WalkedRecord{Kind: t.kind, Name: string(name)}
+			if t.kind != KindKey {
+				r.Err = t.check(rk, r.Name, v)
+				fn(r)
+				return nil
+			}
+			rec, err := openKey(rk, r.Name, v)
+			if err == nil && root != nil && !rec.Destroying {
+				if mb == nil {
+					err = ErrDamagedMaterial
+				} else {
+					var mat []*material
+					if mat, err = unsealMaterial(mb, root, rec); err == nil {
+						for _, m := range mat {
+							clear(m.raw)
+						}
+					}
+				}
+			}
+			r.Err = err
+			fn(r)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
