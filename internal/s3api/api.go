@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/xml"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -256,9 +257,17 @@ type xmlField struct {
 func (a *API) writeError(w http.ResponseWriter, q *request, err error) int {
 	e := apierr.S3(err)
 	status := e.StatusCode()
-	if status >= 500 {
+	switch {
+	case e.Code == "SlowDown":
+		// Load shedding (the cap on requests in flight, KMS throttling): expected under load,
+		// counted in the metrics, not an error of the server.
+		a.log.Debug("s3: request shed", "request_id", q.id, "op", q.op)
+	case errors.Is(err, meta.ErrDamagedRecord):
+		// meta logged the damaged record once, with where it is.
+		a.log.Debug("s3: damaged record not served", "request_id", q.id, "op", q.op)
+	case status >= 500:
 		a.log.Error("s3: request failed", "request_id", q.id, "op", q.op, "err", err)
-	} else {
+	default:
 		a.log.Debug("s3: request refused", "request_id", q.id, "op", q.op, "code", e.Code)
 	}
 	h := w.Header()
