@@ -13,7 +13,10 @@
 //
 // Promises: a secret access key is sealed under the root key (AAD
 // "arca/iam/access-key/<id>") before it is written and is returned in clear only by
-// CreateAccessKey; unsealed secrets of active keys live only in memory. Every change is
+// CreateAccessKey; unsealed secrets of active keys live only in memory. Every record is
+// authenticated with the metadata file's record key (Config.RecordKey, stored.go): one that
+// fails authentication costs that entity only (a damaged user's access keys do not
+// authenticate; requests naming it get ErrDamagedRecord). Every change is
 // durable before it returns. Reads, including LookupAccessKey and PoliciesFor, use an
 // immutable in-memory snapshot replaced atomically after each durable change: they take
 // no lock and never read the file. Errors are the sentinels of errors.go, optionally

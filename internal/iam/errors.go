@@ -3,6 +3,8 @@ package iam
 import (
 	"errors"
 	"fmt"
+
+	"github.com/arcastore/arca/internal/recauth"
 )
 
 // Sentinel errors. Every error a Store method returns is one of these (usually wrapped in
@@ -19,6 +21,18 @@ var (
 	ErrKeyInactive     = errors.New("iam: access key is inactive")    // only from LookupAccessKey: the server answers InvalidAccessKeyId
 	ErrWrongRootKey    = errors.New("iam: the root key does not open the stored access keys")
 )
+
+// ErrDamagedRecord is returned for any request naming an entity whose stored record fails
+// authentication or does not decode (stored.go): edited outside Arca, or a disk fault. It
+// has no IAM error code of its own, so it reaches the client as ServiceFailure (500), as a
+// damaged object is S3's InternalError; an access key of a damaged user or a damaged
+// access key does not authenticate at all.
+var ErrDamagedRecord = recauth.ErrDamaged
+
+// damaged is ErrDamagedRecord naming the entity, for logs.
+func damaged(what, name string) error {
+	return fmt.Errorf("iam: %s %s: %w", what, name, ErrDamagedRecord)
+}
 
 // Error carries the exact message AWS sends for a case alongside its sentinel. Messages
 // never contain secrets.

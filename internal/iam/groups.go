@@ -14,6 +14,9 @@ func findGroup(st *state, name string) (*groupRec, error) {
 		return nil, err
 	}
 	g := st.groups[key(name)]
+	if g == nil && st.isDamaged(kindGroups, key(name)) {
+		return nil, damaged("group", key(name))
+	}
 	if g == nil {
 		return nil, noSuchGroup(name)
 	}
@@ -34,6 +37,9 @@ func (s *Store) CreateGroup(ctx context.Context, name, path string) (Group, erro
 	err = s.update(ctx, func(w *writer) error {
 		if w.st.groups[key(name)] != nil {
 			return errf(ErrAlreadyExists, "Group with name %s already exists.", name)
+		}
+		if w.st.isDamaged(kindGroups, key(name)) {
+			return damaged("group", key(name))
 		}
 		if len(w.st.groups) >= maxGroups {
 			return quota("GroupsPerAccount", maxGroups)

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/arcastore/arca/internal/gcommit"
+	"github.com/arcastore/arca/internal/meta"
 	"github.com/arcastore/arca/internal/rootkey"
 	bolt "go.etcd.io/bbolt"
 )
@@ -17,11 +17,13 @@ const testAccount = "123456789012"
 
 var ctx = context.Background()
 
-// testEnv is a store on a real bbolt file that can be closed and reopened.
+// testEnv is a store on a real metadata file (with its record key, as the server opens
+// it) that can be closed and reopened.
 type testEnv struct {
 	t    testing.TB
 	path string
 	root *rootkey.Key
+	meta *meta.BoltStore
 	db   *bolt.DB
 	s    *Store
 	now  time.Time
@@ -36,18 +38,18 @@ func newEnv(t testing.TB) *testEnv {
 	e := &testEnv{t: t, path: filepath.Join(t.TempDir(), "meta.db"), root: root,
 		now: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
 	e.open()
-	t.Cleanup(func() { e.db.Close() })
+	t.Cleanup(func() { e.meta.Close() })
 	return e
 }
 
 func (e *testEnv) open() {
 	e.t.Helper()
-	db, err := bolt.Open(e.path, 0o600, &bolt.Options{Timeout: time.Second})
+	m, err := meta.OpenBolt(e.path, e.root, nil, UpgradeRecordsTx)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	e.db = db
-	e.s, err = Open(ctx, Config{DB: gcommit.New(db), Root: e.root, AccountID: testAccount,
+	e.meta, e.db = m, m.Committer().Bolt()
+	e.s, err = Open(ctx, Config{DB: m.Committer(), Root: e.root, RecordKey: m.RecordKey(), AccountID: testAccount,
 		Now: func() time.Time { return e.now }})
 	if err != nil {
 		e.t.Fatal(err)
@@ -57,7 +59,7 @@ func (e *testEnv) open() {
 // reopen closes the file and opens it again, as a restart does.
 func (e *testEnv) reopen() {
 	e.t.Helper()
-	if err := e.db.Close(); err != nil {
+	if err := e.meta.Close(); err != nil {
 		e.t.Fatal(err)
 	}
 	e.open()

@@ -52,9 +52,11 @@ func (s *Store) ListAccessKeys(ctx context.Context, userName string, p Page) ([]
 	if err != nil {
 		return nil, "", err
 	}
-	keys := make([]*keyRec, len(u.Keys))
-	for i, id := range u.Keys {
-		keys[i] = st.keys[id]
+	keys := make([]*keyRec, 0, len(u.Keys))
+	for _, id := range u.Keys {
+		if k := st.keys[id]; k != nil { // a damaged access key record is not served
+			keys = append(keys, k)
+		}
 	}
 	slices.SortFunc(keys, func(a, b *keyRec) int { return strings.Compare(keyOrder(a), keyOrder(b)) })
 	page, next, err := paginate(keys, keyOrder, p)
@@ -81,6 +83,9 @@ func findKey(st *state, userName, keyID string) (*userRec, *keyRec, error) {
 		return nil, nil, err
 	}
 	k := st.keys[keyID]
+	if k == nil && st.isDamaged(kindKeys, keyID) && slices.Contains(u.Keys, keyID) {
+		return u, nil, damaged("access key", keyID)
+	}
 	if k == nil || k.User != key(u.Name) {
 		return nil, nil, noSuchKey(keyID)
 	}
@@ -113,24 +118,27 @@ func (s *Store) UpdateAccessKey(ctx context.Context, userName, keyID, status str
 	})
 }
 
-// DeleteAccessKey deletes a user's key. Errors: ErrValidation, ErrNotFound.
+// DeleteAccessKey deletes a user's key, also one whose record is damaged (the user's own
+// record lists it). Errors: ErrValidation, ErrNotFound.
 func (s *Store) DeleteAccessKey(ctx context.Context, userName, keyID string) error {
 	return s.update(ctx, func(w *writer) error {
-		u, k, err := findKey(w.st, userName, keyID)
-		if err != nil {
+		u, _, err := findKey(w.st, userName, keyID)
+		if err != nil && (u == nil || !isDamaged(err)) {
 			return err
 		}
 		u = u.clone()
-		u.Keys = slices.DeleteFunc(u.Keys, func(id string) bool { return id == k.ID })
+		u.Keys = slices.DeleteFunc(u.Keys, func(id string) bool { return id == keyID })
 		w.putUser(u)
-		w.del(kindKeys, k.ID)
+		w.del(kindKeys, keyID)
 		return nil
 	})
 }
 
 // LookupAccessKey returns the secret of an Active access key and the Identity it
 // authenticates. It reads memory only and is meant for every request. Errors: ErrNotFound
-// (unknown key), ErrKeyInactive; both must reach the client as InvalidAccessKeyId.
+// (unknown key; also a damaged key record, a key whose user's record is damaged, or a key
+// its user's record does not list), ErrKeyInactive; both must reach the client as
+// InvalidAccessKeyId.
 func (s *Store) LookupAccessKey(ctx context.Context, accessKeyID string) (string, Identity, error) {
 	st := s.cur.Load()
 	k := st.keys[accessKeyID]
@@ -141,7 +149,7 @@ func (s *Store) LookupAccessKey(ctx context.Context, accessKeyID string) (string
 		return "", Identity{}, ErrKeyInactive
 	}
 	u := st.users[k.User]
-	if u == nil { // cannot happen: a user with keys cannot be deleted
+	if u == nil || !slices.Contains(u.Keys, k.ID) { // the user's record is damaged (or the two disagree)
 		return "", Identity{}, ErrNotFound
 	}
 	return k.secret, s.identity(u, k.ID), nil

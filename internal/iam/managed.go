@@ -46,6 +46,9 @@ func (s *Store) findPolicy(st *state, arn string, notFound func(string) error) (
 	res := parts[5]
 	name := res[strings.LastIndexByte(res, '/')+1:]
 	p := st.policies[key(name)]
+	if p == nil && parts[4] == s.cfg.AccountID && st.isDamaged(kindPolicies, key(name)) {
+		return nil, damaged("policy", key(name))
+	}
 	if p == nil || parts[4] != s.cfg.AccountID || parts[1] != "aws" || !strings.EqualFold(s.arn("policy", p.Path, p.Name), arn) {
 		return nil, notFound(arn)
 	}
@@ -76,6 +79,9 @@ func (s *Store) CreatePolicy(ctx context.Context, name, path, description, doc s
 	err = s.update(ctx, func(w *writer) error {
 		if w.st.policies[key(name)] != nil {
 			return errf(ErrAlreadyExists, "A policy called %s already exists. Duplicate names are not allowed.", name)
+		}
+		if w.st.isDamaged(kindPolicies, key(name)) {
+			return damaged("policy", key(name))
 		}
 		if len(w.st.policies) >= maxPolicies {
 			return quota("PoliciesPerAccount", maxPolicies)
@@ -259,22 +265,30 @@ func (s *Store) ListAttachedUserPolicies(ctx context.Context, userName, pathPref
 // PoliciesFor returns every identity policy document that applies to the user, for the
 // policy engine: the user's inline policies, the default versions of the managed policies
 // attached to the user, then for each of the user's groups its inline and attached ones.
-// It reads memory only. Errors: ErrNotFound.
+// It reads memory only. Errors: ErrNotFound; ErrDamagedRecord when the user, one of its
+// groups or one of the managed policies that apply is damaged: what it would allow or deny
+// is unknown, so no decision is made (a skipped Deny would grant too much).
 func (s *Store) PoliciesFor(ctx context.Context, userName string) ([][]byte, error) {
 	st, err := s.snapshot(ctx)
 	if err != nil {
 		return nil, err
 	}
 	u := st.users[key(userName)]
+	if u == nil && st.isDamaged(kindUsers, key(userName)) {
+		return nil, damaged("user", key(userName))
+	}
 	if u == nil {
 		return nil, noSuchUser(userName)
 	}
 	var out [][]byte
-	add := func(p *principalRec) {
+	add := func(p *principalRec) error {
 		for _, k := range slices.Sorted(maps.Keys(p.Inline)) {
 			out = append(out, []byte(p.Inline[k].Doc))
 		}
 		for _, pk := range p.Attached {
+			if st.isDamaged(kindPolicies, pk) {
+				return damaged("policy", pk)
+			}
 			if mp := st.policies[pk]; mp != nil {
 				for _, v := range mp.Versions {
 					if v.ID == mp.Default {
@@ -283,11 +297,19 @@ func (s *Store) PoliciesFor(ctx context.Context, userName string) ([][]byte, err
 				}
 			}
 		}
+		return nil
 	}
-	add(&u.principalRec)
+	if err := add(&u.principalRec); err != nil {
+		return nil, err
+	}
 	for _, gk := range u.Groups {
+		if st.isDamaged(kindGroups, gk) {
+			return nil, damaged("group", gk)
+		}
 		if g := st.groups[gk]; g != nil {
-			add(&g.principalRec)
+			if err := add(&g.principalRec); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return out, nil

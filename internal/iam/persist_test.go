@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/arcastore/arca/internal/gcommit"
+	"github.com/arcastore/arca/internal/meta"
 	"github.com/arcastore/arca/internal/rootkey"
 	bolt "go.etcd.io/bbolt"
 )
@@ -68,7 +69,7 @@ func TestSecretsSealed(t *testing.T) {
 		}
 	}
 	ok(t, e.s.UpdateAccessKey(ctx, "a", must[[]AccessKey](t)(firstPage(e.s.ListAccessKeys(ctx, "a", Page{})))[0].ID, StatusInactive))
-	ok(t, e.db.Close())
+	ok(t, e.meta.Close())
 	data, err := os.ReadFile(e.path)
 	if err != nil {
 		t.Fatal(err)
@@ -91,14 +92,15 @@ func TestWrongRootKey(t *testing.T) {
 	e := newEnv(t)
 	must[User](t)(e.s.CreateUser(ctx, "a", ""))
 	k := must[AccessKey](t)(e.s.CreateAccessKey(ctx, "a"))
-	ok(t, e.db.Close())
+	rk := e.meta.RecordKey()
+	ok(t, e.meta.Close())
 
 	other, _ := rootkey.Parse(rootkey.Generate())
 	db, err := bolt.Open(e.path, 0o600, &bolt.Options{Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = Open(ctx, Config{DB: gcommit.New(db), Root: other, AccountID: testAccount})
+	_, err = Open(ctx, Config{DB: gcommit.New(db), Root: other, RecordKey: rk, AccountID: testAccount})
 	if !errors.Is(err, ErrWrongRootKey) {
 		t.Fatalf("Open with another root key: %v", err)
 	}
@@ -111,8 +113,10 @@ func TestWrongRootKey(t *testing.T) {
 	}
 	var n int
 	ok(t, db.Update(func(tx *bolt.Tx) (err error) {
-		n, err = ResealTx(tx, e.root, other)
-		return err
+		if n, err = ResealTx(tx, e.root, other); err != nil {
+			return err
+		}
+		return meta.ResealRecordKeyTx(tx, e.root, other) // as rotate-root-key does
 	}))
 	if n != 1 {
 		t.Fatalf("resealed %d", n)

@@ -2,24 +2,27 @@ package iam
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
+	"log/slog"
 	"maps"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/arcastore/arca/internal/meta"
+	"github.com/arcastore/arca/internal/recauth"
 	"github.com/arcastore/arca/internal/rootkey"
 	bolt "go.etcd.io/bbolt"
 )
 
-// Layout in the shared bbolt file, one top-level bucket with four nested ones:
+// Layout in the shared bbolt file, one top-level bucket with four nested ones; every record
+// is a recauth envelope of its kind bound to its key in its bucket (stored.go):
 //
-//	iam/users/<lowercase name>     -> userRec (JSON)
-//	iam/groups/<lowercase name>    -> groupRec (JSON)
-//	iam/policies/<lowercase name>  -> policyRec (JSON)
-//	iam/keys/<access key id>       -> keyRec (JSON; the secret sealed under the root key)
+//	iam/users/<lowercase name>     -> userRec (JSON), kind "iam-user"
+//	iam/groups/<lowercase name>    -> groupRec (JSON), kind "iam-group"
+//	iam/policies/<lowercase name>  -> policyRec (JSON), kind "iam-policy"
+//	iam/keys/<access key id>       -> keyRec (JSON; the secret sealed under the root key), kind "iam-access-key"
 var (
 	bktIAM = []byte("iam")
 	kinds  = [...]string{kindUsers, kindGroups, kindPolicies, kindKeys}
@@ -107,12 +110,18 @@ type state struct {
 	groups   map[string]*groupRec
 	policies map[string]*policyRec
 	keys     map[string]*keyRec
+	// damaged names the records that failed authentication at Open: a request naming one
+	// gets ErrDamagedRecord. Deleting the place (DeleteUser, DeleteAccessKey) clears it.
+	damaged map[ref]bool
 }
 
 func (s *state) clone() *state {
 	return &state{users: maps.Clone(s.users), groups: maps.Clone(s.groups),
-		policies: maps.Clone(s.policies), keys: maps.Clone(s.keys)}
+		policies: maps.Clone(s.policies), keys: maps.Clone(s.keys), damaged: maps.Clone(s.damaged)}
 }
+
+// isDamaged reports whether the record kind/name failed authentication at Open.
+func (s *state) isDamaged(kind, name string) bool { return s.damaged[ref{kind, name}] }
 
 // Store is the identity store. It is safe for concurrent use: changes are serialised and
 // durable before they return; reads use the current snapshot without locking.
@@ -124,10 +133,17 @@ type Store struct {
 
 // Open loads the store from cfg.DB, creating its buckets on first use, and unseals the
 // secrets of active access keys. It fails with ErrWrongRootKey if cfg.Root does not open
-// them.
+// them. A record that fails authentication costs that entity only: it is logged once and
+// answers ErrDamagedRecord.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.DB == nil || cfg.Root == nil || len(cfg.AccountID) != 12 {
 		return nil, fmt.Errorf("iam: Open needs a database, a root key and a 12-digit account id")
+	}
+	if cfg.RecordKey == nil {
+		cfg.RecordKey = recauth.New(recauth.Generate())
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -148,15 +164,34 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("iam: init: %w", err)
 	}
 	st := &state{users: map[string]*userRec{}, groups: map[string]*groupRec{},
-		policies: map[string]*policyRec{}, keys: map[string]*keyRec{}}
+		policies: map[string]*policyRec{}, keys: map[string]*keyRec{}, damaged: map[ref]bool{}}
 	err = cfg.DB.Bolt().View(func(tx *bolt.Tx) error {
 		top := tx.Bucket(bktIAM)
-		return firstErr(
-			load(top, kindUsers, st.users),
-			load(top, kindGroups, st.groups),
-			load(top, kindPolicies, st.policies),
-			load(top, kindKeys, st.keys),
-		)
+		for _, kind := range kinds {
+			err := top.Bucket([]byte(kind)).ForEach(func(k, v []byte) error {
+				name := string(k)
+				rec, err := openRec(cfg.RecordKey, kind, name, v)
+				switch r := rec.(type) {
+				case *userRec:
+					st.users[name] = r
+				case *groupRec:
+					st.groups[name] = r
+				case *policyRec:
+					st.policies[name] = r
+				case *keyRec:
+					st.keys[name] = r
+				default:
+					st.damaged[ref{kind, name}] = true
+					cfg.Log.Error("iam: damaged record: it fails authentication or does not decode and is not served (a damaged user's access keys do not authenticate); run 'arca admin check' on the stopped server",
+						"kind", recordKind[kind], "name", name, "err", err)
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -171,26 +206,6 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	s := &Store{cfg: cfg}
 	s.cur.Store(st)
 	return s, nil
-}
-
-func firstErr(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func load[T any](top *bolt.Bucket, kind string, into map[string]*T) error {
-	return top.Bucket([]byte(kind)).ForEach(func(k, v []byte) error {
-		rec := new(T)
-		if err := json.Unmarshal(v, rec); err != nil {
-			return fmt.Errorf("iam: damaged %s record %q: %w", kind, k, err)
-		}
-		into[string(k)] = rec
-		return nil
-	})
 }
 
 func openSecret(root *rootkey.Key, k *keyRec) (string, error) {
@@ -226,24 +241,29 @@ type writer struct {
 	now   time.Time
 }
 
+func (w *writer) mark(r ref) {
+	delete(w.st.damaged, r) // a write replaces, a delete removes, a damaged record
+	w.dirty[r] = struct{}{}
+}
+
 func (w *writer) putUser(u *userRec) {
 	w.st.users[key(u.Name)] = u
-	w.dirty[ref{kindUsers, key(u.Name)}] = struct{}{}
+	w.mark(ref{kindUsers, key(u.Name)})
 }
 
 func (w *writer) putGroup(g *groupRec) {
 	w.st.groups[key(g.Name)] = g
-	w.dirty[ref{kindGroups, key(g.Name)}] = struct{}{}
+	w.mark(ref{kindGroups, key(g.Name)})
 }
 
 func (w *writer) putPolicy(p *policyRec) {
 	w.st.policies[key(p.Name)] = p
-	w.dirty[ref{kindPolicies, key(p.Name)}] = struct{}{}
+	w.mark(ref{kindPolicies, key(p.Name)})
 }
 
 func (w *writer) putKey(k *keyRec) {
 	w.st.keys[k.ID] = k
-	w.dirty[ref{kindKeys, k.ID}] = struct{}{}
+	w.mark(ref{kindKeys, k.ID})
 }
 
 func (w *writer) del(kind, k string) {
@@ -257,7 +277,7 @@ func (w *writer) del(kind, k string) {
 	case kindKeys:
 		delete(w.st.keys, k)
 	}
-	w.dirty[ref{kind, k}] = struct{}{}
+	w.mark(ref{kind, k})
 }
 
 // record returns the record r names in st, nil if it was deleted.
@@ -304,7 +324,7 @@ func (s *Store) update(ctx context.Context, fn func(w *writer) error) error {
 	for r := range w.dirty {
 		o := op{r: r}
 		if rec := w.st.record(r); rec != nil {
-			data, err := json.Marshal(rec)
+			data, err := sealRec(s.cfg.RecordKey, r.kind, r.key, rec)
 			if err != nil {
 				return err
 			}
@@ -338,28 +358,38 @@ func (s *Store) update(ctx context.Context, fn func(w *writer) error) error {
 }
 
 // ResealTx re-seals every stored secret access key from old to new inside tx (for
-// `arca admin rotate-root-key`, in the same transaction as the KMS material). It returns
-// how many were re-sealed, and ErrWrongRootKey if old does not open them.
+// `arca admin rotate-root-key`, in the same transaction as the KMS material), rewriting
+// each access key record authenticated with the file's record key (which that transaction
+// re-seals too, before or after this: it is opened with old, else new). It returns how
+// many were re-sealed, and ErrWrongRootKey if old does not open them. A damaged access key
+// record is left as it is (it authenticates nothing; its secret cannot be trusted).
 func ResealTx(tx *bolt.Tx, old, new *rootkey.Key) (int, error) {
 	top := tx.Bucket(bktIAM)
 	if top == nil {
 		return 0, nil
 	}
+	rk, err := meta.RecordKeyTx(tx, old)
+	if err != nil {
+		if rk, err = meta.RecordKeyTx(tx, new); err != nil {
+			return 0, fmt.Errorf("%w: %w", ErrWrongRootKey, err)
+		}
+	}
 	b := top.Bucket([]byte(kindKeys))
 	type kv struct{ k, v []byte }
 	var out []kv
-	err := b.ForEach(func(k, v []byte) error {
-		var rec keyRec
-		if err := json.Unmarshal(v, &rec); err != nil {
-			return fmt.Errorf("iam: damaged keys record %q: %w", k, err)
+	err = b.ForEach(func(k, v []byte) error {
+		r, err := openRec(rk, kindKeys, string(k), v)
+		if err != nil {
+			return nil
 		}
+		rec := r.(*keyRec)
 		secret, err := old.Open(secretAAD(rec.ID), rec.Sealed)
 		if err != nil {
 			return fmt.Errorf("%w (access key %s)", ErrWrongRootKey, rec.ID)
 		}
 		rec.Sealed = new.Seal(secretAAD(rec.ID), secret)
 		clear(secret)
-		data, err := json.Marshal(&rec)
+		data, err := sealRec(rk, kindKeys, rec.ID, rec)
 		if err != nil {
 			return err
 		}

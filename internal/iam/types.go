@@ -1,9 +1,11 @@
 package iam
 
 import (
+	"log/slog"
 	"time"
 
 	"github.com/arcastore/arca/internal/gcommit"
+	"github.com/arcastore/arca/internal/recauth"
 	"github.com/arcastore/arca/internal/rootkey"
 )
 
@@ -21,6 +23,12 @@ type Config struct {
 	DB *gcommit.DB
 	// Root seals secret access keys before they are written.
 	Root *rootkey.Key
+	// RecordKey authenticates the store's records (meta.BoltStore.RecordKey; stored.go).
+	// nil: a key of this Store only, for tests that never reopen the file: what it writes
+	// is damaged for any later Open.
+	RecordKey *recauth.Key
+	// Log receives one line per damaged record at Open (nil: none). Never secrets.
+	Log *slog.Logger
 	// AccountID (12 digits) makes ARNs.
 	AccountID string
 	// ValidatePolicy checks policy documents on write; nil accepts any JSON object.

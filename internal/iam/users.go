@@ -36,12 +36,16 @@ func (s *Store) identity(u *userRec, accessKeyID string) Identity {
 		UserID: u.ID, UserName: u.Name, AccessKeyID: accessKeyID}
 }
 
-// findUser returns the user named name, or a validation or NoSuchEntity error.
+// findUser returns the user named name, or a validation, NoSuchEntity or ErrDamagedRecord
+// error.
 func findUser(st *state, name string) (*userRec, error) {
 	if err := checkName(name, "userName", maxUserNameLen); err != nil {
 		return nil, err
 	}
 	u := st.users[key(name)]
+	if u == nil && st.isDamaged(kindUsers, key(name)) {
+		return nil, damaged("user", key(name))
+	}
 	if u == nil {
 		return nil, noSuchUser(name)
 	}
@@ -62,6 +66,9 @@ func (s *Store) CreateUser(ctx context.Context, name, path string) (User, error)
 	err = s.update(ctx, func(w *writer) error {
 		if w.st.users[key(name)] != nil {
 			return errf(ErrAlreadyExists, "User with name %s already exists.", name)
+		}
+		if w.st.isDamaged(kindUsers, key(name)) {
+			return damaged("user", key(name))
 		}
 		if len(w.st.users) >= maxUsers {
 			return quota("UsersPerAccount", maxUsers)
@@ -116,10 +123,21 @@ func (s *Store) ListUsers(ctx context.Context, pathPrefix string, p Page) ([]Use
 }
 
 // DeleteUser deletes a user that has no access keys, inline or attached policies and is
-// in no group. Errors: ErrValidation, ErrNotFound, ErrDeleteConflict.
+// in no group. A user whose record is damaged is deleted with the access keys that name it
+// (its policies and group memberships are in that record): the way to drop what cannot be
+// trusted and create the user again. Errors: ErrValidation, ErrNotFound, ErrDeleteConflict.
 func (s *Store) DeleteUser(ctx context.Context, name string) error {
 	return s.update(ctx, func(w *writer) error {
 		u, err := findUser(w.st, name)
+		if isDamaged(err) {
+			for id, k := range w.st.keys {
+				if k.User == key(name) {
+					w.del(kindKeys, id)
+				}
+			}
+			w.del(kindUsers, key(name))
+			return nil
+		}
 		if err != nil {
 			return err
 		}

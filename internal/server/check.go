@@ -13,6 +13,7 @@ import (
 
 	"github.com/arcastore/arca/internal/blob"
 	"github.com/arcastore/arca/internal/config"
+	"github.com/arcastore/arca/internal/iam"
 	"github.com/arcastore/arca/internal/kms"
 	"github.com/arcastore/arca/internal/meta"
 	"github.com/arcastore/arca/internal/rootkey"
@@ -194,7 +195,7 @@ func UpgradeDataDir(cfg config.Config) (int, error) {
 	if root, _, _, err = loadRootKey(dir, cfg.RootKey, cfg.RootKeyFile); err != nil {
 		return 0, fmt.Errorf("root key: %w", err)
 	}
-	m, err := meta.OpenBolt(filepath.Join(dir, "meta.db"), root, slog.New(slog.DiscardHandler), kms.UpgradeRecordsTx)
+	m, err := meta.OpenBolt(filepath.Join(dir, "meta.db"), root, slog.New(slog.DiscardHandler), kms.UpgradeRecordsTx, iam.UpgradeRecordsTx)
 	if err != nil {
 		return 0, err
 	}

@@ -39,7 +39,8 @@ func validateIdentityPolicy(doc []byte) error {
 func (s *Server) openIAM() error {
 	var err error
 	s.iam, err = iam.Open(context.Background(), iam.Config{
-		DB: s.meta.Committer(), Root: s.rootKey, AccountID: s.id.AccountID, ValidatePolicy: validateIdentityPolicy,
+		DB: s.meta.Committer(), Root: s.rootKey, RecordKey: s.meta.RecordKey(), Log: s.log,
+		AccountID: s.id.AccountID, ValidatePolicy: validateIdentityPolicy,
 	})
 	if err != nil {
 		return fmt.Errorf("identities: %w", err)

@@ -108,7 +108,7 @@ func New(cfg config.Config, log *slog.Logger) (*Server, error) {
 	if err := s.openRootKey(); err != nil {
 		return nil, err
 	}
-	if s.meta, err = meta.OpenBolt(filepath.Join(cfg.DataDir, "meta.db"), s.rootKey, log, kms.UpgradeRecordsTx); err != nil {
+	if s.meta, err = meta.OpenBolt(filepath.Join(cfg.DataDir, "meta.db"), s.rootKey, log, kms.UpgradeRecordsTx, iam.UpgradeRecordsTx); err != nil {
 		return nil, err
 	}
 	if n := s.meta.Upgraded(); n > 0 {

@@ -25,7 +25,11 @@ func TestNewClosesWhatItOpenedOnError(t *testing.T) {
 		key, value    []byte
 	}{
 		{"KMS keystore under another root key", []byte("kms-meta"), nil, []byte("root-check"), []byte("not this root key")},
-		{"damaged IAM user record", []byte("iam"), []byte("users"), []byte("AIDAEXAMPLE"), []byte("{not json")},
+		// A damaged IAM record costs that entity only; an access key whose sealed secret does
+		// not open with the root key still stops the start (it means the wrong root key).
+		// It is format 1 here (no record key yet), so the start authenticates it first.
+		{"IAM secret under another root key", []byte("iam"), []byte("keys"), []byte("AKIAEXAMPLEEXAMPLE00"),
+			[]byte(`{"id":"AKIAEXAMPLEEXAMPLE00","user":"bob","status":"Active","sealed_secret":"AQID"}`)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
