@@ -235,6 +235,19 @@ func TestSecSignedHeadersSSECQuery(t *testing.T) {
 	wantXMLError(t, resp, 501, "NotImplemented")
 	wantNoObject(t, c, bucket, "copied")
 
+	// SSE-KMS asked for in the query is refused too, never stored as SSE-S3.
+	req, err := http.NewRequest("PUT", ep+"/"+bucket+"/kmsq?X-Amz-Expires=300&x-amz-server-side-encryption=aws%3Akms", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, hdr, err := signer.PresignHTTP(ctx, creds, req, "UNSIGNED-PAYLOAD", "s3", testRegion, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp = sendPresigned(t, &v4.PresignedHTTPRequest{URL: u, Method: "PUT", SignedHeader: hdr}, []byte("meant for SSE-KMS"), nil)
+	wantXMLError(t, resp, 501, "NotImplemented")
+	wantNoObject(t, c, bucket, "kmsq")
+
 	// As signed headers (the presigner keeps them headers), SSE-C works over HTTPS.
 	ps, err := s3.NewPresignClient(c).PresignPutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("ssec"),
 		SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(k.B64), SSECustomerKeyMD5: aws.String(k.MD5)})

@@ -86,19 +86,20 @@ func (c customerHeaders) validKey() ([]byte, error) {
 	return key, nil
 }
 
-// sseCInQuery refuses SSE-C parameters (the target's or, with prefix copySource, the copy
-// source's) given in the query string, as some presigners hoist them. S3 documents them as
-// headers only, and honouring them from the query would keep them from bucket-policy
-// conditions (which read headers) and put the customer's key in URLs and logs; ignoring them
-// would store the object under another encryption than the client asked for.
+// sseCInQuery refuses SSE parameters (the target's x-amz-server-side-encryption*, or, with
+// prefix copySource, the copy source's SSE-C trio) given in the query string, as some
+// presigners hoist them. S3 documents them as headers; honouring them from the query would
+// keep them from bucket-policy conditions (which read headers) and put a customer's key in
+// URLs and logs, and ignoring them would store the object under another encryption than the
+// client asked for (SSE-S3 instead of SSE-KMS or SSE-C).
 func sseCInQuery(q *request, prefix string) error {
-	want := strings.ToLower(hCAlg[:len("X-Amz-Server-Side-Encryption-Customer-")])
+	want := "x-amz-server-side-encryption"
 	if prefix != "" {
-		want = strings.ToLower(prefix) + strings.TrimPrefix(want, "x-amz-")
+		want = strings.ToLower(prefix) + "server-side-encryption-customer-"
 	}
 	for k := range q.query {
 		if len(k) >= len(want) && strings.EqualFold(k[:len(want)], want) {
-			return apierr.NotImplemented.Msg("Arca does not accept SSE-C parameters in the query string; send %s* as signed headers.", want)
+			return apierr.NotImplemented.Msg("Arca does not accept SSE parameters in the query string; send %s* as signed headers.", want)
 		}
 	}
 	return nil
