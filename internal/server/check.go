@@ -18,6 +18,7 @@ import (
 	"github.com/arcastore/arca/internal/meta"
 	"github.com/arcastore/arca/internal/rootkey"
 	"github.com/arcastore/arca/internal/sse"
+	bolt "go.etcd.io/bbolt"
 )
 
 // Finding is one problem `arca admin check` found: what (Kind and Where), what is wrong
@@ -37,10 +38,12 @@ type CheckReport struct {
 }
 
 // CheckDataDir reads a stopped server's data directory, like fsck and without writing to
-// it, and lists every damaged or orphaned record, blob and key: metadata records that fail
-// authentication or do not decode, blobs no record references and blobs a record names
-// that are gone, SSE-S3 master key versions that objects name but the keyring lacks, and
-// key stores that do not open with the root key. The root key comes from cfg as for the
+// it, and lists every damaged or orphaned record, blob and key: metadata records (buckets,
+// objects, uploads, parts, KMS keys, aliases and reset markers, IAM users, groups,
+// policies and access keys) that fail authentication or do not decode, KMS keys whose
+// material does not open, blobs no record references and blobs a record names that are
+// gone, SSE-S3 master key versions that objects name but the keyring lacks, and key stores
+// that do not open with the root key. The root key comes from cfg as for the
 // server, and is never generated.
 func CheckDataDir(ctx context.Context, cfg config.Config) (*CheckReport, error) {
 	dir := cfg.DataDir
@@ -109,6 +112,28 @@ func CheckDataDir(ctx context.Context, cfg config.Config) (*CheckReport, error) 
 	if err != nil {
 		return nil, err
 	}
+	err = gc.Bolt().View(func(tx *bolt.Tx) error {
+		err := kms.WalkRecordsTx(tx, m.RecordKey(), root, func(r kms.WalkedRecord) {
+			rep.Records++
+			if r.Err != nil {
+				where, problem, fix := kmsFinding(r)
+				add("record", where, problem, fix)
+			}
+		})
+		if err != nil {
+			return err
+		}
+		return iam.WalkRecordsTx(tx, m.RecordKey(), func(r iam.WalkedRecord) {
+			rep.Records++
+			if r.Err != nil {
+				where, problem, fix := iamFinding(r)
+				add("record", where, problem, fix)
+			}
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
 
 	blobs, err := blob.OpenTieredReadOnly(gc, filepath.Join(dir, "blobs"), smallBlobMax)
 	if err != nil {
@@ -167,6 +192,43 @@ func recordFix(r meta.WalkedRecord) string {
 	default:
 		return "abort the upload (AbortMultipartUpload) and upload again"
 	}
+}
+
+const damagedRecord = "damaged: fails authentication or does not decode (edited outside Arca, or a disk fault)"
+
+// kmsFinding words a damaged KMS record for the operator.
+func kmsFinding(r kms.WalkedRecord) (where, problem, fix string) {
+	switch r.Kind {
+	case kms.KindKey:
+		problem = damagedRecord
+		if errors.Is(r.Err, kms.ErrDamagedMaterial) {
+			problem = "its key material is missing or does not open with this root key"
+		}
+		return "KMS key " + r.Name, problem + "; the key is unusable (KMSInvalidStateException) and SSE-KMS objects under it cannot be read",
+			"restore meta.db from a backup: the key's policy, grants and state cannot be trusted, and nothing encrypted under it decrypts until then"
+	case kms.KindAlias:
+		return "KMS alias " + r.Name, damagedRecord + "; requests naming the alias fail (KMSInvalidStateException)",
+			"restore meta.db from a backup, or name the key by its id or ARN instead of this alias"
+	}
+	return "KMS key policy reset marker " + r.Name, damagedRecord + "; it is not recorded in the audit trail",
+		"restore meta.db from a backup; if a key policy was reset offline since the last start, run 'arca admin kms reset-key-policy' again so that the reset is audited"
+}
+
+// iamFinding words a damaged IAM record for the operator.
+func iamFinding(r iam.WalkedRecord) (where, problem, fix string) {
+	switch r.Kind {
+	case iam.KindUser:
+		return "IAM user " + r.Name, damagedRecord + "; the user's access keys are refused and IAM calls naming it fail",
+			"restore meta.db from a backup, or delete the user (DeleteUser removes a damaged user with its access keys) and create it again"
+	case iam.KindGroup:
+		return "IAM group " + r.Name, damagedRecord + "; requests of its members fail (their policies cannot be decided)",
+			"restore meta.db from a backup"
+	case iam.KindPolicy:
+		return "IAM managed policy " + r.Name, damagedRecord + "; requests of the users and groups it is attached to fail (their policies cannot be decided)",
+			"restore meta.db from a backup"
+	}
+	return "IAM access key " + r.Name, damagedRecord + "; the key is refused (InvalidAccessKeyId)",
+		"delete it (DeleteAccessKey) and create a new key for its user, or restore meta.db from a backup"
 }
 
 func orDefault(s, def string) string {
