@@ -105,7 +105,7 @@ func wantAliceGone(t *testing.T, s *Store, alice AccessKey) {
 	}
 }
 
-func second[T any](_ T, err error) error          { return err }
+func second[T any](_ T, err error) error            { return err }
 func third[T any, U any](_ T, _ U, err error) error { return err }
 
 // Every byte of a stored user record (its policies, groups, keys and the envelope)
