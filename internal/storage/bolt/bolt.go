@@ -22,6 +22,9 @@ type Options struct {
 	ReadOnly bool
 	// Timeout is how long to wait for the file's lock (default 2 s).
 	Timeout time.Duration
+	// NoSync skips the fsync of every commit: for tests and benchmarks only, since a
+	// crash then loses committed updates.
+	NoSync bool
 }
 
 // ErrLocked is returned by Open when another process holds the file.
@@ -47,6 +50,7 @@ func Open(path string, o Options) (*Store, error) {
 	if o.ReadOnly {
 		opts = &bbolt.Options{ReadOnly: true, Timeout: o.Timeout}
 	}
+	opts.NoSync = o.NoSync
 	db, err := bbolt.Open(path, 0o600, opts)
 	if errors.Is(err, bbolt.ErrTimeout) {
 		return nil, fmt.Errorf("%s: %w", path, ErrLocked)
@@ -59,6 +63,26 @@ func Open(path string, o Options) (*Store, error) {
 
 // Close closes the file.
 func (s *Store) Close() error { return s.db.Close() }
+
+// CopyTo writes a consistent copy of the store, as of now, to a new file at path (a
+// backup, or a test's snapshot of what a crash would leave). Updates continue meanwhile.
+func (s *Store) CopyTo(path string) error {
+	return s.db.View(func(t *bbolt.Tx) error { return t.CopyFile(path, 0o600) })
+}
+
+// Committer returns the group committer under the store, for the packages that have not
+// moved onto kv yet; every update through it shares the store's commits and FIFO order.
+//
+// TRANSITIONAL (issue 13, the storage seam): removed once no domain package takes a
+// *gcommit.DB.
+func (s *Store) Committer() *gcommit.DB { return s.gc }
+
+// UnwrapTx returns the bbolt transaction under t (a transaction of a Store), for calling
+// functions of packages that have not moved onto kv yet inside one kv transaction.
+//
+// TRANSITIONAL (issue 13, the storage seam): removed once no domain package takes a
+// *bbolt.Tx.
+func UnwrapTx(t kv.Tx) *bbolt.Tx { return t.(tx).t }
 
 // View runs fn in a read transaction.
 func (s *Store) View(fn func(kv.Tx) error) error {

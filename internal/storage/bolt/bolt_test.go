@@ -44,3 +44,42 @@ func TestReadOnlyAndLock(t *testing.T) {
 		t.Fatalf("update of a read-only store: %v", err)
 	}
 }
+
+func TestCopyTo(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(filepath.Join(dir, "meta.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	put := func(v string) {
+		t.Helper()
+		err := s.Update(func(tx kv.Tx) error {
+			b, err := tx.CreateBucketIfNotExists([]byte("b"))
+			if err != nil {
+				return err
+			}
+			return b.Put([]byte("k"), []byte(v))
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("old")
+	snap := filepath.Join(dir, "snap.db")
+	if err := s.CopyTo(snap); err != nil {
+		t.Fatal(err)
+	}
+	put("new")
+	c, err := Open(snap, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.View(func(tx kv.Tx) error {
+		if got := string(tx.Bucket([]byte("b")).Get([]byte("k"))); got != "old" {
+			t.Errorf("the copy holds %q, want the value at the time of the copy", got)
+		}
+		return nil
+	})
+}
