@@ -20,6 +20,8 @@ type Error struct {
 	Extra   []Field
 	// Cause is the underlying error, for logs only; never sent.
 	Cause error
+	// fixed keeps Message when a mapped error carries its own (see fixed).
+	fixed bool
 }
 
 // Field is one extra element of an S3 <Error>.
@@ -102,8 +104,10 @@ func (e *Error) StatusCode() int {
 	return e.Status
 }
 
-// mappers translate domain sentinels; each package with sentinels registers here (see
-// s3map.go), so the mapping stays in this one package.
+// mapping translates a domain sentinel (and whatever wraps it) into its wire error; the
+// message the error carries, if any (see carried), replaces the wire error's unless that
+// one is fixed. Each package with sentinels is listed in s3map.go, so the mapping stays in
+// this one package.
 type mapping struct {
 	err  error
 	wire *Error
@@ -118,14 +122,17 @@ func S3(err error) *Error {
 	if errors.As(err, &e) {
 		return e
 	}
+	if w := objectS3(err); w != nil {
+		return w
+	}
 	for _, m := range s3Mappings {
 		if errors.Is(err, m.err) {
 			w := *m.wire
 			w.Cause = err
-			if d := detailOf(err); d != "" {
-				w.Message = d
-				sigv4Special(&w, d)
+			if msg := carried(err); msg != "" && !w.fixed {
+				w.Message = msg
 			}
+			sigv4Extra(&w)
 			return &w
 		}
 	}

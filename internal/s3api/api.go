@@ -22,10 +22,9 @@ import (
 	"github.com/arcastore/arca/internal/apierr"
 	"github.com/arcastore/arca/internal/audit"
 	"github.com/arcastore/arca/internal/authz"
-	"github.com/arcastore/arca/internal/blob"
 	"github.com/arcastore/arca/internal/iam"
 	"github.com/arcastore/arca/internal/meta"
-	"github.com/arcastore/arca/internal/sse"
+	"github.com/arcastore/arca/internal/object"
 )
 
 // Caller is what authentication established about a request.
@@ -58,8 +57,6 @@ type Config struct {
 	// Domains are host names under which virtual-host-style requests name the bucket as
 	// the first label (e.g. "localhost" makes "photos.localhost:9000" address "photos").
 	Domains []string
-	// MinPartSize is the smallest size of a part other than the last (AWS: 5 MiB).
-	MinPartSize int64
 	// LegacyBucketEncryption makes GetBucketEncryption of a never-configured bucket answer
 	// 404 ServerSideEncryptionConfigurationNotFoundError, as S3 did before 2023, for old
 	// test suites. Objects are encrypted with SSE-S3 either way.
@@ -68,10 +65,10 @@ type Config struct {
 
 // Deps are the components the API works through.
 type Deps struct {
-	Meta  meta.Store
-	Blobs blob.Store
-	// SSE makes and recovers the keys every stored stream is encrypted under.
-	SSE *sse.Engine
+	// Meta serves the bucket-level operations (configurations, policies, listing buckets).
+	Meta meta.Store
+	// Objects is the object engine every object operation goes through.
+	Objects *object.Engine
 	// KMS serves SSE-KMS; nil answers SSE-KMS requests with NotImplemented.
 	KMS KMSProvider
 	// Authz decides every request with identity and bucket policies; nil lets every
@@ -85,23 +82,19 @@ type Deps struct {
 
 // API is the S3 request handler.
 type API struct {
-	cfg   Config
-	meta  meta.Store
-	blobs blob.Store
-	sse   *sse.Engine
-	kms   KMSProvider
-	authz *authz.Authorizer
-	log   *slog.Logger
-	obs   Observer
-	audit audit.Handler
+	cfg     Config
+	meta    meta.Store
+	objects *object.Engine
+	kms     KMSProvider
+	authz   *authz.Authorizer
+	log     *slog.Logger
+	obs     Observer
+	audit   audit.Handler
 }
 
 // New returns an API over the given components.
 func New(cfg Config, d Deps) *API {
-	if cfg.MinPartSize == 0 {
-		cfg.MinPartSize = 5 << 20
-	}
-	return &API{cfg: cfg, meta: d.Meta, blobs: d.Blobs, sse: d.SSE, kms: d.KMS, authz: d.Authz, log: d.Log, obs: d.Observer, audit: d.Audit}
+	return &API{cfg: cfg, meta: d.Meta, objects: d.Objects, kms: d.KMS, authz: d.Authz, log: d.Log, obs: d.Observer, audit: d.Audit}
 }
 
 // request is one decoded S3 request as the handlers see it.

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/arcastore/arca/internal/apierr"
+	"github.com/arcastore/arca/internal/object"
 )
 
 // copySourceTests: code "" means the value is accepted.
@@ -118,9 +119,23 @@ var copyRangeTests = []struct {
 	{"bytes=0-99999999999999999999", 100, 0, 0, "InvalidArgument"},
 }
 
+// parseCopyRangeSized is the whole decision on a copy range: its syntax (s3api), then its
+// fit to a source of size bytes (the engine), as S3 errors.
+func parseCopyRangeSized(v string, size int64) (int64, int64, error) {
+	r, err := parseCopyRange(v)
+	if err != nil {
+		return 0, 0, err
+	}
+	start, length, err := object.CheckCopyRange(r, size)
+	if err != nil {
+		return 0, 0, apierr.S3(err)
+	}
+	return start, length, nil
+}
+
 func TestParseCopyRange(t *testing.T) {
 	for _, tt := range copyRangeTests {
-		start, length, err := parseCopyRange(tt.v, tt.size)
+		start, length, err := parseCopyRangeSized(tt.v, tt.size)
 		if tt.code == "" {
 			if err != nil || start != tt.start || length != tt.length {
 				t.Errorf("parseCopyRange(%q, %d) = %d, %d, %v; want %d, %d", tt.v, tt.size, start, length, err, tt.start, tt.length)
@@ -167,7 +182,7 @@ func FuzzParseCopyRange(f *testing.F) {
 		if size < 0 {
 			return
 		}
-		start, length, err := parseCopyRange(v, size)
+		start, length, err := parseCopyRangeSized(v, size)
 		if err != nil {
 			var ae *apierr.Error
 			if !errors.As(err, &ae) || (ae.Code != "InvalidArgument" && ae.Code != "InvalidRange") {

@@ -12,11 +12,9 @@ func (a *API) deleteObject(q *request) (*response, error) {
 	if err := checkKey(q.key); err != nil {
 		return nil, err
 	}
-	old, err := a.meta.DeleteObject(q.ctx, q.bucket, q.key)
-	if err != nil {
+	if err := a.objects.Delete(q.ctx, q.bucket, q.key); err != nil {
 		return nil, err
 	}
-	a.removeBlobs(q, old)
 	return &response{status: http.StatusNoContent, header: http.Header{}}, nil
 }
 
@@ -49,13 +47,11 @@ func (a *API) deleteObjects(q *request) (*response, error) {
 			out.Errors = append(out.Errors, deleteError{Key: o.Key, Code: e.Code, Message: e.Message})
 			continue
 		}
-		old, err := a.meta.DeleteObject(q.ctx, q.bucket, o.Key)
-		if err != nil {
+		if err := a.objects.Delete(q.ctx, q.bucket, o.Key); err != nil {
 			e := apierr.S3(err)
 			out.Errors = append(out.Errors, deleteError{Key: o.Key, Code: e.Code, Message: e.Message})
 			continue
 		}
-		a.removeBlobs(q, old)
 		if !req.Quiet {
 			out.Deleted = append(out.Deleted, struct {
 				Key string `xml:"Key"`

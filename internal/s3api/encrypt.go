@@ -10,6 +10,7 @@ import (
 
 	"github.com/arcastore/arca/internal/apierr"
 	"github.com/arcastore/arca/internal/meta"
+	"github.com/arcastore/arca/internal/object"
 	"github.com/arcastore/arca/internal/sse"
 )
 
@@ -25,17 +26,6 @@ const (
 	// copySource is the prefix of the SSE-C headers that describe a copy's source.
 	copySource = "X-Amz-Copy-Source-"
 )
-
-// sseWrite is what a write request (PUT, copy destination, CreateMultipartUpload) asked for.
-type sseWrite struct {
-	alg        string
-	kmsKeyID   string
-	hasKMSKey  bool
-	contextRaw string
-	context    map[string]string
-	bucketKey  *bool
-	customer   []byte
-}
 
 // customerHeaders are the raw SSE-C headers (target or copy source).
 type customerHeaders struct {
@@ -106,18 +96,18 @@ func sseCInQuery(q *request, prefix string) error {
 }
 
 // parseSSEWrite reads and validates the SSE headers of a write request.
-func parseSSEWrite(q *request) (sseWrite, error) {
+func parseSSEWrite(q *request) (object.SSERequest, error) {
 	h := q.r.Header
 	if err := sseCInQuery(q, ""); err != nil {
-		return sseWrite{}, err
+		return object.SSERequest{}, err
 	}
-	var w sseWrite
-	w.alg = h.Get(hSSE)
-	w.kmsKeyID, w.hasKMSKey = h.Get(hKMSKeyID), len(h.Values(hKMSKeyID)) > 0
+	var w object.SSERequest
+	w.Algorithm = h.Get(hSSE)
+	w.KMSKeyID, w.HasKMSKeyID = h.Get(hKMSKeyID), len(h.Values(hKMSKeyID)) > 0
 	c := readCustomerHeaders(h, "")
 	if c.present() {
-		if w.alg != "" {
-			return w, apierr.SSECIncompatible.Arg("x-amz-server-side-encryption", w.alg)
+		if w.Algorithm != "" {
+			return w, apierr.SSECIncompatible.Arg("x-amz-server-side-encryption", w.Algorithm)
 		}
 		key, err := c.validKey()
 		if err != nil {
@@ -126,33 +116,33 @@ func parseSSEWrite(q *request) (sseWrite, error) {
 		if !q.caller.TLS {
 			return w, apierr.SSECInsecure
 		}
-		w.customer = key
+		w.CustomerKey = key
 	}
-	switch w.alg {
+	switch w.Algorithm {
 	case "", sse.ModeS3, sse.ModeKMS:
 	case "aws:kms:dsse":
 		return w, apierr.NotImplemented.Msg("Arca does not implement dual-layer SSE-KMS (aws:kms:dsse); use aws:kms.")
 	default:
-		return w, apierr.SSEUnsupported.Arg("x-amz-server-side-encryption", w.alg)
+		return w, apierr.SSEUnsupported.Arg("x-amz-server-side-encryption", w.Algorithm)
 	}
-	if w.hasKMSKey && w.alg != sse.ModeKMS {
-		return w, apierr.SSEKMSKeyWithoutKMS.Arg("x-amz-server-side-encryption-aws-kms-key-id", w.kmsKeyID)
+	if w.HasKMSKeyID && w.Algorithm != sse.ModeKMS {
+		return w, apierr.SSEKMSKeyWithoutKMS.Arg("x-amz-server-side-encryption-aws-kms-key-id", w.KMSKeyID)
 	}
 	if raw := h.Get(hContext); raw != "" {
 		ctx, err := decodeContext(raw)
 		if err != nil {
 			return w, err
 		}
-		w.contextRaw, w.context = raw, ctx
+		w.ContextRaw, w.Context = raw, ctx
 	}
 	if v := h.Get(hBucketKey); v != "" {
 		switch strings.ToLower(v) {
 		case "true":
 			b := true
-			w.bucketKey = &b
+			w.BucketKey = &b
 		case "false":
 			b := false
-			w.bucketKey = &b
+			w.BucketKey = &b
 		default:
 			return w, apierr.SSEBucketKeyInvalid
 		}
@@ -173,44 +163,6 @@ func decodeContext(raw string) (map[string]string, error) {
 		return nil, apierr.SSEContextInvalid.Msg("The encryption context may not contain the reserved key aws:s3:arn.")
 	}
 	return m, nil
-}
-
-// resolveSpec combines a write's headers with the bucket default (reference §2.2).
-func resolveSpec(w sseWrite, b *meta.Bucket) (sse.Spec, error) {
-	rule := b.Encryption
-	if w.customer != nil {
-		if rule != nil {
-			for _, t := range rule.Blocked {
-				if t == "SSE-C" {
-					return sse.Spec{}, apierr.SSECBlocked
-				}
-			}
-		}
-		return sse.Spec{Mode: sse.ModeC, CustomerKey: w.customer}, nil
-	}
-	s := sse.Spec{Mode: w.alg, UserContext: w.context, UserContextRaw: w.contextRaw}
-	if s.Mode == "" {
-		s.FromDefault = true
-		s.Mode = sse.ModeS3
-		if rule != nil {
-			s.Mode = rule.Algorithm
-		}
-	}
-	if s.Mode == sse.ModeKMS {
-		s.KMSKeyID = w.kmsKeyID
-		if !w.hasKMSKey && rule != nil && rule.Algorithm == sse.ModeKMS {
-			s.KMSKeyID = rule.KMSMasterKeyID
-		}
-		if w.bucketKey != nil {
-			s.BucketKey = *w.bucketKey
-		} else if rule != nil {
-			s.BucketKey = rule.BucketKey
-		}
-	}
-	if s.Mode != sse.ModeKMS && s.UserContextRaw != "" {
-		return sse.Spec{}, apierr.SSEContextInvalid.Msg("Server Side Encryption context can only be specified with aws:kms.")
-	}
-	return s, nil
 }
 
 // writeSSEHeaders states how an object (or upload) is encrypted, as S3 does on every
@@ -268,13 +220,10 @@ func readKey(q *request, enc *meta.Encryption, prefix string) ([]byte, error) {
 	return key, nil
 }
 
-// openObject recovers the wrapper of an object for reading.
-func (a *API) openObject(q *request, bucket, key string, enc *meta.Encryption, prefix string) (*sse.Wrapper, error) {
-	ck, err := readKey(q, enc, prefix)
-	if err != nil {
-		return nil, err
-	}
-	return a.sse.Open(q.ctx, a.kmsFor(q), enc, bucket, key, ck)
+// customerKey returns the engine's check of this request's SSE-C values (the target's, or
+// with prefix copySource the copy source's) against an object's encryption.
+func customerKey(q *request, prefix string) object.CustomerKeyFunc {
+	return func(enc *meta.Encryption) ([]byte, error) { return readKey(q, enc, prefix) }
 }
 
 // kmsFor returns the KMS acting for this request's caller, or nil when none is configured.

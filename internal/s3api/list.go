@@ -32,7 +32,7 @@ func encodeURL(s string) string {
 }
 
 func (a *API) list(q *request, opt meta.ListOptions, urlEnc bool) (listBucketResult, error) {
-	res, err := a.meta.ListObjects(q.ctx, q.bucket, opt)
+	res, err := a.objects.List(q.ctx, q.bucket, opt)
 	if err != nil {
 		return listBucketResult{}, err
 	}

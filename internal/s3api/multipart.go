@@ -1,11 +1,7 @@
 package s3api
 
 import (
-	"crypto/md5"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	neturl "net/url"
@@ -14,25 +10,18 @@ import (
 	"time"
 
 	"github.com/arcastore/arca/internal/apierr"
-	"github.com/arcastore/arca/internal/blob"
 	"github.com/arcastore/arca/internal/checksum"
 	"github.com/arcastore/arca/internal/meta"
+	"github.com/arcastore/arca/internal/object"
 	"github.com/arcastore/arca/internal/sse"
 )
-
-// newUploadID returns an id that sorts by creation time, so ListMultipartUploads lists one
-// key's uploads in initiation order.
-func newUploadID() string {
-	var r [12]byte
-	rand.Read(r[:])
-	return fmt.Sprintf("%016x", time.Now().UnixNano()) + hex.EncodeToString(r[:])
-}
 
 func (a *API) createUpload(q *request) (*response, error) {
 	if err := checkKey(q.key); err != nil {
 		return nil, err
 	}
-	u := meta.Upload{ID: newUploadID(), Key: q.key, Initiated: time.Now().UTC()}
+	var u object.CreateUploadInput
+	u.Bucket, u.Key = q.bucket, q.key
 	if err := readObjectHeaders(q.r.Header, &u.Template); err != nil {
 		return nil, err
 	}
@@ -65,31 +54,24 @@ func (a *API) createUpload(q *request) (*response, error) {
 	default:
 		return nil, apierr.InvalidRequest.Msg("Value for x-amz-checksum-type header is invalid.")
 	}
-	b, err := a.meta.GetBucket(q.ctx, q.bucket)
+	u.SSE, u.KMS = sw, a.kmsFor(q)
+	up, err := a.objects.CreateUpload(q.ctx, u)
 	if err != nil {
 		return nil, err
 	}
-	// The encryption (and for SSE-KMS the data key every part's key is sealed under) is
-	// fixed now, once for the whole upload.
-	if u.Enc, _, err = a.beginWrite(q, sw, &b, q.key); err != nil {
-		return nil, err
-	}
-	if err := a.meta.CreateUpload(q.ctx, q.bucket, u); err != nil {
-		return nil, err
-	}
 	resp := newResponse()
-	writeEncryptionResponse(resp.header, u.Enc)
-	q.enc = u.Enc
-	if u.ChecksumAlgorithm != "" {
-		resp.header.Set("x-amz-checksum-algorithm", u.ChecksumAlgorithm)
-		resp.header.Set("x-amz-checksum-type", u.ChecksumType)
+	writeEncryptionResponse(resp.header, up.Enc)
+	q.enc = up.Enc
+	if up.ChecksumAlgorithm != "" {
+		resp.header.Set("x-amz-checksum-algorithm", up.ChecksumAlgorithm)
+		resp.header.Set("x-amz-checksum-type", up.ChecksumType)
 	}
-	resp.xml = initiateMultipartUploadResult{NS: s3NS, Bucket: q.bucket, Key: q.key, UploadID: u.ID}
+	resp.xml = initiateMultipartUploadResult{NS: s3NS, Bucket: q.bucket, Key: q.key, UploadID: up.ID}
 	return resp, nil
 }
 
 // maxPartNumber is the highest part number, and so the most parts an upload has.
-const maxPartNumber = 10000
+const maxPartNumber = object.MaxPartNumber
 
 func parsePartNumber(q *request) (int, error) {
 	v := q.qget("partNumber")
@@ -100,59 +82,11 @@ func parsePartNumber(q *request) (int, error) {
 	return n, nil
 }
 
-// partAlg is the checksum computed for every part: the upload's, else S3's default.
-func partAlg(u *meta.Upload) string {
-	if u.ChecksumAlgorithm != "" {
-		return u.ChecksumAlgorithm
-	}
-	return defaultChecksum
-}
-
-func (a *API) uploadPart(q *request) (*response, error) {
-	n, err := parsePartNumber(q)
-	if err != nil {
-		return nil, err
-	}
-	u, err := a.meta.GetUpload(q.ctx, q.bucket, q.key, q.qget("uploadId"))
-	if err != nil {
-		return nil, err
-	}
-	spec, err := readDigestSpec(q.r.Header)
-	if err != nil {
-		return nil, err
-	}
-	if spec.alg != "" && u.ChecksumAlgorithm != "" && spec.alg != u.ChecksumAlgorithm {
-		return nil, apierr.InvalidRequest.Msg("Checksum Type mismatch occurred, expected checksum Type: %s, actual checksum Type: %s",
-			strings.ToLower(u.ChecksumAlgorithm), strings.ToLower(spec.alg))
-	}
-	w, err := a.openUpload(q, &u)
-	if err != nil {
-		return nil, err
-	}
-	sd, err := a.storePayload(q, w, u.ID, n, partAlg(&u))
-	if err != nil {
-		return nil, err
-	}
-	resp, err := a.recordPart(q, &u, n, sd)
-	if err != nil {
-		return nil, err
-	}
-	if spec.alg != "" {
-		resp.header.Set(checksum.Header(sd.alg), sd.ck)
-	}
-	return resp, nil
-}
-
-// openUpload recovers the wrapper of an upload for a part request. An SSE-C upload needs
-// the same key on every part (reference §1.4 #13, #14); other uploads must not get one.
-func (a *API) openUpload(q *request, u *meta.Upload) (*sse.Wrapper, error) {
+// partCustomerKey is what a part request says of SSE-C, for the engine's check against
+// the upload: the values present, and the key validated as S3 validates it (HTTPS only).
+func partCustomerKey(q *request) object.PartCustomerKey {
 	c := readCustomerHeaders(q.r.Header, "")
-	isC := u.Enc != nil && u.Enc.Mode == sse.ModeC
-	if isC != c.present() {
-		return nil, apierr.SSEMultipartMismatch
-	}
-	var ck []byte
-	if isC {
+	return object.PartCustomerKey{Present: c.present(), Key: func() ([]byte, error) {
 		key, err := c.validKey()
 		if err != nil {
 			return nil, err
@@ -160,51 +94,65 @@ func (a *API) openUpload(q *request, u *meta.Upload) (*sse.Wrapper, error) {
 		if !q.caller.TLS {
 			return nil, apierr.SSECInsecure
 		}
-		if !sse.CheckCustomerKey(u.Enc, key, q.bucket, u.Key) {
-			return nil, apierr.SSEMultipartKeyMismatch
-		}
-		ck = key
-	}
-	return a.sse.Open(q.ctx, a.kmsFor(q), u.Enc, q.bucket, u.Key, ck)
+		return key, nil
+	}}
 }
 
-func (a *API) recordPart(q *request, u *meta.Upload, n int, sd *storedData) (*response, error) {
-	p := meta.Part{Number: n, BlobID: sd.blobID, Size: sd.size, ETag: sd.etag,
-		LastModified: time.Now().UTC(), Checksum: sd.ck, SealedKey: sd.sealed}
-	if sd.alg != partAlg(u) {
-		p.Checksum = ""
-	}
-	old, err := a.meta.PutPart(q.ctx, q.bucket, u.Key, u.ID, p)
+func (a *API) uploadPart(q *request) (*response, error) {
+	n, err := parsePartNumber(q)
 	if err != nil {
-		a.blobs.Remove(q.ctx, sd.blobID)
 		return nil, err
 	}
-	if old != nil {
-		a.blobs.Remove(q.ctx, old.BlobID)
+	var body object.Body
+	res, err := a.objects.UploadPart(q.ctx, object.UploadPartInput{Bucket: q.bucket, Key: q.key, UploadID: q.qget("uploadId"),
+		PartNumber: n, CustomerKey: partCustomerKey(q), KMS: a.kmsFor(q),
+		Body: func() (object.Body, error) {
+			var err error
+			body, err = payloadBody(q)
+			return body, err
+		}})
+	if err != nil {
+		return nil, err
 	}
-	resp := newResponse()
-	resp.header.Set("ETag", quote(p.ETag))
-	writeSSEHeaders(resp.header, u.Enc)
-	q.enc = u.Enc
+	resp := partResponse(q, res)
+	if body.Digests.Algorithm != "" {
+		resp.header.Set(checksum.Header(res.Algorithm), res.Checksum)
+	}
 	return resp, nil
 }
 
-func parseCopyRange(v string, size int64) (int64, int64, error) {
+// partResponse states a stored part's ETag and its upload's encryption.
+func partResponse(q *request, res *object.PartResult) *response {
+	resp := newResponse()
+	resp.header.Set("ETag", quote(res.Part.ETag))
+	writeSSEHeaders(resp.header, res.Upload.Enc)
+	q.enc = res.Upload.Enc
+	return resp
+}
+
+// parseCopyRange reads x-amz-copy-source-range ("bytes=first-last"); whether it fits the
+// source is the engine's to decide.
+func parseCopyRange(v string) (*object.CopyRange, error) {
 	bad := apierr.InvalidArgument.Msg("The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy").Arg("x-amz-copy-source-range", v)
 	spec, ok := strings.CutPrefix(v, "bytes=")
 	if !ok {
-		return 0, 0, bad
+		return nil, bad
 	}
 	f, l, ok := strings.Cut(spec, "-")
 	first, err1 := parseUint(f)
 	last, err2 := parseUint(l)
 	if !ok || err1 != nil || err2 != nil || last < first {
-		return 0, 0, bad
+		return nil, bad
 	}
-	if last >= size {
-		return 0, 0, apierr.InvalidRange.Msg("The requested range is not satisfiable").With("RangeRequested", v).With("ActualObjectSize", itoa64(size))
+	return &object.CopyRange{First: first, Last: last, Spec: v}, nil
+}
+
+// parseUint parses a non-negative decimal without a sign.
+func parseUint(s string) (int64, error) {
+	if s == "" || s[0] == '+' || s[0] == '-' {
+		return 0, strconv.ErrSyntax
 	}
-	return first, last - first + 1, nil
+	return strconv.ParseInt(s, 10, 64)
 }
 
 func (a *API) uploadPartCopy(q *request) (*response, error) {
@@ -212,116 +160,57 @@ func (a *API) uploadPartCopy(q *request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	u, err := a.meta.GetUpload(q.ctx, q.bucket, q.key, q.qget("uploadId"))
+	in := object.UploadPartCopyInput{Bucket: q.bucket, Key: q.key, UploadID: q.qget("uploadId"), PartNumber: n,
+		CustomerKey: partCustomerKey(q), KMS: a.kmsFor(q)}
+	if in.Source, err = a.copySource(q); err != nil {
+		return nil, err
+	}
+	if v := q.header("x-amz-copy-source-range"); v != "" {
+		if in.Range, err = parseCopyRange(v); err != nil {
+			return nil, err
+		}
+	}
+	res, err := a.objects.UploadPartCopy(q.ctx, in)
 	if err != nil {
 		return nil, err
 	}
-	w, err := a.openUpload(q, &u)
-	if err != nil {
-		return nil, err
+	resp := partResponse(q, res)
+	out := copyPartResult{NS: s3NS, LastModified: s3Time(time.Now()), ETag: resp.header.Get("ETag")}
+	if res.Upload.ChecksumAlgorithm != "" {
+		out.set(res.Algorithm, res.Checksum)
 	}
-	for attempt := 0; ; attempt++ {
-		src, _, srcW, err := a.copySource(q)
-		if err != nil {
-			return nil, err
-		}
-		start, length := int64(0), src.Size
-		if v := q.header("x-amz-copy-source-range"); v != "" {
-			if start, length, err = parseCopyRange(v, src.Size); err != nil {
-				return nil, err
-			}
-		}
-		if length > maxPutSize {
-			return nil, apierr.EntityTooLarge
-		}
-		sd, err := a.copyData(q, src, srcW, start, length, w, u.ID, n, partAlg(&u))
-		if errors.Is(err, blob.ErrNotFound) && attempt < 3 {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		resp, err := a.recordPart(q, &u, n, sd)
-		if err != nil {
-			return nil, err
-		}
-		res := copyPartResult{NS: s3NS, LastModified: s3Time(time.Now()), ETag: resp.header.Get("ETag")}
-		if u.ChecksumAlgorithm != "" {
-			res.set(sd.alg, sd.ck)
-		}
-		resp.header.Del("ETag")
-		resp.xml = res
-		return resp, nil
-	}
+	resp.header.Del("ETag")
+	resp.xml = out
+	return resp, nil
 }
 
 func (a *API) completeUpload(q *request) (*response, error) {
 	id := q.qget("uploadId")
-	u, err := a.meta.GetUpload(q.ctx, q.bucket, q.key, id)
-	if err != nil {
-		return nil, err
-	}
-	var req completeMultipartUpload
-	if err := readXML(q, &req); err != nil {
-		if errors.Is(err, io.EOF) {
+	parts := func() ([]object.CompletedPart, error) {
+		var req completeMultipartUpload
+		if err := readXML(q, &req); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil, apierr.MalformedXML
+			}
+			return nil, err
+		}
+		if len(req.Parts) == 0 {
 			return nil, apierr.MalformedXML
 		}
-		return nil, err
+		if err := checkPartList(&req); err != nil {
+			return nil, err
+		}
+		out := make([]object.CompletedPart, len(req.Parts))
+		for i, rp := range req.Parts {
+			out[i] = object.CompletedPart{Number: rp.PartNumber, ETag: rp.ETag, Checksum: rp.get}
+		}
+		return out, nil
 	}
-	if len(req.Parts) == 0 {
-		return nil, apierr.MalformedXML
-	}
-	if err := checkPartList(&req); err != nil {
-		return nil, err
-	}
-	stored, _, err := a.meta.ListParts(q.ctx, q.bucket, q.key, id, 0, 0)
+	o, u, err := a.objects.Complete(q.ctx, object.CompleteInput{Bucket: q.bucket, Key: q.key, UploadID: id, Parts: parts,
+		FullObjectChecksum: func(alg string) string { return q.r.Header.Get(checksum.Header(alg)) },
+		Cond:               writeConditions(q.r.Header)})
 	if err != nil {
 		return nil, err
-	}
-	byNum := make(map[int]meta.Part, len(stored))
-	for _, p := range stored {
-		byNum[p.Number] = p
-	}
-	o := u.Template
-	o.Key = q.key
-	md5s := md5.New()
-	var cks []string
-	var sizes []int64
-	for i, rp := range req.Parts {
-		p, ok := byNum[rp.PartNumber]
-		if !ok || strings.Trim(strings.TrimSpace(rp.ETag), `"`) != p.ETag {
-			return nil, apierr.InvalidPart.With("PartNumber", strconv.Itoa(rp.PartNumber)).With("ETag", rp.ETag)
-		}
-		if v := rp.get(partAlg(&u)); v != "" && v != p.Checksum {
-			return nil, apierr.InvalidPart.With("PartNumber", strconv.Itoa(rp.PartNumber))
-		}
-		if i < len(req.Parts)-1 && p.Size < a.cfg.MinPartSize {
-			return nil, apierr.EntityTooSmall.With("ProposedSize", itoa64(p.Size)).
-				With("MinSizeAllowed", itoa64(a.cfg.MinPartSize)).With("PartNumber", strconv.Itoa(p.Number)).With("ETag", quote(p.ETag))
-		}
-		raw, _ := hex.DecodeString(p.ETag)
-		md5s.Write(raw)
-		o.Pieces = append(o.Pieces, meta.Piece{BlobID: p.BlobID, Size: p.Size, SealedKey: p.SealedKey, Upload: id, Part: p.Number})
-		o.Parts = append(o.Parts, meta.PartInfo{Number: p.Number, Size: p.Size, ETag: p.ETag, Checksum: p.Checksum})
-		o.Size += p.Size
-		cks = append(cks, p.Checksum)
-		sizes = append(sizes, p.Size)
-	}
-	o.ETag = hex.EncodeToString(md5s.Sum(nil)) + "-" + strconv.Itoa(len(req.Parts))
-	o.Enc = u.Enc
-	o.LastModified = time.Now().UTC()
-	if ck, err := objectChecksum(&u, cks, sizes, q.r.Header); err != nil {
-		return nil, err
-	} else {
-		o.Checksum = ck
-	}
-	old, unused, err := a.meta.CompleteUpload(q.ctx, q.bucket, id, o, writeCondition(q.r.Header))
-	if err != nil {
-		return nil, err
-	}
-	a.removeBlobs(q, old)
-	for _, p := range unused {
-		a.blobs.Remove(q.ctx, p.BlobID)
 	}
 	res := completeMultipartUploadResult{NS: s3NS, Location: location(q), Bucket: q.bucket, Key: q.key, ETag: quote(o.ETag)}
 	resp := newResponse()
@@ -358,36 +247,6 @@ func checkPartList(req *completeMultipartUpload) error {
 	return nil
 }
 
-// objectChecksum derives a multipart object's checksum from its parts' checksums: the
-// checksum of checksums ("-N") for COMPOSITE, the combined CRC for FULL_OBJECT. A full-object
-// value the client sent with CompleteMultipartUpload must match.
-func objectChecksum(u *meta.Upload, cks []string, sizes []int64, h http.Header) (*meta.Checksum, error) {
-	alg := partAlg(u)
-	for _, c := range cks {
-		if c == "" {
-			return nil, nil
-		}
-	}
-	typ := u.ChecksumType
-	if typ == "" {
-		typ = "FULL_OBJECT"
-	}
-	var v string
-	var ok bool
-	if typ == "COMPOSITE" {
-		v, ok = checksum.Composite(alg, cks)
-	} else {
-		v, ok = checksum.CombineCRC(alg, cks, sizes)
-	}
-	if !ok {
-		return nil, nil
-	}
-	if want := h.Get(checksum.Header(alg)); want != "" && typ == "FULL_OBJECT" && want != v {
-		return nil, apierr.BadDigest.Msg("The %s you specified did not match the calculated checksum.", alg)
-	}
-	return &meta.Checksum{Algorithm: alg, Value: v, Type: typ}, nil
-}
-
 func location(q *request) string {
 	scheme := "http"
 	if q.caller.TLS {
@@ -397,20 +256,15 @@ func location(q *request) string {
 }
 
 func (a *API) abortUpload(q *request) (*response, error) {
-	parts, err := a.meta.AbortUpload(q.ctx, q.bucket, q.key, q.qget("uploadId"))
-	if err != nil {
+	if err := a.objects.Abort(q.ctx, q.bucket, q.key, q.qget("uploadId")); err != nil {
 		return nil, err
-	}
-	for _, p := range parts {
-		a.blobs.Remove(q.ctx, p.BlobID)
 	}
 	return &response{status: http.StatusNoContent, header: http.Header{}}, nil
 }
 
 func (a *API) listParts(q *request) (*response, error) {
 	id := q.qget("uploadId")
-	u, err := a.meta.GetUpload(q.ctx, q.bucket, q.key, id)
-	if err != nil {
+	if _, err := a.meta.GetUpload(q.ctx, q.bucket, q.key, id); err != nil {
 		return nil, err
 	}
 	max, err := parseMaxKeys(q.qget("max-parts"), 1000)
@@ -423,7 +277,7 @@ func (a *API) listParts(q *request) (*response, error) {
 			return nil, apierr.InvalidArgument.Msg("Provided part-number-marker not an integer or within integer range").Arg("part-number-marker", v)
 		}
 	}
-	parts, more, err := a.meta.ListParts(q.ctx, q.bucket, q.key, id, marker, max)
+	u, parts, more, err := a.objects.ListParts(q.ctx, q.bucket, q.key, id, marker, max)
 	if err != nil {
 		return nil, err
 	}
@@ -457,7 +311,7 @@ func (a *API) listUploads(q *request) (*response, error) {
 	}
 	opt := meta.UploadListOptions{Prefix: q.qget("prefix"), Delimiter: q.qget("delimiter"),
 		KeyMarker: q.qget("key-marker"), UploadIDMarker: q.qget("upload-id-marker"), MaxUploads: max}
-	res, err := a.meta.ListUploads(q.ctx, q.bucket, opt)
+	res, err := a.objects.ListUploads(q.ctx, q.bucket, opt)
 	if err != nil {
 		return nil, err
 	}

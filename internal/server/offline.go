@@ -16,7 +16,7 @@ import (
 	"github.com/arcastore/arca/internal/kms"
 	"github.com/arcastore/arca/internal/meta"
 	"github.com/arcastore/arca/internal/rootkey"
-	"github.com/arcastore/arca/internal/s3api"
+	"github.com/arcastore/arca/internal/object"
 	"github.com/arcastore/arca/internal/sse"
 	"github.com/arcastore/arca/internal/trails"
 )
@@ -28,7 +28,7 @@ import (
 // with the root key the server uses. Nothing is swept, scheduled, listened on or written.
 type Offline struct {
 	meta *meta.BoltStore
-	s3   *s3api.API
+	objs *object.Engine
 	kms  *kms.Service
 	root *rootkey.Key
 	id   identity
@@ -86,9 +86,8 @@ func OpenOffline(cfg config.Config) (*Offline, error) {
 	if o.kms, err = kms.OpenReadOnly(kms.Config{DB: gc, Root: root, RecordKey: o.meta.RecordKey(), Region: region, AccountID: id.AccountID}); err != nil {
 		return nil, err
 	}
-	o.s3 = s3api.New(s3api.Config{Region: region, AccountID: id.AccountID, OwnerID: id.OwnerID},
-		s3api.Deps{Meta: o.meta, Blobs: blobs, SSE: sse.NewEngine(keyring, sse.NewBucketKeyCache(0, nil)),
-			Log: slog.New(slog.DiscardHandler)})
+	o.objs = object.New(object.Config{}, object.Deps{Meta: o.meta, Blobs: blobs,
+		SSE: sse.NewEngine(keyring, sse.NewBucketKeyCache(0, nil)), Log: slog.New(slog.DiscardHandler)})
 	ok = true
 	return o, nil
 }
@@ -126,7 +125,7 @@ func (o *Offline) AccountID() string { return o.id.AccountID }
 
 // List returns the keys in bucket beginning with prefix, in key order.
 func (o *Offline) List(ctx context.Context, bucket, prefix string) ([]string, error) {
-	keys, err := o.s3.ListInternalKeys(ctx, bucket, prefix)
+	keys, err := o.objs.ListInternalKeys(ctx, bucket, prefix)
 	if errors.Is(err, meta.ErrNoSuchBucket) {
 		return nil, fmt.Errorf("bucket %s: %w", bucket, trails.ErrObjectNotFound)
 	}
@@ -135,7 +134,7 @@ func (o *Offline) List(ctx context.Context, bucket, prefix string) ([]string, er
 
 // Get reads an object's plaintext and user metadata through the GetObject read path.
 func (o *Offline) Get(ctx context.Context, bucket, key string) ([]byte, map[string]string, error) {
-	obj, err := o.s3.GetInternalObject(ctx, bucket, key, offlineKMS{o})
+	obj, err := o.objs.GetInternal(ctx, bucket, key, offlineKMS{o})
 	if errors.Is(err, meta.ErrNoSuchKey) || errors.Is(err, meta.ErrNoSuchBucket) {
 		return nil, nil, fmt.Errorf("s3://%s/%s: %w", bucket, key, trails.ErrObjectNotFound)
 	}

@@ -28,6 +28,7 @@ import (
 	"github.com/arcastore/arca/internal/kmsapi"
 	"github.com/arcastore/arca/internal/meta"
 	"github.com/arcastore/arca/internal/metrics"
+	"github.com/arcastore/arca/internal/object"
 	"github.com/arcastore/arca/internal/rootkey"
 	"github.com/arcastore/arca/internal/s3api"
 	"github.com/arcastore/arca/internal/sigv4"
@@ -48,6 +49,7 @@ type Server struct {
 	root     rootCredentials
 	meta     *meta.BoltStore
 	blobs    *blob.Tiered
+	objects  *object.Engine
 	metrics  *metrics.Metrics
 	verifier *sigv4.Verifier
 	s3       *s3api.API
@@ -160,12 +162,13 @@ func New(cfg config.Config, log *slog.Logger) (*Server, error) {
 	}
 	s.creds = &credentialStore{root: s.root, accountID: s.id.AccountID, iam: s.iam}
 	s.verifier = &sigv4.Verifier{Creds: s.creds, Region: cfg.Region}
+	s.objects = object.New(object.Config{}, object.Deps{Meta: s.meta, Blobs: s.blobs,
+		SSE: sse.NewEngine(s.keyring, s.bucketKeys), Log: log})
 	s.s3 = s3api.New(s3api.Config{
 		Region: cfg.Region, AccountID: s.id.AccountID, OwnerID: s.id.OwnerID, Domains: cfg.Domains,
 		LegacyBucketEncryption: cfg.LegacyBucketEncryption,
 	}, s3api.Deps{
-		Meta: s.meta, Blobs: s.blobs, Log: log, Observer: s.metrics,
-		SSE: sse.NewEngine(s.keyring, s.bucketKeys), KMS: ssekmsProvider{s},
+		Meta: s.meta, Objects: s.objects, Log: log, Observer: s.metrics, KMS: ssekmsProvider{s},
 		Authz: s.authz, Audit: s.audit,
 	})
 	if err := s.openTrails(); err != nil {

@@ -7,7 +7,7 @@ import (
 
 	"github.com/arcastore/arca/internal/kms"
 	"github.com/arcastore/arca/internal/meta"
-	"github.com/arcastore/arca/internal/s3api"
+	"github.com/arcastore/arca/internal/object"
 	"github.com/arcastore/arca/internal/trails"
 )
 
@@ -53,7 +53,7 @@ func (s *Server) startTrailDelivery() (stop func()) {
 // putTrailObject writes a trail's file as Arca itself: not authorized as a user and not
 // audited (a delivery that made records would feed the next delivery forever).
 func (s *Server) putTrailObject(ctx context.Context, o trails.Object) error {
-	_, err := s.s3.PutInternalObject(ctx, s3api.InternalObject{
+	_, err := s.objects.PutInternal(ctx, object.InternalObject{
 		Bucket: o.Bucket, Key: o.Key, Body: o.Body, ContentType: o.ContentType, ContentEncoding: o.ContentEncoding,
 		UserMeta: o.UserMeta, KMSKeyID: o.KMSKeyARN, EncryptionContext: o.EncryptionContext,
 	}, serviceKMS{s})

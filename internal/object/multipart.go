@@ -1,0 +1,371 @@
+package object
+
+import (
+	"context"
+	"crypto/md5"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/arcastore/arca/internal/blob"
+	"github.com/arcastore/arca/internal/checksum"
+	"github.com/arcastore/arca/internal/meta"
+	"github.com/arcastore/arca/internal/sse"
+)
+
+// newUploadID returns an id that sorts by creation time, so ListMultipartUploads lists one
+// key's uploads in initiation order: 16 hex digits of time, 24 of randomness.
+func newUploadID() string {
+	var r [12]byte
+	rand.Read(r[:])
+	return fmt.Sprintf("%016x", time.Now().UnixNano()) + hex.EncodeToString(r[:])
+}
+
+// CreateUploadInput is a CreateMultipartUpload, already validated as a request.
+type CreateUploadInput struct {
+	Bucket, Key string
+	Template    meta.Object
+	SSE         SSERequest
+	KMS         sse.KMS
+	// ChecksumAlgorithm ("" = none) and ChecksumType (FULL_OBJECT or COMPOSITE).
+	ChecksumAlgorithm, ChecksumType string
+}
+
+// CreateUpload starts an upload. Its encryption (and for SSE-KMS the data key every part's
+// key is sealed under) is fixed now, once for the whole upload.
+func (e *Engine) CreateUpload(ctx context.Context, in CreateUploadInput) (*meta.Upload, error) {
+	u := meta.Upload{ID: newUploadID(), Key: in.Key, Initiated: time.Now().UTC(), Template: in.Template,
+		ChecksumAlgorithm: in.ChecksumAlgorithm, ChecksumType: in.ChecksumType}
+	b, err := e.meta.GetBucket(ctx, in.Bucket)
+	if err != nil {
+		return nil, err
+	}
+	if u.Enc, _, err = e.beginWrite(ctx, in.KMS, in.SSE, &b, in.Key); err != nil {
+		return nil, err
+	}
+	if err := e.meta.CreateUpload(ctx, in.Bucket, u); err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+// PartAlgorithm is the checksum computed for every part of u: the upload's, else S3's
+// default.
+func PartAlgorithm(u *meta.Upload) string {
+	if u.ChecksumAlgorithm != "" {
+		return u.ChecksumAlgorithm
+	}
+	return DefaultChecksum
+}
+
+// PartCustomerKey is what a part request says of SSE-C: whether values were sent, and (when
+// they were) the key, validated by the protocol layer.
+type PartCustomerKey struct {
+	Present bool
+	Key     func() ([]byte, error)
+}
+
+// openUpload recovers the wrapper of an upload for a part. An SSE-C upload needs the same
+// key on every part; other uploads must not get one.
+func (e *Engine) openUpload(ctx context.Context, bucket string, u *meta.Upload, pk PartCustomerKey, kms sse.KMS) (*sse.Wrapper, error) {
+	isC := u.Enc != nil && u.Enc.Mode == sse.ModeC
+	if isC != pk.Present {
+		return nil, ErrSSEMultipartMismatch
+	}
+	var ck []byte
+	if isC {
+		key, err := pk.Key()
+		if err != nil {
+			return nil, err
+		}
+		if !sse.CheckCustomerKey(u.Enc, key, bucket, u.Key) {
+			return nil, ErrSSEMultipartKey
+		}
+		ck = key
+	}
+	return e.sse.Open(ctx, kms, u.Enc, bucket, u.Key, ck)
+}
+
+// UploadPartInput is an UploadPart.
+type UploadPartInput struct {
+	Bucket, Key, UploadID string
+	PartNumber            int
+	CustomerKey           PartCustomerKey
+	KMS                   sse.KMS
+	// Body returns the payload; it is called once the upload is found (so that a missing
+	// upload is reported before anything about the body).
+	Body func() (Body, error)
+}
+
+// PartResult is a stored part and the upload it belongs to.
+type PartResult struct {
+	Part   meta.Part
+	Upload *meta.Upload
+	// Algorithm and Checksum are the checksum computed over the part.
+	Algorithm, Checksum string
+}
+
+// UploadPart stores a part, replacing one with the same number.
+//
+// Errors: meta.ErrNoSuchUpload; Body's errors; ErrChecksumTypeMismatch; the SSE-C
+// decisions (ErrSSEMultipartMismatch, ErrSSEMultipartKey); the body's digest errors.
+func (e *Engine) UploadPart(ctx context.Context, in UploadPartInput) (*PartResult, error) {
+	u, err := e.meta.GetUpload(ctx, in.Bucket, in.Key, in.UploadID)
+	if err != nil {
+		return nil, err
+	}
+	body, err := in.Body()
+	if err != nil {
+		return nil, err
+	}
+	if alg := body.Digests.Algorithm; alg != "" && u.ChecksumAlgorithm != "" && alg != u.ChecksumAlgorithm {
+		return nil, fail(ErrChecksumTypeMismatch, "Expected", u.ChecksumAlgorithm, "Actual", alg)
+	}
+	w, err := e.openUpload(ctx, in.Bucket, &u, in.CustomerKey, in.KMS)
+	if err != nil {
+		return nil, err
+	}
+	sd, err := e.storeBody(ctx, w, u.ID, in.PartNumber, body, PartAlgorithm(&u))
+	if err != nil {
+		return nil, err
+	}
+	return e.recordPart(ctx, in.Bucket, &u, in.PartNumber, sd)
+}
+
+func (e *Engine) recordPart(ctx context.Context, bucket string, u *meta.Upload, n int, sd *stored) (*PartResult, error) {
+	p := meta.Part{Number: n, BlobID: sd.blobID, Size: sd.size, ETag: sd.etag,
+		LastModified: time.Now().UTC(), Checksum: sd.ck, SealedKey: sd.sealed}
+	if sd.alg != PartAlgorithm(u) {
+		p.Checksum = ""
+	}
+	old, err := e.meta.PutPart(ctx, bucket, u.Key, u.ID, p)
+	if err != nil {
+		e.blobs.Remove(ctx, sd.blobID)
+		return nil, err
+	}
+	if old != nil {
+		e.blobs.Remove(ctx, old.BlobID)
+	}
+	return &PartResult{Part: p, Upload: u, Algorithm: sd.alg, Checksum: sd.ck}, nil
+}
+
+// CopyRange is an x-amz-copy-source-range already parsed: bytes First..Last inclusive.
+type CopyRange struct {
+	First, Last int64
+	// Spec is the value as sent, for the error.
+	Spec string
+}
+
+// CheckCopyRange resolves a copy range against the source's size: the whole source for nil,
+// ErrInvalidCopyRange when it ends past the source.
+func CheckCopyRange(r *CopyRange, size int64) (start, length int64, err error) {
+	if r == nil {
+		return 0, size, nil
+	}
+	if r.Last >= size {
+		return 0, 0, fail(ErrInvalidCopyRange, "RangeRequested", r.Spec, "ActualObjectSize", strconv.FormatInt(size, 10))
+	}
+	return r.First, r.Last - r.First + 1, nil
+}
+
+// UploadPartCopyInput is an UploadPartCopy; Source is already authorized.
+type UploadPartCopyInput struct {
+	Bucket, Key, UploadID string
+	PartNumber            int
+	CustomerKey           PartCustomerKey
+	KMS                   sse.KMS
+	Source                CopySource
+	// Range is nil for the whole source.
+	Range *CopyRange
+}
+
+// UploadPartCopy stores a part copied from (a range of) another object, re-encrypted under
+// the upload's encryption. A source blob that vanishes under a concurrent overwrite makes
+// it start again (three times at most).
+//
+// Errors: as UploadPart and Copy, ErrInvalidCopyRange and ErrCopyTooLarge.
+func (e *Engine) UploadPartCopy(ctx context.Context, in UploadPartCopyInput) (*PartResult, error) {
+	u, err := e.meta.GetUpload(ctx, in.Bucket, in.Key, in.UploadID)
+	if err != nil {
+		return nil, err
+	}
+	w, err := e.openUpload(ctx, in.Bucket, &u, in.CustomerKey, in.KMS)
+	if err != nil {
+		return nil, err
+	}
+	for attempt := 0; ; attempt++ {
+		src, srcW, err := e.openSource(ctx, in.Source, in.KMS)
+		if err != nil {
+			return nil, err
+		}
+		start, length, err := CheckCopyRange(in.Range, src.Size)
+		if err != nil {
+			return nil, err
+		}
+		if length > MaxPutSize {
+			return nil, ErrCopyTooLarge
+		}
+		sd, err := e.copyData(ctx, src, srcW, start, length, w, u.ID, in.PartNumber, PartAlgorithm(&u))
+		if errors.Is(err, blob.ErrNotFound) && attempt < 3 {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		return e.recordPart(ctx, in.Bucket, &u, in.PartNumber, sd)
+	}
+}
+
+// CompletedPart is one entry of a CompleteMultipartUpload's list.
+type CompletedPart struct {
+	Number int
+	ETag   string // as sent (quotes allowed)
+	// Checksum returns the part's checksum the client listed for an algorithm ("" if none).
+	Checksum func(alg string) string
+}
+
+// CompleteInput is a CompleteMultipartUpload.
+type CompleteInput struct {
+	Bucket, Key, UploadID string
+	// Parts is called once the upload is found; it reads and validates the request's list.
+	Parts func() ([]CompletedPart, error)
+	// FullObjectChecksum returns the full-object checksum the client sent for an algorithm
+	// ("" if none).
+	FullObjectChecksum func(alg string) string
+	Cond               WriteConditions
+}
+
+// Complete assembles the upload's listed parts into the object at its key, atomically
+// replacing any object there, and removes the parts not used and the replaced object's
+// blobs. It returns the new record and the upload.
+//
+// Errors: meta.ErrNoSuchUpload; Parts' errors; ErrInvalidPart; ErrEntityTooSmall;
+// ErrBadChecksum; the conditions' errors.
+func (e *Engine) Complete(ctx context.Context, in CompleteInput) (*meta.Object, *meta.Upload, error) {
+	u, err := e.meta.GetUpload(ctx, in.Bucket, in.Key, in.UploadID)
+	if err != nil {
+		return nil, nil, err
+	}
+	list, err := in.Parts()
+	if err != nil {
+		return nil, nil, err
+	}
+	stored, _, err := e.meta.ListParts(ctx, in.Bucket, in.Key, in.UploadID, 0, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	byNum := make(map[int]meta.Part, len(stored))
+	for _, p := range stored {
+		byNum[p.Number] = p
+	}
+	o := u.Template
+	o.Key = in.Key
+	alg := PartAlgorithm(&u)
+	md5s := md5.New()
+	var cks []string
+	var sizes []int64
+	for i, rp := range list {
+		p, ok := byNum[rp.Number]
+		if !ok || strings.Trim(strings.TrimSpace(rp.ETag), `"`) != p.ETag {
+			return nil, nil, fail(ErrInvalidPart, "PartNumber", strconv.Itoa(rp.Number), "ETag", rp.ETag)
+		}
+		if rp.Checksum != nil {
+			if v := rp.Checksum(alg); v != "" && v != p.Checksum {
+				return nil, nil, fail(ErrInvalidPart, "PartNumber", strconv.Itoa(rp.Number))
+			}
+		}
+		if i < len(list)-1 && p.Size < e.cfg.MinPartSize {
+			return nil, nil, fail(ErrEntityTooSmall, "ProposedSize", strconv.FormatInt(p.Size, 10),
+				"MinSizeAllowed", strconv.FormatInt(e.cfg.MinPartSize, 10), "PartNumber", strconv.Itoa(p.Number), "ETag", `"`+p.ETag+`"`)
+		}
+		raw, _ := hex.DecodeString(p.ETag)
+		md5s.Write(raw)
+		o.Pieces = append(o.Pieces, meta.Piece{BlobID: p.BlobID, Size: p.Size, SealedKey: p.SealedKey, Upload: u.ID, Part: p.Number})
+		o.Parts = append(o.Parts, meta.PartInfo{Number: p.Number, Size: p.Size, ETag: p.ETag, Checksum: p.Checksum})
+		o.Size += p.Size
+		cks = append(cks, p.Checksum)
+		sizes = append(sizes, p.Size)
+	}
+	o.ETag = hex.EncodeToString(md5s.Sum(nil)) + "-" + strconv.Itoa(len(list))
+	o.Enc = u.Enc
+	o.LastModified = time.Now().UTC()
+	if o.Checksum, err = objectChecksum(&u, cks, sizes, in.FullObjectChecksum); err != nil {
+		return nil, nil, err
+	}
+	old, unused, err := e.meta.CompleteUpload(ctx, in.Bucket, u.ID, o, in.Cond.cond())
+	if err != nil {
+		return nil, nil, err
+	}
+	e.removeBlobs(ctx, old)
+	for _, p := range unused {
+		e.blobs.Remove(ctx, p.BlobID)
+	}
+	return &o, &u, nil
+}
+
+// objectChecksum derives a multipart object's checksum from its parts' checksums: the
+// checksum of checksums ("-N") for COMPOSITE, the combined CRC for FULL_OBJECT. A full-object
+// value the client sent with CompleteMultipartUpload must match.
+func objectChecksum(u *meta.Upload, cks []string, sizes []int64, full func(string) string) (*meta.Checksum, error) {
+	alg := PartAlgorithm(u)
+	for _, c := range cks {
+		if c == "" {
+			return nil, nil
+		}
+	}
+	typ := u.ChecksumType
+	if typ == "" {
+		typ = "FULL_OBJECT"
+	}
+	var v string
+	var ok bool
+	if typ == "COMPOSITE" {
+		v, ok = checksum.Composite(alg, cks)
+	} else {
+		v, ok = checksum.CombineCRC(alg, cks, sizes)
+	}
+	if !ok {
+		return nil, nil
+	}
+	if full != nil {
+		if want := full(alg); want != "" && typ == "FULL_OBJECT" && want != v {
+			return nil, fail(ErrBadChecksum, "Algorithm", alg)
+		}
+	}
+	return &meta.Checksum{Algorithm: alg, Value: v, Type: typ}, nil
+}
+
+// Abort deletes an upload and its parts' blobs. Returns meta.ErrNoSuchUpload.
+func (e *Engine) Abort(ctx context.Context, bucket, key, uploadID string) error {
+	parts, err := e.meta.AbortUpload(ctx, bucket, key, uploadID)
+	if err != nil {
+		return err
+	}
+	for _, p := range parts {
+		e.blobs.Remove(ctx, p.BlobID)
+	}
+	return nil
+}
+
+// ListParts returns an upload and one page of its parts (numbers > after, at most max) and
+// whether more remain. Returns meta.ErrNoSuchUpload.
+func (e *Engine) ListParts(ctx context.Context, bucket, key, uploadID string, after, max int) (*meta.Upload, []meta.Part, bool, error) {
+	u, err := e.meta.GetUpload(ctx, bucket, key, uploadID)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	parts, more, err := e.meta.ListParts(ctx, bucket, key, uploadID, after, max)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	return &u, parts, more, nil
+}
+
+// ListUploads returns one page of a bucket's uploads. Returns meta.ErrNoSuchBucket.
+func (e *Engine) ListUploads(ctx context.Context, bucket string, opt meta.UploadListOptions) (meta.UploadListResult, error) {
+	return e.meta.ListUploads(ctx, bucket, opt)
+}

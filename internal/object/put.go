@@ -1,0 +1,77 @@
+package object
+
+import (
+	"context"
+	"time"
+
+	"github.com/arcastore/arca/internal/meta"
+	"github.com/arcastore/arca/internal/sse"
+)
+
+// PutInput is a PutObject.
+type PutInput struct {
+	Bucket, Key string
+	// Template carries the content headers and user metadata to store.
+	Template meta.Object
+	SSE      SSERequest
+	// KMS acts for the caller (nil: SSE-KMS is not available).
+	KMS  sse.KMS
+	Body Body
+	// DefaultChecksum is computed when the client named none (S3: CRC64NVME; "" for none).
+	DefaultChecksum string
+	Cond            WriteConditions
+}
+
+// Put stores a new object under in.Key, replacing any object there once committed (the
+// replaced object's blobs are then removed). It returns the stored record.
+//
+// Errors: meta.ErrNoSuchBucket; ErrSSECBlocked, ErrContextWithoutKMS; the body's digest
+// errors (ErrBadDigest, ErrBadChecksum, ErrBadChecksumVal, ErrIncompleteBody,
+// ErrBodyTooLong) or its reader's; ErrPreconditionFailed or meta.ErrNoSuchKey from the
+// conditions; KMS errors for SSE-KMS.
+func (e *Engine) Put(ctx context.Context, in PutInput) (*meta.Object, error) {
+	b, err := e.meta.GetBucket(ctx, in.Bucket)
+	if err != nil {
+		return nil, err
+	}
+	enc, w, err := e.beginWrite(ctx, in.KMS, in.SSE, &b, in.Key)
+	if err != nil {
+		return nil, err
+	}
+	sd, err := e.storeBody(ctx, w, "", 0, in.Body, in.DefaultChecksum)
+	if err != nil {
+		return nil, err
+	}
+	o := in.Template
+	o.Key = in.Key
+	o.Size = sd.size
+	o.ETag = sd.etag
+	o.LastModified = time.Now().UTC()
+	o.Pieces = []meta.Piece{sd.piece("", 0)}
+	o.Enc = enc
+	o.Parts = nil
+	o.Checksum = nil
+	if sd.alg != "" {
+		o.Checksum = &meta.Checksum{Algorithm: sd.alg, Value: sd.ck, Type: "FULL_OBJECT"}
+	}
+	if err := e.commit(ctx, in.Bucket, o, in.Cond.cond(), sd.blobID); err != nil {
+		return nil, err
+	}
+	return &o, nil
+}
+
+// Delete removes an object and its blobs; deleting a missing key is not an error.
+// Returns meta.ErrNoSuchBucket.
+func (e *Engine) Delete(ctx context.Context, bucket, key string) error {
+	old, err := e.meta.DeleteObject(ctx, bucket, key)
+	if err != nil {
+		return err
+	}
+	e.removeBlobs(ctx, old)
+	return nil
+}
+
+// List returns one page of a bucket's objects.
+func (e *Engine) List(ctx context.Context, bucket string, opt meta.ListOptions) (meta.ListResult, error) {
+	return e.meta.ListObjects(ctx, bucket, opt)
+}
