@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/arcastore/arca/internal/authz"
 	"github.com/arcastore/arca/internal/iam"
 	"github.com/arcastore/arca/internal/sigv4"
 )
@@ -17,6 +18,8 @@ type IAMError struct {
 	Status  int
 	// Cause is the underlying error, for logs only; never sent.
 	Cause error
+	// fixed keeps Message when a mapped error carries its own.
+	fixed bool
 }
 
 func (e *IAMError) Error() string { return e.Code + ": " + e.Message }
@@ -41,6 +44,14 @@ func idef(code string, status int, msg string) *IAMError {
 	return &IAMError{Code: code, Status: status, Message: msg}
 }
 
+// fixedIAM returns a copy of e whose message is sent even when the mapped error carries its
+// own.
+func fixedIAM(e *IAMError) *IAMError {
+	c := *e
+	c.fixed = true
+	return &c
+}
+
 // IAM and STS errors raised by the protocol layer itself.
 var (
 	IAMServiceFailure        = idef("ServiceFailure", 500, "The request processing has failed because of an unknown error, exception or failure.")
@@ -59,6 +70,8 @@ type iamMapping struct {
 	wire *IAMError
 }
 
+// iamMappings: domain errors keep the message they carry; of the SigV4 failures only
+// IncompleteSignature sends the detail, the others AWS's fixed words.
 var iamMappings = []iamMapping{
 	{iam.ErrNotFound, idef("NoSuchEntity", 404, "")},
 	{iam.ErrAlreadyExists, idef("EntityAlreadyExists", 409, "")},
@@ -68,20 +81,22 @@ var iamMappings = []iamMapping{
 	{iam.ErrValidation, IAMValidation},
 	{iam.ErrInvalidInput, idef("InvalidInput", 400, "")},
 	{iam.ErrKeyInactive, IAMInvalidClientTokenID},
+	// A policy decision's refusal, in its words.
+	{authz.ErrDenied, IAMAccessDenied},
 
-	{sigv4.ErrInvalidAccessKeyID, IAMInvalidClientTokenID},
-	{sigv4.ErrSignatureDoesNotMatch, IAMSignatureDoesNotMatch},
-	{sigv4.ErrContentSHA256Mismatch, IAMSignatureDoesNotMatch},
-	{sigv4.ErrRequestTimeTooSkewed, IAMSignatureDoesNotMatch.WithMessage("Signature expired: the request time is more than 15 minutes away from the server's time.")},
-	{sigv4.ErrRequestExpired, IAMSignatureDoesNotMatch.WithMessage("Signature expired.")},
+	{sigv4.ErrInvalidAccessKeyID, fixedIAM(IAMInvalidClientTokenID)},
+	{sigv4.ErrSignatureDoesNotMatch, fixedIAM(IAMSignatureDoesNotMatch)},
+	{sigv4.ErrContentSHA256Mismatch, fixedIAM(IAMSignatureDoesNotMatch)},
+	{sigv4.ErrRequestTimeTooSkewed, fixedIAM(IAMSignatureDoesNotMatch.WithMessage("Signature expired: the request time is more than 15 minutes away from the server's time."))},
+	{sigv4.ErrRequestExpired, fixedIAM(IAMSignatureDoesNotMatch.WithMessage("Signature expired."))},
 	{sigv4.ErrAuthorizationHeaderMalformed, IAMIncompleteSignature},
 	{sigv4.ErrAuthorizationQueryParametersError, IAMIncompleteSignature},
 	{sigv4.ErrMissingSecurityHeader, IAMIncompleteSignature},
 	{sigv4.ErrMissingContentSHA256, IAMIncompleteSignature},
 	{sigv4.ErrInvalidContentSHA256, IAMIncompleteSignature},
 	{sigv4.ErrUnsupportedAlgorithm, IAMIncompleteSignature.WithMessage("The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.")},
-	{sigv4.ErrIncompleteBody, IAMMalformedQueryString.WithMessage("The request body is incomplete.")},
-	{sigv4.ErrMalformedChunk, IAMMalformedQueryString.WithMessage("The request body is not valid aws-chunked encoding.")},
+	{sigv4.ErrIncompleteBody, fixedIAM(IAMMalformedQueryString.WithMessage("The request body is incomplete."))},
+	{sigv4.ErrMalformedChunk, fixedIAM(IAMMalformedQueryString.WithMessage("The request body is not valid aws-chunked encoding."))},
 	{context.DeadlineExceeded, IAMServiceFailure},
 }
 
@@ -100,10 +115,8 @@ func IAM(err error) *IAMError {
 		if errors.Is(err, m.err) {
 			w := *m.wire
 			w.Cause = err
-			if msg := iam.Message(err); msg != "" {
+			if msg := carried(err); msg != "" && !w.fixed {
 				w.Message = msg
-			} else if d := detailOf(err); d != "" && w.Code == "IncompleteSignature" {
-				w.Message = d
 			}
 			return &w
 		}

@@ -2,35 +2,14 @@ package apierr
 
 import (
 	"context"
-	"errors"
 
 	"github.com/arcastore/arca/internal/authz"
 	"github.com/arcastore/arca/internal/kms"
 	"github.com/arcastore/arca/internal/sigv4"
 )
 
-// KMSError is an AWS KMS wire error: the exception name sent as __type and
-// X-Amzn-ErrorType, its message and HTTP status.
-type KMSError struct {
-	Type    string
-	Message string
-	Status  int
-	// Cause is the underlying error, for logs only; never sent.
-	Cause error
-}
-
-func (e *KMSError) Error() string { return e.Type + ": " + e.Message }
-func (e *KMSError) Unwrap() error { return e.Cause }
-
-// WithMessage returns a copy of e with another message.
-func (e *KMSError) WithMessage(msg string) *KMSError {
-	c := *e
-	c.Message = msg
-	return &c
-}
-
-func kdef(typ string, status int, msg string) *KMSError {
-	return &KMSError{Type: typ, Status: status, Message: msg}
+func kdef(typ string, status int, msg string) *JSONError {
+	return &JSONError{Type: typ, Status: status, Message: msg}
 }
 
 // KMS protocol errors raised by the protocol layer itself.
@@ -45,17 +24,14 @@ var (
 	KMSIncompleteSignature = kdef("IncompleteSignatureException", 400, "")
 )
 
-type kmsMapping struct {
-	err  error
-	wire *KMSError
-}
-
-var kmsMappings = []kmsMapping{
+// kmsDomainMappings are the KMS domain's sentinels, which S3 also forwards (kmsForS3).
+var kmsDomainMappings = []jsonMapping{
 	{kms.ErrNotFound, kdef("NotFoundException", 400, "")},
 	{kms.ErrAlreadyExists, kdef("AlreadyExistsException", 400, "")},
 	{kms.ErrDisabled, kdef("DisabledException", 400, "")},
 	{kms.ErrInvalidState, kdef("KMSInvalidStateException", 400, "")},
-	{kms.ErrInvalidCiphertext, kdef("InvalidCiphertextException", 400, "")},
+	// InvalidCiphertextException always goes out with an empty message.
+	{kms.ErrInvalidCiphertext, fixedJSON(kdef("InvalidCiphertextException", 400, ""))},
 	{kms.ErrIncorrectKey, kdef("IncorrectKeyException", 400, "")},
 	{kms.ErrAccessDenied, kdef("AccessDeniedException", 400, "")},
 	{kms.ErrNotAuthorized, kdef("NotAuthorizedException", 400, "")},
@@ -72,6 +48,12 @@ var kmsMappings = []kmsMapping{
 	{kms.ErrThrottled, kdef("ThrottlingException", 400, "")},
 	{kms.ErrDryRun, kdef("DryRunOperationException", 412, "The request would have succeeded, but the DryRun option is set.")},
 	{kms.ErrInvalidArn, kdef("InvalidArnException", 400, "")},
+}
+
+// kmsMappings are the other errors a KMS request meets.
+var kmsMappings = []jsonMapping{
+	// A policy decision's refusal, in its words.
+	{authz.ErrDenied, kdef("AccessDeniedException", 400, "")},
 	// The key policy lockout safety check (CreateKey, PutKeyPolicy), in AWS's words.
 	{authz.ErrKeyPolicyLockout, kdef("MalformedPolicyDocumentException", 400, "The new key policy will not allow you to update the key policy in the future.")},
 
@@ -94,30 +76,6 @@ var kmsMappings = []kmsMapping{
 // KMS maps any error to a KMS wire error. Domain errors keep the AWS message they carry
 // (InvalidCiphertextException always goes out with an empty one); anything unrecognised
 // becomes a bare KMSInternalException, so no internal detail leaks.
-func KMS(err error) *KMSError {
-	if err == nil {
-		return nil
-	}
-	var e *KMSError
-	if errors.As(err, &e) {
-		return e
-	}
-	for _, m := range kmsMappings {
-		if errors.Is(err, m.err) {
-			w := *m.wire
-			w.Cause = err
-			if errors.Is(err, kms.ErrInvalidCiphertext) {
-				return &w
-			}
-			if msg := kms.Message(err); msg != "" {
-				w.Message = msg
-			} else if d := detailOf(err); d != "" {
-				w.Message = d
-			}
-			return &w
-		}
-	}
-	w := *KMSInternal
-	w.Cause = err
-	return &w
+func KMS(err error) *JSONError {
+	return mapJSON(err, KMSInternal, kmsDomainMappings, kmsMappings)
 }

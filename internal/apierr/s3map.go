@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"strconv"
-	"strings"
 
 	"github.com/arcastore/arca/internal/authz"
 	"github.com/arcastore/arca/internal/blob"
+	"github.com/arcastore/arca/internal/errs"
 	"github.com/arcastore/arca/internal/kms"
 	"github.com/arcastore/arca/internal/meta"
 	"github.com/arcastore/arca/internal/sigv4"
@@ -25,15 +25,20 @@ var s3Mappings = []mapping{
 	{blob.ErrNotFound, InternalError},
 
 	{authz.ErrDenied, AccessDenied},
-	// S3 answers a KMS quota refusal of its SSE-KMS calls with 503 SlowDown, in these words.
-	{kms.ErrThrottled, SlowDown.Msg("Please reduce your request rate for operations involving AWS KMS.")},
+	// S3 answers a KMS quota refusal of its SSE-KMS calls with 503 SlowDown, in these words
+	// (not the KMS's).
+	{kms.ErrThrottled, fixed(SlowDown.Msg("Please reduce your request rate for operations involving AWS KMS."))},
 
 	{sigv4.ErrInvalidAccessKeyID, InvalidAccessKeyID},
 	{sigv4.ErrSignatureDoesNotMatch, SignatureDoesNotMatch},
 	{sigv4.ErrRequestTimeTooSkewed, RequestTimeTooSkewed},
 	{sigv4.ErrRequestExpired, AccessDenied.Msg("Request has expired")},
 	{sigv4.ErrAuthorizationHeaderMalformed, AuthorizationHeaderMalformed},
+	// Two auth mechanisms at once: 400 InvalidArgument (before its parent sentinel).
+	{sigv4.ErrMultipleAuth, InvalidArgument},
 	{sigv4.ErrAuthorizationQueryParametersError, AuthorizationQueryParametersError},
+	// A missing or unparsable date: 403 AccessDenied (before its parent sentinel).
+	{sigv4.ErrDateRequired, AccessDenied},
 	{sigv4.ErrMissingSecurityHeader, MissingSecurityHeader},
 	{sigv4.ErrMissingContentSHA256, InvalidRequest.Msg("Missing required header for this request: x-amz-content-sha256")},
 	{sigv4.ErrContentSHA256Mismatch, XAmzContentSHA256Mismatch},
@@ -45,9 +50,18 @@ var s3Mappings = []mapping{
 	{sigv4.ErrInvalidChunkSize, &Error{Code: "InvalidChunkSizeError", Status: 400, Message: "Only the last chunk is allowed to have a size less than 8192 bytes"}},
 }
 
-// detailOf returns the client-facing detail some sentinel errors carry (an exact AWS
-// message that depends on the request), or "".
-func detailOf(err error) string {
+// fixed returns a copy of e whose message is sent even when the mapped error carries its
+// own.
+func fixed(e *Error) *Error {
+	c := *e
+	c.fixed = true
+	return &c
+}
+
+// carried returns the client-facing message an error carries, or "": the exact AWS message
+// of a SigV4 failure that depends on the request, or the message of a domain error
+// (errs.E).
+func carried(err error) string {
 	var d *sigv4.DetailError
 	if errors.As(err, &d) {
 		return d.Detail
@@ -56,20 +70,12 @@ func detailOf(err error) string {
 	if errors.As(err, &dm) {
 		return dm.Detail()
 	}
-	return ""
+	return errs.Message(err)
 }
 
-// sigv4Special adjusts the cases where AWS answers a SigV4 failure with another code than
-// the sentinel's usual one: a missing or unparsable date is 403 AccessDenied, and two auth
-// mechanisms at once are 400 InvalidArgument. It also adds the elements some carry:
-// HeadersNotSigned, and Chunk and BadChunkSize.
-func sigv4Special(w *Error, detail string) {
-	switch {
-	case strings.HasPrefix(detail, "AWS authentication requires a valid Date"):
-		w.Code, w.Status = "AccessDenied", 403
-	case strings.HasPrefix(detail, "Only one auth mechanism allowed"):
-		w.Code, w.Status = "InvalidArgument", 400
-	}
+// sigv4Extra adds the elements some SigV4 failures carry: HeadersNotSigned, and Chunk and
+// BadChunkSize.
+func sigv4Extra(w *Error) {
 	var hns *sigv4.HeadersNotSignedError
 	var cse *sigv4.ChunkSizeError
 	switch {
@@ -80,28 +86,23 @@ func sigv4Special(w *Error, detail string) {
 	}
 }
 
-// kmsForS3 maps a KMS failure met while serving an S3 request (SSE-KMS) as S3 does
-// (reference §1.5): a missing KMS permission is 403 AccessDenied; any other KMS exception
-// travels as "KMS.<ExceptionName>" with status 400 and the KMS message. Storage failures
-// inside the KMS stay internal errors.
+// kmsForS3 maps a KMS failure met while serving an S3 request (SSE-KMS) as S3 does: a
+// missing KMS permission is 403 AccessDenied; any other KMS exception travels as
+// "KMS.<ExceptionName>" with status 400 and the KMS message. Storage failures inside the
+// KMS stay internal errors.
 func kmsForS3(err error) *Error {
 	if errors.Is(err, kms.ErrAccessDenied) {
 		w := *AccessDenied
-		if msg := kms.Message(err); msg != "" {
+		if msg := errs.Message(err); msg != "" {
 			w.Message = msg
 		}
 		w.Cause = err
 		return &w
 	}
-	for _, m := range kmsMappings {
-		if m.wire.Status >= 500 || !isKMSSentinel(m.err) || !errors.Is(err, m.err) {
-			continue
+	for _, m := range kmsDomainMappings {
+		if errors.Is(err, m.err) {
+			return &Error{Code: "KMS." + m.wire.Type, Status: 400, Message: errs.Message(err), Cause: err}
 		}
-		return &Error{Code: "KMS." + m.wire.Type, Status: 400, Message: kms.Message(err), Cause: err}
 	}
 	return nil
-}
-
-func isKMSSentinel(err error) bool {
-	return strings.HasPrefix(err.Error(), "kms: ")
 }

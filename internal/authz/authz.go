@@ -14,22 +14,18 @@ import (
 	"sync"
 	"time"
 
+	"github.com/arcastore/arca/internal/errs"
 	"github.com/arcastore/arca/internal/iam"
 	"github.com/arcastore/arca/internal/policy"
 )
 
-// ErrDenied is returned (wrapped in *Denied) when a request is not allowed.
+// ErrDenied is returned when a request is not allowed, as an *errs.E saying why in AWS's
+// words (errs.Message). Every protocol answers it as its access-denied error with that
+// message.
 var ErrDenied = errors.New("authz: access denied")
 
-// Denied says why, in AWS's words.
-type Denied struct {
-	Message string
-}
-
-func (d *Denied) Error() string   { return "authz: " + d.Message }
-func (d *Denied) Unwrap() error   { return ErrDenied }
-func (d *Denied) Detail() string  { return d.Message }
-func (d *Denied) Is(e error) bool { return e == ErrDenied }
+// denied is ErrDenied with AWS's message.
+func denied(msg string) error { return errs.New(ErrDenied, msg) }
 
 // IdentityPolicies returns the documents of every identity policy that applies to an IAM
 // user (iam.Store implements it).
@@ -136,9 +132,9 @@ func (a *Authorizer) NewRequest(id iam.Identity, action, resource string) *polic
 // deny words a denial as AWS does.
 func deny(id iam.Identity, r *policy.Request, why string) error {
 	if id.Type == "" {
-		return &Denied{Message: "Access Denied"}
+		return denied("Access Denied")
 	}
-	return &Denied{Message: fmt.Sprintf("User: %s is not authorized to perform: %s on resource: \"%s\" %s", id.ARN, r.Action, r.Resource, why)}
+	return denied(fmt.Sprintf("User: %s is not authorized to perform: %s on resource: \"%s\" %s", id.ARN, r.Action, r.Resource, why))
 }
 
 // Identity decides a request governed by identity policies alone (IAM and STS calls): the

@@ -98,7 +98,7 @@ func (a *Authorizer) KMSIdentity(ctx context.Context, id iam.Identity, r *policy
 }
 
 func kmsDeny(id iam.Identity, r *policy.Request, why string) error {
-	return &Denied{Message: fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s %s", id.ARN, r.Action, r.Resource, why)}
+	return denied(fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s %s", id.ARN, r.Action, r.Resource, why))
 }
 
 // splitKeyPolicy separates the statements that name the account itself as principal (which

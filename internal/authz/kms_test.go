@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/arcastore/arca/internal/errs"
 	"github.com/arcastore/arca/internal/iam"
 	"github.com/arcastore/arca/internal/policy"
 )
@@ -58,11 +59,10 @@ func TestKMSDecision(t *testing.T) {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
 		err = a.KMS(context.Background(), tc.id, a.KMSRequest(tc.id, "kms:Decrypt", testKey, "", true, ec), kp, nil, ec)
-		var d *Denied
 		switch {
 		case tc.want == "" && err != nil:
 			t.Errorf("%s: %v, want allowed", tc.name, err)
-		case tc.want != "" && (!errors.As(err, &d) || !strings.HasSuffix(d.Message, tc.want)):
+		case tc.want != "" && (!errors.Is(err, ErrDenied) || !strings.HasSuffix(errs.Message(err), tc.want)):
 			t.Errorf("%s: %v, want denied %q", tc.name, err, tc.want)
 		}
 	}

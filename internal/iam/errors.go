@@ -4,11 +4,12 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/arcastore/arca/internal/errs"
 	"github.com/arcastore/arca/internal/recauth"
 )
 
 // Sentinel errors. Every error a Store method returns is one of these (usually wrapped in
-// *Error carrying AWS's message) or a storage failure. internal/apierr maps each to its
+// an *errs.E carrying AWS's message) or a storage failure. internal/apierr maps each to its
 // IAM error code; the comment names it.
 var (
 	ErrNotFound        = errors.New("iam: no such entity")            // NoSuchEntity (404)
@@ -34,29 +35,11 @@ func damaged(what, name string) error {
 	return fmt.Errorf("iam: %s %s: %w", what, name, ErrDamagedRecord)
 }
 
-// Error carries the exact message AWS sends for a case alongside its sentinel. Messages
-// never contain secrets.
-type Error struct {
-	Err error
-	Msg string
-}
-
-func (e *Error) Error() string { return e.Err.Error() + ": " + e.Msg }
-
-// Unwrap returns the sentinel.
-func (e *Error) Unwrap() error { return e.Err }
-
 // Message returns the client-facing message an error carries, "" if none.
-func Message(err error) string {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Msg
-	}
-	return ""
-}
+func Message(err error) string { return errs.Message(err) }
 
 func errf(sentinel error, format string, args ...any) error {
-	return &Error{Err: sentinel, Msg: fmt.Sprintf(format, args...)}
+	return errs.Newf(sentinel, format, args...)
 }
 
 // validation builds AWS's "1 validation error detected: …" message.

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"maps"
 	"strings"
+
+	"github.com/arcastore/arca/internal/errs"
 )
 
 // validate checks a policy document: AWS's wire constraints, then the policy engine's
@@ -16,7 +18,7 @@ func (s *Store) validate(doc string) error {
 	}
 	if s.cfg.ValidatePolicy != nil {
 		if err := s.cfg.ValidatePolicy([]byte(doc)); err != nil {
-			var e *Error
+			var e *errs.E
 			if errors.As(err, &e) {
 				return e
 			}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/arcastore/arca/internal/errs"
 )
 
 func TestGroups(t *testing.T) {
@@ -94,7 +96,7 @@ func TestPolicyValidator(t *testing.T) {
 	wantErr(t, err, ErrMalformedPolicy, "Policy document should not specify a principal.")
 	ok(t, s.PutUserPolicy(ctx, "u", "p", allowAll))
 
-	e.s.cfg.ValidatePolicy = func([]byte) error { return &Error{Err: ErrLimitExceeded, Msg: "too big"} }
+	e.s.cfg.ValidatePolicy = func([]byte) error { return errs.New(ErrLimitExceeded, "too big") }
 	wantErr(t, s.PutUserPolicy(ctx, "u", "p", allowAll), ErrLimitExceeded, "too big")
 }
 

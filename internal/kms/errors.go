@@ -3,10 +3,12 @@ package kms
 import (
 	"errors"
 	"fmt"
+
+	"github.com/arcastore/arca/internal/errs"
 )
 
 // Sentinel errors. Every error the Service returns is one of these (possibly carrying an
-// AWS-worded message, see Error) or a storage failure. internal/apierr maps each to its AWS
+// AWS-worded message, as an *errs.E) or a storage failure. internal/apierr maps each to its AWS
 // KMS exception; the comment names it.
 var (
 	ErrNotFound             = errors.New("kms: not found")                     // NotFoundException
@@ -40,29 +42,15 @@ var (
 // Unavailable state, since the key exists but cannot be used until an operator acts.
 var ErrKeyUnavailable = fmt.Errorf("%w: its stored record is damaged", ErrInvalidState)
 
-// Error carries the exact message AWS sends for a case alongside its sentinel. Messages
-// never contain key material, plaintext or anything secret.
-type Error struct {
-	Err error
-	Msg string
-}
-
-func (e *Error) Error() string { return e.Err.Error() + ": " + e.Msg }
-
-// Unwrap returns the sentinel.
-func (e *Error) Unwrap() error { return e.Err }
+// Error is the one shape of an error carrying AWS's message (errs.E); the name stays for
+// the keystore code that tests for it.
+type Error = errs.E
 
 // Message returns the client-facing message an error carries, "" if none.
-func Message(err error) string {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Msg
-	}
-	return ""
-}
+func Message(err error) string { return errs.Message(err) }
 
 func errf(sentinel error, format string, args ...any) error {
-	return &Error{Err: sentinel, Msg: fmt.Sprintf(format, args...)}
+	return errs.Newf(sentinel, format, args...)
 }
 
 // validation builds AWS's "1 validation error detected: …" message.

@@ -3,6 +3,7 @@ package kmsapi
 import (
 	"context"
 
+	"github.com/arcastore/arca/internal/errs"
 	"github.com/arcastore/arca/internal/kms"
 )
 
@@ -69,7 +70,7 @@ func decrypt(ctx context.Context, s *kms.Service, p kms.Principal, in *decryptIn
 		return nil, err
 	}
 	if in.Recipient != nil {
-		return nil, &kms.Error{Err: kms.ErrUnsupported, Msg: "Recipient (Nitro Enclaves attestation) is not supported."}
+		return nil, errs.New(kms.ErrUnsupported, "Recipient (Nitro Enclaves attestation) is not supported.")
 	}
 	if in.DryRun {
 		return nil, kms.ErrDryRun
@@ -153,7 +154,7 @@ type generateDataKeyOut struct {
 func (in *generateDataKeyIn) size() (int, error) {
 	switch {
 	case in.NumberOfBytes != nil && in.KeySpec != "":
-		return 0, &kms.Error{Err: kms.ErrValidation, Msg: "Please specify either number of bytes or key spec."}
+		return 0, errs.New(kms.ErrValidation, "Please specify either number of bytes or key spec.")
 	case in.NumberOfBytes != nil:
 		return *in.NumberOfBytes, nil
 	case in.KeySpec == "AES_256":
@@ -161,10 +162,10 @@ func (in *generateDataKeyIn) size() (int, error) {
 	case in.KeySpec == "AES_128":
 		return 16, nil
 	case in.KeySpec != "":
-		return 0, &kms.Error{Err: kms.ErrValidation, Msg: "1 validation error detected: Value '" + in.KeySpec +
-			"' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: [AES_256, AES_128]"}
+		return 0, errs.New(kms.ErrValidation, "1 validation error detected: Value '"+in.KeySpec+
+			"' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: [AES_256, AES_128]")
 	}
-	return 0, &kms.Error{Err: kms.ErrValidation, Msg: "Please specify either number of bytes or key spec."}
+	return 0, errs.New(kms.ErrValidation, "Please specify either number of bytes or key spec.")
 }
 
 func (in *generateDataKeyIn) check() (int, error) {
@@ -176,7 +177,7 @@ func (in *generateDataKeyIn) check() (int, error) {
 		return 0, err
 	}
 	if in.Recipient != nil {
-		return 0, &kms.Error{Err: kms.ErrUnsupported, Msg: "Recipient (Nitro Enclaves attestation) is not supported."}
+		return 0, errs.New(kms.ErrUnsupported, "Recipient (Nitro Enclaves attestation) is not supported.")
 	}
 	if in.DryRun {
 		return 0, kms.ErrDryRun
@@ -220,13 +221,13 @@ type generateRandomOut struct{ Plaintext []byte }
 
 func generateRandom(ctx context.Context, s *kms.Service, p kms.Principal, in *generateRandomIn) (any, error) {
 	if in.NumberOfBytes == nil {
-		return nil, &kms.Error{Err: kms.ErrValidation, Msg: "NumberOfBytes is required."}
+		return nil, errs.New(kms.ErrValidation, "NumberOfBytes is required.")
 	}
 	if in.CustomKeyStoreId != "" {
-		return nil, &kms.Error{Err: kms.ErrUnsupported, Msg: "Custom key stores are not supported."}
+		return nil, errs.New(kms.ErrUnsupported, "Custom key stores are not supported.")
 	}
 	if in.Recipient != nil {
-		return nil, &kms.Error{Err: kms.ErrUnsupported, Msg: "Recipient (Nitro Enclaves attestation) is not supported."}
+		return nil, errs.New(kms.ErrUnsupported, "Recipient (Nitro Enclaves attestation) is not supported.")
 	}
 	b, err := s.GenerateRandom(ctx, p, *in.NumberOfBytes)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/arcastore/arca/internal/errs"
 	"github.com/arcastore/arca/internal/kms"
 )
 
@@ -98,19 +99,19 @@ func checkAlgorithm(alg string) error {
 	case "", "SYMMETRIC_DEFAULT":
 		return nil
 	case "RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256", "SM2PKE":
-		return &kms.Error{Err: kms.ErrInvalidKeyUsage, Msg: "The encryption algorithm " + alg + " is not supported by SYMMETRIC_DEFAULT keys."}
+		return errs.New(kms.ErrInvalidKeyUsage, "The encryption algorithm "+alg+" is not supported by SYMMETRIC_DEFAULT keys.")
 	}
-	return &kms.Error{Err: kms.ErrValidation, Msg: "1 validation error detected: Value '" + alg +
-		"' at 'encryptionAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: [SYMMETRIC_DEFAULT, RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256, SM2PKE]"}
+	return errs.New(kms.ErrValidation, "1 validation error detected: Value '"+alg+
+		"' at 'encryptionAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: [SYMMETRIC_DEFAULT, RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256, SM2PKE]")
 }
 
 func checkGrantTokens(t []string) error {
 	if len(t) > 10 {
-		return &kms.Error{Err: kms.ErrValidation, Msg: "1 validation error detected: Value at 'grantTokens' failed to satisfy constraint: Member must have length less than or equal to 10"}
+		return errs.New(kms.ErrValidation, "1 validation error detected: Value at 'grantTokens' failed to satisfy constraint: Member must have length less than or equal to 10")
 	}
 	return nil
 }
 
 func required(field string) error {
-	return &kms.Error{Err: kms.ErrValidation, Msg: "1 validation error detected: Value null at '" + field + "' failed to satisfy constraint: Member must not be null"}
+	return errs.New(kms.ErrValidation, "1 validation error detected: Value null at '"+field+"' failed to satisfy constraint: Member must not be null")
 }

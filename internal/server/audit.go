@@ -6,10 +6,11 @@ import (
 	"github.com/arcastore/arca/internal/apierr"
 	"github.com/arcastore/arca/internal/audit"
 	"github.com/arcastore/arca/internal/audithttp"
+	"github.com/arcastore/arca/internal/authz"
+	"github.com/arcastore/arca/internal/errs"
 	"github.com/arcastore/arca/internal/iam"
 	"github.com/arcastore/arca/internal/kmsapi"
 	"github.com/arcastore/arca/internal/policy"
-	"github.com/arcastore/arca/internal/trailapi"
 )
 
 // openAudit opens the audit trail in the metadata file, its chain keyed by a key sealed
@@ -86,6 +87,5 @@ func (s *Server) authorizeCloudTrail(ctx context.Context, id iam.Identity, actio
 	if d == policy.Deny {
 		why = "with an explicit deny in an identity-based policy"
 	}
-	return &trailapi.Error{Type: "AccessDeniedException", Status: 400,
-		Message: "User: " + id.ARN + " is not authorized to perform: " + action + " on resource: * " + why}
+	return errs.New(authz.ErrDenied, "User: "+id.ARN+" is not authorized to perform: "+action+" on resource: * "+why)
 }

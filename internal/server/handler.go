@@ -48,8 +48,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if trailapi.IsRequest(r) {
-			s.trailAPI.Reject(w, r, &trailapi.Error{Type: "UnrecognizedClientException", Status: 400,
-				Message: "The security token included in the request is invalid."})
+			s.trailAPI.Reject(w, r, apierr.TrailUnrecognizedClient)
 			return
 		}
 		if svc := iamapi.Service(r); svc != "" {
@@ -66,8 +65,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if trailapi.IsRequest(r) {
-			s.trailAPI.Reject(w, r, &trailapi.Error{Type: "MissingAuthenticationTokenException", Status: 400,
-				Message: "Missing Authentication Token"})
+			s.trailAPI.Reject(w, r, apierr.TrailMissingAuthToken)
 			return
 		}
 		if isQueryRequest(r) {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/arcastore/arca/internal/errs"
 	"github.com/arcastore/arca/internal/iam"
 	"github.com/arcastore/arca/internal/iamapi"
 	"github.com/arcastore/arca/internal/kms"
@@ -28,11 +29,11 @@ func validateIdentityPolicy(doc []byte) error {
 	case err == nil:
 		return nil
 	case errors.Is(err, policy.ErrTooLarge):
-		return &iam.Error{Err: iam.ErrLimitExceeded, Msg: policy.Reason(err)}
+		return errs.New(iam.ErrLimitExceeded, policy.Reason(err))
 	case policy.Reason(err) != "":
-		return errors.New(policy.Reason(err))
+		return errs.New(iam.ErrMalformedPolicy, policy.Reason(err))
 	}
-	return errors.New("Syntax errors in policy.")
+	return errs.New(iam.ErrMalformedPolicy, "Syntax errors in policy.")
 }
 
 // openIAM opens the identity store in the metadata file and the IAM/STS API over it.

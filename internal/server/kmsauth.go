@@ -2,11 +2,9 @@ package server
 
 import (
 	"context"
-	"errors"
 
 	"github.com/arcastore/arca/internal/authz"
 	"github.com/arcastore/arca/internal/iam"
-	"github.com/arcastore/arca/internal/kms"
 	"github.com/arcastore/arca/internal/kmsapi"
 	"github.com/arcastore/arca/internal/policy"
 )
@@ -48,7 +46,7 @@ func (s *Server) authorizeKMSRequest(ctx context.Context, c *kmsapi.Caller, op s
 
 func (s *Server) kmsCheckIdentity(ctx context.Context, id iam.Identity, action string, tls bool) error {
 	r := s.authz.KMSRequest(id, action, "*", "", tls, nil)
-	return kmsDenied(s.authz.KMSIdentity(ctx, id, r))
+	return s.authz.KMSIdentity(ctx, id, r)
 }
 
 // kmsCheck decides action on the key ref names, for id, as the key policy, the caller's
@@ -75,17 +73,7 @@ func (s *Server) kmsCheck(ctx context.Context, id iam.Identity, via, action, ref
 		grants[i] = authz.Grant{Grantee: g.Grantee, Operations: g.Operations, Subset: g.Subset, Equals: g.Equals}
 	}
 	r := s.authz.KMSRequest(id, action, info.ARN, via, tls, ec)
-	return kmsDenied(s.authz.KMS(ctx, id, r, kp, grants, ec))
-}
-
-// kmsDenied turns a denial into the KMS domain's AccessDeniedException (which S3 turns into
-// 403 AccessDenied with the same message for SSE-KMS).
-func kmsDenied(err error) error {
-	var d *authz.Denied
-	if errors.As(err, &d) {
-		return &kms.Error{Err: kms.ErrAccessDenied, Msg: d.Message}
-	}
-	return err
+	return s.authz.KMS(ctx, id, r, kp, grants, ec)
 }
 
 // managementOps administer a key rather than use it.

@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 
 	"github.com/arcastore/arca/internal/apierr"
+	"github.com/arcastore/arca/internal/errs"
 	"github.com/arcastore/arca/internal/iamapi"
 	"github.com/arcastore/arca/internal/kms"
 	"github.com/arcastore/arca/internal/kmsapi"
@@ -41,9 +42,9 @@ const (
 func (s *Server) rejectBusy(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case kmsapi.IsKMSRequest(r):
-		s.kmsAPI.Reject(w, r, &kms.Error{Err: kms.ErrThrottled, Msg: msgKMSThrottled})
+		s.kmsAPI.Reject(w, r, errs.New(kms.ErrThrottled, msgKMSThrottled))
 	case trailapi.IsRequest(r):
-		s.trailAPI.Reject(w, r, &trailapi.Error{Type: "ThrottlingException", Status: http.StatusBadRequest, Message: msgRateExceeded})
+		s.trailAPI.Reject(w, r, apierr.NewJSON("ThrottlingException", http.StatusBadRequest, msgRateExceeded))
 	case iamapi.Service(r) != "" || isQueryRequest(r):
 		svc := iamapi.Service(r)
 		if svc == "" {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 
+	"github.com/arcastore/arca/internal/errs"
 	"github.com/arcastore/arca/internal/kms"
 	"github.com/arcastore/arca/internal/meta"
 	"github.com/arcastore/arca/internal/object"
@@ -74,13 +75,13 @@ func (s *Server) resolveTrailKey(ctx context.Context, ref string) (string, error
 	md, err := s.kms.DescribeKey(ctx, s.trailPrincipal(), ref)
 	switch {
 	case errors.Is(err, kms.ErrNotFound):
-		return "", &trails.Error{Err: trails.ErrKMSKeyNotFound, Msg: "KMS key not found: " + ref}
+		return "", errs.New(trails.ErrKMSKeyNotFound, "KMS key not found: "+ref)
 	case err != nil && kms.Message(err) != "":
-		return "", &trails.Error{Err: trails.ErrKMSKeyInvalid, Msg: kms.Message(err)}
+		return "", errs.New(trails.ErrKMSKeyInvalid, kms.Message(err))
 	case err != nil:
 		return "", err
 	case md.KeyState != kms.StateEnabled:
-		return "", &trails.Error{Err: trails.ErrKMSKeyUnusable, Msg: "KMS key " + md.ARN + " is " + md.KeyState + "."}
+		return "", errs.New(trails.ErrKMSKeyUnusable, "KMS key "+md.ARN+" is "+md.KeyState+".")
 	}
 	return md.ARN, nil
 }

@@ -66,18 +66,18 @@ func (v *Verifier) headerAuth(r *http.Request, authz []string, a *authState) err
 	a.method, a.cred, a.signedHeaders, a.names, a.signature = AuthHeader, cs, h.signedHeaders, names, h.signature
 	if d := r.Header.Get("X-Amz-Date"); d != "" {
 		if a.t, ok = parseAmzDate(d); !ok {
-			return detail(ErrMissingSecurityHeader, msgDateRequired)
+			return errNoDate
 		}
 		a.amzDate = d
 	} else if d := r.Header.Get("Date"); d != "" {
 		t, err := http.ParseTime(d)
 		if err != nil {
-			return detail(ErrMissingSecurityHeader, msgDateRequired)
+			return errNoDate
 		}
 		a.t = t.UTC()
 		a.amzDate = a.t.Format(amzDateForm)
 	} else {
-		return detail(ErrMissingSecurityHeader, msgDateRequired)
+		return errNoDate
 	}
 	if cs.date != a.amzDate[:8] {
 		return malformedHeader("Invalid credential date. Date is not the same as X-Amz-Date.")

@@ -2,6 +2,7 @@ package sigv4
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -34,17 +35,25 @@ var (
 	ErrAuthorizationHeaderMalformed = errors.New("sigv4: authorization header malformed")
 
 	// ErrAuthorizationQueryParametersError: 400
-	// AuthorizationQueryParametersError (detail in DetailError). Also used,
-	// with the detail "Only one auth mechanism allowed; ...", when a request
-	// carries both an Authorization header and query authentication, which
-	// AWS reports as 400 InvalidArgument.
+	// AuthorizationQueryParametersError (detail in DetailError).
 	ErrAuthorizationQueryParametersError = errors.New("sigv4: authorization query parameters error")
 
+	// ErrMultipleAuth: a request carries both an Authorization header and
+	// query authentication. It is an ErrAuthorizationQueryParametersError
+	// (KMS and IAM answer it as one); S3 answers 400 InvalidArgument. Always
+	// returned in a DetailError with AWS's "Only one auth mechanism allowed;
+	// ...".
+	ErrMultipleAuth = fmt.Errorf("%w: more than one auth mechanism", ErrAuthorizationQueryParametersError)
+
 	// ErrMissingSecurityHeader: 400 MissingSecurityHeader, "Your request is
-	// missing a required header." For a missing or unparsable date the
-	// detail is AWS's "AWS authentication requires a valid Date or x-amz-date
-	// header", which S3 sends as 403 AccessDenied.
+	// missing a required header." (detail in DetailError).
 	ErrMissingSecurityHeader = errors.New("sigv4: missing security header")
+
+	// ErrDateRequired: the date is missing or does not parse. It is an
+	// ErrMissingSecurityHeader (KMS and IAM answer it as one); S3 answers
+	// 403 AccessDenied. Always returned in a DetailError with AWS's "AWS
+	// authentication requires a valid Date or x-amz-date header".
+	ErrDateRequired = fmt.Errorf("%w: no valid date", ErrMissingSecurityHeader)
 
 	// ErrMissingContentSHA256: 400 InvalidRequest, "Missing required header
 	// for this request: x-amz-content-sha256".
@@ -97,6 +106,12 @@ func (e *DetailError) Error() string { return e.Err.Error() + ": " + e.Detail }
 func (e *DetailError) Unwrap() error { return e.Err }
 
 func detail(err error, msg string) error { return &DetailError{Err: err, Detail: msg} }
+
+// The DetailErrors of the sentinels that exist to pick another wire code than their parent.
+var (
+	errNoDate  = detail(ErrDateRequired, msgDateRequired)
+	errOneAuth = detail(ErrMultipleAuth, msgOneAuth)
+)
 
 // HeadersNotSignedError is ErrHeadersNotSigned with the headers to list.
 type HeadersNotSignedError struct {

@@ -147,7 +147,7 @@ func (v *Verifier) Verify(r *http.Request) (*Result, error) {
 	var err error
 	switch {
 	case hasHeader && (queryAuth || v2Key && v2Sig):
-		return nil, detail(ErrAuthorizationQueryParametersError, msgOneAuth)
+		return nil, errOneAuth
 	case hasHeader:
 		err = v.headerAuth(r, authz, &a)
 	case queryAuth:

@@ -10,7 +10,6 @@ package trailapi
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -18,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/arcastore/arca/internal/apierr"
 	"github.com/arcastore/arca/internal/audit"
 	"github.com/arcastore/arca/internal/audithttp"
 	"github.com/arcastore/arca/internal/iam"
@@ -59,7 +59,7 @@ func operation(r *http.Request) string {
 }
 
 // Authorizer decides whether id may perform action ("cloudtrail:LookupEvents"); nil allows.
-// It returns nil to allow, or the error to answer with (normally *Error AccessDeniedException).
+// It returns nil to allow, or the error to answer with (normally an authz.ErrDenied).
 type Authorizer func(ctx context.Context, id iam.Identity, action string) error
 
 // Config is what the API needs.
@@ -89,19 +89,6 @@ func New(cfg Config) *API {
 		cfg.Now = time.Now
 	}
 	return &API{cfg: cfg}
-}
-
-// Error is a CloudTrail error: its __type and message, and the HTTP status.
-type Error struct {
-	Type    string
-	Message string
-	Status  int
-}
-
-func (e *Error) Error() string { return e.Type + ": " + e.Message }
-
-func errorf(typ string, status int, msg string) *Error {
-	return &Error{Type: typ, Message: msg, Status: status}
 }
 
 type handler func(a *API, ctx context.Context, body []byte) (any, error)
@@ -136,16 +123,16 @@ func (a *API) Serve(w http.ResponseWriter, r *http.Request, id iam.Identity, bod
 	o, ok := ops[op]
 	if !ok || r.Method != http.MethodPost || !IsRequest(r) {
 		if !ok && IsRequest(r) && knownUnimplemented[op] {
-			a.respond(w, r, &id, op, false, nil, nil, errorf("UnsupportedOperationException", 400,
+			a.respond(w, r, &id, op, false, nil, nil, apierr.TrailUnsupported.WithMessage(
 				"Arca does not implement "+op+": every trail receives every event."))
 			return
 		}
-		a.respond(w, r, &id, "Unknown", true, nil, nil, errorf("UnknownOperationException", 400, "Unknown operation "+op))
+		a.respond(w, r, &id, "Unknown", true, nil, nil, apierr.TrailUnknownOperation.WithMessage("Unknown operation "+op))
 		return
 	}
 	data, err := io.ReadAll(io.LimitReader(body, maxBody+1))
 	if err == nil && len(data) > maxBody {
-		err = errorf("ValidationException", 400, "The request body is too large.")
+		err = apierr.TrailValidation.WithMessage("The request body is too large.")
 	}
 	if err == nil && a.cfg.Authorize != nil {
 		err = a.cfg.Authorize(r.Context(), id, "cloudtrail:"+op)
@@ -166,11 +153,11 @@ func (a *API) Reject(w http.ResponseWriter, r *http.Request, err error) {
 	a.respond(w, r, nil, operation(r), true, nil, nil, err)
 }
 
+// respond is the one place a CloudTrail response is written, with its audit record
+// (committed first when the call changes something: if it cannot be written, the request
+// fails); errors become wire errors through apierr.Trail.
 func (a *API) respond(w http.ResponseWriter, r *http.Request, id *iam.Identity, op string, readOnly bool, params map[string]any, out any, err error) {
 	rid := audit.NewEventID()
-	if we := wireError(err); we != nil {
-		err = we
-	}
 	var data []byte
 	if err == nil {
 		if data, err = json.Marshal(out); err != nil {
@@ -187,15 +174,9 @@ func (a *API) respond(w http.ResponseWriter, r *http.Request, id *iam.Identity, 
 	}
 	status := http.StatusOK
 	if err != nil {
-		var e *Error
-		if !errors.As(err, &e) {
-			var d interface{ Detail() string }
-			if errors.As(err, &d) {
-				e = errorf("AccessDeniedException", 400, d.Detail())
-			} else {
-				a.cfg.Log.Error("cloudtrail: request failed", "request_id", rid, "err", err)
-				e = errorf("InternalFailure", 500, "We encountered an internal error. Please try again.")
-			}
+		e := apierr.Trail(err)
+		if e.Status >= 500 {
+			a.cfg.Log.Error("cloudtrail: request failed", "request_id", rid, "err", err)
 		}
 		status = e.Status
 		w.Header().Set("X-Amzn-Errortype", e.Type)
@@ -219,12 +200,8 @@ func (a *API) audit(r *http.Request, id *iam.Identity, op string, readOnly bool,
 	rec.RequestID, rec.ReadOnly, rec.ManagementEvent = rid, readOnly, true
 	rec.RequestParameters = params
 	if err != nil {
-		var e *Error
-		if errors.As(err, &e) {
-			rec.ErrorCode, rec.ErrorMessage = e.Type, e.Message
-		} else {
-			rec.ErrorCode = "AccessDeniedException"
-		}
+		e := apierr.Trail(err)
+		rec.ErrorCode, rec.ErrorMessage = e.Type, e.Message
 	}
 	herr := a.cfg.Audit.Handle(r.Context(), rec)
 	if herr != nil && !rec.Durable() {

@@ -13,6 +13,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/arcastore/arca/internal/audit"
+	"github.com/arcastore/arca/internal/errs"
 	"github.com/arcastore/arca/internal/gcommit"
 	"github.com/arcastore/arca/internal/iam"
 	"github.com/arcastore/arca/internal/rootkey"
@@ -35,7 +36,7 @@ func newTestAPI(t testing.TB) *API {
 		PutObject:    func(ctx context.Context, o trails.Object) error { return nil },
 		BucketExists: func(ctx context.Context, b string) (bool, error) { return b == "logs", nil },
 		ResolveKMSKey: func(ctx context.Context, ref string) (string, error) {
-			return "", &trails.Error{Err: trails.ErrKMSKeyNotFound, Msg: "KMS key not found: " + ref}
+			return "", errs.New(trails.ErrKMSKeyNotFound, "KMS key not found: "+ref)
 		}})
 	if err != nil {
 		t.Fatal(err)

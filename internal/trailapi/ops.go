@@ -3,11 +3,11 @@ package trailapi
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"math"
 	"strconv"
 	"time"
 
+	"github.com/arcastore/arca/internal/apierr"
 	"github.com/arcastore/arca/internal/audit"
 )
 
@@ -51,7 +51,7 @@ func decode(body []byte, v any) error {
 		return nil
 	}
 	if json.Unmarshal(body, v) != nil {
-		return errorf("SerializationException", 400, "The request body is not valid JSON for this operation.")
+		return apierr.TrailSerialization
 	}
 	return nil
 }
@@ -94,13 +94,13 @@ func (a *API) lookupEvents(ctx context.Context, body []byte) (any, error) {
 	}
 	if in.EventCategory != "" {
 		if in.EventCategory != "insight" {
-			return nil, errorf("InvalidEventCategoryException", 400, "EventCategory must be insight.")
+			return nil, apierr.NewJSON("InvalidEventCategoryException", 400, "EventCategory must be insight.")
 		}
 		return lookupOut{Events: []eventOut{}}, nil // Arca records no Insights events
 	}
 	q := audit.Query{NextToken: in.NextToken}
 	if len(in.LookupAttributes) > 1 {
-		return nil, errorf("InvalidLookupAttributesException", 400, "You cannot specify more than one lookup attribute.")
+		return nil, apierr.NewJSON("InvalidLookupAttributesException", 400, "You cannot specify more than one lookup attribute.")
 	}
 	if len(in.LookupAttributes) == 1 {
 		q.Attribute, q.Value = in.LookupAttributes[0].AttributeKey, in.LookupAttributes[0].AttributeValue
@@ -117,17 +117,9 @@ func (a *API) lookupEvents(ctx context.Context, body []byte) (any, error) {
 			q.MaxResults = -1
 		}
 	}
+	// The lookup's errors (attribute, time range, MaxResults, token) are apierr's to word.
 	evs, next, err := a.cfg.Trail.Lookup(q, a.cfg.Now())
-	switch {
-	case errors.Is(err, audit.ErrInvalidAttribute):
-		return nil, errorf("InvalidLookupAttributesException", 400, "The lookup attribute is not valid.")
-	case errors.Is(err, audit.ErrInvalidTimeRange):
-		return nil, errorf("InvalidTimeRangeException", 400, "Start time must be earlier than end time.")
-	case errors.Is(err, audit.ErrInvalidMaxResults):
-		return nil, errorf("InvalidMaxResultsException", 400, "MaxResults must be between 1 and 50.")
-	case errors.Is(err, audit.ErrInvalidNextToken):
-		return nil, errorf("InvalidNextTokenException", 400, "The next token is not valid.")
-	case err != nil:
+	if err != nil {
 		return nil, err
 	}
 	out := lookupOut{Events: make([]eventOut, 0, len(evs)), NextToken: next}

@@ -2,8 +2,8 @@ package trailapi
 
 import (
 	"context"
-	"errors"
 
+	"github.com/arcastore/arca/internal/apierr"
 	"github.com/arcastore/arca/internal/trails"
 )
 
@@ -61,11 +61,11 @@ type trailOptions struct {
 func (o trailOptions) check() error {
 	switch {
 	case o.SnsTopicName != nil && *o.SnsTopicName != "":
-		return errorf("InvalidParameterCombinationException", 400, "Arca does not deliver SNS notifications; omit SnsTopicName.")
+		return apierr.NewJSON("InvalidParameterCombinationException", 400, "Arca does not deliver SNS notifications; omit SnsTopicName.")
 	case o.CloudWatchLogsLogGroupArn != nil && *o.CloudWatchLogsLogGroupArn != "" || o.CloudWatchLogsRoleArn != nil && *o.CloudWatchLogsRoleArn != "":
-		return errorf("InvalidParameterCombinationException", 400, "Arca does not deliver to CloudWatch Logs; omit the CloudWatchLogs parameters.")
+		return apierr.NewJSON("InvalidParameterCombinationException", 400, "Arca does not deliver to CloudWatch Logs; omit the CloudWatchLogs parameters.")
 	case o.IsOrganizationTrail != nil && *o.IsOrganizationTrail:
-		return errorf("OrganizationsNotInUseException", 400, "This account is not part of an organization.")
+		return apierr.NewJSON("OrganizationsNotInUseException", 400, "This account is not part of an organization.")
 	}
 	return nil // IsMultiRegionTrail: Arca is one region, so every trail sees all of it
 }
@@ -261,7 +261,7 @@ func (a *API) listPublicKeys(ctx context.Context, body []byte) (any, error) {
 		return nil, err
 	}
 	if in.NextToken != "" {
-		return nil, errorf("InvalidTokenException", 400, "The next token is not valid.")
+		return nil, apierr.NewJSON("InvalidTokenException", 400, "The next token is not valid.")
 	}
 	var start, end epoch
 	if in.StartTime != nil {
@@ -306,41 +306,4 @@ func (a *API) flushTrail(ctx context.Context, body []byte) (any, error) {
 		out.Trails = append(out.Trails, trailOut{r.Name, r.Bucket, r.Files, r.Records, r.DigestKey, r.DeliveryError})
 	}
 	return out, nil
-}
-
-// trailErrors maps the trails package's errors to CloudTrail exceptions.
-var trailErrors = []struct {
-	err  error
-	typ  string
-	code int
-}{
-	{trails.ErrNotFound, "TrailNotFoundException", 400},
-	{trails.ErrAlreadyExists, "TrailAlreadyExistsException", 400},
-	{trails.ErrInvalidName, "InvalidTrailNameException", 400},
-	{trails.ErrInvalidARN, "CloudTrailARNInvalidException", 400},
-	{trails.ErrNoName, "TrailNotProvidedException", 400},
-	{trails.ErrTooMany, "MaximumNumberOfTrailsExceededException", 400},
-	{trails.ErrInvalidBucketName, "InvalidS3BucketNameException", 400},
-	{trails.ErrNoSuchBucket, "S3BucketDoesNotExistException", 400},
-	{trails.ErrInvalidPrefix, "InvalidS3PrefixException", 400},
-	{trails.ErrKMSKeyNotFound, "KmsKeyNotFoundException", 400},
-	{trails.ErrKMSKeyInvalid, "InvalidKmsKeyIdException", 400},
-	{trails.ErrKMSKeyUnusable, "KmsException", 400},
-	{trails.ErrDefaultTrail, "OperationNotPermittedException", 400},
-	{trails.ErrTimeRange, "InvalidTimeRangeException", 400},
-}
-
-// wireError turns an error of the trails package into its CloudTrail exception (nil if
-// it is not one).
-func wireError(err error) *Error {
-	for _, m := range trailErrors {
-		if errors.Is(err, m.err) {
-			msg := trails.Message(err)
-			if msg == "" {
-				msg = m.err.Error()
-			}
-			return errorf(m.typ, m.code, msg)
-		}
-	}
-	return nil
 }

@@ -25,6 +25,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/arcastore/arca/internal/errs"
 )
 
 // DefaultName is the built-in trail: the audit records kept in the metadata file, which
@@ -108,29 +110,12 @@ var (
 	ErrTimeRange         = errors.New("trails: invalid time range")                  // InvalidTimeRangeException
 )
 
-// Error carries AWS's message for a case alongside its sentinel.
-type Error struct {
-	Err error
-	Msg string
-}
-
-func (e *Error) Error() string { return e.Err.Error() + ": " + e.Msg }
-
-// Unwrap returns the sentinel.
-func (e *Error) Unwrap() error { return e.Err }
-
 func errf(sentinel error, format string, args ...any) error {
-	return &Error{Err: sentinel, Msg: fmt.Sprintf(format, args...)}
+	return errs.Newf(sentinel, format, args...)
 }
 
 // Message returns the client-facing message of err ("" if it carries none).
-func Message(err error) string {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Msg
-	}
-	return ""
-}
+func Message(err error) string { return errs.Message(err) }
 
 var (
 	nameChars   = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
