@@ -7,17 +7,17 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
-	"time"
 
 	"github.com/arcastore/arca/internal/audit"
+	"github.com/arcastore/arca/internal/datadir"
 	"github.com/arcastore/arca/internal/iam"
 	"github.com/arcastore/arca/internal/kms"
+	"github.com/arcastore/arca/internal/kv"
 	"github.com/arcastore/arca/internal/meta"
 	"github.com/arcastore/arca/internal/rootkey"
 	"github.com/arcastore/arca/internal/sse"
+	"github.com/arcastore/arca/internal/storage/bolt"
 	"github.com/arcastore/arca/internal/trails"
-	bolt "go.etcd.io/bbolt"
 )
 
 const adminUsage = `Usage: arca admin <verb> [flags]
@@ -27,7 +27,7 @@ Offline maintenance of a stopped server's data directory.
 Verbs:
   rotate-root-key   re-seal every KMS key material version, SSE-S3 master key, IAM
                     secret access key and the CloudTrail digest signing key under a new
-                    root key, atomically (one bbolt transaction)
+                    root key, atomically (one transaction)
   rotate-sse-s3-key add a new SSE-S3 master key version; new objects use it, old objects
                     keep opening with the version that sealed them (no data is rewritten)
   check             list every damaged or orphaned record, blob and key, read-only
@@ -42,7 +42,7 @@ const rotateRootKeyUsage = `Usage: arca admin rotate-root-key [flags]
 
 Re-seals everything the root key protects (every KMS key material version, every SSE-S3
 master key, every IAM user's secret access key, the CloudTrail digest signing key, the
-metadata record key, the audit chain key) under a new root key, in one bbolt transaction:
+metadata record key, the audit chain key) under a new root key, in one transaction:
 after a crash either all of it opens with the old key or all of it with the new one. The
 server must be stopped.
 
@@ -92,7 +92,8 @@ func runRotateRootKey(args []string, stdout io.Writer) error {
 		return err
 	}
 	hint := "run 'arca admin rotate-root-key --help'"
-	generated := filepath.Join(*data, "kms-root-key")
+	dir := datadir.At(*data)
+	generated := dir.RootKey()
 	old, oldIsGenerated, err := loadKey(*oldFile, "ARCA_OLD_ROOT_KEY", generated)
 	if err != nil {
 		return &usageError{msg: "old root key: " + err.Error(), hint: hint}
@@ -104,24 +105,17 @@ func runRotateRootKey(args []string, stdout io.Writer) error {
 	if old.Check() == newKey.Check() {
 		return &usageError{msg: "the new root key is the same as the old one", hint: "make a new one with 'openssl rand -base64 32'"}
 	}
-	path := filepath.Join(*data, "meta.db")
-	if _, err := os.Stat(path); err != nil {
-		return &usageError{msg: fmt.Sprintf("%s: no metadata file (is --data the server's data directory?)", path), hint: hint}
-	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	db, err := openOffline(dir, hint, "stop the server first: the root key is rotated offline")
 	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
-			return &usageError{msg: path + " is in use", hint: "stop the server first: the root key is rotated offline"}
-		}
 		return err
 	}
 	var n, nIAM, nTrail, nChain int
-	err = db.Update(func(tx *bolt.Tx) error {
+	err = db.Update(func(tx kv.Tx) error {
 		var err error
 		if n, err = kms.ResealTx(tx, old, newKey); err != nil {
 			return err
 		}
-		if err := sse.ResealKeyring(tx, old, newKey); err != nil {
+		if err := sse.ResealKeyring(bolt.UnwrapTx(tx), old, newKey); err != nil {
 			return err
 		}
 		if err := meta.ResealRecordKeyTx(tx, old, newKey); err != nil {
@@ -130,10 +124,10 @@ func runRotateRootKey(args []string, stdout io.Writer) error {
 		if nIAM, err = iam.ResealTx(tx, old, newKey); err != nil {
 			return err
 		}
-		if nTrail, err = trails.ResealTx(tx, old, newKey); err != nil {
+		if nTrail, err = trails.ResealTx(bolt.UnwrapTx(tx), old, newKey); err != nil {
 			return err
 		}
-		nChain, err = audit.ResealTx(tx, old, newKey)
+		nChain, err = audit.ResealTx(bolt.UnwrapTx(tx), old, newKey)
 		return err
 	})
 	if cerr := db.Close(); err == nil {
@@ -156,6 +150,19 @@ func runRotateRootKey(args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "arca: removed the old generated key %s; start the server with --root-key-file or ARCA_ROOT_KEY holding the new key\n", generated)
 	}
 	return nil
+}
+
+// openOffline opens the store of dir for an offline verb that writes: a usage error (with
+// hint) when dir has no store, or with inUse when a server holds it.
+func openOffline(dir datadir.Dir, hint, inUse string) (*bolt.Store, error) {
+	if !dir.HasStore() {
+		return nil, &usageError{msg: fmt.Sprintf("%s: no metadata file (is --data the server's data directory?)", dir.Store()), hint: hint}
+	}
+	db, err := dir.OpenStore(datadir.Offline)
+	if errors.Is(err, datadir.ErrInUse) {
+		return nil, &usageError{msg: dir.Store() + " is in use", hint: inUse}
+	}
+	return db, err
 }
 
 // loadKey reads a root key from file, else the environment variable env, else fallback

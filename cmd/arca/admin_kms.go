@@ -8,13 +8,13 @@ import (
 	"io"
 	"os"
 	"os/user"
-	"path/filepath"
 	"time"
 
 	"github.com/arcastore/arca/internal/authz"
+	"github.com/arcastore/arca/internal/datadir"
 	"github.com/arcastore/arca/internal/iam"
 	"github.com/arcastore/arca/internal/kms"
-	bolt "go.etcd.io/bbolt"
+	"github.com/arcastore/arca/internal/kv"
 )
 
 const adminKMSUsage = `Usage: arca admin kms <verb> [flags]
@@ -39,7 +39,7 @@ it: the root key must be the one that sealed the keystore.
 Without --policy-file the key gets AWS's default key policy, which allows the account root
 kms:* (and the account's IAM users what their IAM policies allow). A policy file must
 still let the account root change the key policy. The change and a marker are written in
-one bbolt transaction; the server records the reset in its audit trail at its next start
+one transaction; the server records the reset in its audit trail at its next start
 (LookupEvents: event name ResetKeyPolicy) and then removes the marker.
 
 The root key comes from --root-key-file, else ARCA_ROOT_KEY, else the development key
@@ -87,19 +87,13 @@ func runResetKeyPolicy(args []string, stdout io.Writer) error {
 		}
 		doc = string(b)
 	}
-	root, _, err := loadKey(*keyFile, "ARCA_ROOT_KEY", filepath.Join(*data, "kms-root-key"))
+	dir := datadir.At(*data)
+	root, _, err := loadKey(*keyFile, "ARCA_ROOT_KEY", dir.RootKey())
 	if err != nil {
 		return &usageError{msg: "root key: " + err.Error(), hint: hint}
 	}
-	path := filepath.Join(*data, "meta.db")
-	if _, err := os.Stat(path); err != nil {
-		return &usageError{msg: fmt.Sprintf("%s: no metadata file (is --data the server's data directory?)", path), hint: hint}
-	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	db, err := openOffline(dir, hint, "stop the server first: a key policy is reset offline")
 	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
-			return &usageError{msg: path + " is in use", hint: "stop the server first: a key policy is reset offline"}
-		}
 		return err
 	}
 	in := kms.ResetKeyPolicyInput{KeyRef: *keyRef, Policy: doc, Now: time.Now()}
@@ -108,7 +102,7 @@ func runResetKeyPolicy(args []string, stdout io.Writer) error {
 	}
 	in.Host, _ = os.Hostname()
 	var r kms.Recovery
-	err = db.Update(func(tx *bolt.Tx) error {
+	err = db.Update(func(tx kv.Tx) error {
 		var err error
 		if r, err = kms.ResetKeyPolicyTx(tx, root, in); err != nil {
 			return err

@@ -2,17 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"time"
 
-	"github.com/arcastore/arca/internal/gcommit"
+	"github.com/arcastore/arca/internal/datadir"
 	"github.com/arcastore/arca/internal/sse"
-	bolt "go.etcd.io/bbolt"
 )
 
 const rotateSSES3Usage = `Usage: arca admin rotate-sse-s3-key [flags]
@@ -36,24 +31,18 @@ func runRotateSSES3Key(args []string, stdout io.Writer) error {
 		return err
 	}
 	hint := "run 'arca admin rotate-sse-s3-key --help'"
-	root, _, err := loadKey(*keyFile, "ARCA_ROOT_KEY", filepath.Join(*data, "kms-root-key"))
+	dir := datadir.At(*data)
+	root, _, err := loadKey(*keyFile, "ARCA_ROOT_KEY", dir.RootKey())
 	if err != nil {
 		return &usageError{msg: "root key: " + err.Error(), hint: hint}
 	}
-	path := filepath.Join(*data, "meta.db")
-	if _, err := os.Stat(path); err != nil {
-		return &usageError{msg: fmt.Sprintf("%s: no metadata file (is --data the server's data directory?)", path), hint: hint}
-	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	db, err := openOffline(dir, hint, "stop the server first: the SSE-S3 key is rotated offline")
 	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
-			return &usageError{msg: path + " is in use", hint: "stop the server first: the SSE-S3 key is rotated offline"}
-		}
 		return err
 	}
 	defer db.Close()
 	ctx := context.Background()
-	kr, err := sse.OpenKeyring(ctx, gcommit.New(db), root)
+	kr, err := sse.OpenKeyring(ctx, db.Committer(), root)
 	if err != nil {
 		return &usageError{msg: err.Error(), hint: "give the root key the server runs with (--root-key-file or ARCA_ROOT_KEY)"}
 	}

@@ -4,7 +4,7 @@
 // internal/iamapi speaks the IAM and STS query protocols on top of it, and the server's
 // authentication layer calls LookupAccessKey on every request.
 //
-// Entry points: Open a Store over the shared bbolt file (gcommit) with the root key
+// Entry points: Open a Store over the shared store (a kv.DB) with the root key
 // (internal/rootkey). Administrative methods mirror the IAM actions of the same name.
 // LookupAccessKey resolves an access key id to its secret and the Identity it
 // authenticates; PoliciesFor returns every policy document that applies to a user, for

@@ -10,7 +10,7 @@ import (
 
 	"github.com/arcastore/arca/internal/meta"
 	"github.com/arcastore/arca/internal/rootkey"
-	bolt "go.etcd.io/bbolt"
+	"github.com/arcastore/arca/internal/storage/bolt"
 )
 
 const testAccount = "123456789012"
@@ -23,8 +23,8 @@ type testEnv struct {
 	t    testing.TB
 	path string
 	root *rootkey.Key
-	meta *meta.BoltStore
-	db   *bolt.DB
+	meta *meta.KVStore
+	db   *bolt.Store
 	s    *Store
 	now  time.Time
 }
@@ -38,28 +38,44 @@ func newEnv(t testing.TB) *testEnv {
 	e := &testEnv{t: t, path: filepath.Join(t.TempDir(), "meta.db"), root: root,
 		now: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
 	e.open()
-	t.Cleanup(func() { e.meta.Close() })
+	t.Cleanup(func() { e.close() })
 	return e
 }
 
 func (e *testEnv) open() {
 	e.t.Helper()
-	m, err := meta.OpenBolt(e.path, e.root, nil, UpgradeRecordsTx)
+	db, err := bolt.Open(e.path, bolt.Options{})
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	e.meta, e.db = m, m.Committer().Bolt()
-	e.s, err = Open(ctx, Config{DB: m.Committer(), Root: e.root, RecordKey: m.RecordKey(), AccountID: testAccount,
+	m, err := meta.Open(db, e.root, nil, UpgradeRecordsTx)
+	if err != nil {
+		db.Close()
+		e.t.Fatal(err)
+	}
+	e.meta, e.db = m, db
+	e.s, err = Open(ctx, Config{DB: db, Root: e.root, RecordKey: m.RecordKey(), AccountID: testAccount,
 		Now: func() time.Time { return e.now }})
 	if err != nil {
 		e.t.Fatal(err)
 	}
 }
 
+// close closes the store and its file (once).
+func (e *testEnv) close() error {
+	if e.db == nil {
+		return nil
+	}
+	e.meta.Close()
+	err := e.db.Close()
+	e.db = nil
+	return err
+}
+
 // reopen closes the file and opens it again, as a restart does.
 func (e *testEnv) reopen() {
 	e.t.Helper()
-	if err := e.meta.Close(); err != nil {
+	if err := e.close(); err != nil {
 		e.t.Fatal(err)
 	}
 	e.open()

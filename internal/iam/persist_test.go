@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/arcastore/arca/internal/gcommit"
+	"github.com/arcastore/arca/internal/kv"
 	"github.com/arcastore/arca/internal/meta"
 	"github.com/arcastore/arca/internal/rootkey"
-	bolt "go.etcd.io/bbolt"
+	"github.com/arcastore/arca/internal/storage/bolt"
 )
 
 // TestRestart: everything written is there after a restart, active secrets still
@@ -69,7 +69,7 @@ func TestSecretsSealed(t *testing.T) {
 		}
 	}
 	ok(t, e.s.UpdateAccessKey(ctx, "a", must[[]AccessKey](t)(firstPage(e.s.ListAccessKeys(ctx, "a", Page{})))[0].ID, StatusInactive))
-	ok(t, e.meta.Close())
+	ok(t, e.close())
 	data, err := os.ReadFile(e.path)
 	if err != nil {
 		t.Fatal(err)
@@ -93,18 +93,18 @@ func TestWrongRootKey(t *testing.T) {
 	must[User](t)(e.s.CreateUser(ctx, "a", ""))
 	k := must[AccessKey](t)(e.s.CreateAccessKey(ctx, "a"))
 	rk := e.meta.RecordKey()
-	ok(t, e.meta.Close())
+	ok(t, e.close())
 
 	other, _ := rootkey.Parse(rootkey.Generate())
-	db, err := bolt.Open(e.path, 0o600, &bolt.Options{Timeout: time.Second})
+	db, err := bolt.Open(e.path, bolt.Options{Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = Open(ctx, Config{DB: gcommit.New(db), Root: other, RecordKey: rk, AccountID: testAccount})
+	_, err = Open(ctx, Config{DB: db, Root: other, RecordKey: rk, AccountID: testAccount})
 	if !errors.Is(err, ErrWrongRootKey) {
 		t.Fatalf("Open with another root key: %v", err)
 	}
-	err = db.Update(func(tx *bolt.Tx) error {
+	err = db.Update(func(tx kv.Tx) error {
 		_, err := ResealTx(tx, other, e.root)
 		return err
 	})
@@ -112,7 +112,7 @@ func TestWrongRootKey(t *testing.T) {
 		t.Fatalf("ResealTx with the wrong old key: %v", err)
 	}
 	var n int
-	ok(t, db.Update(func(tx *bolt.Tx) (err error) {
+	ok(t, db.Update(func(tx kv.Tx) (err error) {
 		if n, err = ResealTx(tx, e.root, other); err != nil {
 			return err
 		}

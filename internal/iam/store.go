@@ -10,13 +10,13 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/arcastore/arca/internal/kv"
 	"github.com/arcastore/arca/internal/meta"
 	"github.com/arcastore/arca/internal/recauth"
 	"github.com/arcastore/arca/internal/rootkey"
-	bolt "go.etcd.io/bbolt"
 )
 
-// Layout in the shared bbolt file, one top-level bucket with four nested ones; every record
+// Layout in the shared kv store, one top-level bucket with four nested ones; every record
 // is a recauth envelope of its kind bound to its key in its bucket (stored.go):
 //
 //	iam/users/<lowercase name>     -> userRec (JSON), kind "iam-user"
@@ -148,7 +148,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	err := cfg.DB.Update(func(tx *bolt.Tx) error {
+	err := cfg.DB.Update(func(tx kv.Tx) error {
 		top, err := tx.CreateBucketIfNotExists(bktIAM)
 		if err != nil {
 			return err
@@ -165,7 +165,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	st := &state{users: map[string]*userRec{}, groups: map[string]*groupRec{},
 		policies: map[string]*policyRec{}, keys: map[string]*keyRec{}, damaged: map[ref]bool{}}
-	err = cfg.DB.Bolt().View(func(tx *bolt.Tx) error {
+	err = cfg.DB.View(func(tx kv.Tx) error {
 		top := tx.Bucket(bktIAM)
 		for _, kind := range kinds {
 			err := top.Bucket([]byte(kind)).ForEach(func(k, v []byte) error {
@@ -332,9 +332,9 @@ func (s *Store) update(ctx context.Context, fn func(w *writer) error) error {
 		}
 		ops = append(ops, o)
 	}
-	// The function may run more than once (gcommit retries a group without a failed
+	// The function may run more than once (kv.DB.Update retries a group without a failed
 	// member), so it only puts precomputed values.
-	err := s.cfg.DB.Update(func(tx *bolt.Tx) error {
+	err := s.cfg.DB.Update(func(tx kv.Tx) error {
 		top := tx.Bucket(bktIAM)
 		for _, o := range ops {
 			b := top.Bucket([]byte(o.r.kind))
@@ -363,7 +363,7 @@ func (s *Store) update(ctx context.Context, fn func(w *writer) error) error {
 // re-seals too, before or after this: it is opened with old, else new). It returns how
 // many were re-sealed, and ErrWrongRootKey if old does not open them. A damaged access key
 // record is left as it is (it authenticates nothing; its secret cannot be trusted).
-func ResealTx(tx *bolt.Tx, old, new *rootkey.Key) (int, error) {
+func ResealTx(tx kv.Tx, old, new *rootkey.Key) (int, error) {
 	top := tx.Bucket(bktIAM)
 	if top == nil {
 		return 0, nil
@@ -375,8 +375,8 @@ func ResealTx(tx *bolt.Tx, old, new *rootkey.Key) (int, error) {
 		}
 	}
 	b := top.Bucket([]byte(kindKeys))
-	type kv struct{ k, v []byte }
-	var out []kv
+	type row struct{ k, v []byte }
+	var out []row
 	err = b.ForEach(func(k, v []byte) error {
 		r, err := openRec(rk, kindKeys, string(k), v)
 		if err != nil {
@@ -393,7 +393,7 @@ func ResealTx(tx *bolt.Tx, old, new *rootkey.Key) (int, error) {
 		if err != nil {
 			return err
 		}
-		out = append(out, kv{append([]byte(nil), k...), data})
+		out = append(out, row{append([]byte(nil), k...), data})
 		return nil
 	})
 	if err != nil {

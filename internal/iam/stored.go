@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 
+	"github.com/arcastore/arca/internal/kv"
 	"github.com/arcastore/arca/internal/recauth"
-	bolt "go.etcd.io/bbolt"
 )
 
 // Record authentication (docs/FORMAT.md, "Metadata records"): every record the store keeps
 // in the shared file is a recauth envelope under the file's record key
-// (meta.BoltStore.RecordKey, passed in as Config.RecordKey), its tag bound to its kind and
+// (meta.KVStore.RecordKey, passed in as Config.RecordKey), its tag bound to its kind and
 // to its key in its bucket. A record that fails authentication or does not decode as what
 // its place says is damaged and costs that entity only.
 
@@ -76,9 +76,9 @@ func openRec(rk *recauth.Key, bucket, name string, raw []byte) (any, error) {
 // UpgradeRecordsTx authenticates with k every format-1 IAM record in tx (bare JSON that
 // decodes as what its place says) and returns how many it authenticated; a value that does
 // not decode is left as it is, so it stays damaged rather than becoming authentic. It is a
-// meta.Upgrader: meta.OpenBolt runs it in the transaction that creates the record key, so
+// meta.Upgrader: meta.Open runs it in the transaction that creates the record key, so
 // once per data directory.
-func UpgradeRecordsTx(tx *bolt.Tx, k *recauth.Key) (int, error) {
+func UpgradeRecordsTx(tx kv.Tx, k *recauth.Key) (int, error) {
 	top := tx.Bucket(bktIAM)
 	if top == nil {
 		return 0, nil
@@ -120,7 +120,7 @@ type WalkedRecord struct {
 
 // WalkRecordsTx calls fn for every IAM record in tx, damaged or not, authenticating each
 // with rk. It writes nothing; it is what `arca admin check` reads.
-func WalkRecordsTx(tx *bolt.Tx, rk *recauth.Key, fn func(WalkedRecord)) error {
+func WalkRecordsTx(tx kv.Tx, rk *recauth.Key, fn func(WalkedRecord)) error {
 	top := tx.Bucket(bktIAM)
 	if top == nil {
 		return nil

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/arcastore/arca/internal/kv"
 	"github.com/arcastore/arca/internal/recauth"
-	bolt "go.etcd.io/bbolt"
 )
 
 // recordEnv holds two users with an access key and an inline policy each; bob is also in
@@ -40,7 +40,7 @@ func newRecordEnv(t *testing.T) *recordEnv {
 
 func (e *recordEnv) get(kind, name string) []byte {
 	var v []byte
-	e.db.View(func(tx *bolt.Tx) error {
+	e.db.View(func(tx kv.Tx) error {
 		v = bytes.Clone(tx.Bucket(bktIAM).Bucket([]byte(kind)).Get([]byte(name)))
 		return nil
 	})
@@ -51,7 +51,7 @@ func (e *recordEnv) get(kind, name string) []byte {
 }
 
 func (e *recordEnv) put(kind, name string, v []byte) {
-	err := e.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bktIAM).Bucket([]byte(kind)).Put([]byte(name), v) })
+	err := e.db.Update(func(tx kv.Tx) error { return tx.Bucket(bktIAM).Bucket([]byte(kind)).Put([]byte(name), v) })
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func (e *recordEnv) put(kind, name string, v []byte) {
 // load opens a Store over the file as it now is, as a server start does.
 func (e *recordEnv) load() *Store {
 	e.t.Helper()
-	s, err := Open(ctx, Config{DB: e.meta.Committer(), Root: e.root, RecordKey: e.meta.RecordKey(), AccountID: testAccount})
+	s, err := Open(ctx, Config{DB: e.db, Root: e.root, RecordKey: e.meta.RecordKey(), AccountID: testAccount})
 	if err != nil {
 		e.t.Fatalf("Open with a damaged record: %v", err)
 	}
@@ -233,7 +233,7 @@ func TestDeleteDamagedUser(t *testing.T) {
 func TestLegacyUpgrade(t *testing.T) {
 	e := newRecordEnv(t)
 	count := 0
-	err := e.db.Update(func(tx *bolt.Tx) error {
+	err := e.db.Update(func(tx kv.Tx) error {
 		top := tx.Bucket(bktIAM)
 		for _, kind := range kinds {
 			b := top.Bucket([]byte(kind))
@@ -288,7 +288,7 @@ func TestWalkRecords(t *testing.T) {
 	e.put(kindPolicies, "ghost", e.get(kindPolicies, "m"))
 	bad := map[string]bool{}
 	n := 0
-	err := e.db.View(func(tx *bolt.Tx) error {
+	err := e.db.View(func(tx kv.Tx) error {
 		return WalkRecordsTx(tx, e.meta.RecordKey(), func(r WalkedRecord) {
 			n++
 			if r.Err != nil {
@@ -310,7 +310,7 @@ func TestResealWithDamagedKey(t *testing.T) {
 	e := newRecordEnv(t)
 	e.put(kindKeys, e.alice.ID, []byte("garbage"))
 	var n int
-	err := e.db.Update(func(tx *bolt.Tx) (err error) {
+	err := e.db.Update(func(tx kv.Tx) (err error) {
 		n, err = ResealTx(tx, e.root, e.root)
 		return err
 	})

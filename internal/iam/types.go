@@ -4,7 +4,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/arcastore/arca/internal/gcommit"
+	"github.com/arcastore/arca/internal/kv"
 	"github.com/arcastore/arca/internal/recauth"
 	"github.com/arcastore/arca/internal/rootkey"
 )
@@ -19,11 +19,11 @@ type PolicyValidator func(doc []byte) error
 
 // Config is what a Store needs.
 type Config struct {
-	// DB is the group-committed bbolt file the store shares with the rest of Arca.
-	DB *gcommit.DB
+	// DB is the store (group-committed) the identities share with the rest of Arca.
+	DB kv.DB
 	// Root seals secret access keys before they are written.
 	Root *rootkey.Key
-	// RecordKey authenticates the store's records (meta.BoltStore.RecordKey; stored.go).
+	// RecordKey authenticates the store's records (meta.KVStore.RecordKey; stored.go).
 	// nil: a key of this Store only, for tests that never reopen the file: what it writes
 	// is damaged for any later Open.
 	RecordKey *recauth.Key

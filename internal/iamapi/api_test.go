@@ -11,10 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/arcastore/arca/internal/gcommit"
 	"github.com/arcastore/arca/internal/iam"
 	"github.com/arcastore/arca/internal/rootkey"
-	bolt "go.etcd.io/bbolt"
+	"github.com/arcastore/arca/internal/storage/bolt"
 )
 
 const account = "123456789012"
@@ -23,13 +22,13 @@ var root = iam.RootIdentity(account, "AKIAROOTROOTROOTROOT")
 
 func newAPI(t *testing.T) (*API, *iam.Store) {
 	t.Helper()
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "meta.db"), 0o600, nil)
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "meta.db"), bolt.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
 	key, _ := rootkey.Parse(rootkey.Generate())
-	store, err := iam.Open(context.Background(), iam.Config{DB: gcommit.New(db), Root: key, AccountID: account})
+	store, err := iam.Open(context.Background(), iam.Config{DB: db, Root: key, AccountID: account})
 	if err != nil {
 		t.Fatal(err)
 	}

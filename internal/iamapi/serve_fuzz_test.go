@@ -9,10 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/arcastore/arca/internal/gcommit"
 	"github.com/arcastore/arca/internal/iam"
 	"github.com/arcastore/arca/internal/rootkey"
-	bolt "go.etcd.io/bbolt"
+	"github.com/arcastore/arca/internal/storage/bolt"
 )
 
 var fuzzRoot, _ = rootkey.Parse(rootkey.Generate())
@@ -21,13 +20,13 @@ var fuzzRoot, _ = rootkey.Parse(rootkey.Generate())
 // policy p: every input starts from the same state, so what it covers does not depend on
 // the inputs before it (which would defeat the fuzzer's minimization).
 func fuzzFixture(t *testing.T) *API {
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "meta.db"), 0o600, &bolt.Options{NoSync: true})
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "meta.db"), bolt.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
 	ctx := context.Background()
-	store, err := iam.Open(ctx, iam.Config{DB: gcommit.New(db), Root: fuzzRoot, AccountID: account})
+	store, err := iam.Open(ctx, iam.Config{DB: db, Root: fuzzRoot, AccountID: account})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,8 @@
 package kms
 
 import (
-	"github.com/arcastore/arca/internal/gcommit"
-	bolt "go.etcd.io/bbolt"
+	"github.com/arcastore/arca/internal/kv"
+	"github.com/arcastore/arca/internal/storage/bolt"
 	"strings"
 	"testing"
 
@@ -128,14 +128,14 @@ func TestResealAll(t *testing.T) {
 	e.svc.RotateKeyOnDemand(testCtx, caller, md.KeyID)
 	blob, _, _ := e.svc.Encrypt(testCtx, caller, md.KeyID, []byte("keep"), nil)
 	e.close()
-	db, _ := bolt.Open(e.dir+"/meta.db", 0o600, nil)
+	db, _ := bolt.Open(e.dir+"/meta.db", bolt.Options{})
 	wrong, _ := rootkey.Parse(rootkey.Generate())
 	if _, err := ResealAll(db, wrong, wrong); !isErr(err, ErrWrongRootKey) {
 		t.Fatalf("wrong old key: %v", err)
 	}
 	n, err := ResealAll(db, e.root, wrong)
 	if err == nil { // as rotate-root-key does: the record key moves to the new root key too
-		err = db.Update(func(tx *bolt.Tx) error { return meta.ResealRecordKeyTx(tx, e.root, wrong) })
+		err = db.Update(func(tx kv.Tx) error { return meta.ResealRecordKeyTx(tx, e.root, wrong) })
 	}
 	db.Close()
 	if err != nil || n != 2 {
@@ -149,8 +149,8 @@ func TestResealAll(t *testing.T) {
 	}
 	e.close()
 	e.root = old
-	db, _ = bolt.Open(e.dir+"/meta.db", 0o600, nil)
-	_, err = Open(testCtx, Config{DB: gcommit.New(db), Root: old, Region: testRegion, AccountID: testAccount, SchedulerInterval: -1})
+	db, _ = bolt.Open(e.dir+"/meta.db", bolt.Options{})
+	_, err = Open(testCtx, Config{DB: db, Root: old, Region: testRegion, AccountID: testAccount, SchedulerInterval: -1})
 	db.Close()
 	if !isErr(err, ErrWrongRootKey) {
 		t.Fatalf("old root key after reseal: %v", err)

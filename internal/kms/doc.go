@@ -4,7 +4,7 @@
 // AWS KMS semantics and error texts. It knows nothing of HTTP; internal/kmsapi speaks the
 // AWS KMS JSON protocol on top of it, and the SSE layer calls it in process.
 //
-// Entry points: Open a Service over the shared bbolt file (gcommit) with the root key
+// Entry points: Open a Service over the shared store (a kv.DB) with the root key
 // (internal/rootkey). Every operation takes a context and the calling Principal. The SSE
 // layer uses EnsureAWSManagedKey (aws/s3), GenerateDataKey and Decrypt, and Subscribe to
 // drop cached data keys when a key is disabled, scheduled for deletion, destroyed or

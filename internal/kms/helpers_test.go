@@ -8,9 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/arcastore/arca/internal/kv"
 	"github.com/arcastore/arca/internal/meta"
 	"github.com/arcastore/arca/internal/rootkey"
-	bolt "go.etcd.io/bbolt"
+	"github.com/arcastore/arca/internal/storage/bolt"
 )
 
 const (
@@ -50,8 +51,8 @@ type env struct {
 	dir   string
 	root  *rootkey.Key
 	clock *clock
-	meta  *meta.BoltStore
-	db    *bolt.DB
+	meta  *meta.KVStore
+	db    *bolt.Store
 	svc   *Service
 	obs   *countObserver
 }
@@ -88,13 +89,18 @@ func newEnv(t testing.TB) *env {
 
 func (e *env) open(cfg Config) {
 	e.t.Helper()
-	m, err := meta.OpenBolt(filepath.Join(e.dir, "meta.db"), e.root, nil, UpgradeRecordsTx)
+	db, err := bolt.Open(filepath.Join(e.dir, "meta.db"), bolt.Options{})
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	e.meta, e.db = m, m.Committer().Bolt()
+	m, err := meta.Open(db, e.root, nil, UpgradeRecordsTx)
+	if err != nil {
+		db.Close()
+		e.t.Fatal(err)
+	}
+	e.meta, e.db = m, db
 	e.obs = &countObserver{ops: map[string]int{}}
-	cfg.DB, cfg.Root, cfg.Region, cfg.AccountID = m.Committer(), e.root, testRegion, testAccount
+	cfg.DB, cfg.Root, cfg.Region, cfg.AccountID = db, e.root, testRegion, testAccount
 	cfg.RecordKey = m.RecordKey()
 	cfg.Now, cfg.Observer = e.clock.Now, e.obs
 	if cfg.SchedulerInterval == 0 {
@@ -103,6 +109,7 @@ func (e *env) open(cfg Config) {
 	e.svc, err = Open(testCtx, cfg)
 	if err != nil {
 		m.Close()
+		db.Close()
 		e.db = nil
 		e.t.Fatal(err)
 	}
@@ -114,6 +121,7 @@ func (e *env) close() {
 	}
 	e.svc.Close()
 	e.meta.Close()
+	e.db.Close()
 	e.db = nil
 }
 
@@ -144,3 +152,10 @@ func wantErr(t *testing.T, what string, err, sentinel error, msg string) {
 }
 
 func isErr(err, target error) bool { return errors.Is(err, target) }
+
+// countKeys is the number of keys in b.
+func countKeys(b kv.Bucket) int {
+	n := 0
+	b.ForEach(func([]byte, []byte) error { n++; return nil })
+	return n
+}

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	"github.com/arcastore/arca/internal/kv"
 )
 
 // CreateKeyInput is CreateKey's request. Only symmetric encryption keys made by Arca
@@ -128,7 +128,7 @@ func (s *Service) insertKey(ctx context.Context, rec *keyRecord, alias string) (
 			return nil, ErrAlreadyExists
 		}
 	}
-	err = s.commit(ctx, func(tx *bolt.Tx) error {
+	err = s.commit(ctx, func(tx kv.Tx) error {
 		if err := tx.Bucket(bktMaterial).Put(materialKey(rec.ID, 1), sealed); err != nil {
 			return err
 		}

@@ -3,13 +3,13 @@ package kms
 import (
 	"fmt"
 
-	bolt "go.etcd.io/bbolt"
+	"github.com/arcastore/arca/internal/kv"
 )
 
 // OpenReadOnly loads the keystore for reading only (offline tools decrypting SSE-KMS
 // objects): it checks the root key and unseals every key's material like Open, but writes
 // nothing — no buckets are created, no due rotation or deletion runs and no scheduler
-// starts — so cfg.DB may be over a read-only bbolt file. Administrative calls on the
+// starts — so cfg.DB may be a read-only store. Administrative calls on the
 // result fail. It returns ErrWrongRootKey if the keystore was sealed under another root
 // key. A file without a keystore gives an empty one.
 func OpenReadOnly(cfg Config) (*Service, error) {
@@ -17,7 +17,7 @@ func OpenReadOnly(cfg Config) (*Service, error) {
 	s.stop, s.done = make(chan struct{}), make(chan struct{})
 	close(s.done)
 	present := false
-	err := cfg.DB.Bolt().View(func(tx *bolt.Tx) error {
+	err := cfg.DB.View(func(tx kv.Tx) error {
 		for _, b := range [][]byte{bktKeys, bktMaterial, bktAliases, bktMeta} {
 			if tx.Bucket(b) == nil {
 				return nil

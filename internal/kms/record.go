@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// Layout in the shared bbolt file (docs/KMS.md, "What is stored"); every JSON record is a
+// Layout in the shared kv store (docs/KMS.md, "What is stored"); every JSON record is a
 // recauth envelope of its kind bound to its key in its bucket (stored.go):
 //
 //	kms-keys/<key id>                       -> keyRecord (JSON; no secrets), kind "kms-key"

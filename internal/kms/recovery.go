@@ -7,10 +7,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/arcastore/arca/internal/kv"
 	"github.com/arcastore/arca/internal/meta"
 	"github.com/arcastore/arca/internal/recauth"
 	"github.com/arcastore/arca/internal/rootkey"
-	bolt "go.etcd.io/bbolt"
 )
 
 // Offline recovery of a key whose policy lets no one administer it (docs/KMS.md, "Key
@@ -55,14 +55,14 @@ type ResetKeyPolicyInput struct {
 
 // ResetKeyPolicyTx replaces the policy of a customer managed key in tx, whatever the old
 // policy says, and leaves the Recovery marker the next server start audits. It is for a
-// stopped server (bbolt's file lock enforces it) and for the holder of the root key: it
+// stopped server (the store's lock enforces it) and for the holder of the root key: it
 // returns ErrWrongRootKey unless root sealed this keystore. It returns ErrNotFound for an
 // unknown or destroyed key, ErrUnsupported for an AWS managed key (its policy is fixed)
 // and ValidatePolicy's errors for an invalid policy. The key's state does not matter; a
 // key whose record is damaged cannot be reset (ErrDamagedRecord): its other fields are
 // unknown. The records are authenticated with the file's record key, unsealed with root
 // (bare JSON in a file no server of format 2 has opened yet).
-func ResetKeyPolicyTx(tx *bolt.Tx, root *rootkey.Key, in ResetKeyPolicyInput) (Recovery, error) {
+func ResetKeyPolicyTx(tx kv.Tx, root *rootkey.Key, in ResetKeyPolicyInput) (Recovery, error) {
 	mb, keys := tx.Bucket(bktMeta), tx.Bucket(bktKeys)
 	if mb == nil || keys == nil {
 		return Recovery{}, fmt.Errorf("kms: this data directory has no keystore yet")
@@ -113,7 +113,7 @@ func ResetKeyPolicyTx(tx *bolt.Tx, root *rootkey.Key, in ResetKeyPolicyInput) (R
 // offlineKeyID returns the key id ref names (key id, key ARN, alias name or alias ARN),
 // reading aliases from tx with rk; "" if it names none, ErrDamagedRecord (wrapped) if it
 // names an alias whose record is damaged.
-func offlineKeyID(tx *bolt.Tx, rk *recauth.Key, ref string) (string, error) {
+func offlineKeyID(tx kv.Tx, rk *recauth.Key, ref string) (string, error) {
 	if strings.HasPrefix(ref, "arn:") {
 		if _, id, ok := strings.Cut(ref, ":key/"); ok {
 			return id, nil
@@ -145,7 +145,7 @@ func offlineKeyID(tx *bolt.Tx, rk *recauth.Key, ref string) (string, error) {
 // check`): what it says cannot be trusted into the audit trail.
 func (s *Service) Recoveries() ([]Recovery, error) {
 	var out []Recovery
-	err := s.db.Bolt().View(func(tx *bolt.Tx) error {
+	err := s.db.View(func(tx kv.Tx) error {
 		out = nil
 		b := tx.Bucket(bktRecoveries)
 		if b == nil {
@@ -167,7 +167,7 @@ func (s *Service) Recoveries() ([]Recovery, error) {
 
 // ClearRecovery removes the marker id, once its audit record is durable.
 func (s *Service) ClearRecovery(ctx context.Context, id string) error {
-	return s.commit(ctx, func(tx *bolt.Tx) error {
+	return s.commit(ctx, func(tx kv.Tx) error {
 		if b := tx.Bucket(bktRecoveries); b != nil {
 			return b.Delete([]byte(id))
 		}

@@ -7,8 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/arcastore/arca/internal/kv"
 	"github.com/arcastore/arca/internal/rootkey"
-	bolt "go.etcd.io/bbolt"
+	"github.com/arcastore/arca/internal/storage/bolt"
 )
 
 const lockedPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/nobody"},"Action":"kms:*","Resource":"*"}]}`
@@ -66,13 +67,13 @@ func TestPolicyCheck(t *testing.T) {
 func (e *env) reset(root *rootkey.Key, in ResetKeyPolicyInput) (Recovery, error) {
 	e.t.Helper()
 	e.close()
-	db, err := bolt.Open(e.dir+"/meta.db", 0o600, &bolt.Options{Timeout: time.Second})
+	db, err := bolt.Open(e.dir+"/meta.db", bolt.Options{Timeout: time.Second})
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	defer db.Close()
 	var r Recovery
-	err = db.Update(func(tx *bolt.Tx) error {
+	err = db.Update(func(tx kv.Tx) error {
 		var err error
 		r, err = ResetKeyPolicyTx(tx, root, in)
 		return err

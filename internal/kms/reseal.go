@@ -6,18 +6,18 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/arcastore/arca/internal/kv"
 	"github.com/arcastore/arca/internal/rootkey"
-	bolt "go.etcd.io/bbolt"
 )
 
 // ResealAll re-seals every key material version in the keystore of db from the old root
-// key to the new one, and records the new key's check value, in one bbolt transaction:
+// key to the new one, and records the new key's check value, in one transaction:
 // after a crash either everything is sealed under the old key or everything under the new.
-// The server must not be running (bbolt's file lock enforces it). It returns how many
+// The server must not be running (the store's lock enforces it). It returns how many
 // material versions were re-sealed, and ErrWrongRootKey if old is not the sealing key.
-func ResealAll(db *bolt.DB, old, new *rootkey.Key) (int, error) {
+func ResealAll(db kv.DB, old, new *rootkey.Key) (int, error) {
 	n := 0
-	err := db.Update(func(tx *bolt.Tx) error {
+	err := db.Update(func(tx kv.Tx) error {
 		var err error
 		n, err = ResealTx(tx, old, new)
 		return err
@@ -30,7 +30,7 @@ func ResealAll(db *bolt.DB, old, new *rootkey.Key) (int, error) {
 // themselves, not the key records: a key whose record is damaged keeps its material under
 // the root key in force, so restoring the record from a backup brings the key back. The
 // rows of a key being destroyed (overwritten with zeros) are left as they are.
-func ResealTx(tx *bolt.Tx, old, new *rootkey.Key) (int, error) {
+func ResealTx(tx kv.Tx, old, new *rootkey.Key) (int, error) {
 	n := 0
 	err := func() error {
 		meta, mat := tx.Bucket(bktMeta), tx.Bucket(bktMaterial)

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	"github.com/arcastore/arca/internal/kv"
 )
 
 const (
@@ -124,7 +124,7 @@ func (s *Service) addVersion(ctx context.Context, k *key, typ string) (*key, err
 		rec.NextRotation = now.Add(time.Duration(rec.RotationPeriod) * day)
 	}
 	sealed := s.root.Seal(materialAAD(rec.ID, n), raw)
-	err = s.commit(ctx, func(tx *bolt.Tx) error {
+	err = s.commit(ctx, func(tx kv.Tx) error {
 		if err := tx.Bucket(bktMaterial).Put(materialKey(rec.ID, n), sealed); err != nil {
 			return err
 		}
@@ -233,7 +233,7 @@ func (s *Service) runDueKey(ctx context.Context, id string, now time.Time) error
 func (s *Service) destroy(ctx context.Context, k *key) error {
 	rec := k.rec.clone()
 	rec.Destroying = true
-	err := s.commit(ctx, func(tx *bolt.Tx) error {
+	err := s.commit(ctx, func(tx kv.Tx) error {
 		mb := tx.Bucket(bktMaterial)
 		for _, v := range rec.Versions {
 			mk := materialKey(rec.ID, v.N)
@@ -265,7 +265,7 @@ func (s *Service) finishDestroy(ctx context.Context, k *key) error {
 		}
 	}
 	s.mu.RUnlock()
-	err := s.commit(ctx, func(tx *bolt.Tx) error {
+	err := s.commit(ctx, func(tx kv.Tx) error {
 		mb := tx.Bucket(bktMaterial)
 		for _, v := range k.rec.Versions {
 			if err := mb.Delete(materialKey(k.rec.ID, v.N)); err != nil {

@@ -2,7 +2,7 @@ package kms
 
 import (
 	"errors"
-	bolt "go.etcd.io/bbolt"
+	"github.com/arcastore/arca/internal/kv"
 	"testing"
 	"time"
 )
@@ -125,7 +125,7 @@ func TestCrashMidRotationLeavesConsistentKeystore(t *testing.T) {
 		if d, err := e.svc.Decrypt(testCtx, caller, blob, nil); err != nil || string(d.Plaintext) != "before" {
 			t.Fatalf("%s: %v", when, err)
 		}
-		e.db.View(func(tx *bolt.Tx) error {
+		e.db.View(func(tx kv.Tx) error {
 			if tx.Bucket(bktMaterial).Get(materialKey(md.KeyID, 2)) != nil {
 				t.Fatalf("%s: orphan material row for version 2", when)
 			}

@@ -8,19 +8,18 @@ import (
 	"sync"
 	"time"
 
-	"github.com/arcastore/arca/internal/gcommit"
+	"github.com/arcastore/arca/internal/kv"
 	"github.com/arcastore/arca/internal/recauth"
 	"github.com/arcastore/arca/internal/rootkey"
-	bolt "go.etcd.io/bbolt"
 )
 
 // Config is what a Service needs.
 type Config struct {
-	// DB is the group-committed bbolt file the keystore shares with the rest of Arca.
-	DB *gcommit.DB
+	// DB is the store (group-committed) the keystore shares with the rest of Arca.
+	DB kv.DB
 	// Root seals key material before it is written.
 	Root *rootkey.Key
-	// RecordKey authenticates the keystore's records (meta.BoltStore.RecordKey; stored.go).
+	// RecordKey authenticates the keystore's records (meta.KVStore.RecordKey; stored.go).
 	// nil: a key of this Service only, for tests that never reopen the file: what it
 	// writes is damaged for any later Open.
 	RecordKey *recauth.Key
@@ -45,7 +44,7 @@ type Config struct {
 // cryptographic operations read an in-memory snapshot and write nothing.
 type Service struct {
 	cfg   Config
-	db    *gcommit.DB
+	db    kv.DB
 	root  *rootkey.Key
 	rk    *recauth.Key
 	obs   Observer
@@ -95,7 +94,7 @@ func newService(cfg Config) *Service {
 // keystore was sealed under another root key.
 func Open(ctx context.Context, cfg Config) (*Service, error) {
 	s := newService(cfg)
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.db.Update(func(tx kv.Tx) error {
 		for _, b := range [][]byte{bktKeys, bktMaterial, bktAliases, bktMeta} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
@@ -132,7 +131,7 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 	return s, nil
 }
 
-// Close stops the scheduler. The bbolt file belongs to the caller.
+// Close stops the scheduler. The store belongs to the caller.
 func (s *Service) Close() error {
 	select {
 	case <-s.stop:
@@ -146,7 +145,7 @@ func (s *Service) Close() error {
 // load reads every key and alias. A damaged record (or a key whose material does not
 // open) costs that key or alias only: it is logged once and answers ErrKeyUnavailable.
 func (s *Service) load() error {
-	return s.db.Bolt().View(func(tx *bolt.Tx) error {
+	return s.db.View(func(tx kv.Tx) error {
 		mb := tx.Bucket(bktMaterial)
 		err := tx.Bucket(bktKeys).ForEach(func(k, v []byte) error {
 			id := string(k)
@@ -191,7 +190,7 @@ func (s *Service) logDamaged(kind, name string, err error) {
 
 // commit runs fn in a durable transaction. Errors of our own (sentinels) pass through;
 // anything else is a storage failure.
-func (s *Service) commit(ctx context.Context, fn func(tx *bolt.Tx) error) error {
+func (s *Service) commit(ctx context.Context, fn func(tx kv.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -210,7 +209,7 @@ func isDomain(err error) bool {
 }
 
 // saveKey writes rec inside tx, authenticated with rk.
-func saveKey(tx *bolt.Tx, rk *recauth.Key, rec *keyRecord) error {
+func saveKey(tx kv.Tx, rk *recauth.Key, rec *keyRecord) error {
 	return putRecord(tx.Bucket(bktKeys), rk, KindKey, rec.ID, rec)
 }
 
@@ -235,7 +234,7 @@ func (s *Service) changeKey(ctx context.Context, ref string, allowAlias bool, op
 	if err := fn(k, rec); err != nil {
 		return nil, err
 	}
-	if err := s.commit(ctx, func(tx *bolt.Tx) error { return saveKey(tx, s.rk, rec) }); err != nil {
+	if err := s.commit(ctx, func(tx kv.Tx) error { return saveKey(tx, s.rk, rec) }); err != nil {
 		return nil, err
 	}
 	nk := &key{rec: rec, arn: k.arn, mat: k.mat}

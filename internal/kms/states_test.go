@@ -1,7 +1,7 @@
 package kms
 
 import (
-	bolt "go.etcd.io/bbolt"
+	"github.com/arcastore/arca/internal/kv"
 	"testing"
 	"time"
 )
@@ -113,8 +113,8 @@ func TestDeletionDestroysMaterial(t *testing.T) {
 	e.reopen()
 	_, err = e.svc.DescribeKey(testCtx, caller, md.KeyID)
 	wantErr(t, "describe after restart", err, ErrNotFound, "-")
-	e.db.View(func(tx *bolt.Tx) error {
-		if n := tx.Bucket(bktMaterial).Stats().KeyN; n != 0 {
+	e.db.View(func(tx kv.Tx) error {
+		if n := countKeys(tx.Bucket(bktMaterial)); n != 0 {
 			t.Errorf("%d material rows left", n)
 		}
 		return nil

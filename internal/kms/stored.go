@@ -5,14 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 
+	"github.com/arcastore/arca/internal/kv"
 	"github.com/arcastore/arca/internal/recauth"
 	"github.com/arcastore/arca/internal/rootkey"
-	bolt "go.etcd.io/bbolt"
 )
 
 // Record authentication (docs/FORMAT.md, "Metadata records"): every JSON record the
 // keystore keeps in the shared file is a recauth envelope under the file's record key
-// (meta.BoltStore.RecordKey, passed in as Config.RecordKey), its tag bound to its kind and
+// (meta.KVStore.RecordKey, passed in as Config.RecordKey), its tag bound to its kind and
 // to its key in its bucket. Key material is not a record: it is sealed under the root key,
 // bound to key id and version (materialAAD). A record that fails authentication or does
 // not decode as what its place says is damaged and costs that key, alias or marker only.
@@ -45,7 +45,7 @@ func sealRecord(rk *recauth.Key, kind, name string, v any) ([]byte, error) {
 	return rk.Seal(kind, []string{name}, data), nil
 }
 
-func putRecord(b *bolt.Bucket, rk *recauth.Key, kind, name string, v any) error {
+func putRecord(b kv.Bucket, rk *recauth.Key, kind, name string, v any) error {
 	data, err := sealRecord(rk, kind, name, v)
 	if err != nil {
 		return err
@@ -113,7 +113,7 @@ func openRecovery(rk *recauth.Key, id string, raw []byte) (*Recovery, error) {
 }
 
 // unsealMaterial opens every material version of rec (a key not being destroyed).
-func unsealMaterial(mb *bolt.Bucket, root *rootkey.Key, rec *keyRecord) ([]*material, error) {
+func unsealMaterial(mb kv.Bucket, root *rootkey.Key, rec *keyRecord) ([]*material, error) {
 	mat := make([]*material, 0, len(rec.Versions))
 	for _, ver := range rec.Versions {
 		sealed := mb.Get(materialKey(rec.ID, ver.N))
@@ -148,9 +148,9 @@ var recordTables = []struct {
 // UpgradeRecordsTx authenticates with k every format-1 KMS record in tx (bare JSON that
 // decodes as what its place says) and returns how many it authenticated; a value that does
 // not decode is left as it is, so it stays damaged rather than becoming authentic. It is a
-// meta.Upgrader: meta.OpenBolt runs it in the transaction that creates the record key, so
+// meta.Upgrader: meta.Open runs it in the transaction that creates the record key, so
 // once per data directory.
-func UpgradeRecordsTx(tx *bolt.Tx, k *recauth.Key) (int, error) {
+func UpgradeRecordsTx(tx kv.Tx, k *recauth.Key) (int, error) {
 	n := 0
 	for _, t := range recordTables {
 		b := tx.Bucket(t.bucket)
@@ -190,7 +190,7 @@ type WalkedRecord struct {
 // WalkRecordsTx calls fn for every KMS record in tx, damaged or not, authenticating each
 // with rk and, when root is not nil, unsealing (and forgetting) the material of every key
 // that is not being destroyed. It writes nothing; it is what `arca admin check` reads.
-func WalkRecordsTx(tx *bolt.Tx, rk *recauth.Key, root *rootkey.Key, fn func(WalkedRecord)) error {
+func WalkRecordsTx(tx kv.Tx, rk *recauth.Key, root *rootkey.Key, fn func(WalkedRecord)) error {
 	mb := tx.Bucket(bktMaterial)
 	for _, t := range recordTables {
 		b := tx.Bucket(t.bucket)

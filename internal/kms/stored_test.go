@@ -5,10 +5,11 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/arcastore/arca/internal/kv"
 	"github.com/arcastore/arca/internal/meta"
 	"github.com/arcastore/arca/internal/recauth"
 	"github.com/arcastore/arca/internal/rootkey"
-	bolt "go.etcd.io/bbolt"
+	"github.com/arcastore/arca/internal/storage/bolt"
 )
 
 // recordEnv is a keystore with two keys (the first with alias/one and a grant) and a
@@ -51,7 +52,7 @@ func newRecordEnv(t *testing.T) *recordEnv {
 
 func (e *recordEnv) get(bkt []byte, name string) []byte {
 	var v []byte
-	e.db.View(func(tx *bolt.Tx) error {
+	e.db.View(func(tx kv.Tx) error {
 		v = bytes.Clone(tx.Bucket(bkt).Get([]byte(name)))
 		return nil
 	})
@@ -62,7 +63,7 @@ func (e *recordEnv) get(bkt []byte, name string) []byte {
 }
 
 func (e *recordEnv) put(bkt []byte, name string, v []byte) {
-	if err := e.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bkt).Put([]byte(name), v) }); err != nil {
+	if err := e.db.Update(func(tx kv.Tx) error { return tx.Bucket(bkt).Put([]byte(name), v) }); err != nil {
 		e.t.Fatal(err)
 	}
 }
@@ -70,7 +71,7 @@ func (e *recordEnv) put(bkt []byte, name string, v []byte) {
 // load opens a Service over the file as it now is, as a server start does.
 func (e *recordEnv) load() *Service {
 	e.t.Helper()
-	svc, err := Open(testCtx, Config{DB: e.meta.Committer(), Root: e.root, RecordKey: e.meta.RecordKey(),
+	svc, err := Open(testCtx, Config{DB: e.db, Root: e.root, RecordKey: e.meta.RecordKey(),
 		Region: testRegion, AccountID: testAccount, Now: e.clock.Now, SchedulerInterval: -1})
 	if err != nil {
 		e.t.Fatalf("Open with a damaged record: %v", err)
@@ -225,7 +226,7 @@ func TestLegacyUpgrade(t *testing.T) {
 	e := newRecordEnv(t)
 	stored2 := e.get(bktKeys, e.two.KeyID)
 	// Make the file format 1: bare JSON everywhere and no record key.
-	err := e.db.Update(func(tx *bolt.Tx) error {
+	err := e.db.Update(func(tx kv.Tx) error {
 		for _, t := range recordTables {
 			b := tx.Bucket(t.bucket)
 			if b == nil {
@@ -288,7 +289,7 @@ func TestWalkRecords(t *testing.T) {
 	v[40] ^= 1
 	e.put(bktMaterial, mk, v)
 	got := map[string]error{}
-	err := e.db.View(func(tx *bolt.Tx) error {
+	err := e.db.View(func(tx kv.Tx) error {
 		return WalkRecordsTx(tx, e.meta.RecordKey(), e.root, func(r WalkedRecord) { got[r.Kind+" "+r.Name] = r.Err })
 	})
 	if err != nil {
@@ -315,13 +316,13 @@ func TestResealDamagedKey(t *testing.T) {
 	e.put(bktKeys, e.one.KeyID, []byte("garbage"))
 	e.close()
 	other, _ := rootkey.Parse(rootkey.Generate())
-	db, err := bolt.Open(e.dir+"/meta.db", 0o600, nil)
+	db, err := bolt.Open(e.dir+"/meta.db", bolt.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	n, err := ResealAll(db, e.root, other)
 	if err == nil {
-		err = db.Update(func(tx *bolt.Tx) error { return meta.ResealRecordKeyTx(tx, e.root, other) })
+		err = db.Update(func(tx kv.Tx) error { return meta.ResealRecordKeyTx(tx, e.root, other) })
 	}
 	db.Close()
 	if err != nil || n != 2 {

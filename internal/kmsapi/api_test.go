@@ -11,22 +11,21 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/arcastore/arca/internal/gcommit"
 	"github.com/arcastore/arca/internal/kms"
 	"github.com/arcastore/arca/internal/rootkey"
-	bolt "go.etcd.io/bbolt"
+	"github.com/arcastore/arca/internal/storage/bolt"
 )
 
 var principal = kms.Principal{AccountID: "111122223333", ARN: "arn:aws:iam::111122223333:root"}
 
 func newAPI(t testing.TB) *API {
 	t.Helper()
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "meta.db"), 0o600, nil)
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "meta.db"), bolt.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	root, _ := rootkey.Parse(rootkey.Generate())
-	svc, err := kms.Open(context.Background(), kms.Config{DB: gcommit.New(db), Root: root, Region: "us-east-1",
+	svc, err := kms.Open(context.Background(), kms.Config{DB: db, Root: root, Region: "us-east-1",
 		AccountID: "111122223333", SchedulerInterval: -1})
 	if err != nil {
 		t.Fatal(err)

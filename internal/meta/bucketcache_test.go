@@ -93,7 +93,7 @@ func TestBucketCloneCoversEveryReferenceField(t *testing.T) {
 // BenchmarkGetBucket reads a bucket with default encryption and a policy, as every
 // bucket-scoped request does.
 func BenchmarkGetBucket(b *testing.B) {
-	s, err := OpenBolt(b.TempDir()+"/meta.db", testRoot(b), nil)
+	s, err := openAt(b, b.TempDir()+"/meta.db", testRoot(b))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -5,16 +5,16 @@ import (
 	"context"
 	"strings"
 
-	bolt "go.etcd.io/bbolt"
+	"github.com/arcastore/arca/internal/kv"
 )
 
 // skipPast is appended to a common prefix to seek beyond every key that starts with it: keys
 // are UTF-8, which never contains the byte 0xFF.
 const skipPast = "\xff"
 
-func (s *BoltStore) ListObjects(ctx context.Context, bucket string, opt ListOptions) (ListResult, error) {
+func (s *KVStore) ListObjects(ctx context.Context, bucket string, opt ListOptions) (ListResult, error) {
 	var res ListResult
-	err := s.view(ctx, func(tx *bolt.Tx) error {
+	err := s.view(ctx, func(tx kv.Tx) error {
 		ob, err := objectsOf(tx, bucket)
 		if err != nil {
 			return err
@@ -45,7 +45,7 @@ func (s *BoltStore) ListObjects(ctx context.Context, bucket string, opt ListOpti
 // after `after`, rolled up at the first delimiter past the prefix into common prefixes, at
 // most max entries. A common prefix not greater than `after` was already returned on an
 // earlier page and is skipped whole. keyOf maps a stored key to the object key it sorts by.
-func walkListing(c *bolt.Cursor, prefix, delim, after string, max int, truncated *bool,
+func walkListing(c kv.Cursor, prefix, delim, after string, max int, truncated *bool,
 	onObject func(k, v []byte) error, onPrefix func(cp string)) error {
 	start := prefix
 	if after > start {

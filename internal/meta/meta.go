@@ -1,9 +1,10 @@
 // Package meta stores bucket, object and multipart-upload metadata.
 //
-// The Store interface is what the API layer uses; BoltStore (bbolt, one file) is the default
-// implementation. Another backend (PostgreSQL, say) implements Store and passes the contract
-// tests in store_test.go. Object bytes are not kept here: an Object names its data by blob
-// ids (see package blob); meta never opens a blob.
+// The Store interface is what the API layer uses; KVStore, on the storage seam (package
+// kv), is the default implementation and runs on any kv backend. Another implementation
+// (on PostgreSQL's own tables, say) implements Store and passes the contract tests in
+// store_test.go. Object bytes are not kept here: an Object names its data by blob ids (see
+// package blob); meta never opens a blob.
 //
 // Every method takes a context first and returns only the sentinel errors documented on it,
 // possibly wrapped, ErrDamagedRecord for a record that fails authentication (docs/FORMAT.md,
@@ -268,6 +269,7 @@ type Store interface {
 	// returns how many records were damaged (ErrDamagedRecord): their blob ids are unknown,
 	// so no blob may be treated as unreferenced while damaged > 0.
 	WalkBlobIDs(ctx context.Context, fn func(id string)) (damaged int, err error)
-	// Close flushes and closes the store.
+	// Close releases what the store holds (a store on a shared kv.DB holds nothing: the
+	// kv.DB is closed by whoever opened it).
 	Close() error
 }

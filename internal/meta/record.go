@@ -10,7 +10,7 @@ import (
 // stores is a recauth envelope, its tag bound to the record's kind and location (bucket
 // name, object key, upload id, part number). The record key is random, sealed under the
 // root key (recordKeyAAD) in bucket meta-record-key; other packages that keep records in
-// the same file (kms, iam) authenticate theirs with the same key (BoltStore.RecordKey).
+// the same file (kms, iam) authenticate theirs with the same key (KVStore.RecordKey).
 
 // ErrDamagedRecord is returned for a record that fails authentication or does not decode:
 // it was edited outside Arca (or the disk damaged it). It costs that record only; `arca

@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"github.com/arcastore/arca/internal/recauth"
 	"path/filepath"
 	"slices"
 	"testing"
 
+	"github.com/arcastore/arca/internal/kv"
+	"github.com/arcastore/arca/internal/recauth"
 	"github.com/arcastore/arca/internal/rootkey"
-	bolt "go.etcd.io/bbolt"
+	"github.com/arcastore/arca/internal/storage/bolt"
 )
 
 func testMAC() *recauth.Key { return recauth.New(bytes.Repeat([]byte{9}, 32)) }
@@ -22,7 +23,7 @@ func FuzzRecordOpen(f *testing.F) {
 	f.Add([]byte(`{"key":"k"}`), "b", "k")
 	f.Add(m.Seal(kindObject, objectLoc("b", "k"), []byte(`{"key":"k"}`)), "b", "k")
 	f.Add([]byte{0x02}, "", "")
-	s := &BoltStore{mac: m}
+	s := &KVStore{mac: m}
 	f.Fuzz(func(t *testing.T, v []byte, bucket, key string) {
 		// An authentic envelope around any body decodes or is damaged, never panics.
 		var o Object
@@ -63,7 +64,7 @@ func FuzzRecordLocations(f *testing.F) {
 // still works, and that a moved record fails too.
 func TestRecordEditsDetected(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "meta.db")
-	s, err := OpenBolt(path, testRoot(t), nil)
+	s, err := openAt(t, path, testRoot(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,12 +75,12 @@ func TestRecordEditsDetected(t *testing.T) {
 	s.PutObject(ctx, "b", o, nil)
 	s.PutObject(ctx, "b", Object{Key: "other"}, nil)
 	var orig []byte
-	s.db.View(func(tx *bolt.Tx) error {
+	s.db.View(func(tx kv.Tx) error {
 		orig = bytes.Clone(tx.Bucket(bktObjects).Bucket([]byte("b")).Get([]byte("k")))
 		return nil
 	})
 	set := func(k string, v []byte) {
-		err := s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bktObjects).Bucket([]byte("b")).Put([]byte(k), v) })
+		err := s.db.Update(func(tx kv.Tx) error { return tx.Bucket(bktObjects).Bucket([]byte("b")).Put([]byte(k), v) })
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -120,15 +121,15 @@ func TestRecordEditsDetected(t *testing.T) {
 	// The record key is sealed under the root key: another root key does not open the file,
 	// and a re-seal carries it over.
 	other, _ := rootkey.New(bytes.Repeat([]byte{8}, rootkey.Size))
-	if _, err := OpenBolt(path, other, nil); err == nil {
+	if _, err := openAt(t, path, other); err == nil {
 		t.Fatal("opened with another root key")
 	}
-	db, _ := bolt.Open(path, 0o600, nil)
-	if err := db.Update(func(tx *bolt.Tx) error { return ResealRecordKeyTx(tx, testRoot(t), other) }); err != nil {
+	db, _ := bolt.Open(path, bolt.Options{})
+	if err := db.Update(func(tx kv.Tx) error { return ResealRecordKeyTx(tx, testRoot(t), other) }); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
-	s, err = OpenBolt(path, other, nil)
+	s, err = openAt(t, path, other)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,11 +142,11 @@ func TestRecordEditsDetected(t *testing.T) {
 // TestUpgradeFormat1 authenticates bare-JSON records once, leaves undecodable ones damaged.
 func TestUpgradeFormat1(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "meta.db")
-	db, err := bolt.Open(path, 0o600, nil)
+	db, err := bolt.Open(path, bolt.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	db.Update(func(tx *bolt.Tx) error {
+	db.Update(func(tx kv.Tx) error {
 		bb, _ := tx.CreateBucket(bktBuckets)
 		bb.Put([]byte("b"), []byte(`{"name":"b"}`))
 		ob, _ := tx.CreateBucket(bktObjects)
@@ -158,7 +159,7 @@ func TestUpgradeFormat1(t *testing.T) {
 		return nil
 	})
 	db.Close()
-	s, err := OpenBolt(path, testRoot(t), nil)
+	s, err := openAt(t, path, testRoot(t))
 	if err != nil {
 		t.Fatal(err)
 	}

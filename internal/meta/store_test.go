@@ -10,11 +10,11 @@ import (
 	"time"
 )
 
-// openTestStore opens a real bbolt file in a temp dir. Another backend's tests would run
-// the same contract functions below against their Store.
-func openTestStore(t *testing.T) *BoltStore {
+// openTestStore opens a store in a new embedded kv store. Another backend's tests would
+// run the same contract functions below against their Store.
+func openTestStore(t *testing.T) *testStore {
 	t.Helper()
-	s, err := OpenBolt(filepath.Join(t.TempDir(), "meta.db"), testRoot(t), nil)
+	s, err := openAt(t, filepath.Join(t.TempDir(), "meta.db"), testRoot(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,14 +241,14 @@ func TestConcurrentPutsLastWriterWins(t *testing.T) {
 func TestReopenKeepsData(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	s, err := OpenBolt(filepath.Join(dir, "m.db"), testRoot(t), nil)
+	s, err := openAt(t, filepath.Join(dir, "m.db"), testRoot(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.CreateBucket(ctx, Bucket{Name: "b"})
 	s.PutObject(ctx, "b", Object{Key: "k", ETag: "e", UserMeta: map[string]string{"x": "ü"}}, nil)
 	s.Close()
-	s, err = OpenBolt(filepath.Join(dir, "m.db"), testRoot(t), nil)
+	s, err = openAt(t, filepath.Join(dir, "m.db"), testRoot(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	bolt "go.etcd.io/bbolt"
+	"github.com/arcastore/arca/internal/kv"
 )
 
 // uploadKey is the key of an upload's nested bucket: object key, NUL, upload id. Upload ids
@@ -35,7 +35,7 @@ func validUploadID(id string) bool {
 	return true
 }
 
-func uploadsOf(tx *bolt.Tx, bucket string) (*bolt.Bucket, error) {
+func uploadsOf(tx kv.Tx, bucket string) (kv.Bucket, error) {
 	ub := tx.Bucket(bktUploads).Bucket([]byte(bucket))
 	if ub == nil {
 		return nil, ErrNoSuchBucket
@@ -43,7 +43,7 @@ func uploadsOf(tx *bolt.Tx, bucket string) (*bolt.Bucket, error) {
 	return ub, nil
 }
 
-func uploadBucket(tx *bolt.Tx, bucket, key, id string) (*bolt.Bucket, error) {
+func uploadBucket(tx kv.Tx, bucket, key, id string) (kv.Bucket, error) {
 	if !validUploadID(id) {
 		return nil, ErrNoSuchUpload
 	}
@@ -60,8 +60,8 @@ func uploadBucket(tx *bolt.Tx, bucket, key, id string) (*bolt.Bucket, error) {
 
 func partKey(n int) []byte { return []byte(fmt.Sprintf("%05d", n)) }
 
-func (s *BoltStore) CreateUpload(ctx context.Context, bucket string, u Upload) error {
-	return s.update(ctx, func(tx *bolt.Tx) error {
+func (s *KVStore) CreateUpload(ctx context.Context, bucket string, u Upload) error {
+	return s.update(ctx, func(tx kv.Tx) error {
 		ub, err := uploadsOf(tx, bucket)
 		if err != nil {
 			return err
@@ -81,7 +81,7 @@ func (s *BoltStore) CreateUpload(ctx context.Context, bucket string, u Upload) e
 }
 
 // readUpload reads the upload record of (bucket, key, id) from its nested bucket b.
-func (s *BoltStore) readUpload(b *bolt.Bucket, bucket, key, id string) (Upload, error) {
+func (s *KVStore) readUpload(b kv.Bucket, bucket, key, id string) (Upload, error) {
 	var u Upload
 	err := s.getRec(kindUpload, uploadLoc(bucket, key, id), b.Get(keyInfo), &u)
 	if err == nil && (u.Key != key || u.ID != id) {
@@ -94,7 +94,7 @@ func (s *BoltStore) readUpload(b *bolt.Bucket, bucket, key, id string) (Upload, 
 }
 
 // readPart reads part n of upload (bucket, key, id) from its stored value v.
-func (s *BoltStore) readPart(bucket, key, id string, n int, v []byte) (Part, error) {
+func (s *KVStore) readPart(bucket, key, id string, n int, v []byte) (Part, error) {
 	var p Part
 	err := s.getRec(kindPart, partLoc(bucket, key, id, n), v, &p)
 	if err == nil && p.Number != n {
@@ -106,9 +106,9 @@ func (s *BoltStore) readPart(bucket, key, id string, n int, v []byte) (Part, err
 	return p, err
 }
 
-func (s *BoltStore) GetUpload(ctx context.Context, bucket, key, id string) (Upload, error) {
+func (s *KVStore) GetUpload(ctx context.Context, bucket, key, id string) (Upload, error) {
 	var u Upload
-	err := s.view(ctx, func(tx *bolt.Tx) error {
+	err := s.view(ctx, func(tx kv.Tx) error {
 		b, err := uploadBucket(tx, bucket, key, id)
 		if err != nil {
 			return err
@@ -119,9 +119,9 @@ func (s *BoltStore) GetUpload(ctx context.Context, bucket, key, id string) (Uplo
 	return u, err
 }
 
-func (s *BoltStore) PutPart(ctx context.Context, bucket, key, id string, p Part) (*Part, error) {
+func (s *KVStore) PutPart(ctx context.Context, bucket, key, id string, p Part) (*Part, error) {
 	var old *Part
-	err := s.update(ctx, func(tx *bolt.Tx) error {
+	err := s.update(ctx, func(tx kv.Tx) error {
 		old = nil
 		b, err := uploadBucket(tx, bucket, key, id)
 		if err != nil {
@@ -142,7 +142,7 @@ func (s *BoltStore) PutPart(ctx context.Context, bucket, key, id string, p Part)
 	return old, err
 }
 
-func (s *BoltStore) readParts(b *bolt.Bucket, bucket, key, id string) ([]Part, error) {
+func (s *KVStore) readParts(b kv.Bucket, bucket, key, id string) ([]Part, error) {
 	var parts []Part
 	err := b.Bucket(keyParts).ForEach(func(k, v []byte) error {
 		n, err := strconv.Atoi(string(k))
@@ -159,10 +159,10 @@ func (s *BoltStore) readParts(b *bolt.Bucket, bucket, key, id string) ([]Part, e
 	return parts, err
 }
 
-func (s *BoltStore) ListParts(ctx context.Context, bucket, key, id string, after, max int) ([]Part, bool, error) {
+func (s *KVStore) ListParts(ctx context.Context, bucket, key, id string, after, max int) ([]Part, bool, error) {
 	var out []Part
 	var more bool
-	err := s.view(ctx, func(tx *bolt.Tx) error {
+	err := s.view(ctx, func(tx kv.Tx) error {
 		b, err := uploadBucket(tx, bucket, key, id)
 		if err != nil {
 			return err
@@ -188,10 +188,10 @@ func (s *BoltStore) ListParts(ctx context.Context, bucket, key, id string, after
 	return out, more, err
 }
 
-func (s *BoltStore) CompleteUpload(ctx context.Context, bucket, id string, o Object, cond PutCondition) (*Object, []Part, error) {
+func (s *KVStore) CompleteUpload(ctx context.Context, bucket, id string, o Object, cond PutCondition) (*Object, []Part, error) {
 	var old *Object
 	var unused []Part
-	err := s.update(ctx, func(tx *bolt.Tx) error {
+	err := s.update(ctx, func(tx kv.Tx) error {
 		old, unused = nil, nil
 		b, err := uploadBucket(tx, bucket, o.Key, id)
 		if err != nil {
@@ -239,9 +239,9 @@ func (s *BoltStore) CompleteUpload(ctx context.Context, bucket, id string, o Obj
 	return old, unused, nil
 }
 
-func (s *BoltStore) AbortUpload(ctx context.Context, bucket, key, id string) ([]Part, error) {
+func (s *KVStore) AbortUpload(ctx context.Context, bucket, key, id string) ([]Part, error) {
 	var parts []Part
-	err := s.update(ctx, func(tx *bolt.Tx) error {
+	err := s.update(ctx, func(tx kv.Tx) error {
 		parts = nil
 		b, err := uploadBucket(tx, bucket, key, id)
 		if err != nil {
@@ -255,9 +255,9 @@ func (s *BoltStore) AbortUpload(ctx context.Context, bucket, key, id string) ([]
 	return parts, err
 }
 
-func (s *BoltStore) ListUploads(ctx context.Context, bucket string, opt UploadListOptions) (UploadListResult, error) {
+func (s *KVStore) ListUploads(ctx context.Context, bucket string, opt UploadListOptions) (UploadListResult, error) {
 	var res UploadListResult
-	err := s.view(ctx, func(tx *bolt.Tx) error {
+	err := s.view(ctx, func(tx kv.Tx) error {
 		res = UploadListResult{}
 		ub, err := uploadsOf(tx, bucket)
 		if err != nil {

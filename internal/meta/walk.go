@@ -8,8 +8,8 @@ import (
 	"github.com/arcastore/arca/internal/recauth"
 	"strconv"
 
+	"github.com/arcastore/arca/internal/kv"
 	"github.com/arcastore/arca/internal/rootkey"
-	bolt "go.etcd.io/bbolt"
 )
 
 // WalkedRecord is one record met by WalkRecords: where it is stored and, unless Err is set,
@@ -30,12 +30,12 @@ type WalkedRecord struct {
 
 // WalkRecords calls fn for every bucket, object, upload and part record, damaged or not,
 // in one read transaction. It is what `arca admin check` reads.
-func (s *BoltStore) WalkRecords(ctx context.Context, fn func(WalkedRecord)) error {
-	return s.view(ctx, func(tx *bolt.Tx) error { return s.walkRecords(tx, fn) })
+func (s *KVStore) WalkRecords(ctx context.Context, fn func(WalkedRecord)) error {
+	return s.view(ctx, func(tx kv.Tx) error { return s.walkRecords(tx, fn) })
 }
 
-func (s *BoltStore) walkRecords(tx *bolt.Tx, fn func(WalkedRecord)) error {
-	return rawWalk(tx, func(_ *bolt.Bucket, _ []byte, r WalkedRecord, loc []string, v []byte) error {
+func (s *KVStore) walkRecords(tx kv.Tx, fn func(WalkedRecord)) error {
+	return rawWalk(tx, func(_ kv.Bucket, _ []byte, r WalkedRecord, loc []string, v []byte) error {
 		switch r.Kind {
 		case kindBucket:
 			var b Bucket
@@ -73,11 +73,11 @@ func (s *BoltStore) walkRecords(tx *bolt.Tx, fn func(WalkedRecord)) error {
 	})
 }
 
-// rawWalk calls fn with every stored record value, where it is stored (the bbolt bucket and
+// rawWalk calls fn with every stored record value, where it is stored (the kv bucket and
 // key holding it) and its kind and location as bound into its tag. A structure that cannot
 // hold a record (a value where a nested bucket belongs, an upload key without a NUL) is
 // reported as a record of its kind with a nil value, which never authenticates.
-func rawWalk(tx *bolt.Tx, fn func(b *bolt.Bucket, k []byte, r WalkedRecord, loc []string, v []byte) error) error {
+func rawWalk(tx kv.Tx, fn func(b kv.Bucket, k []byte, r WalkedRecord, loc []string, v []byte) error) error {
 	bb := tx.Bucket(bktBuckets)
 	err := bb.ForEach(func(k, v []byte) error {
 		name := string(k)
@@ -135,7 +135,7 @@ func rawWalk(tx *bolt.Tx, fn func(b *bolt.Bucket, k []byte, r WalkedRecord, loc 
 // loadOrCreateRecordKey unseals the record key, or, in a file that has none (format 1, or
 // new), creates it and authenticates every format-1 record in the same transaction.
 // Returns how many records were upgraded.
-func loadOrCreateRecordKey(tx *bolt.Tx, root *rootkey.Key, upgraders []Upgrader) (*recauth.Key, int, error) {
+func loadOrCreateRecordKey(tx kv.Tx, root *rootkey.Key, upgraders []Upgrader) (*recauth.Key, int, error) {
 	if root == nil {
 		return nil, 0, fmt.Errorf("meta: no root key to seal the record key")
 	}
@@ -171,13 +171,13 @@ func loadOrCreateRecordKey(tx *bolt.Tx, root *rootkey.Key, upgraders []Upgrader)
 // upgradeTx wraps every format-1 record (bare JSON that decodes as its kind, at the place
 // it names) into an authenticated envelope. A value that does not decode is left as it
 // is: it stays damaged rather than becoming authentic.
-func upgradeTx(tx *bolt.Tx, mac *recauth.Key) (int, error) {
+func upgradeTx(tx kv.Tx, mac *recauth.Key) (int, error) {
 	type put struct {
-		b    *bolt.Bucket
+		b    kv.Bucket
 		k, v []byte
 	}
 	var puts []put
-	err := rawWalk(tx, func(b *bolt.Bucket, k []byte, r WalkedRecord, loc []string, v []byte) error {
+	err := rawWalk(tx, func(b kv.Bucket, k []byte, r WalkedRecord, loc []string, v []byte) error {
 		if len(v) == 0 || v[0] != '{' || !json.Valid(v) {
 			return nil
 		}
@@ -215,7 +215,7 @@ func upgradeTx(tx *bolt.Tx, mac *recauth.Key) (int, error) {
 // ResealRecordKeyTx re-seals the record key under a new root key (`arca admin
 // rotate-root-key`), in the caller's transaction. A file without a record key is left
 // alone (the next server start creates one under the new key).
-func ResealRecordKeyTx(tx *bolt.Tx, oldRoot, newRoot *rootkey.Key) error {
+func ResealRecordKeyTx(tx kv.Tx, oldRoot, newRoot *rootkey.Key) error {
 	kb := tx.Bucket(bktRecordKey)
 	if kb == nil {
 		return nil
@@ -237,7 +237,7 @@ func ResealRecordKeyTx(tx *bolt.Tx, oldRoot, newRoot *rootkey.Key) error {
 // reset-key-policy`, `arca admin rotate-root-key`). It returns nil and no error for a file
 // that has no record key yet (format 1, which no server of format 2 has opened): its
 // records are bare JSON, and stay so until the next start authenticates them.
-func RecordKeyTx(tx *bolt.Tx, root *rootkey.Key) (*recauth.Key, error) {
+func RecordKeyTx(tx kv.Tx, root *rootkey.Key) (*recauth.Key, error) {
 	kb := tx.Bucket(bktRecordKey)
 	if kb == nil {
 		return nil, nil

@@ -7,18 +7,18 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"sort"
 	"time"
 
 	"github.com/arcastore/arca/internal/blob"
 	"github.com/arcastore/arca/internal/config"
+	"github.com/arcastore/arca/internal/datadir"
 	"github.com/arcastore/arca/internal/iam"
 	"github.com/arcastore/arca/internal/kms"
+	"github.com/arcastore/arca/internal/kv"
 	"github.com/arcastore/arca/internal/meta"
 	"github.com/arcastore/arca/internal/rootkey"
 	"github.com/arcastore/arca/internal/sse"
-	bolt "go.etcd.io/bbolt"
 )
 
 // Finding is one problem `arca admin check` found: what (Kind and Where), what is wrong
@@ -46,23 +46,28 @@ type CheckReport struct {
 // that do not open with the root key. The root key comes from cfg as for the
 // server, and is never generated.
 func CheckDataDir(ctx context.Context, cfg config.Config) (*CheckReport, error) {
-	dir := cfg.DataDir
+	dir := datadir.At(cfg.DataDir)
 	if cfg.RootKey != "" && cfg.RootKeyFile != "" {
 		return nil, fmt.Errorf("ARCA_ROOT_KEY and --root-key-file both give the root key: use one")
 	}
-	if _, err := os.Stat(filepath.Join(dir, "meta.db")); err != nil {
-		return nil, fmt.Errorf("%s: %w", dir, ErrNotADataDir)
+	if !dir.HasStore() {
+		return nil, fmt.Errorf("%s: %w", cfg.DataDir, datadir.ErrNotADataDir)
 	}
 	if cfg.RootKey == "" && cfg.RootKeyFile == "" {
-		if _, err := os.Stat(filepath.Join(dir, RootKeyFileName)); errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("root key: none given (--root-key-file, ARCA_ROOT_KEY) and no %s in %s", RootKeyFileName, dir)
+		if _, err := os.Stat(dir.RootKey()); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("root key: none given (--root-key-file, ARCA_ROOT_KEY) and no %s in %s", datadir.RootKeyName, cfg.DataDir)
 		}
 	}
 	root, _, _, err := loadRootKey(dir, cfg.RootKey, cfg.RootKeyFile)
 	if err != nil {
 		return nil, fmt.Errorf("root key: %w", err)
 	}
-	m, err := meta.OpenBoltReadOnly(filepath.Join(dir, "meta.db"), root, slog.New(slog.DiscardHandler))
+	store, err := dir.OpenStore(datadir.ReadOnly)
+	if err != nil {
+		return nil, fmt.Errorf("meta: %w", err)
+	}
+	defer store.Close()
+	m, err := meta.OpenReadOnly(store, root, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return nil, err
 	}
@@ -72,13 +77,13 @@ func CheckDataDir(ctx context.Context, cfg config.Config) (*CheckReport, error) 
 		rep.Findings = append(rep.Findings, Finding{kind, where, problem, fix})
 	}
 
-	gc := m.Committer()
+	gc := store.Committer()
 	keyring, kerr := sse.OpenKeyring(ctx, gc, root)
 	if kerr != nil {
 		add("key", "SSE-S3 keyring", "does not open with this root key: "+kerr.Error(),
 			"check that the root key is the one the server runs with; if it is, restore meta.db from a backup (every SSE-S3 object depends on it)")
 	}
-	if _, err := kms.OpenReadOnly(kms.Config{DB: gc, Root: root, RecordKey: m.RecordKey(), Region: orDefault(cfg.Region, "us-east-1")}); err != nil {
+	if _, err := kms.OpenReadOnly(kms.Config{DB: store, Root: root, RecordKey: m.RecordKey(), Region: orDefault(cfg.Region, "us-east-1")}); err != nil {
 		add("key", "KMS keystore", "does not open: "+err.Error(),
 			"check that the root key is the one the server runs with; if it is, restore meta.db from a backup")
 	}
@@ -112,7 +117,7 @@ func CheckDataDir(ctx context.Context, cfg config.Config) (*CheckReport, error) 
 	if err != nil {
 		return nil, err
 	}
-	err = gc.Bolt().View(func(tx *bolt.Tx) error {
+	err = store.View(func(tx kv.Tx) error {
 		err := kms.WalkRecordsTx(tx, m.RecordKey(), root, func(r kms.WalkedRecord) {
 			rep.Records++
 			if r.Err != nil {
@@ -135,9 +140,9 @@ func CheckDataDir(ctx context.Context, cfg config.Config) (*CheckReport, error) 
 		return nil, err
 	}
 
-	blobs, err := blob.OpenTieredReadOnly(gc, filepath.Join(dir, "blobs"), smallBlobMax)
+	blobs, err := blob.OpenTieredReadOnly(gc, dir.Blobs(), smallBlobMax)
 	if err != nil {
-		add("blob", filepath.Join(dir, "blobs"), "the blob store does not open: "+err.Error(), "restore the blobs directory from a backup")
+		add("blob", dir.Blobs(), "the blob store does not open: "+err.Error(), "restore the blobs directory from a backup")
 		return rep, nil
 	}
 	present := map[string]bool{}
@@ -243,24 +248,30 @@ func orDefault(s, def string) string {
 // does at its first start; it returns how many records it upgraded (0 when the directory
 // already has a record key).
 func UpgradeDataDir(cfg config.Config) (int, error) {
-	dir := cfg.DataDir
-	if _, err := os.Stat(filepath.Join(dir, "meta.db")); err != nil {
-		return 0, fmt.Errorf("%s: %w", dir, ErrNotADataDir)
+	dir := datadir.At(cfg.DataDir)
+	if !dir.HasStore() {
+		return 0, fmt.Errorf("%s: %w", cfg.DataDir, datadir.ErrNotADataDir)
 	}
 	var root *rootkey.Key
 	var err error
 	if cfg.RootKey == "" && cfg.RootKeyFile == "" {
-		if _, err := os.Stat(filepath.Join(dir, RootKeyFileName)); errors.Is(err, fs.ErrNotExist) {
-			return 0, fmt.Errorf("root key: none given (--root-key-file, ARCA_ROOT_KEY) and no %s in %s", RootKeyFileName, dir)
+		if _, err := os.Stat(dir.RootKey()); errors.Is(err, fs.ErrNotExist) {
+			return 0, fmt.Errorf("root key: none given (--root-key-file, ARCA_ROOT_KEY) and no %s in %s", datadir.RootKeyName, cfg.DataDir)
 		}
 	}
 	if root, _, _, err = loadRootKey(dir, cfg.RootKey, cfg.RootKeyFile); err != nil {
 		return 0, fmt.Errorf("root key: %w", err)
 	}
-	m, err := meta.OpenBolt(filepath.Join(dir, "meta.db"), root, slog.New(slog.DiscardHandler), kms.UpgradeRecordsTx, iam.UpgradeRecordsTx)
+	store, err := dir.OpenStore(datadir.Offline)
 	if err != nil {
+		return 0, fmt.Errorf("meta: %w", err)
+	}
+	m, err := meta.Open(store, root, slog.New(slog.DiscardHandler), kms.UpgradeRecordsTx, iam.UpgradeRecordsTx)
+	if err != nil {
+		store.Close()
 		return 0, err
 	}
 	n := m.Upgraded()
-	return n, m.Close()
+	m.Close()
+	return n, store.Close()
 }

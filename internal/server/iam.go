@@ -8,7 +8,6 @@ import (
 	"github.com/arcastore/arca/internal/authz"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -40,14 +39,14 @@ func validateIdentityPolicy(doc []byte) error {
 func (s *Server) openIAM() error {
 	var err error
 	s.iam, err = iam.Open(context.Background(), iam.Config{
-		DB: s.meta.Committer(), Root: s.rootKey, RecordKey: s.meta.RecordKey(), Log: s.log,
+		DB: s.store, Root: s.rootKey, RecordKey: s.meta.RecordKey(), Log: s.log,
 		AccountID: s.id.AccountID, ValidatePolicy: validateIdentityPolicy,
 	})
 	if err != nil {
 		return fmt.Errorf("identities: %w", err)
 	}
 	created := time.Now()
-	if fi, err := os.Stat(filepath.Join(s.cfg.DataDir, "identity.json")); err == nil {
+	if fi, err := os.Stat(s.dir.Identity()); err == nil {
 		created = fi.ModTime()
 	}
 	s.authz = authz.New(s.iam, nil)

@@ -13,7 +13,6 @@ import (
 	"io/fs"
 	"math/big"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/arcastore/arca/internal/iam"
@@ -27,8 +26,8 @@ type identity struct {
 	OwnerID string `json:"owner_id"`
 }
 
-func loadIdentity(dir string) (identity, error) {
-	path := filepath.Join(dir, "identity.json")
+// loadIdentity reads the identity at path, creating it on first start.
+func loadIdentity(path string) (identity, error) {
 	var id identity
 	data, err := os.ReadFile(path)
 	if err == nil {
@@ -58,12 +57,11 @@ type rootCredentials struct {
 }
 
 // loadRootCredentials returns the configured pair or, when none is configured, the pair
-// stored in the data dir, generating it on first start (generated reports that).
-func loadRootCredentials(dir, ak, sk string) (c rootCredentials, generated bool, err error) {
+// stored at path, generating it on first start (generated reports that).
+func loadRootCredentials(path, ak, sk string) (c rootCredentials, generated bool, err error) {
 	if ak != "" {
 		return rootCredentials{ak, sk}, false, nil
 	}
-	path := filepath.Join(dir, "root-credentials.json")
 	data, err := os.ReadFile(path)
 	if err == nil {
 		if err := json.Unmarshal(data, &c); err != nil || c.AccessKeyID == "" {

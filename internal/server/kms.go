@@ -3,8 +3,8 @@ package server
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 
+	"github.com/arcastore/arca/internal/datadir"
 	"github.com/arcastore/arca/internal/kms"
 	"github.com/arcastore/arca/internal/kmsapi"
 	"github.com/arcastore/arca/internal/metrics"
@@ -17,12 +17,9 @@ var (
 	_ kmsapi.Observer = (*metrics.Metrics)(nil)
 )
 
-// RootKeyFileName is where a development root key is generated inside the data directory.
-const RootKeyFileName = "kms-root-key"
-
 // loadRootKey returns the configured root key, or the one generated into the data
 // directory (generated reports a first start that just made it).
-func loadRootKey(dataDir, b64, file string) (k *rootkey.Key, inDataDir, generated bool, err error) {
+func loadRootKey(d datadir.Dir, b64, file string) (k *rootkey.Key, inDataDir, generated bool, err error) {
 	switch {
 	case b64 != "":
 		k, err = rootkey.Parse(b64)
@@ -34,19 +31,19 @@ func loadRootKey(dataDir, b64, file string) (k *rootkey.Key, inDataDir, generate
 		k, err = rootkey.ReadFile(file)
 		return k, false, false, err
 	}
-	k, generated, err = rootkey.LoadOrCreate(filepath.Join(dataDir, RootKeyFileName))
+	k, generated, err = rootkey.LoadOrCreate(d.RootKey())
 	return k, true, generated, err
 }
 
 // openRootKey loads the root key that seals KMS material and SSE-S3 master keys, warning
 // loudly when it lives in the data directory.
 func (s *Server) openRootKey() error {
-	root, inDataDir, generated, err := loadRootKey(s.cfg.DataDir, s.cfg.RootKey, s.cfg.RootKeyFile)
+	root, inDataDir, generated, err := loadRootKey(s.dir, s.cfg.RootKey, s.cfg.RootKeyFile)
 	if err != nil {
 		return fmt.Errorf("root key: %w", err)
 	}
 	if inDataDir {
-		path := filepath.Join(s.cfg.DataDir, RootKeyFileName)
+		path := s.dir.RootKey()
 		if generated {
 			s.log.Warn("GENERATED A ROOT KEY INTO THE DATA DIRECTORY: it sits beside the data it protects, so anyone who copies the directory can read every KMS key and object. Development only: move it off this disk and start with --root-key-file or ARCA_ROOT_KEY.", "path", path)
 		} else {
@@ -61,7 +58,7 @@ func (s *Server) openRootKey() error {
 func (s *Server) openKMS() error {
 	var err error
 	s.kms, err = kms.Open(context.Background(), kms.Config{
-		DB: s.meta.Committer(), Root: s.rootKey, RecordKey: s.meta.RecordKey(), Region: s.cfg.Region, AccountID: s.id.AccountID,
+		DB: s.store, Root: s.rootKey, RecordKey: s.meta.RecordKey(), Region: s.cfg.Region, AccountID: s.id.AccountID,
 		Observer: s.metrics, CryptoRateLimit: s.cfg.KMSRateLimit, Log: s.log,
 	})
 	if err != nil {

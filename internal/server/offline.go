@@ -7,17 +7,18 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
-	"path/filepath"
 
-	bolt "go.etcd.io/bbolt"
+	bbolt "go.etcd.io/bbolt"
 
 	"github.com/arcastore/arca/internal/blob"
 	"github.com/arcastore/arca/internal/config"
+	"github.com/arcastore/arca/internal/datadir"
 	"github.com/arcastore/arca/internal/kms"
 	"github.com/arcastore/arca/internal/meta"
-	"github.com/arcastore/arca/internal/rootkey"
 	"github.com/arcastore/arca/internal/object"
+	"github.com/arcastore/arca/internal/rootkey"
 	"github.com/arcastore/arca/internal/sse"
+	"github.com/arcastore/arca/internal/storage/bolt"
 	"github.com/arcastore/arca/internal/trails"
 )
 
@@ -27,32 +28,28 @@ import (
 // the same read path as GetObject: the SSE-S3 keyring and the KMS keystore, both unsealed
 // with the root key the server uses. Nothing is swept, scheduled, listened on or written.
 type Offline struct {
-	meta *meta.BoltStore
-	objs *object.Engine
-	kms  *kms.Service
-	root *rootkey.Key
-	id   identity
+	store *bolt.Store
+	meta  *meta.KVStore
+	objs  *object.Engine
+	kms   *kms.Service
+	root  *rootkey.Key
+	id    identity
 }
 
 var _ trails.ObjectReader = (*Offline)(nil)
-
-// ErrNotADataDir is returned by OpenOffline for a directory no server has used.
-var ErrNotADataDir = errors.New("not a data directory of Arca (no identity.json or meta.db)")
 
 // OpenOffline opens cfg.DataDir for reading. The root key comes from cfg.RootKey
 // (ARCA_ROOT_KEY), cfg.RootKeyFile, else the development key in the data directory, as for
 // the server; unlike the server it is never generated.
 func OpenOffline(cfg config.Config) (*Offline, error) {
-	dir := cfg.DataDir
+	dir := datadir.At(cfg.DataDir)
 	if cfg.RootKey != "" && cfg.RootKeyFile != "" {
 		return nil, fmt.Errorf("ARCA_ROOT_KEY and --root-key-file both give the root key: use one")
 	}
-	for _, name := range []string{"identity.json", "meta.db"} {
-		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
-			return nil, fmt.Errorf("%s: %w", dir, ErrNotADataDir)
-		}
+	if err := dir.Check(); err != nil {
+		return nil, err
 	}
-	id, err := loadIdentity(dir) // present, so only read
+	id, err := loadIdentity(dir.Identity()) // present, so only read
 	if err != nil {
 		return nil, fmt.Errorf("account identity: %w", err)
 	}
@@ -61,21 +58,24 @@ func OpenOffline(cfg config.Config) (*Offline, error) {
 		return nil, err
 	}
 	o := &Offline{root: root, id: id}
-	if o.meta, err = meta.OpenBoltReadOnly(filepath.Join(dir, "meta.db"), root, nil); err != nil {
-		return nil, err
+	if o.store, err = dir.OpenStore(datadir.ReadOnly); err != nil {
+		return nil, fmt.Errorf("meta: %w", err)
 	}
 	ok := false
 	defer func() {
 		if !ok {
-			o.meta.Close()
+			o.store.Close()
 		}
 	}()
-	gc := o.meta.Committer()
+	if o.meta, err = meta.OpenReadOnly(o.store, root, nil); err != nil {
+		return nil, err
+	}
+	gc := o.store.Committer()
 	keyring, err := sse.OpenKeyring(context.Background(), gc, root)
 	if err != nil {
 		return nil, fmt.Errorf("SSE-S3 keyring: %w", err)
 	}
-	blobs, err := blob.OpenTieredReadOnly(gc, filepath.Join(dir, "blobs"), smallBlobMax)
+	blobs, err := blob.OpenTieredReadOnly(gc, dir.Blobs(), smallBlobMax)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +83,7 @@ func OpenOffline(cfg config.Config) (*Offline, error) {
 	if region == "" {
 		region = "us-east-1"
 	}
-	if o.kms, err = kms.OpenReadOnly(kms.Config{DB: gc, Root: root, RecordKey: o.meta.RecordKey(), Region: region, AccountID: id.AccountID}); err != nil {
+	if o.kms, err = kms.OpenReadOnly(kms.Config{DB: o.store, Root: root, RecordKey: o.meta.RecordKey(), Region: region, AccountID: id.AccountID}); err != nil {
 		return nil, err
 	}
 	o.objs = object.New(object.Config{}, object.Deps{Meta: o.meta, Blobs: blobs,
@@ -99,12 +99,13 @@ func OfflineRootKey(cfg config.Config) (*rootkey.Key, error) {
 	if cfg.RootKey != "" && cfg.RootKeyFile != "" {
 		return nil, fmt.Errorf("ARCA_ROOT_KEY and --root-key-file both give the root key: use one")
 	}
+	dir := datadir.At(cfg.DataDir)
 	if cfg.RootKey == "" && cfg.RootKeyFile == "" {
-		if _, err := os.Stat(filepath.Join(cfg.DataDir, RootKeyFileName)); errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("root key: none given (--root-key-file, ARCA_ROOT_KEY) and no %s in %s", RootKeyFileName, cfg.DataDir)
+		if _, err := os.Stat(dir.RootKey()); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("root key: none given (--root-key-file, ARCA_ROOT_KEY) and no %s in %s", datadir.RootKeyName, cfg.DataDir)
 		}
 	}
-	root, _, _, err := loadRootKey(cfg.DataDir, cfg.RootKey, cfg.RootKeyFile)
+	root, _, _, err := loadRootKey(dir, cfg.RootKey, cfg.RootKeyFile)
 	if err != nil {
 		return nil, fmt.Errorf("root key: %w", err)
 	}
@@ -112,10 +113,15 @@ func OfflineRootKey(cfg config.Config) (*rootkey.Key, error) {
 }
 
 // Close releases the metadata file.
-func (o *Offline) Close() error { return o.meta.Close() }
+func (o *Offline) Close() error {
+	o.meta.Close()
+	return o.store.Close()
+}
 
 // Bolt is the metadata file (read-only).
-func (o *Offline) Bolt() *bolt.DB { return o.meta.Committer().Bolt() }
+//
+// TRANSITIONAL (issue 13): for trails.StoredPublicKeys until trails is on kv.
+func (o *Offline) Bolt() *bbolt.DB { return o.store.Committer().Bolt() }
 
 // RootKey is the root key the directory was opened with.
 func (o *Offline) RootKey() *rootkey.Key { return o.root }

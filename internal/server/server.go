@@ -12,8 +12,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -22,6 +20,7 @@ import (
 	"github.com/arcastore/arca/internal/authz"
 	"github.com/arcastore/arca/internal/blob"
 	"github.com/arcastore/arca/internal/config"
+	"github.com/arcastore/arca/internal/datadir"
 	"github.com/arcastore/arca/internal/iam"
 	"github.com/arcastore/arca/internal/iamapi"
 	"github.com/arcastore/arca/internal/kms"
@@ -33,6 +32,7 @@ import (
 	"github.com/arcastore/arca/internal/s3api"
 	"github.com/arcastore/arca/internal/sigv4"
 	"github.com/arcastore/arca/internal/sse"
+	"github.com/arcastore/arca/internal/storage/bolt"
 	"github.com/arcastore/arca/internal/trailapi"
 	"github.com/arcastore/arca/internal/trails"
 )
@@ -43,11 +43,15 @@ const smallBlobMax = 64 << 10
 
 // Server is a running Arca.
 type Server struct {
-	cfg      config.Config
-	log      *slog.Logger
-	id       identity
-	root     rootCredentials
-	meta     *meta.BoltStore
+	cfg  config.Config
+	dir  datadir.Dir
+	log  *slog.Logger
+	id   identity
+	root rootCredentials
+	// store is the one kv store every domain package keeps its state in (the embedded
+	// backend, in the data directory); it is closed last.
+	store    *bolt.Store
+	meta     *meta.KVStore
 	blobs    *blob.Tiered
 	objects  *object.Engine
 	metrics  *metrics.Metrics
@@ -91,26 +95,31 @@ func New(cfg config.Config, log *slog.Logger) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+	dir := datadir.At(cfg.DataDir)
+	if err := dir.Create(); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	s := &Server{cfg: cfg, log: log, metrics: metrics.New()}
+	s := &Server{cfg: cfg, dir: dir, log: log, metrics: metrics.New()}
 	var err error
-	if s.id, err = loadIdentity(cfg.DataDir); err != nil {
+	if s.id, err = loadIdentity(dir.Identity()); err != nil {
 		return nil, fmt.Errorf("account identity: %w", err)
 	}
-	if s.root, s.rootGenerated, err = loadRootCredentials(cfg.DataDir, cfg.RootAccessKey, cfg.RootSecretKey); err != nil {
+	if s.root, s.rootGenerated, err = loadRootCredentials(dir.RootCredentials(), cfg.RootAccessKey, cfg.RootSecretKey); err != nil {
 		return nil, fmt.Errorf("root credentials: %w", err)
 	}
 	if cfg.TLSListen != "" {
-		if s.tlsCert, s.tlsCertPath, err = loadTLS(cfg.DataDir, cfg.TLSCert, cfg.TLSKey); err != nil {
+		if s.tlsCert, s.tlsCertPath, err = loadTLS(dir, cfg.TLSCert, cfg.TLSKey); err != nil {
 			return nil, err
 		}
 	}
 	if err := s.openRootKey(); err != nil {
 		return nil, err
 	}
-	if s.meta, err = meta.OpenBolt(filepath.Join(cfg.DataDir, "meta.db"), s.rootKey, log, kms.UpgradeRecordsTx, iam.UpgradeRecordsTx); err != nil {
+	if s.store, err = dir.OpenStore(datadir.Serve); err != nil {
+		return nil, fmt.Errorf("meta: %w", err)
+	}
+	if s.meta, err = meta.Open(s.store, s.rootKey, log, kms.UpgradeRecordsTx, iam.UpgradeRecordsTx); err != nil {
+		s.store.Close()
 		return nil, err
 	}
 	if n := s.meta.Upgraded(); n > 0 {
@@ -127,12 +136,13 @@ func New(cfg config.Config, log *slog.Logger) (*Server, error) {
 				s.trail.Close()
 			}
 			s.meta.Close()
+			s.store.Close()
 		}
 	}()
-	if s.keyring, err = sse.OpenKeyring(context.Background(), s.meta.Committer(), s.rootKey); err != nil {
+	if s.keyring, err = sse.OpenKeyring(context.Background(), s.store.Committer(), s.rootKey); err != nil {
 		return nil, fmt.Errorf("SSE-S3 keyring: %w", err)
 	}
-	if s.blobs, err = blob.OpenTiered(s.meta.Committer(), filepath.Join(cfg.DataDir, "blobs"), smallBlobMax); err != nil {
+	if s.blobs, err = blob.OpenTiered(s.store.Committer(), dir.Blobs(), smallBlobMax); err != nil {
 		return nil, err
 	}
 	if err := sweepOrphans(context.Background(), s.meta, s.blobs, log); err != nil {
@@ -245,7 +255,7 @@ func (s *Server) Banner(w io.Writer) {
 	fmt.Fprintf(w, "arca: region %s, account %s, data in %s\n", s.cfg.Region, s.id.AccountID, s.cfg.DataDir)
 	if s.rootGenerated {
 		fmt.Fprintf(w, "arca: generated root credentials (shown once; kept in %s, mode 0600):\n",
-			filepath.Join(s.cfg.DataDir, "root-credentials.json"))
+			s.dir.RootCredentials())
 		fmt.Fprintf(w, "  AWS_ACCESS_KEY_ID=%s\n  AWS_SECRET_ACCESS_KEY=%s\n", s.root.AccessKeyID, s.root.SecretAccessKey)
 	}
 	if len(eps) > 0 {
@@ -310,7 +320,8 @@ func (s *Server) Serve(ctx context.Context) error {
 	if cerr := s.trail.Close(); cerr != nil && err == nil {
 		err = cerr
 	}
-	if cerr := s.meta.Close(); cerr != nil && err == nil {
+	s.meta.Close()
+	if cerr := s.store.Close(); cerr != nil && err == nil {
 		err = cerr
 	}
 	s.log.Info("stopped")

@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/arcastore/arca/internal/config"
+	"github.com/arcastore/arca/internal/kv"
+	"github.com/arcastore/arca/internal/storage/bolt"
 )
 
 // New fails after opening the audit trail and the KMS when the keystore or the identities
@@ -34,11 +34,11 @@ func TestNewClosesWhatItOpenedOnError(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			path := filepath.Join(dir, "meta.db")
-			db, err := bolt.Open(path, 0o600, nil)
+			db, err := bolt.Open(path, bolt.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			err = db.Update(func(tx *bolt.Tx) error {
+			err = db.Update(func(tx kv.Tx) error {
 				b, err := tx.CreateBucketIfNotExists(tc.bucket)
 				if err != nil || tc.inner == nil {
 					if err != nil {
@@ -62,7 +62,7 @@ func TestNewClosesWhatItOpenedOnError(t *testing.T) {
 			if _, err := New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil))); err == nil {
 				t.Fatal("New succeeded on a damaged metadata file")
 			}
-			db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+			db, err = bolt.Open(path, bolt.Options{Timeout: time.Second})
 			if err != nil {
 				t.Fatalf("the metadata file is still open after New failed: %v", err)
 			}

@@ -11,25 +11,24 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"github.com/arcastore/arca/internal/datadir"
 	"github.com/arcastore/arca/internal/durable"
 	"io/fs"
 	"math/big"
 	"net"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 )
 
 // loadTLS returns the certificate to serve: the configured pair, else the self-signed one
-// in dir/tls, generated on first start. certPath is where the certificate is, for the
-// startup banner.
-func loadTLS(dataDir, certFile, keyFile string) (cert tls.Certificate, certPath string, err error) {
+// in the data directory, generated on first start. certPath is where the certificate is,
+// for the startup banner.
+func loadTLS(d datadir.Dir, certFile, keyFile string) (cert tls.Certificate, certPath string, err error) {
 	if certFile == "" {
-		dir := filepath.Join(dataDir, "tls")
-		certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+		certFile, keyFile = d.TLSCert(), d.TLSKey()
 		if _, err := os.Stat(certFile); errors.Is(err, fs.ErrNotExist) {
-			if err := generateSelfSigned(dir, certFile, keyFile); err != nil {
+			if err := generateSelfSigned(d.TLSDir(), certFile, keyFile); err != nil {
 				return cert, "", fmt.Errorf("generating a self-signed certificate: %w", err)
 			}
 		}

@@ -5,17 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/arcastore/arca/internal/recauth"
 	"log/slog"
 	"sync"
-	"time"
 
-	"github.com/arcastore/arca/internal/gcommit"
+	"github.com/arcastore/arca/internal/kv"
+	"github.com/arcastore/arca/internal/recauth"
 	"github.com/arcastore/arca/internal/rootkey"
-	bolt "go.etcd.io/bbolt"
 )
 
-// Layout of the bbolt file (every value an authenticated envelope, record.go):
+// Layout in the kv store (every value an authenticated envelope, record.go):
 //
 //	buckets/<name>                       -> Bucket (JSON)
 //	objects/<bucket>/<key>               -> Object (JSON)
@@ -24,7 +22,7 @@ import (
 //
 // Upload ids are issued by Arca (validUploadID: 40 hex digits, no NUL), so the split of an
 // upload's key at its last NUL is unique whatever the object key holds.
-// bbolt orders keys bytewise, which is S3's UTF-8 binary listing order.
+// kv orders keys bytewise, which is S3's UTF-8 binary listing order.
 var (
 	bktBuckets   = []byte("buckets")
 	bktObjects   = []byte("objects")
@@ -35,12 +33,11 @@ var (
 	keyRecordKey = []byte("k")
 )
 
-// BoltStore is the bbolt implementation of Store. Writes go through bbolt's Batch, so
-// concurrent writers share one fsync'd commit (group commit); every write is durable when
-// its method returns.
-type BoltStore struct {
-	db      *bolt.DB
-	gc      *gcommit.DB
+// KVStore is Store on a kv.DB (the storage seam), so any kv backend serves it. Writes are
+// kv updates, so concurrent writers share one durable commit (group commit); every write
+// is durable when its method returns.
+type KVStore struct {
+	db      kv.DB
 	buckets bucketCache
 	mac     *recauth.Key
 	log     *slog.Logger
@@ -50,28 +47,22 @@ type BoltStore struct {
 	upgraded int
 }
 
-var _ Store = (*BoltStore)(nil)
+var _ Store = (*KVStore)(nil)
 
-// OpenBolt opens or creates the metadata file at path. root seals the record key
-// (docs/FORMAT.md, "Metadata records"); a file written before records were authenticated
-// (format 1) is upgraded in the same transaction that creates the record key: see Upgraded.
-// log receives one line per damaged record met (nil: slog.Default()).
+// Open opens the metadata in db, creating its buckets on first use. root seals the record
+// key (docs/FORMAT.md, "Metadata records"); a store written before records were
+// authenticated (format 1) is upgraded in the same transaction that creates the record
+// key: see Upgraded. log receives one line per damaged record met (nil: slog.Default()).
+// db belongs to the caller, who closes it after the store.
 //
-// upgraders authenticate the format-1 records other packages keep in the same file (KMS
+// upgraders authenticate the format-1 records other packages keep in the same store (KMS
 // keys, IAM entities), in that same transaction; their counts add to Upgraded.
-func OpenBolt(path string, root *rootkey.Key, log *slog.Logger, upgraders ...Upgrader) (*BoltStore, error) {
-	// The freelist is rebuilt at open instead of being written at every commit: commits
-	// are smaller and faster, opening a large file slower.
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second,
-		NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
-	if err != nil {
-		return nil, fmt.Errorf("meta: open %s: %w", path, err)
-	}
-	s := &BoltStore{db: db, gc: gcommit.New(db), log: log}
+func Open(db kv.DB, root *rootkey.Key, log *slog.Logger, upgraders ...Upgrader) (*KVStore, error) {
+	s := &KVStore{db: db, log: log}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
-	err = db.Update(func(tx *bolt.Tx) error {
+	err := db.Update(func(tx kv.Tx) error {
 		for _, b := range [][]byte{bktBuckets, bktObjects, bktUploads, bktRecordKey} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
@@ -82,35 +73,29 @@ func OpenBolt(path string, root *rootkey.Key, log *slog.Logger, upgraders ...Upg
 		return err
 	})
 	if err != nil {
-		db.Close()
 		return nil, fmt.Errorf("meta: init: %w", err)
 	}
 	return s, nil
 }
 
 // Upgrader authenticates, with key, the format-1 records a package other than meta keeps in
-// the metadata file, and returns how many it authenticated. OpenBolt runs it in the
-// transaction that creates the record key, so it runs once per data directory.
-type Upgrader func(tx *bolt.Tx, key *recauth.Key) (int, error)
+// the store, and returns how many it authenticated. Open runs it in the transaction that
+// creates the record key, so it runs once per store.
+type Upgrader func(tx kv.Tx, key *recauth.Key) (int, error)
 
-// RecordKey is the key that authenticates records in this file: packages keeping records
-// of their own in it (through Committer) seal and open them with it.
-func (s *BoltStore) RecordKey() *recauth.Key { return s.mac }
+// RecordKey is the key that authenticates records in this store: packages keeping records
+// of their own in it (kms, iam) seal and open them with it.
+func (s *KVStore) RecordKey() *recauth.Key { return s.mac }
 
-// Upgraded is the number of format-1 (unauthenticated) records that OpenBolt authenticated
-// because the file had no record key yet: non-zero once per data directory, at the first
+// Upgraded is the number of format-1 (unauthenticated) records that Open authenticated
+// because the store had no record key yet: non-zero once per data directory, at the first
 // start of a server of format 2. Seen again later, it means someone removed the record key.
-func (s *BoltStore) Upgraded() int { return s.upgraded }
+func (s *KVStore) Upgraded() int { return s.upgraded }
 
-// Committer exposes the group-committed database so other subsystems (small blobs, the KMS
-// keystore, the audit trail) keep their own top-level buckets in the same file and share
-// its commits.
-func (s *BoltStore) Committer() *gcommit.DB { return s.gc }
+// Close releases nothing: the kv.DB belongs to whoever opened it.
+func (s *KVStore) Close() error { return nil }
 
-// Close closes the file.
-func (s *BoltStore) Close() error { return s.db.Close() }
-
-func (s *BoltStore) view(ctx context.Context, fn func(tx *bolt.Tx) error) error {
+func (s *KVStore) view(ctx context.Context, fn func(tx kv.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -120,15 +105,15 @@ func (s *BoltStore) view(ctx context.Context, fn func(tx *bolt.Tx) error) error 
 // update runs fn in a group-committed transaction. fn may run more than once (a group is
 // retried without a member that failed), so it must only set its results, never accumulate
 // them.
-func (s *BoltStore) update(ctx context.Context, fn func(tx *bolt.Tx) error) error {
+func (s *KVStore) update(ctx context.Context, fn func(tx kv.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.gc.Update(fn)
+	return s.db.Update(fn)
 }
 
-func (s *BoltStore) CreateBucket(ctx context.Context, b Bucket) error {
-	return s.update(ctx, func(tx *bolt.Tx) error {
+func (s *KVStore) CreateBucket(ctx context.Context, b Bucket) error {
+	return s.update(ctx, func(tx kv.Tx) error {
 		bb := tx.Bucket(bktBuckets)
 		if bb.Get([]byte(b.Name)) != nil {
 			return ErrBucketExists
@@ -144,9 +129,9 @@ func (s *BoltStore) CreateBucket(ctx context.Context, b Bucket) error {
 	})
 }
 
-func (s *BoltStore) GetBucket(ctx context.Context, name string) (Bucket, error) {
+func (s *KVStore) GetBucket(ctx context.Context, name string) (Bucket, error) {
 	var b Bucket
-	err := s.view(ctx, func(tx *bolt.Tx) error {
+	err := s.view(ctx, func(tx kv.Tx) error {
 		v := tx.Bucket(bktBuckets).Get([]byte(name))
 		if v == nil {
 			return ErrNoSuchBucket
@@ -161,8 +146,8 @@ func (s *BoltStore) GetBucket(ctx context.Context, name string) (Bucket, error) 
 	return b, err
 }
 
-func (s *BoltStore) UpdateBucket(ctx context.Context, name string, fn func(*Bucket) error) error {
-	return s.update(ctx, func(tx *bolt.Tx) error {
+func (s *KVStore) UpdateBucket(ctx context.Context, name string, fn func(*Bucket) error) error {
+	return s.update(ctx, func(tx kv.Tx) error {
 		bb := tx.Bucket(bktBuckets)
 		v := bb.Get([]byte(name))
 		if v == nil {
@@ -182,9 +167,9 @@ func (s *BoltStore) UpdateBucket(ctx context.Context, name string, fn func(*Buck
 }
 
 // ListBuckets skips (and logs) a damaged bucket record: it costs that bucket only.
-func (s *BoltStore) ListBuckets(ctx context.Context) ([]Bucket, error) {
+func (s *KVStore) ListBuckets(ctx context.Context) ([]Bucket, error) {
 	var out []Bucket
-	err := s.view(ctx, func(tx *bolt.Tx) error {
+	err := s.view(ctx, func(tx kv.Tx) error {
 		out = nil
 		return tx.Bucket(bktBuckets).ForEach(func(k, v []byte) error {
 			var b Bucket
@@ -199,8 +184,8 @@ func (s *BoltStore) ListBuckets(ctx context.Context) ([]Bucket, error) {
 	return out, err
 }
 
-func (s *BoltStore) DeleteBucket(ctx context.Context, name string) error {
-	return s.update(ctx, func(tx *bolt.Tx) error {
+func (s *KVStore) DeleteBucket(ctx context.Context, name string) error {
+	return s.update(ctx, func(tx kv.Tx) error {
 		if tx.Bucket(bktBuckets).Get([]byte(name)) == nil {
 			return ErrNoSuchBucket
 		}
@@ -215,7 +200,7 @@ func (s *BoltStore) DeleteBucket(ctx context.Context, name string) error {
 			}
 		}
 		for _, top := range [][]byte{bktObjects, bktUploads} {
-			if err := tx.Bucket(top).DeleteBucket([]byte(name)); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
+			if err := tx.Bucket(top).DeleteBucket([]byte(name)); err != nil && !errors.Is(err, kv.ErrBucketNotFound) {
 				return err
 			}
 		}
@@ -223,7 +208,7 @@ func (s *BoltStore) DeleteBucket(ctx context.Context, name string) error {
 	})
 }
 
-func objectsOf(tx *bolt.Tx, bucket string) (*bolt.Bucket, error) {
+func objectsOf(tx kv.Tx, bucket string) (kv.Bucket, error) {
 	ob := tx.Bucket(bktObjects).Bucket([]byte(bucket))
 	if ob == nil {
 		return nil, ErrNoSuchBucket
@@ -232,7 +217,7 @@ func objectsOf(tx *bolt.Tx, bucket string) (*bolt.Bucket, error) {
 }
 
 // getObject returns the object at key (nil, nil if none), or ErrDamagedRecord.
-func (s *BoltStore) getObject(ob *bolt.Bucket, bucket, key string) (*Object, error) {
+func (s *KVStore) getObject(ob kv.Bucket, bucket, key string) (*Object, error) {
 	v := ob.Get([]byte(key))
 	if v == nil {
 		return nil, nil
@@ -252,9 +237,9 @@ func (s *BoltStore) getObject(ob *bolt.Bucket, bucket, key string) (*Object, err
 // PutObject replaces a damaged record when the write is unconditional (its blobs, unknown,
 // are left to the orphan sweep); a conditional write over a damaged record fails with
 // ErrDamagedRecord, since the condition cannot be evaluated.
-func (s *BoltStore) PutObject(ctx context.Context, bucket string, o Object, cond PutCondition) (*Object, error) {
+func (s *KVStore) PutObject(ctx context.Context, bucket string, o Object, cond PutCondition) (*Object, error) {
 	var old *Object
-	err := s.update(ctx, func(tx *bolt.Tx) error {
+	err := s.update(ctx, func(tx kv.Tx) error {
 		old = nil
 		ob, err := objectsOf(tx, bucket)
 		if err != nil {
@@ -279,9 +264,9 @@ func (s *BoltStore) PutObject(ctx context.Context, bucket string, o Object, cond
 }
 
 // GetObject returns ErrNoSuchBucket, ErrNoSuchKey or ErrDamagedRecord.
-func (s *BoltStore) GetObject(ctx context.Context, bucket, key string) (Object, error) {
+func (s *KVStore) GetObject(ctx context.Context, bucket, key string) (Object, error) {
 	var o *Object
-	err := s.view(ctx, func(tx *bolt.Tx) error {
+	err := s.view(ctx, func(tx kv.Tx) error {
 		ob, err := objectsOf(tx, bucket)
 		if err != nil {
 			return err
@@ -300,9 +285,9 @@ func (s *BoltStore) GetObject(ctx context.Context, bucket, key string) (Object, 
 
 // DeleteObject removes a damaged record too (returning nil: its blobs are unknown and left
 // to the orphan sweep), so a client can always remove what it cannot read.
-func (s *BoltStore) DeleteObject(ctx context.Context, bucket, key string) (*Object, error) {
+func (s *KVStore) DeleteObject(ctx context.Context, bucket, key string) (*Object, error) {
 	var old *Object
-	err := s.update(ctx, func(tx *bolt.Tx) error {
+	err := s.update(ctx, func(tx kv.Tx) error {
 		old = nil
 		ob, err := objectsOf(tx, bucket)
 		if err != nil {
@@ -322,7 +307,7 @@ func (s *BoltStore) DeleteObject(ctx context.Context, bucket, key string) (*Obje
 }
 
 // putRec stores v as the authenticated record (kind, loc) under k.
-func (s *BoltStore) putRec(b *bolt.Bucket, k []byte, kind string, loc []string, v any) error {
+func (s *KVStore) putRec(b kv.Bucket, k []byte, kind string, loc []string, v any) error {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -332,7 +317,7 @@ func (s *BoltStore) putRec(b *bolt.Bucket, k []byte, kind string, loc []string, 
 
 // getRec authenticates the stored value raw as the record (kind, loc) and decodes it into
 // v; any failure is ErrDamagedRecord.
-func (s *BoltStore) getRec(kind string, loc []string, raw []byte, v any) error {
+func (s *KVStore) getRec(kind string, loc []string, raw []byte, v any) error {
 	body, err := s.mac.Open(kind, loc, raw)
 	if err != nil {
 		return err
@@ -344,7 +329,7 @@ func (s *BoltStore) getRec(kind string, loc []string, raw []byte, v any) error {
 }
 
 // damaged logs a damaged record once per location.
-func (s *BoltStore) damaged(kind, bucket, key string, err error) {
+func (s *KVStore) damaged(kind, bucket, key string, err error) {
 	if !errors.Is(err, ErrDamagedRecord) {
 		return
 	}
@@ -359,8 +344,8 @@ func (s *BoltStore) damaged(kind, bucket, key string, err error) {
 // WalkBlobIDs calls fn for every blob id referenced by an object or a part. Damaged
 // records are skipped and counted: their blob ids are unknown, so a caller that removes
 // unreferenced blobs must not do so while damaged > 0.
-func (s *BoltStore) WalkBlobIDs(ctx context.Context, fn func(id string)) (damaged int, err error) {
-	err = s.view(ctx, func(tx *bolt.Tx) error {
+func (s *KVStore) WalkBlobIDs(ctx context.Context, fn func(id string)) (damaged int, err error) {
+	err = s.view(ctx, func(tx kv.Tx) error {
 		damaged = 0
 		return s.walkRecords(tx, func(r WalkedRecord) {
 			switch {
