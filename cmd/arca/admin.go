@@ -115,7 +115,7 @@ func runRotateRootKey(args []string, stdout io.Writer) error {
 		if n, err = kms.ResealTx(tx, old, newKey); err != nil {
 			return err
 		}
-		if err := sse.ResealKeyring(bolt.UnwrapTx(tx), old, newKey); err != nil {
+		if err := sse.ResealKeyring(tx, old, newKey); err != nil {
 			return err
 		}
 		if err := meta.ResealRecordKeyTx(tx, old, newKey); err != nil {

@@ -42,7 +42,7 @@ func runRotateSSES3Key(args []string, stdout io.Writer) error {
 	}
 	defer db.Close()
 	ctx := context.Background()
-	kr, err := sse.OpenKeyring(ctx, db.Committer(), root)
+	kr, err := sse.OpenKeyring(ctx, db, root)
 	if err != nil {
 		return &usageError{msg: err.Error(), hint: "give the root key the server runs with (--root-key-file or ARCA_ROOT_KEY)"}
 	}

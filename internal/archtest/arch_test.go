@@ -36,9 +36,7 @@ var knownViolations = []string{
 	"cmd/arca imports go.etcd.io/bbolt",
 	"internal/alarm imports net/http",
 	"internal/audit imports go.etcd.io/bbolt",
-	"internal/blob imports go.etcd.io/bbolt",
 	"internal/server imports go.etcd.io/bbolt",
-	"internal/sse imports go.etcd.io/bbolt",
 	"internal/trails imports go.etcd.io/bbolt",
 }
 

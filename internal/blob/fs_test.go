@@ -4,14 +4,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"github.com/arcastore/arca/internal/gcommit"
-	bolt "go.etcd.io/bbolt"
 	"io"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/arcastore/arca/internal/kv"
+	"github.com/arcastore/arca/internal/storage/bolt"
 )
 
 func TestWriteCommitOpen(t *testing.T) {
@@ -134,12 +135,12 @@ func BenchmarkCommit4KiB(b *testing.B) {
 }
 
 func openTiered(t testing.TB) *Tiered {
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "b.db"), 0o600, nil)
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "b.db"), bolt.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	s, err := OpenTiered(gcommit.New(db), t.TempDir(), 1024)
+	s, err := OpenTiered(db, t.TempDir(), 1024)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,8 +162,8 @@ func TestTieredSmallAndLarge(t *testing.T) {
 			t.Fatal(err)
 		}
 		// A small blob is durable (and visible) with the next commit on the shared
-		// committer, as the metadata commit referencing it would be.
-		s.gc.Update(func(*bolt.Tx) error { return nil })
+		// store, as the metadata commit referencing it would be.
+		s.db.Update(func(kv.Tx) error { return nil })
 		if isSmall(id) != (size <= 1024) {
 			t.Fatalf("size %d stored small=%v", size, isSmall(id))
 		}
@@ -188,9 +189,9 @@ func TestTieredSmallAndLarge(t *testing.T) {
 }
 
 func BenchmarkTieredCommit4KiB(b *testing.B) {
-	db, _ := bolt.Open(filepath.Join(b.TempDir(), "b.db"), 0o600, &bolt.Options{NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
+	db, _ := bolt.Open(filepath.Join(b.TempDir(), "b.db"), bolt.Options{})
 	defer db.Close()
-	s, _ := OpenTiered(gcommit.New(db), b.TempDir(), 64<<10)
+	s, _ := OpenTiered(db, b.TempDir(), 64<<10)
 	ctx := context.Background()
 	data := make([]byte, 4096)
 	b.SetParallelism(4)
@@ -201,7 +202,7 @@ func BenchmarkTieredCommit4KiB(b *testing.B) {
 			if _, err := w.Commit(ctx); err != nil {
 				b.Error(err)
 			}
-			s.gc.Update(func(*bolt.Tx) error { return nil }) // the metadata commit's stand-in
+			s.db.Update(func(kv.Tx) error { return nil }) // the metadata commit's stand-in
 		}
 	})
 }

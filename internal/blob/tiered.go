@@ -10,25 +10,23 @@ import (
 	"io"
 	"time"
 
-	"github.com/arcastore/arca/internal/gcommit"
-	bolt "go.etcd.io/bbolt"
+	"github.com/arcastore/arca/internal/kv"
 )
 
-// Tiered keeps small blobs inside a bbolt file and large ones as files. A small blob is
-// committed with bbolt's group commit, so many concurrent small writes share one fsync
+// Tiered keeps small blobs inside the kv store and large ones as files. A small blob is
+// committed with the store's group commit, so many concurrent small writes share one fsync
 // instead of paying a file fsync, a rename and a directory fsync each; this is what lets
 // small-object PUTs run at thousands per second with every write durable.
 //
-// Durability of a small blob is tied to the committer it shares with the metadata store (see
+// Durability of a small blob is tied to the store it shares with the metadata (see
 // Commit): the contract "durable when Commit returns" becomes "durable no later than the next
-// commit on the shared committer that succeeds", which is what the metadata commit that
-// references it is.
+// update of the shared store that succeeds" (kv.DB.UpdateAsync's ordering), which is what
+// the metadata commit that references it is.
 //
 // Ids say where a blob lives: 32 hex digits for a file, "s" + 31 hex digits for a small
 // blob. Callers treat ids as opaque.
 type Tiered struct {
-	db        *bolt.DB
-	gc        *gcommit.DB
+	db        kv.DB
 	files     *FS
 	threshold int
 }
@@ -39,19 +37,18 @@ var bktSmall = []byte("blobs")
 
 // OpenTiered stores blobs of at most threshold bytes in db (bucket "blobs") and the rest
 // under dir.
-func OpenTiered(gc *gcommit.DB, dir string, threshold int) (*Tiered, error) {
-	db := gc.Bolt()
+func OpenTiered(db kv.DB, dir string, threshold int) (*Tiered, error) {
 	fs, err := OpenFS(dir)
 	if err != nil {
 		return nil, err
 	}
-	if err := db.Update(func(tx *bolt.Tx) error {
+	if err := db.Update(func(tx kv.Tx) error {
 		_, err := tx.CreateBucketIfNotExists(bktSmall)
 		return err
 	}); err != nil {
 		return nil, fmt.Errorf("blob: %w", err)
 	}
-	return &Tiered{db: db, gc: gc, files: fs, threshold: threshold}, nil
+	return &Tiered{db: db, files: fs, threshold: threshold}, nil
 }
 
 func smallID() string {
@@ -106,13 +103,13 @@ func (w *tieredWriter) Commit(ctx context.Context) (string, error) {
 		return w.file.Commit(ctx)
 	}
 	// The small blob rides in the group commit queue without waiting for it: the metadata
-	// commit that will reference the id is queued later on the same committer, so it
-	// commits in the same or a later transaction, and commit failures are sticky. When
+	// commit that will reference the id is queued later on the same store, so it commits
+	// in the same or a later transaction, and commit failures are sticky. When
 	// that metadata commit is durable, so is this blob; a crash before it leaves at most
 	// an unreferenced blob, which the start-up sweep removes.
 	id := smallID()
 	data := w.buf.Bytes()
-	w.t.gc.UpdateAsync(func(tx *bolt.Tx) error {
+	w.t.db.UpdateAsync(func(tx kv.Tx) error {
 		return tx.Bucket(bktSmall).Put([]byte(id), data)
 	})
 	return id, nil
@@ -134,12 +131,12 @@ func (t *Tiered) Open(ctx context.Context, id string) (Reader, error) {
 		return t.files.Open(ctx, id)
 	}
 	var data []byte
-	err := t.db.View(func(tx *bolt.Tx) error {
+	err := t.db.View(func(tx kv.Tx) error {
 		v := tx.Bucket(bktSmall).Get([]byte(id))
 		if v == nil {
 			return ErrNotFound
 		}
-		data = bytes.Clone(v) // bbolt memory is valid only inside the transaction
+		data = bytes.Clone(v) // kv memory is valid only inside the transaction
 		return nil
 	})
 	if err != nil {
@@ -160,7 +157,7 @@ func (t *Tiered) Remove(ctx context.Context, id string) error {
 	if !isSmall(id) {
 		return t.files.Remove(ctx, id)
 	}
-	return t.gc.Update(func(tx *bolt.Tx) error { return tx.Bucket(bktSmall).Delete([]byte(id)) })
+	return t.db.Update(func(tx kv.Tx) error { return tx.Bucket(bktSmall).Delete([]byte(id)) })
 }
 
 func (t *Tiered) Walk(ctx context.Context, fn func(id string, mod time.Time) error) error {
@@ -168,7 +165,7 @@ func (t *Tiered) Walk(ctx context.Context, fn func(id string, mod time.Time) err
 		return err
 	}
 	var ids []string
-	err := t.db.View(func(tx *bolt.Tx) error {
+	err := t.db.View(func(tx kv.Tx) error {
 		return tx.Bucket(bktSmall).ForEach(func(k, _ []byte) error {
 			ids = append(ids, string(k))
 			return nil

@@ -77,8 +77,7 @@ func CheckDataDir(ctx context.Context, cfg config.Config) (*CheckReport, error) 
 		rep.Findings = append(rep.Findings, Finding{kind, where, problem, fix})
 	}
 
-	gc := store.Committer()
-	keyring, kerr := sse.OpenKeyring(ctx, gc, root)
+	keyring, kerr := sse.OpenKeyring(ctx, store, root)
 	if kerr != nil {
 		add("key", "SSE-S3 keyring", "does not open with this root key: "+kerr.Error(),
 			"check that the root key is the one the server runs with; if it is, restore meta.db from a backup (every SSE-S3 object depends on it)")
@@ -140,7 +139,7 @@ func CheckDataDir(ctx context.Context, cfg config.Config) (*CheckReport, error) 
 		return nil, err
 	}
 
-	blobs, err := blob.OpenTieredReadOnly(gc, dir.Blobs(), smallBlobMax)
+	blobs, err := blob.OpenTieredReadOnly(store, dir.Blobs(), smallBlobMax)
 	if err != nil {
 		add("blob", dir.Blobs(), "the blob store does not open: "+err.Error(), "restore the blobs directory from a backup")
 		return rep, nil

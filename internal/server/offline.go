@@ -70,12 +70,11 @@ func OpenOffline(cfg config.Config) (*Offline, error) {
 	if o.meta, err = meta.OpenReadOnly(o.store, root, nil); err != nil {
 		return nil, err
 	}
-	gc := o.store.Committer()
-	keyring, err := sse.OpenKeyring(context.Background(), gc, root)
+	keyring, err := sse.OpenKeyring(context.Background(), o.store, root)
 	if err != nil {
 		return nil, fmt.Errorf("SSE-S3 keyring: %w", err)
 	}
-	blobs, err := blob.OpenTieredReadOnly(gc, dir.Blobs(), smallBlobMax)
+	blobs, err := blob.OpenTieredReadOnly(o.store, dir.Blobs(), smallBlobMax)
 	if err != nil {
 		return nil, err
 	}

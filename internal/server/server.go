@@ -139,10 +139,10 @@ func New(cfg config.Config, log *slog.Logger) (*Server, error) {
 			s.store.Close()
 		}
 	}()
-	if s.keyring, err = sse.OpenKeyring(context.Background(), s.store.Committer(), s.rootKey); err != nil {
+	if s.keyring, err = sse.OpenKeyring(context.Background(), s.store, s.rootKey); err != nil {
 		return nil, fmt.Errorf("SSE-S3 keyring: %w", err)
 	}
-	if s.blobs, err = blob.OpenTiered(s.store.Committer(), dir.Blobs(), smallBlobMax); err != nil {
+	if s.blobs, err = blob.OpenTiered(s.store, dir.Blobs(), smallBlobMax); err != nil {
 		return nil, err
 	}
 	if err := sweepOrphans(context.Background(), s.meta, s.blobs, log); err != nil {

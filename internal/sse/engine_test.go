@@ -7,17 +7,16 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/arcastore/arca/internal/gcommit"
-	bolt "go.etcd.io/bbolt"
+	"github.com/arcastore/arca/internal/storage/bolt"
 )
 
 func testEngine(t *testing.T) *Engine {
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "m.db"), 0o600, nil)
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "m.db"), bolt.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	kr, err := OpenKeyring(context.Background(), gcommit.New(db), testRoot(t, 3))
+	kr, err := OpenKeyring(context.Background(), db, testRoot(t, 3))
 	if err != nil {
 		t.Fatal(err)
 	}

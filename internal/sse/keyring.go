@@ -8,9 +8,8 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/arcastore/arca/internal/gcommit"
+	"github.com/arcastore/arca/internal/kv"
 	"github.com/arcastore/arca/internal/rootkey"
-	bolt "go.etcd.io/bbolt"
 )
 
 // bktKeyring holds the SSE-S3 master keys: u32be(version) -> root-key-sealed key.
@@ -25,7 +24,7 @@ func masterAAD(v int) string { return "arca/sse-s3/master/" + strconv.Itoa(v) }
 // every version is kept so objects sealed under it still open. Unsealed keys are cached in
 // memory (they are needed on every SSE-S3 request).
 type Keyring struct {
-	gc   *gcommit.DB
+	db   kv.DB
 	root *rootkey.Key
 
 	mu      sync.RWMutex
@@ -33,10 +32,10 @@ type Keyring struct {
 	current int
 }
 
-// OpenKeyring loads the keyring from the shared bbolt file, creating version 1 on first use.
-func OpenKeyring(ctx context.Context, gc *gcommit.DB, root *rootkey.Key) (*Keyring, error) {
-	k := &Keyring{gc: gc, root: root, keys: map[int][]byte{}}
-	err := gc.Bolt().View(func(tx *bolt.Tx) error {
+// OpenKeyring loads the keyring from the shared store, creating version 1 on first use.
+func OpenKeyring(ctx context.Context, db kv.DB, root *rootkey.Key) (*Keyring, error) {
+	k := &Keyring{db: db, root: root, keys: map[int][]byte{}}
+	err := db.View(func(tx kv.Tx) error {
 		b := tx.Bucket(bktKeyring)
 		if b == nil {
 			return nil
@@ -94,7 +93,7 @@ func (k *Keyring) Rotate(ctx context.Context) (int, error) {
 	defer k.mu.Unlock()
 	v := k.current + 1
 	sealed := k.root.Seal(masterAAD(v), key)
-	err = k.gc.Update(func(tx *bolt.Tx) error {
+	err = k.db.Update(func(tx kv.Tx) error {
 		b, err := tx.CreateBucketIfNotExists(bktKeyring)
 		if err != nil {
 			return err
@@ -123,23 +122,23 @@ func (k *Keyring) Versions() int {
 
 // ResealKeyring re-seals every SSE-S3 master key from oldRoot to newRoot inside tx (used by
 // `arca admin rotate-root-key`, in the same transaction as the KMS material).
-func ResealKeyring(tx *bolt.Tx, oldRoot, newRoot *rootkey.Key) error {
+func ResealKeyring(tx kv.Tx, oldRoot, newRoot *rootkey.Key) error {
 	b := tx.Bucket(bktKeyring)
 	if b == nil {
 		return nil
 	}
-	type kv struct {
+	type row struct {
 		k []byte
 		v []byte
 	}
-	var out []kv
+	var out []row
 	err := b.ForEach(func(kb, v []byte) error {
 		ver := int(binary.BigEndian.Uint32(kb))
 		key, err := oldRoot.Open(masterAAD(ver), v)
 		if err != nil {
 			return fmt.Errorf("sse: SSE-S3 master key %d: %w", ver, err)
 		}
-		out = append(out, kv{append([]byte(nil), kb...), newRoot.Seal(masterAAD(ver), key)})
+		out = append(out, row{append([]byte(nil), kb...), newRoot.Seal(masterAAD(ver), key)})
 		clear(key)
 		return nil
 	})

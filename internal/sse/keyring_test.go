@@ -8,9 +8,9 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/arcastore/arca/internal/gcommit"
+	"github.com/arcastore/arca/internal/kv"
 	"github.com/arcastore/arca/internal/rootkey"
-	bolt "go.etcd.io/bbolt"
+	"github.com/arcastore/arca/internal/storage/bolt"
 )
 
 func testRoot(t *testing.T, b byte) *rootkey.Key {
@@ -24,9 +24,9 @@ func testRoot(t *testing.T, b byte) *rootkey.Key {
 func TestKeyringRotateReopenReseal(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "m.db")
 	ctx := context.Background()
-	db, _ := bolt.Open(path, 0o600, nil)
+	db, _ := bolt.Open(path, bolt.Options{})
 	root := testRoot(t, 1)
-	kr, err := OpenKeyring(ctx, gcommit.New(db), root)
+	kr, err := OpenKeyring(ctx, db, root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,8 +43,8 @@ func TestKeyringRotateReopenReseal(t *testing.T) {
 		t.Fatal("master key stored unsealed")
 	}
 
-	db, _ = bolt.Open(path, 0o600, nil)
-	kr, err = OpenKeyring(ctx, gcommit.New(db), root)
+	db, _ = bolt.Open(path, bolt.Options{})
+	kr, err = OpenKeyring(ctx, db, root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,13 +58,13 @@ func TestKeyringRotateReopenReseal(t *testing.T) {
 		t.Fatal(err)
 	}
 	newRoot := testRoot(t, 2)
-	if err := db.Update(func(tx *bolt.Tx) error { return ResealKeyring(tx, root, newRoot) }); err != nil {
+	if err := db.Update(func(tx kv.Tx) error { return ResealKeyring(tx, root, newRoot) }); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := OpenKeyring(ctx, gcommit.New(db), root); err == nil {
+	if _, err := OpenKeyring(ctx, db, root); err == nil {
 		t.Fatal("old root still opens the keyring after reseal")
 	}
-	kr, err = OpenKeyring(ctx, gcommit.New(db), newRoot)
+	kr, err = OpenKeyring(ctx, db, newRoot)
 	if err != nil {
 		t.Fatal(err)
 	}
