@@ -124,10 +124,10 @@ func runRotateRootKey(args []string, stdout io.Writer) error {
 		if nIAM, err = iam.ResealTx(tx, old, newKey); err != nil {
 			return err
 		}
-		if nTrail, err = trails.ResealTx(bolt.UnwrapTx(tx), old, newKey); err != nil {
+		if nTrail, err = trails.ResealTx(tx, old, newKey); err != nil {
 			return err
 		}
-		nChain, err = audit.ResealTx(bolt.UnwrapTx(tx), old, newKey)
+		nChain, err = audit.ResealTx(tx, old, newKey)
 		return err
 	})
 	if cerr := db.Close(); err == nil {

@@ -3,10 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
-	"path/filepath"
-	"time"
 
-	bolt "go.etcd.io/bbolt"
+	"github.com/arcastore/arca/internal/datadir"
+	"github.com/arcastore/arca/internal/storage/bolt"
 )
 
 const auditUsage = `Usage: arca audit <verb> [flags]
@@ -45,11 +44,13 @@ func runAudit(args []string, stdout, stderr io.Writer) error {
 	return &usageError{msg: fmt.Sprintf("unknown audit verb %q", args[0]), hint: "run 'arca audit --help' to see the verbs"}
 }
 
-// openTrailDB opens the metadata file read-only; it fails fast while a server holds it.
-func openTrailDB(data string) (*bolt.DB, error) {
-	db, err := bolt.Open(filepath.Join(data, "meta.db"), 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+// openTrailDB opens the store of the data directory read-only; it fails fast while a
+// server holds it.
+func openTrailDB(data string) (*bolt.Store, error) {
+	dir := datadir.At(data)
+	db, err := dir.OpenStore(datadir.ReadOnly)
 	if err != nil {
-		return nil, fmt.Errorf("opening %s (is the server still running?): %w", filepath.Join(data, "meta.db"), err)
+		return nil, fmt.Errorf("opening %s (is the server still running?): %w", dir.Store(), err)
 	}
 	return db, nil
 }

@@ -13,9 +13,9 @@ import (
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/smithy-go/middleware"
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/arcastore/arca/internal/audit"
+	"github.com/arcastore/arca/internal/kv"
 )
 
 // registerEndpoint adds the connection flags of the online audit verbs: those of the
@@ -113,8 +113,8 @@ func (s *onlineSource) resolveKey(ctx context.Context, f *auditFilter, warn func
 	f.keyARN = aws.ToString(out.KeyMetadata.Arn)
 }
 
-// offlineSource reads a stopped server's metadata file.
-type offlineSource struct{ db *bolt.DB }
+// offlineSource reads a stopped server's store.
+type offlineSource struct{ db kv.DB }
 
 func (s offlineSource) page(_ context.Context, q audit.Query) ([]auditEvent, string, error) {
 	evs, next, err := audit.LookupDB(s.db, q, time.Now())

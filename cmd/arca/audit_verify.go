@@ -101,7 +101,7 @@ func runAuditVerify(args []string, stdout io.Writer) error {
 		return err
 	}
 	defer off.Close()
-	keys, bad, err := trails.StoredPublicKeys(off.Bolt(), off.RootKey())
+	keys, bad, err := trails.StoredPublicKeys(off.Store(), off.RootKey())
 	if err != nil {
 		return err
 	}

@@ -12,19 +12,17 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/arcastore/arca/internal/audit"
-	"github.com/arcastore/arca/internal/gcommit"
+	"github.com/arcastore/arca/internal/storage/bolt"
 )
 
 func openTrail(t *testing.T) *audit.Trail {
 	t.Helper()
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "meta.db"), 0o600, nil)
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "meta.db"), bolt.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr, err := audit.OpenTrail(audit.Config{DB: gcommit.New(db), AccountID: "123456789012"})
+	tr, err := audit.OpenTrail(audit.Config{DB: db, AccountID: "123456789012"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,9 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	bolt "go.etcd.io/bbolt"
-
-	"github.com/arcastore/arca/internal/gcommit"
+	"github.com/arcastore/arca/internal/storage/bolt"
 )
 
 // BenchmarkChainLink is the chain's cost per record alone: one keyed link over an S3
@@ -30,12 +28,12 @@ func BenchmarkChainLink(b *testing.B) {
 // of 256 records (encode, chain, put, commit; the file is not fsync'd, so the disk does
 // not drown the rest).
 func BenchmarkFlush(b *testing.B) {
-	db, err := bolt.Open(filepath.Join(b.TempDir(), "meta.db"), 0o600, &bolt.Options{NoSync: true})
+	db, err := bolt.Open(filepath.Join(b.TempDir(), "meta.db"), bolt.Options{NoSync: true})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	tr, err := OpenTrail(Config{DB: gcommit.New(db), AccountID: "123456789012", Root: testRoot})
+	tr, err := OpenTrail(Config{DB: db, AccountID: "123456789012", Root: testRoot})
 	if err != nil {
 		b.Fatal(err)
 	}

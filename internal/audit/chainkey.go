@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"hash"
 
-	bolt "go.etcd.io/bbolt"
+	"github.com/arcastore/arca/internal/kv"
 
 	"github.com/arcastore/arca/internal/rootkey"
 )
@@ -68,7 +68,7 @@ type chainKey struct {
 }
 
 // openChainKey opens the chain key in hb (nil, nil when the chain has none).
-func openChainKey(hb *bolt.Bucket, root *rootkey.Key) (*chainKey, error) {
+func openChainKey(hb kv.Bucket, root *rootkey.Key) (*chainKey, error) {
 	sealed := hb.Get(keyChainKey)
 	if sealed == nil {
 		return nil, nil
@@ -87,7 +87,7 @@ func openChainKey(hb *bolt.Bucket, root *rootkey.Key) (*chainKey, error) {
 // makeChainKey keys the chain in hb (which has no key) from the record after the head on:
 // it stores a new sealed key and puts the MAC on the head and the pruning checkpoint as
 // they are, so that what was written before is vouched for from now on.
-func makeChainKey(hb *bolt.Bucket, root *rootkey.Key) (*chainKey, error) {
+func makeChainKey(hb kv.Bucket, root *rootkey.Key) (*chainKey, error) {
 	ck := &chainKey{key: make([]byte, 32), anchor: make([]byte, linkSize)}
 	rand.Read(ck.key)
 	head := hb.Get(keyHead)
@@ -122,7 +122,7 @@ func makeChainKey(hb *bolt.Bucket, root *rootkey.Key) (*chainKey, error) {
 // rotate-root-key`, in the same transaction as the rest); the key itself, and so every
 // link, stays. It returns how many keys were re-sealed (0 or 1), and ErrWrongRootKey if
 // old does not open it.
-func ResealTx(tx *bolt.Tx, old, new *rootkey.Key) (int, error) {
+func ResealTx(tx kv.Tx, old, new *rootkey.Key) (int, error) {
 	hb := tx.Bucket(bucketHead)
 	if hb == nil || hb.Get(keyChainKey) == nil {
 		return 0, nil
@@ -228,7 +228,7 @@ func (l *linker) checkAnchor(seq uint64, link []byte) error {
 }
 
 // putBase stores the pruning checkpoint (seq, link): with its MAC when the chain is keyed.
-func putBase(hb *bolt.Bucket, l *linker, seq uint64, link []byte) error {
+func putBase(hb kv.Bucket, l *linker, seq uint64, link []byte) error {
 	v := make([]byte, 0, 8+2*linkSize)
 	v = append(binary.BigEndian.AppendUint64(v, seq), link...)
 	if l.ck != nil {
@@ -238,7 +238,7 @@ func putBase(hb *bolt.Bucket, l *linker, seq uint64, link []byte) error {
 }
 
 // checkHead checks the head's MAC when the chain is keyed.
-func checkHead(hb *bolt.Bucket, l *linker, seq uint64, link []byte) error {
+func checkHead(hb kv.Bucket, l *linker, seq uint64, link []byte) error {
 	if l.ck == nil {
 		return nil
 	}

@@ -12,10 +12,9 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
-	"github.com/arcastore/arca/internal/gcommit"
+	"github.com/arcastore/arca/internal/kv"
 	"github.com/arcastore/arca/internal/rootkey"
+	"github.com/arcastore/arca/internal/storage/bolt"
 )
 
 // plainLink is a link as an attacker without the root key computes it: the unkeyed chain
@@ -31,7 +30,7 @@ func plainLink(prev []byte, seq uint64, js []byte) []byte {
 // rechainPlain rewrites records from..last with plain links (edit, if given, changes a
 // record's JSON first) and moves the head to the last one, as a tool that knows the
 // unkeyed chain and not the key would.
-func rechainPlain(tx *bolt.Tx, from uint64, edit func(seq uint64, js []byte) []byte) {
+func rechainPlain(tx kv.Tx, from uint64, edit func(seq uint64, js []byte) []byte) {
 	ev, hb := tx.Bucket(bucketEvents), tx.Bucket(bucketHead)
 	prev := make([]byte, linkSize)
 	if v := ev.Get(seqKey(from - 1)); v != nil {
@@ -74,14 +73,14 @@ func handleN(t *testing.T, tr *Trail, from, n int) {
 	}
 }
 
-func tamper(t *testing.T, db *bolt.DB, fn func(tx *bolt.Tx)) {
+func tamper(t *testing.T, db kv.DB, fn func(tx kv.Tx)) {
 	t.Helper()
-	if err := db.Update(func(tx *bolt.Tx) error { fn(tx); return nil }); err != nil {
+	if err := db.Update(func(tx kv.Tx) error { fn(tx); return nil }); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func wantBroken(t *testing.T, db *bolt.DB, root *rootkey.Key, want string) {
+func wantBroken(t *testing.T, db kv.DB, root *rootkey.Key, want string) {
 	t.Helper()
 	_, err := VerifyDB(db, root)
 	if !errors.Is(err, ErrChainBroken) || !strings.Contains(err.Error(), want) {
@@ -97,7 +96,7 @@ func TestKeyedChainRewriteDetected(t *testing.T) {
 		tr, db := openTrailWith(t, filepath.Join(t.TempDir(), "meta.db"), root)
 		handleN(t, tr, 0, 10)
 		tr.Close()
-		tamper(t, db, func(tx *bolt.Tx) { rechainPlain(tx, 4, renameUser(4)) })
+		tamper(t, db, func(tx kv.Tx) { rechainPlain(tx, 4, renameUser(4)) })
 		if root == nil {
 			if c, err := VerifyDB(db, nil); err != nil || c.Records != 10 {
 				t.Fatalf("unkeyed chain after a rewrite: %+v %v (the attack this change defeats)", c, err)
@@ -114,9 +113,9 @@ func TestKeyedChainRewriteDetected(t *testing.T) {
 func TestKeyedCheckpointRewriteDetected(t *testing.T) {
 	for _, tc := range []struct {
 		name, want string
-		tamper     func(tx *bolt.Tx)
+		tamper     func(tx kv.Tx)
 	}{
-		{"moved over deleted records", "pruning checkpoint altered (record 15)", func(tx *bolt.Tx) {
+		{"moved over deleted records", "pruning checkpoint altered (record 15)", func(tx kv.Tx) {
 			ev, hb := tx.Bucket(bucketEvents), tx.Bucket(bucketHead)
 			l15 := append([]byte(nil), ev.Get(seqKey(15))[:linkSize]...)
 			for s := uint64(11); s <= 15; s++ {
@@ -125,7 +124,7 @@ func TestKeyedCheckpointRewriteDetected(t *testing.T) {
 			old := hb.Get(keyBase)
 			hb.Put(keyBase, append(append(seqKey(15), l15...), old[8+linkSize:]...))
 		}},
-		{"moved, in the unkeyed form", "pruning checkpoint damaged", func(tx *bolt.Tx) {
+		{"moved, in the unkeyed form", "pruning checkpoint damaged", func(tx kv.Tx) {
 			ev, hb := tx.Bucket(bucketEvents), tx.Bucket(bucketHead)
 			l15 := append([]byte(nil), ev.Get(seqKey(15))[:linkSize]...)
 			for s := uint64(11); s <= 15; s++ {
@@ -133,11 +132,11 @@ func TestKeyedCheckpointRewriteDetected(t *testing.T) {
 			}
 			hb.Put(keyBase, append(seqKey(15), l15...))
 		}},
-		{"MAC stripped", "pruning checkpoint damaged", func(tx *bolt.Tx) {
+		{"MAC stripped", "pruning checkpoint damaged", func(tx kv.Tx) {
 			hb := tx.Bucket(bucketHead)
 			hb.Put(keyBase, append([]byte(nil), hb.Get(keyBase)[:8+linkSize]...))
 		}},
-		{"rewritten with the records after it", "pruning checkpoint altered (record 10)", func(tx *bolt.Tx) {
+		{"rewritten with the records after it", "pruning checkpoint altered (record 10)", func(tx kv.Tx) {
 			hb := tx.Bucket(bucketHead)
 			b := append([]byte(nil), hb.Get(keyBase)...)
 			copy(b[8:8+linkSize], make([]byte, linkSize))
@@ -150,7 +149,7 @@ func TestKeyedCheckpointRewriteDetected(t *testing.T) {
 			if n, err := tr.Prune(time.Now(), 10); err != nil || n != 10 {
 				t.Fatalf("Prune: %d %v", n, err)
 			}
-			db := tr.db.Bolt()
+			db := tr.db
 			tamper(t, db, tc.tamper)
 			wantBroken(t, db, testRoot, tc.want)
 			if _, err := tr.Prune(time.Now(), ^uint64(0)); !errors.Is(err, ErrChainBroken) {
@@ -209,7 +208,7 @@ func TestLegacyThenKeyed(t *testing.T) {
 }
 
 // legacyKeyed is a trail with 5 unkeyed records followed by 5 keyed ones.
-func legacyKeyed(t *testing.T) *bolt.DB {
+func legacyKeyed(t *testing.T) *bolt.Store {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "meta.db")
 	tr, db := openTrailWith(t, path, nil)
@@ -231,24 +230,24 @@ func legacyKeyed(t *testing.T) *bolt.DB {
 func TestKeyedDowngradeDetected(t *testing.T) {
 	for _, tc := range []struct {
 		name, want string
-		tamper     func(tx *bolt.Tx)
+		tamper     func(tx kv.Tx)
 	}{
-		{"one keyed record stripped to the unkeyed form", "record 7 altered", func(tx *bolt.Tx) {
+		{"one keyed record stripped to the unkeyed form", "record 7 altered", func(tx kv.Tx) {
 			rechainPlain(tx, 7, nil)
 		}},
-		{"every keyed record stripped", "record 6 altered", func(tx *bolt.Tx) {
+		{"every keyed record stripped", "record 6 altered", func(tx kv.Tx) {
 			rechainPlain(tx, 6, renameUser(8))
 		}},
-		{"chain key removed and every record stripped", "the chain key is missing", func(tx *bolt.Tx) {
+		{"chain key removed and every record stripped", "the chain key is missing", func(tx kv.Tx) {
 			tx.Bucket(bucketHead).Delete(keyChainKey)
 			rechainPlain(tx, 6, renameUser(8))
 		}},
-		{"chain key removed", "record 6 altered", func(tx *bolt.Tx) {
+		{"chain key removed", "record 6 altered", func(tx kv.Tx) {
 			hb := tx.Bucket(bucketHead)
 			hb.Delete(keyChainKey)
 			hb.Delete(keyHeadMAC)
 		}},
-		{"unkeyed records rewritten", "the unkeyed records up to 5 were rewritten", func(tx *bolt.Tx) {
+		{"unkeyed records rewritten", "the unkeyed records up to 5 were rewritten", func(tx kv.Tx) {
 			ev := tx.Bucket(bucketEvents)
 			keyed := map[uint64][]byte{}
 			for s := uint64(6); s <= 10; s++ {
@@ -275,7 +274,7 @@ func TestKeyedDowngradeDetected(t *testing.T) {
 	tr, db = openTestTrail(t, path)
 	tr.Close()
 	defer db.Close()
-	tamper(t, db, func(tx *bolt.Tx) { rechainPlain(tx, 3, renameUser(3)) })
+	tamper(t, db, func(tx kv.Tx) { rechainPlain(tx, 3, renameUser(3)) })
 	wantBroken(t, db, testRoot, "the unkeyed records up to 5 were rewritten")
 }
 
@@ -285,7 +284,7 @@ func TestKeyedHeadTruncation(t *testing.T) {
 	tr, db := openTestTrail(t, filepath.Join(t.TempDir(), "meta.db"))
 	defer db.Close()
 	handleN(t, tr, 0, 10)
-	tamper(t, db, func(tx *bolt.Tx) {
+	tamper(t, db, func(tx kv.Tx) {
 		ev, hb := tx.Bucket(bucketEvents), tx.Bucket(bucketHead)
 		l8 := append([]byte(nil), ev.Get(seqKey(8))[:linkSize]...)
 		ev.Delete(seqKey(9))
@@ -296,7 +295,7 @@ func TestKeyedHeadTruncation(t *testing.T) {
 	if err := tr.Handle(context.Background(), rec("After", "u", true, false)); !errors.Is(err, ErrChainBroken) {
 		t.Fatalf("a durable record after a moved head: %v", err)
 	}
-	tamper(t, db, func(tx *bolt.Tx) { tx.Bucket(bucketHead).Delete(keyHead) })
+	tamper(t, db, func(tx kv.Tx) { tx.Bucket(bucketHead).Delete(keyHead) })
 	if err := tr.Handle(context.Background(), rec("After", "u", true, false)); !errors.Is(err, ErrChainBroken) {
 		t.Fatalf("a durable record without a head over stored records: %v", err)
 	}
@@ -315,7 +314,7 @@ func TestChainKeyRootKey(t *testing.T) {
 		t.Fatalf("VerifyDB with another root key: %v", err)
 	}
 	var n int
-	if err := db.Update(func(tx *bolt.Tx) error {
+	if err := db.Update(func(tx kv.Tx) error {
 		var err error
 		if _, err = ResealTx(tx, other, testRoot); !errors.Is(err, ErrWrongRootKey) {
 			t.Errorf("ResealTx with the wrong old key: %v", err)
@@ -332,17 +331,17 @@ func TestChainKeyRootKey(t *testing.T) {
 		t.Fatalf("VerifyDB with the new root key: %+v %v", c, err)
 	}
 	db.Close()
-	db2, err := bolt.Open(path, 0o600, nil)
+	db2, err := bolt.Open(path, bolt.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db2.Close()
 	for _, root := range []*rootkey.Key{testRoot, nil} {
-		if _, err := OpenTrail(Config{DB: gcommit.New(db2), Root: root}); err == nil {
+		if _, err := OpenTrail(Config{DB: db2, Root: root}); err == nil {
 			t.Fatalf("OpenTrail with root %v over a chain sealed under another key succeeded", root)
 		}
 	}
-	tr, err = OpenTrail(Config{DB: gcommit.New(db2), Root: other})
+	tr, err = OpenTrail(Config{DB: db2, Root: other})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -351,7 +350,7 @@ func TestChainKeyRootKey(t *testing.T) {
 	if c, err := VerifyDB(db2, other); err != nil || c.Records != 5 {
 		t.Fatalf("after appending under the new root key: %+v %v", c, err)
 	}
-	tamper(t, db2, func(tx *bolt.Tx) {
+	tamper(t, db2, func(tx kv.Tx) {
 		hb := tx.Bucket(bucketHead)
 		v := append([]byte(nil), hb.Get(keyChainKey)...)
 		v[len(v)/2] ^= 1

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	"github.com/arcastore/arca/internal/kv"
 )
 
 // Lookup attribute keys (LookupEvents' AttributeKey).
@@ -92,15 +92,15 @@ func (t *Trail) Lookup(q Query, now time.Time) ([]Event, string, error) {
 	if err := t.Flush(); err != nil {
 		return nil, "", err
 	}
-	evs, next, _, err := lookupDB(t.db.Bolt(), q, from, start, end)
+	evs, next, _, err := lookupDB(t.db, q, from, start, end)
 	return evs, next, err
 }
 
-// LookupDB is Lookup on a metadata file opened directly (read-only is enough), for offline
+// LookupDB is Lookup on a store opened directly (read-only is enough), for offline
 // tools: the server must be stopped, and records it had queued are not there. Unlike
 // Lookup it does not clamp Start to the 90-day window (a zero Start still means the
 // window's start).
-func LookupDB(db *bolt.DB, q Query, now time.Time) ([]Event, string, error) {
+func LookupDB(db kv.DB, q Query, now time.Time) ([]Event, string, error) {
 	q, from, err := checkQuery(q)
 	if err != nil {
 		return nil, "", err
@@ -144,10 +144,10 @@ func checkQuery(q Query) (Query, uint64, error) {
 // lookupDB scans backward from the seq token from (0: from the newest record that can be
 // at or before end) and returns up to q.MaxResults matches in [start, end], the next
 // page's token, and how many records it examined (for tests).
-func lookupDB(db *bolt.DB, q Query, from uint64, start, end time.Time) ([]Event, string, int, error) {
+func lookupDB(db kv.DB, q Query, from uint64, start, end time.Time) ([]Event, string, int, error) {
 	var out []Event
 	next, examined := "", 0
-	err := db.View(func(tx *bolt.Tx) error {
+	err := db.View(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketEvents)
 		if b == nil {
 			return nil
@@ -203,7 +203,7 @@ func lookupDB(db *bolt.DB, q Query, from uint64, start, end time.Time) ([]Event,
 // "late"; since eventTime decreases by at most TimeSkew along seq, every record after a
 // late one is after end. A binary search over seq finds the first late record in
 // O(log n) reads; the scan starts just before it.
-func seekEnd(c *bolt.Cursor, end time.Time) ([]byte, []byte) {
+func seekEnd(c kv.Cursor, end time.Time) ([]byte, []byte) {
 	limit := end.Add(TimeSkew)
 	late := func(v []byte) bool {
 		if len(v) < sha256.Size {

@@ -130,7 +130,7 @@ func lookupSeeks(t *testing.T, tr *Trail, recs []*Record, now time.Time) {
 		{"the last hour", now.Add(-time.Hour), now, 180},
 		{"one day five days back", now.Add(-5 * 24 * time.Hour), now.Add(-4 * 24 * time.Hour), 24 * 180},
 	} {
-		evs, _, examined, err := lookupDB(tr.db.Bolt(), Query{MaxResults: 50}, 0, tc.start, tc.end)
+		evs, _, examined, err := lookupDB(tr.db, Query{MaxResults: 50}, 0, tc.start, tc.end)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -142,7 +142,7 @@ func lookupSeeks(t *testing.T, tr *Trail, recs []*Record, now time.Time) {
 			t.Errorf("%s: first page examined %d of %d records", tc.name, examined, len(recs))
 		}
 		var all int
-		_, _, all, err = lookupDB(tr.db.Bolt(), Query{MaxResults: 50, Attribute: AttrEventID, Value: "none"}, 0, tc.start, tc.end)
+		_, _, all, err = lookupDB(tr.db, Query{MaxResults: 50, Attribute: AttrEventID, Value: "none"}, 0, tc.start, tc.end)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	"github.com/arcastore/arca/internal/kv"
 )
 
 // Keys in audit.events that are not 8 bytes (only tampering makes them) must give errors
@@ -21,7 +21,7 @@ func TestMalformedEventKeys(t *testing.T) {
 			for i := range 6 {
 				tr.Handle(context.Background(), rec(fmt.Sprint("Op", i), "u", true, false))
 			}
-			db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketEvents).Put(bad, []byte("junk")) })
+			db.Update(func(tx kv.Tx) error { return tx.Bucket(bucketEvents).Put(bad, []byte("junk")) })
 			if _, err := tr.Verify(); !errors.Is(err, ErrChainBroken) {
 				t.Errorf("Verify: %v", err)
 			}

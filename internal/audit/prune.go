@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	"github.com/arcastore/arca/internal/kv"
 )
 
 // keyBase in audit.head is the pruning checkpoint: seq (8) || link (32) of the last pruned
@@ -42,7 +42,7 @@ func (t *Trail) Prune(before time.Time, maxSeq uint64) (int, error) {
 // pruneOnce deletes up to limit records in one transaction; more reports that it stopped
 // only because of limit.
 func (t *Trail) pruneOnce(before time.Time, maxSeq uint64, limit int) (n int, more bool, err error) {
-	err = t.db.Update(func(tx *bolt.Tx) error {
+	err = t.db.Update(func(tx kv.Tx) error {
 		n, more = 0, false // the function may run more than once
 		ev, hb := tx.Bucket(bucketEvents), tx.Bucket(bucketHead)
 		if ev == nil || hb == nil {
@@ -94,7 +94,7 @@ func (t *Trail) pruneOnce(before time.Time, maxSeq uint64, limit int) (n int, mo
 
 // baseTx reads the pruning checkpoint: the seq and link the first stored record chains to
 // (0 and the zero hash when nothing was pruned). On a keyed chain it checks the MAC.
-func baseTx(hb *bolt.Bucket, l *linker) (uint64, []byte, error) {
+func baseTx(hb kv.Bucket, l *linker) (uint64, []byte, error) {
 	v := hb.Get(keyBase)
 	if v == nil {
 		return 0, make([]byte, linkSize), nil
@@ -114,7 +114,7 @@ func baseTx(hb *bolt.Bucket, l *linker) (uint64, []byte, error) {
 }
 
 // PrunedThrough is the seq of the last pruned record in tx's view (0 if none was pruned).
-func PrunedThrough(tx *bolt.Tx) uint64 {
+func PrunedThrough(tx kv.Tx) uint64 {
 	hb := tx.Bucket(bucketHead)
 	if hb == nil {
 		return 0

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	"github.com/arcastore/arca/internal/kv"
 )
 
 // keptFrom is the index of the first record Prune(before, maxSeq) keeps: it deletes the
@@ -28,7 +28,7 @@ func keptFrom(recs []*Record, before time.Time, maxSeq uint64) int {
 func storedSeqs(t *testing.T, tr *Trail) []uint64 {
 	t.Helper()
 	var out []uint64
-	tr.db.Bolt().View(func(tx *bolt.Tx) error {
+	tr.db.View(func(tx kv.Tx) error {
 		return tx.Bucket(bucketEvents).ForEach(func(k, _ []byte) error {
 			out = append(out, binary.BigEndian.Uint64(k))
 			return nil
@@ -68,11 +68,11 @@ func TestPruneAcrossBatches(t *testing.T) {
 			t.Fatalf("%+v after prune: %d events, want %d", q, len(got), len(w))
 		}
 	}
-	got, err := ReadAfter(tr.db.Bolt(), 0, uint64(len(recs)), 5, 1<<20)
+	got, err := ReadAfter(tr.db, 0, uint64(len(recs)), 5, 1<<20)
 	if err != nil || len(got) != 5 || got[0].Seq != uint64(k+1) {
 		t.Fatalf("ReadAfter(0) after prune: %v %+v", err, got)
 	}
-	got, err = ReadAfter(tr.db.Bolt(), uint64(k+10), uint64(k+12), 50, 1<<20)
+	got, err = ReadAfter(tr.db, uint64(k+10), uint64(k+12), 50, 1<<20)
 	if err != nil || len(got) != 2 || got[0].Seq != uint64(k+11) || string(got[1].JSON) != string(mustJSON(t, recs[k+11])) {
 		t.Fatalf("ReadAfter(k+10) after prune: %v %+v", err, got)
 	}
@@ -153,25 +153,25 @@ func TestPruneBounds(t *testing.T) {
 func TestPruneVerifyDetectsTampering(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		tamper func(ev, hb *bolt.Bucket)
+		tamper func(ev, hb kv.Bucket)
 	}{
-		{"first missing", func(ev, hb *bolt.Bucket) { ev.Delete(seqKey(11)) }},
-		{"middle missing", func(ev, hb *bolt.Bucket) { ev.Delete(seqKey(15)) }},
-		{"altered", func(ev, hb *bolt.Bucket) {
+		{"first missing", func(ev, hb kv.Bucket) { ev.Delete(seqKey(11)) }},
+		{"middle missing", func(ev, hb kv.Bucket) { ev.Delete(seqKey(15)) }},
+		{"altered", func(ev, hb kv.Bucket) {
 			v := append([]byte(nil), ev.Get(seqKey(12))...)
 			v[len(v)-3] ^= 1
 			ev.Put(seqKey(12), v)
 		}},
-		{"inserted before", func(ev, hb *bolt.Bucket) {
+		{"inserted before", func(ev, hb kv.Bucket) {
 			ev.Put(seqKey(10), append(make([]byte, 32), `{"eventTime":"2020-01-01T00:00:00Z"}`...))
 		}},
-		{"tail missing", func(ev, hb *bolt.Bucket) { ev.Delete(seqKey(20)) }},
-		{"checkpoint changed", func(ev, hb *bolt.Bucket) {
+		{"tail missing", func(ev, hb kv.Bucket) { ev.Delete(seqKey(20)) }},
+		{"checkpoint changed", func(ev, hb kv.Bucket) {
 			v := append([]byte(nil), hb.Get(keyBase)...)
 			v[len(v)-1] ^= 1
 			hb.Put(keyBase, v)
 		}},
-		{"checkpoint deleted", func(ev, hb *bolt.Bucket) { hb.Delete(keyBase) }},
+		{"checkpoint deleted", func(ev, hb kv.Bucket) { hb.Delete(keyBase) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tr, _ := minuteTrail(t, 20)
@@ -181,7 +181,7 @@ func TestPruneVerifyDetectsTampering(t *testing.T) {
 			if _, err := tr.Verify(); err != nil {
 				t.Fatal(err)
 			}
-			tr.db.Bolt().Update(func(tx *bolt.Tx) error {
+			tr.db.Update(func(tx kv.Tx) error {
 				tc.tamper(tx.Bucket(bucketEvents), tx.Bucket(bucketHead))
 				return nil
 			})
@@ -196,7 +196,7 @@ func TestPruneVerifyDetectsTampering(t *testing.T) {
 // Verify keeps naming it.
 func TestPruneStopsAtBrokenChain(t *testing.T) {
 	tr, _ := minuteTrail(t, 10)
-	tr.db.Bolt().Update(func(tx *bolt.Tx) error {
+	tr.db.Update(func(tx kv.Tx) error {
 		ev := tx.Bucket(bucketEvents)
 		v := append([]byte(nil), ev.Get(seqKey(4))...)
 		v[len(v)-3] ^= 1

@@ -5,7 +5,7 @@ import (
 	"encoding/binary"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	"github.com/arcastore/arca/internal/kv"
 )
 
 // Stored is one committed record as trail delivery reads it: its sequence number and its
@@ -26,7 +26,7 @@ func (t *Trail) Head() (uint64, error) {
 		return 0, err
 	}
 	var seq uint64
-	err := t.db.Bolt().View(func(tx *bolt.Tx) error {
+	err := t.db.View(func(tx kv.Tx) error {
 		seq = HeadTx(tx)
 		return nil
 	})
@@ -34,7 +34,7 @@ func (t *Trail) Head() (uint64, error) {
 }
 
 // HeadTx is the sequence number of the newest record committed in tx's view (0 for none).
-func HeadTx(tx *bolt.Tx) uint64 {
+func HeadTx(tx kv.Tx) uint64 {
 	hb := tx.Bucket(bucketHead)
 	if hb == nil {
 		return 0
@@ -47,13 +47,13 @@ func HeadTx(tx *bolt.Tx) uint64 {
 
 // ReadAfter returns committed records with after < seq <= upTo in order, stopping after
 // maxRecords records or once their JSON adds up to maxBytes (at least one record is
-// returned when there is one). It reads the metadata file directly, so records still
+// returned when there is one). It reads the store directly, so records still
 // queued are not seen: call Head first. Pruned records (Prune) are gone: a reader whose
 // after is below the pruning checkpoint gets the records from the checkpoint on
 // (trails.Service.PruneBound keeps pruning behind every trail's cursor).
-func ReadAfter(db *bolt.DB, after, upTo uint64, maxRecords, maxBytes int) ([]Stored, error) {
+func ReadAfter(db kv.DB, after, upTo uint64, maxRecords, maxBytes int) ([]Stored, error) {
 	var out []Stored
-	err := db.View(func(tx *bolt.Tx) error {
+	err := db.View(func(tx kv.Tx) error {
 		ev := tx.Bucket(bucketEvents)
 		if ev == nil {
 			return nil

@@ -9,13 +9,12 @@ import (
 	"sync"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	"github.com/arcastore/arca/internal/kv"
 
-	"github.com/arcastore/arca/internal/gcommit"
 	"github.com/arcastore/arca/internal/rootkey"
 )
 
-// Buckets of the metadata file the trail owns.
+// Buckets of the kv store the trail owns.
 var (
 	bucketEvents = []byte("audit.events") // seq (8 bytes, big endian) -> link (32) || record JSON
 	bucketHead   = []byte("audit.head")   // "head" -> seq (8) || link (32); "base" (prune.go); "chainkey", "headmac" (chainkey.go)
@@ -31,8 +30,8 @@ const maxFlushBuf = 1 << 20
 
 // Config configures a Trail.
 type Config struct {
-	// DB is the group-committed metadata file the records are stored in.
-	DB *gcommit.DB
+	// DB is the store (group-committed) the records are kept in, shared with the rest of Arca.
+	DB kv.DB
 	// AccountID fills recipientAccountId.
 	AccountID string
 	// Root seals the chain key (chainkey.go): on first open with a root key the chain is
@@ -48,14 +47,14 @@ type Config struct {
 	Log      *slog.Logger
 }
 
-// Trail stores records in the metadata file, each chained to the one before by an
+// Trail stores records in the kv store, each chained to the one before by an
 // HMAC-SHA256 under the chain key over (seq, previous link, record JSON), so that a
 // deleted, inserted or altered record breaks the chain (Verify) and whoever rewrites the
 // file without the root key cannot make a new chain. Records stored before the chain was
 // keyed keep their SHA-256 links (chainkey.go).
 type Trail struct {
 	cfg Config
-	db  *gcommit.DB
+	db  kv.DB
 	ck  *chainKey // nil: unkeyed (no root key given)
 
 	mu      sync.Mutex
@@ -84,7 +83,7 @@ func OpenTrail(cfg Config) (*Trail, error) {
 	}
 	var ck *chainKey
 	made := false
-	err := cfg.DB.Update(func(tx *bolt.Tx) error {
+	err := cfg.DB.Update(func(tx kv.Tx) error {
 		ck, made = nil, false // the function may run more than once
 		if _, err := tx.CreateBucketIfNotExists(bucketEvents); err != nil {
 			return err
@@ -189,7 +188,7 @@ func (t *Trail) Flush() error {
 		t.buf = buf
 	}
 	if err == nil {
-		err = t.db.Update(func(tx *bolt.Tx) error { return appendRecords(tx, newLinker(t.ck), encoded) })
+		err = t.db.Update(func(tx kv.Tx) error { return appendRecords(tx, newLinker(t.ck), encoded) })
 	}
 	for _, q := range batch {
 		if q.done != nil {
@@ -215,7 +214,7 @@ func (t *Trail) Flush() error {
 // head's MAC and refuses to append after a head it does not vouch for: chaining new
 // records to a head moved back over deleted records would hide the deletion. Without a
 // head it refuses if records are stored (it would overwrite them).
-func appendRecords(tx *bolt.Tx, l *linker, encoded [][]byte) error {
+func appendRecords(tx kv.Tx, l *linker, encoded [][]byte) error {
 	ev, hb := tx.Bucket(bucketEvents), tx.Bucket(bucketHead)
 	if ev == nil || hb == nil {
 		return errors.New("audit: trail buckets missing")

@@ -8,10 +8,9 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
-	"github.com/arcastore/arca/internal/gcommit"
+	"github.com/arcastore/arca/internal/kv"
 	"github.com/arcastore/arca/internal/rootkey"
+	"github.com/arcastore/arca/internal/storage/bolt"
 )
 
 // testRoot is the root key of the tests' keyed trails.
@@ -24,19 +23,19 @@ var testRoot = func() *rootkey.Key {
 }()
 
 // openTestTrail opens a keyed trail (the server's kind) in a new or existing file.
-func openTestTrail(t *testing.T, path string) (*Trail, *bolt.DB) {
+func openTestTrail(t *testing.T, path string) (*Trail, *bolt.Store) {
 	t.Helper()
 	return openTrailWith(t, path, testRoot)
 }
 
 // openTrailWith opens the trail at path with root (nil: unkeyed, as before the chain key).
-func openTrailWith(t *testing.T, path string, root *rootkey.Key) (*Trail, *bolt.DB) {
+func openTrailWith(t *testing.T, path string, root *rootkey.Key) (*Trail, *bolt.Store) {
 	t.Helper()
-	db, err := bolt.Open(path, 0o600, nil)
+	db, err := bolt.Open(path, bolt.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr, err := OpenTrail(Config{DB: gcommit.New(db), AccountID: "123456789012", Root: root})
+	tr, err := OpenTrail(Config{DB: db, AccountID: "123456789012", Root: root})
 	if err != nil {
 		db.Close()
 		t.Fatal(err)
@@ -81,7 +80,7 @@ func TestDataEventsBoundAndClose(t *testing.T) {
 	tr.Handle(context.Background(), rec("GetObject", "bob", false, true))
 	time.Sleep(MaxFlushInterval + 300*time.Millisecond)
 	var n int
-	db.View(func(tx *bolt.Tx) error { n = tx.Bucket(bucketEvents).Stats().KeyN; return nil })
+	db.View(func(tx kv.Tx) error { n = countKeys(tx.Bucket(bucketEvents)); return nil })
 	if n != 1 {
 		t.Fatalf("after the flush interval %d records are stored, want 1", n)
 	}
@@ -92,7 +91,7 @@ func TestDataEventsBoundAndClose(t *testing.T) {
 	if err := tr.Handle(context.Background(), rec("PutObject", "bob", false, false)); !errors.Is(err, ErrClosed) {
 		t.Fatalf("Handle after Close: %v", err)
 	}
-	db.View(func(tx *bolt.Tx) error { n = tx.Bucket(bucketEvents).Stats().KeyN; return nil })
+	db.View(func(tx kv.Tx) error { n = countKeys(tx.Bucket(bucketEvents)); return nil })
 	if n != 2 {
 		t.Fatalf("after Close %d records are stored, want 2", n)
 	}
@@ -102,7 +101,7 @@ func TestDataEventsBoundAndClose(t *testing.T) {
 // A failed write fails a management call (fail closed).
 func TestFailClosed(t *testing.T) {
 	tr, db := openTestTrail(t, filepath.Join(t.TempDir(), "meta.db"))
-	db.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket(bucketHead) })
+	db.Update(func(tx kv.Tx) error { return tx.DeleteBucket(bucketHead) })
 	if err := tr.Handle(context.Background(), rec("DisableKey", "alice", true, false)); err == nil {
 		t.Fatal("Handle of a management event succeeded although the trail cannot be written")
 	}
@@ -112,15 +111,15 @@ func TestFailClosed(t *testing.T) {
 func TestChainDetectsTampering(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		tamper func(b *bolt.Bucket)
+		tamper func(b kv.Bucket)
 	}{
-		{"delete", func(b *bolt.Bucket) { b.Delete(seqKey(3)) }},
-		{"alter", func(b *bolt.Bucket) {
+		{"delete", func(b kv.Bucket) { b.Delete(seqKey(3)) }},
+		{"alter", func(b kv.Bucket) {
 			v := append([]byte(nil), b.Get(seqKey(2))...)
 			v[len(v)-3] ^= 1
 			b.Put(seqKey(2), v)
 		}},
-		{"truncate", func(b *bolt.Bucket) { b.Delete(seqKey(5)) }},
+		{"truncate", func(b kv.Bucket) { b.Delete(seqKey(5)) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tr, db := openTestTrail(t, filepath.Join(t.TempDir(), "meta.db"))
@@ -131,7 +130,7 @@ func TestChainDetectsTampering(t *testing.T) {
 			if _, err := tr.Verify(); err != nil {
 				t.Fatal(err)
 			}
-			db.Update(func(tx *bolt.Tx) error { tc.tamper(tx.Bucket(bucketEvents)); return nil })
+			db.Update(func(tx kv.Tx) error { tc.tamper(tx.Bucket(bucketEvents)); return nil })
 			if _, err := tr.Verify(); !errors.Is(err, ErrChainBroken) {
 				t.Fatalf("Verify after %s: %v", tc.name, err)
 			}
@@ -210,4 +209,11 @@ func TestLookupFiltersAndPages(t *testing.T) {
 			t.Errorf("%+v: no error", bad)
 		}
 	}
+}
+
+// countKeys is the number of keys in b.
+func countKeys(b kv.Bucket) int {
+	n := 0
+	b.ForEach(func([]byte, []byte) error { n++; return nil })
+	return n
 }

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	"github.com/arcastore/arca/internal/kv"
 
 	"github.com/arcastore/arca/internal/rootkey"
 )
@@ -35,11 +35,11 @@ type Chain struct {
 // sequence number (VerifyDB).
 func (t *Trail) Verify() (int, error) {
 	t.Flush()
-	c, err := VerifyDB(t.db.Bolt(), t.cfg.Root)
+	c, err := VerifyDB(t.db, t.cfg.Root)
 	return c.Records, err
 }
 
-// VerifyDB checks the chain in a metadata file opened directly (read-only is enough), for
+// VerifyDB checks the chain in a store opened directly (read-only is enough), for
 // offline tools. root opens the chain key; it may be nil for a chain that has none (else
 // ErrRootKeyNeeded). It returns ErrWrongRootKey if root does not open the chain key, and an
 // error wrapping ErrChainBroken naming the first record that is missing, altered or
@@ -52,9 +52,9 @@ func (t *Trail) Verify() (int, error) {
 // are checked by their SHA-256 links and, as a whole, by the link the chain key was made
 // with. Without a chain key the checkpoint and the head cannot be checked: whoever rewrites
 // them with the records is not detected here.
-func VerifyDB(db *bolt.DB, root *rootkey.Key) (Chain, error) {
+func VerifyDB(db kv.DB, root *rootkey.Key) (Chain, error) {
 	var c Chain
-	err := db.View(func(tx *bolt.Tx) error {
+	err := db.View(func(tx kv.Tx) error {
 		var err error
 		c, err = verifyTx(tx, root)
 		return err
@@ -62,7 +62,7 @@ func VerifyDB(db *bolt.DB, root *rootkey.Key) (Chain, error) {
 	return c, err
 }
 
-func verifyTx(tx *bolt.Tx, root *rootkey.Key) (Chain, error) {
+func verifyTx(tx kv.Tx, root *rootkey.Key) (Chain, error) {
 	var c Chain
 	ev, hb := tx.Bucket(bucketEvents), tx.Bucket(bucketHead)
 	if ev == nil || hb == nil {

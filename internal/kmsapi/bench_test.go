@@ -9,8 +9,7 @@ import (
 	"testing"
 
 	"github.com/arcastore/arca/internal/audit"
-	"github.com/arcastore/arca/internal/gcommit"
-	bolt "go.etcd.io/bbolt"
+	"github.com/arcastore/arca/internal/storage/bolt"
 )
 
 // BenchmarkServe measures one GenerateDataKey or Decrypt through the protocol layer and
@@ -61,11 +60,11 @@ func BenchmarkServe(b *testing.B) {
 // last flush included) and checks that the chain it wrote verifies.
 func openBenchTrail(b *testing.B) *audit.Trail {
 	b.Helper()
-	db, err := bolt.Open(filepath.Join(b.TempDir(), "audit.db"), 0o600, &bolt.Options{NoSync: true})
+	db, err := bolt.Open(filepath.Join(b.TempDir(), "audit.db"), bolt.Options{NoSync: true})
 	if err != nil {
 		b.Fatal(err)
 	}
-	trail, err := audit.OpenTrail(audit.Config{DB: gcommit.New(db), AccountID: "111122223333"})
+	trail, err := audit.OpenTrail(audit.Config{DB: db, AccountID: "111122223333"})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -17,7 +17,7 @@ import (
 // under the root key (made on the first start that has none). With --no-audit the trail
 // stays readable (LookupEvents) but nothing new is recorded.
 func (s *Server) openAudit() error {
-	t, err := audit.OpenTrail(audit.Config{DB: s.store.Committer(), AccountID: s.id.AccountID, Root: s.rootKey, Log: s.log})
+	t, err := audit.OpenTrail(audit.Config{DB: s.store, AccountID: s.id.AccountID, Root: s.rootKey, Log: s.log})
 	if err != nil {
 		return err
 	}

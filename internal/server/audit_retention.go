@@ -69,7 +69,7 @@ func (s *Server) pruneAudit(now time.Time) {
 	}
 	// A trail that cannot deliver (its bucket gone, its KMS key disabled) holds every later
 	// record in the metadata file: say so, or the file grows with no explanation.
-	next, err := audit.ReadAfter(s.store.Committer().Bolt(), upTo, upTo+1, 1, 0)
+	next, err := audit.ReadAfter(s.store, upTo, upTo+1, 1, 0)
 	if err == nil && len(next) == 1 {
 		if at, ok := next[0].Time(); ok && at.Before(before) {
 			s.log.Warn("audit: retention: records past the retention are kept because a trail has not delivered them; see GetTrailStatus",

@@ -8,12 +8,11 @@ import (
 	"log/slog"
 	"os"
 
-	bbolt "go.etcd.io/bbolt"
-
 	"github.com/arcastore/arca/internal/blob"
 	"github.com/arcastore/arca/internal/config"
 	"github.com/arcastore/arca/internal/datadir"
 	"github.com/arcastore/arca/internal/kms"
+	"github.com/arcastore/arca/internal/kv"
 	"github.com/arcastore/arca/internal/meta"
 	"github.com/arcastore/arca/internal/object"
 	"github.com/arcastore/arca/internal/rootkey"
@@ -117,10 +116,8 @@ func (o *Offline) Close() error {
 	return o.store.Close()
 }
 
-// Bolt is the metadata file (read-only).
-//
-// TRANSITIONAL (issue 13): for trails.StoredPublicKeys until trails is on kv.
-func (o *Offline) Bolt() *bbolt.DB { return o.store.Committer().Bolt() }
+// Store is the data directory's store (read-only).
+func (o *Offline) Store() kv.DB { return o.store }
 
 // RootKey is the root key the directory was opened with.
 func (o *Offline) RootKey() *rootkey.Key { return o.root }

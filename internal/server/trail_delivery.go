@@ -19,7 +19,7 @@ const cloudTrailService = "cloudtrail.amazonaws.com"
 // the S3 API's write path (so files are encrypted like any object). Needs s.s3 and s.kms.
 func (s *Server) openTrails() error {
 	t, err := trails.New(trails.Config{
-		DB: s.store.Committer(), Records: s.trail, Root: s.rootKey,
+		DB: s.store, Records: s.trail, Root: s.rootKey,
 		AccountID: s.id.AccountID, Region: s.cfg.Region,
 		PutObject:        s.putTrailObject,
 		BucketExists:     s.bucketExists,

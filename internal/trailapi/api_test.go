@@ -10,29 +10,26 @@ import (
 	"strings"
 	"testing"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/arcastore/arca/internal/audit"
 	"github.com/arcastore/arca/internal/errs"
-	"github.com/arcastore/arca/internal/gcommit"
 	"github.com/arcastore/arca/internal/iam"
 	"github.com/arcastore/arca/internal/rootkey"
+	"github.com/arcastore/arca/internal/storage/bolt"
 	"github.com/arcastore/arca/internal/trails"
 )
 
 func newTestAPI(t testing.TB) *API {
 	t.Helper()
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "meta.db"), 0o600, nil)
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "meta.db"), bolt.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := gcommit.New(db)
-	records, err := audit.OpenTrail(audit.Config{DB: g, AccountID: "123456789012"})
+	records, err := audit.OpenTrail(audit.Config{DB: db, AccountID: "123456789012"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	root, _ := rootkey.Parse(rootkey.Generate())
-	svc, err := trails.New(trails.Config{DB: g, Records: records, Root: root, AccountID: "123456789012", Region: "us-east-1",
+	svc, err := trails.New(trails.Config{DB: db, Records: records, Root: root, AccountID: "123456789012", Region: "us-east-1",
 		PutObject:    func(ctx context.Context, o trails.Object) error { return nil },
 		BucketExists: func(ctx context.Context, b string) (bool, error) { return b == "logs", nil },
 		ResolveKMSKey: func(ctx context.Context, ref string) (string, error) {

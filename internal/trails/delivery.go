@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	"github.com/arcastore/arca/internal/kv"
 
 	"github.com/arcastore/arca/internal/audit"
 )
@@ -83,7 +83,7 @@ func bound(t *Trail, head uint64) uint64 {
 // the head read here, so the bound stays safe until the next call.
 func (s *Service) PruneBound() (uint64, error) {
 	var upTo uint64
-	err := s.cfg.DB.Bolt().View(func(tx *bolt.Tx) error {
+	err := s.cfg.DB.View(func(tx kv.Tx) error {
 		upTo = audit.HeadTx(tx)
 		all, err := loadAll(tx)
 		for _, t := range all {
@@ -171,7 +171,7 @@ func (s *Service) stored() ([]*Trail, error) {
 // advancing the stored cursor after each file is durable. t is updated in place.
 func (s *Service) deliver(ctx context.Context, t *Trail, upTo uint64) (files, records int, err error) {
 	for t.Cursor < upTo {
-		recs, err := audit.ReadAfter(s.cfg.DB.Bolt(), t.Cursor, upTo, maxFileRecords, maxFileBytes)
+		recs, err := audit.ReadAfter(s.cfg.DB, t.Cursor, upTo, maxFileRecords, maxFileBytes)
 		if err != nil {
 			return files, records, err
 		}

@@ -10,10 +10,9 @@ import (
 	"sync"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	"github.com/arcastore/arca/internal/kv"
 
 	"github.com/arcastore/arca/internal/audit"
-	"github.com/arcastore/arca/internal/gcommit"
 	"github.com/arcastore/arca/internal/rootkey"
 )
 
@@ -39,8 +38,8 @@ type Object struct {
 
 // Config is what the Service needs.
 type Config struct {
-	// DB is the metadata file; Records is the audit trail stored in it.
-	DB      *gcommit.DB
+	// DB is the store (shared with the rest of Arca); Records is the audit trail kept in it.
+	DB      kv.DB
 	Records *audit.Trail
 	// Root seals the digest signing key.
 	Root              *rootkey.Key
@@ -85,7 +84,7 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	err := cfg.DB.Update(func(tx *bolt.Tx) error {
+	err := cfg.DB.Update(func(tx kv.Tx) error {
 		if _, err := tx.CreateBucketIfNotExists(bucketTrails); err != nil {
 			return err
 		}
@@ -125,7 +124,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*Trail, error) {
 	t.DigestFrom = t.Created.Truncate(time.Second)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	err := s.cfg.DB.Update(func(tx *bolt.Tx) error {
+	err := s.cfg.DB.Update(func(tx kv.Tx) error {
 		old, err := load(tx, t.Name)
 		if err != nil {
 			return err
@@ -133,7 +132,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*Trail, error) {
 		if old != nil {
 			return errf(ErrAlreadyExists, "Trail %s already exists for customer: %s", t.Name, s.cfg.AccountID)
 		}
-		if tx.Bucket(bucketTrails).Stats().KeyN >= MaxTrails {
+		if countKeys(tx.Bucket(bucketTrails)) >= MaxTrails {
 			return errf(ErrTooMany, "User: %s already has %d trails in %s.", s.cfg.AccountID, MaxTrails, s.cfg.Region)
 		}
 		return store(tx, t)
@@ -231,7 +230,7 @@ func (s *Service) Delete(ctx context.Context, ref string) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.cfg.DB.Update(func(tx *bolt.Tx) error {
+	return s.cfg.DB.Update(func(tx kv.Tx) error {
 		t, err := load(tx, name)
 		if err != nil {
 			return err
@@ -313,7 +312,7 @@ func (s *Service) Get(ref string) (*Trail, error) {
 
 func (s *Service) get(name, ref string) (*Trail, error) {
 	var t *Trail
-	err := s.cfg.DB.Bolt().View(func(tx *bolt.Tx) error {
+	err := s.cfg.DB.View(func(tx kv.Tx) error {
 		var err error
 		t, err = load(tx, name)
 		return err
@@ -327,7 +326,7 @@ func (s *Service) get(name, ref string) (*Trail, error) {
 // List returns every trail, the default one first, then by name.
 func (s *Service) List() ([]*Trail, error) {
 	var all []*Trail
-	err := s.cfg.DB.Bolt().View(func(tx *bolt.Tx) error {
+	err := s.cfg.DB.View(func(tx kv.Tx) error {
 		var err error
 		all, err = loadAll(tx)
 		return err
@@ -341,7 +340,7 @@ func (s *Service) List() ([]*Trail, error) {
 
 // update applies fn to the stored trail in one transaction; ErrNotFound if it is gone.
 func (s *Service) update(name string, fn func(*Trail) error) error {
-	return s.cfg.DB.Update(func(tx *bolt.Tx) error {
+	return s.cfg.DB.Update(func(tx kv.Tx) error {
 		t, err := load(tx, name)
 		if err != nil {
 			return err
@@ -358,3 +357,10 @@ func (s *Service) update(name string, fn func(*Trail) error) error {
 
 // IsNotFound reports whether err says a trail does not exist.
 func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
+
+// countKeys is the number of keys in b (a handful: at most MaxTrails trails).
+func countKeys(b kv.Bucket) int {
+	n := 0
+	b.ForEach(func([]byte, []byte) error { n++; return nil })
+	return n
+}

@@ -14,7 +14,7 @@ import (
 	"sort"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	"github.com/arcastore/arca/internal/kv"
 
 	"github.com/arcastore/arca/internal/rootkey"
 )
@@ -56,7 +56,7 @@ func (s *Service) signer() (*rsa.PrivateKey, string, error) {
 		return s.key, s.keyFP, nil
 	}
 	var cur *signingKey
-	err := s.cfg.DB.Bolt().View(func(tx *bolt.Tx) error {
+	err := s.cfg.DB.View(func(tx kv.Tx) error {
 		keys, err := loadKeys(tx)
 		if len(keys) > 0 {
 			cur = keys[len(keys)-1]
@@ -92,7 +92,7 @@ func (s *Service) signer() (*rsa.PrivateKey, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	if err := s.cfg.DB.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketSigning).Put([]byte(fp), data) }); err != nil {
+	if err := s.cfg.DB.Update(func(tx kv.Tx) error { return tx.Bucket(bucketSigning).Put([]byte(fp), data) }); err != nil {
 		return nil, "", fmt.Errorf("trails: storing the digest signing key: %w", err)
 	}
 	s.key, s.keyFP = k, fp
@@ -100,7 +100,7 @@ func (s *Service) signer() (*rsa.PrivateKey, string, error) {
 }
 
 // loadKeys returns the stored key pairs, oldest first.
-func loadKeys(tx *bolt.Tx) ([]*signingKey, error) {
+func loadKeys(tx kv.Tx) ([]*signingKey, error) {
 	b := tx.Bucket(bucketSigning)
 	if b == nil {
 		return nil, nil
@@ -140,7 +140,7 @@ func (s *Service) PublicKeys(start, end time.Time) ([]PublicKey, error) {
 		return nil, errf(ErrTimeRange, "Start time must be earlier than end time.")
 	}
 	var keys []*signingKey
-	if err := s.cfg.DB.Bolt().View(func(tx *bolt.Tx) error {
+	if err := s.cfg.DB.View(func(tx kv.Tx) error {
 		var err error
 		keys, err = loadKeys(tx)
 		return err
@@ -174,7 +174,7 @@ func sign(k *rsa.PrivateKey, msg []byte) (string, error) {
 // ResealTx re-seals the digest signing keys from old to new inside tx (for `arca admin
 // rotate-root-key`, in the same transaction as the rest). It returns how many were
 // re-sealed, and ErrWrongRootKey if old does not open them.
-func ResealTx(tx *bolt.Tx, old, new *rootkey.Key) (int, error) {
+func ResealTx(tx kv.Tx, old, new *rootkey.Key) (int, error) {
 	b := tx.Bucket(bucketSigning)
 	if b == nil {
 		return 0, nil

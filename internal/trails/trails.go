@@ -24,9 +24,8 @@ import (
 	"strings"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/arcastore/arca/internal/errs"
+	"github.com/arcastore/arca/internal/kv"
 )
 
 // DefaultName is the built-in trail: the audit records kept in the metadata file, which
@@ -184,7 +183,7 @@ func validBucketName(b string) bool {
 }
 
 // load reads a trail in tx (nil, nil if absent).
-func load(tx *bolt.Tx, name string) (*Trail, error) {
+func load(tx kv.Tx, name string) (*Trail, error) {
 	b := tx.Bucket(bucketTrails)
 	if b == nil {
 		return nil, nil
@@ -200,7 +199,7 @@ func load(tx *bolt.Tx, name string) (*Trail, error) {
 	return t, nil
 }
 
-func store(tx *bolt.Tx, t *Trail) error {
+func store(tx kv.Tx, t *Trail) error {
 	data, err := json.Marshal(t)
 	if err != nil {
 		return err
@@ -208,7 +207,7 @@ func store(tx *bolt.Tx, t *Trail) error {
 	return tx.Bucket(bucketTrails).Put([]byte(t.Name), data)
 }
 
-func loadAll(tx *bolt.Tx) ([]*Trail, error) {
+func loadAll(tx kv.Tx) ([]*Trail, error) {
 	b := tx.Bucket(bucketTrails)
 	if b == nil {
 		return nil, nil

@@ -19,11 +19,10 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/arcastore/arca/internal/audit"
-	"github.com/arcastore/arca/internal/gcommit"
+	"github.com/arcastore/arca/internal/kv"
 	"github.com/arcastore/arca/internal/rootkey"
+	"github.com/arcastore/arca/internal/storage/bolt"
 )
 
 const testAccount = "123456789012"
@@ -66,23 +65,22 @@ func (b *bucketStore) keys(sub string) []string {
 type env struct {
 	svc     *Service
 	records *audit.Trail
-	db      *bolt.DB
+	db      *bolt.Store
 	objects *bucketStore
 	root    *rootkey.Key
 }
 
 func newEnv(t *testing.T, path string, root *rootkey.Key, objects *bucketStore) *env {
 	t.Helper()
-	db, err := bolt.Open(path, 0o600, nil)
+	db, err := bolt.Open(path, bolt.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := gcommit.New(db)
-	records, err := audit.OpenTrail(audit.Config{DB: g, AccountID: testAccount})
+	records, err := audit.OpenTrail(audit.Config{DB: db, AccountID: testAccount})
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := New(Config{DB: g, Records: records, Root: root, AccountID: testAccount, Region: "us-east-1",
+	svc, err := New(Config{DB: db, Records: records, Root: root, AccountID: testAccount, Region: "us-east-1",
 		PutObject:    objects.put,
 		BucketExists: func(ctx context.Context, b string) (bool, error) { return b == "logs", nil },
 		ResolveKMSKey: func(ctx context.Context, ref string) (string, error) {
@@ -251,11 +249,11 @@ func TestResealSigningKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	newKey, wrong := newRoot(t), newRoot(t)
-	if err := e.db.Update(func(tx *bolt.Tx) error { _, err := ResealTx(tx, wrong, newKey); return err }); !errors.Is(err, ErrWrongRootKey) {
+	if err := e.db.Update(func(tx kv.Tx) error { _, err := ResealTx(tx, wrong, newKey); return err }); !errors.Is(err, ErrWrongRootKey) {
 		t.Fatalf("reseal with the wrong old key: %v", err)
 	}
 	var n int
-	if err := e.db.Update(func(tx *bolt.Tx) error { var err error; n, err = ResealTx(tx, old, newKey); return err }); err != nil || n != 1 {
+	if err := e.db.Update(func(tx kv.Tx) error { var err error; n, err = ResealTx(tx, old, newKey); return err }); err != nil || n != 1 {
 		t.Fatalf("reseal: %d %v", n, err)
 	}
 	for _, c := range []struct {
@@ -302,7 +300,7 @@ func TestDeliveryCursorCrashSafety(t *testing.T) {
 	e.record(t, "B1", "B2", "B3")
 	snap := filepath.Join(dir, "crash.db")
 	objs.onPut = func(Object) {
-		e.db.View(func(tx *bolt.Tx) error { return tx.CopyFile(snap, 0o600) })
+		e.db.CopyTo(snap)
 	}
 	if _, err := e.svc.Flush(ctx, "crashy"); err != nil {
 		t.Fatal(err)

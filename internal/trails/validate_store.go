@@ -5,16 +5,16 @@ import (
 	"crypto/x509"
 	"fmt"
 
-	bolt "go.etcd.io/bbolt"
+	"github.com/arcastore/arca/internal/kv"
 
 	"github.com/arcastore/arca/internal/rootkey"
 )
 
-// StoredTrails reads the trails (without the built-in one) from a metadata file opened
+// StoredTrails reads the trails (without the built-in one) from a store opened
 // directly, read-only is enough (offline tools), sorted by name.
-func StoredTrails(db *bolt.DB) ([]*Trail, error) {
+func StoredTrails(db kv.DB) ([]*Trail, error) {
 	var all []*Trail
-	err := db.View(func(tx *bolt.Tx) error {
+	err := db.View(func(tx kv.Tx) error {
 		var err error
 		all, err = loadAll(tx)
 		return err
@@ -22,7 +22,7 @@ func StoredTrails(db *bolt.DB) ([]*Trail, error) {
 	return all, err
 }
 
-// StoredPublicKeys reads the digest signing keys' public halves from a metadata file
+// StoredPublicKeys reads the digest signing keys' public halves from a store
 // opened directly (offline tools), each valid from its creation to the next key's.
 //
 // A public key is only as trustworthy as the file it is read from, so each is checked
@@ -30,9 +30,9 @@ func StoredTrails(db *bolt.DB) ([]*Trail, error) {
 // fingerprint) and have the same public key. Someone who can rewrite the metadata file
 // but does not hold the root key therefore cannot substitute a key pair of their own.
 // Keys that fail the check are left out and described in bad.
-func StoredPublicKeys(db *bolt.DB, root *rootkey.Key) (keys []PublicKey, bad []string, err error) {
+func StoredPublicKeys(db kv.DB, root *rootkey.Key) (keys []PublicKey, bad []string, err error) {
 	var recs []*signingKey
-	if err := db.View(func(tx *bolt.Tx) error {
+	if err := db.View(func(tx kv.Tx) error {
 		var err error
 		recs, err = loadKeys(tx)
 		return err
