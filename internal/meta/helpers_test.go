@@ -3,6 +3,7 @@ package meta
 import (
 	"bytes"
 	"fmt"
+	"path/filepath"
 	"testing"
 
 	"github.com/arcastore/arca/internal/rootkey"
@@ -48,3 +49,14 @@ func testRoot(t testing.TB) *rootkey.Key {
 
 // uid is a well-formed upload id (the shape Arca issues) for n.
 func uid(n int) string { return fmt.Sprintf("%040x", n) }
+
+// openTestStore opens a store in a new embedded kv store, closed when the test ends.
+func openTestStore(t *testing.T) *testStore {
+	t.Helper()
+	s, err := openAt(t, filepath.Join(t.TempDir(), "meta.db"), testRoot(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}

@@ -2,9 +2,9 @@
 //
 // The Store interface is what the API layer uses; KVStore, on the storage seam (package
 // kv), is the default implementation and runs on any kv backend. Another implementation
-// (on PostgreSQL's own tables, say) implements Store and passes the contract tests in
-// store_test.go. Object bytes are not kept here: an Object names its data by blob ids (see
-// package blob); meta never opens a blob.
+// (on PostgreSQL's own tables, say) implements Store and runs the contract suite in
+// package metatest, as KVStore does (store_test.go). Object bytes are not kept here: an
+// Object names its data by blob ids (see package blob); meta never opens a blob.
 //
 // Every method takes a context first and returns only the sentinel errors documented on it,
 // possibly wrapped, ErrDamagedRecord for a record that fails authentication (docs/FORMAT.md,
