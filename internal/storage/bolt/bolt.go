@@ -1,6 +1,6 @@
 // Package bolt is the embedded storage backend: kv.DB on one bbolt file, with group
-// commit (package gcommit). It is the one place that knows bbolt; every domain package
-// sees only internal/kv. It passes the contract suite in internal/kv/kvtest.
+// commit (commit.go). It is the one place that knows bbolt; every domain package sees
+// only internal/kv. It passes the contract suite in internal/kv/kvtest.
 package bolt
 
 import (
@@ -10,7 +10,6 @@ import (
 
 	bbolt "go.etcd.io/bbolt"
 
-	"github.com/arcastore/arca/internal/gcommit"
 	"github.com/arcastore/arca/internal/kv"
 )
 
@@ -33,7 +32,7 @@ var ErrLocked = errors.New("the metadata file is in use by another process (is a
 // Store is kv.DB on a bbolt file.
 type Store struct {
 	db *bbolt.DB
-	gc *gcommit.DB
+	gc *committer
 	ro bool
 }
 
@@ -58,7 +57,7 @@ func Open(path string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	return &Store{db: db, gc: gcommit.New(db), ro: o.ReadOnly}, nil
+	return &Store{db: db, gc: &committer{db: db}, ro: o.ReadOnly}, nil
 }
 
 // Close closes the file.
@@ -69,20 +68,6 @@ func (s *Store) Close() error { return s.db.Close() }
 func (s *Store) CopyTo(path string) error {
 	return s.db.View(func(t *bbolt.Tx) error { return t.CopyFile(path, 0o600) })
 }
-
-// Committer returns the group committer under the store, for the packages that have not
-// moved onto kv yet; every update through it shares the store's commits and FIFO order.
-//
-// TRANSITIONAL (issue 13, the storage seam): removed once no domain package takes a
-// *gcommit.DB.
-func (s *Store) Committer() *gcommit.DB { return s.gc }
-
-// UnwrapTx returns the bbolt transaction under t (a transaction of a Store), for calling
-// functions of packages that have not moved onto kv yet inside one kv transaction.
-//
-// TRANSITIONAL (issue 13, the storage seam): removed once no domain package takes a
-// *bbolt.Tx.
-func UnwrapTx(t kv.Tx) *bbolt.Tx { return t.(tx).t }
 
 // View runs fn in a read transaction.
 func (s *Store) View(fn func(kv.Tx) error) error {
@@ -101,19 +86,14 @@ func (s *Store) UpdateAsync(fn func(kv.Tx) error) <-chan error {
 		c <- kv.ErrReadOnly
 		return c
 	}
-	in := s.gc.UpdateAsync(func(t *bbolt.Tx) error { return fn(tx{t}) })
-	out := make(chan error, 1)
-	go func() { out <- mapErr(<-in) }()
-	return out
+	return s.gc.updateAsync(func(t *bbolt.Tx) error { return fn(tx{t}) })
 }
 
-// mapErr turns bbolt's and gcommit's errors into kv's, keeping any other error as is.
+// mapErr turns bbolt's errors into kv's, keeping any other error as is.
 func mapErr(err error) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, gcommit.ErrFailed):
-		return fmt.Errorf("%w: %v", kv.ErrFailed, err)
 	case errors.Is(err, bbolt.ErrBucketNotFound):
 		return kv.ErrBucketNotFound
 	case errors.Is(err, bbolt.ErrBucketExists):
