@@ -3,8 +3,11 @@
 // policies) from the caller. It knows AWS's combination rules and how AWS words a denial;
 // it knows nothing of HTTP or storage.
 //
-// Entry points: Authorizer.S3 for S3 operations (identity or bucket policy, deny wins) and
-// Authorizer.Parsed to get a cached parse of a stored policy document.
+// Entry points: Authorizer.S3 for S3 operations (identity or bucket policy, deny wins);
+// Authorizer.ForKeys for KMS operations on keys (key policy, identity policies, grants);
+// Authorizer.IdentityOnly for IAM, STS and CloudTrail calls; Authorizer.Parsed to get a
+// cached parse of a stored policy document. Every refusal is ErrDenied carrying AWS's
+// message (errs.Message), which each protocol answers as its access-denied error.
 package authz
 
 import (
@@ -141,4 +144,51 @@ func deny(id iam.Identity, r *policy.Request, why string) error {
 // root is allowed; an IAM user needs an Allow and no explicit Deny.
 func (a *Authorizer) Identity(ctx context.Context, id iam.Identity, r *policy.Request) (policy.Decision, error) {
 	return a.identityDecision(ctx, id, r)
+}
+
+// IdentityOnly decides action on resource for a call governed by identity policies alone
+// (IAM, STS and CloudTrail): the root may do everything; an IAM user needs an Allow and no
+// explicit Deny. A refusal is ErrDenied in AWS's words.
+func (a *Authorizer) IdentityOnly(ctx context.Context, id iam.Identity, action, resource string) error {
+	if id.IsRoot() {
+		return nil
+	}
+	return a.identityOnly(ctx, id, a.NewRequest(id, action, resource))
+}
+
+// identityOnly decides r with identity policies alone.
+func (a *Authorizer) identityOnly(ctx context.Context, id iam.Identity, r *policy.Request) error {
+	d, err := a.identityDecision(ctx, id, r)
+	switch {
+	case err != nil:
+		return err
+	case d == policy.Allow:
+		return nil
+	case d == policy.Deny:
+		return identityDeny(id, r, "with an explicit deny in an identity-based policy")
+	}
+	return identityDeny(id, r, "because no identity-based policy allows the "+r.Action+" action")
+}
+
+// identityDeny words a denial of a call decided by identity (and key) policies, as IAM,
+// STS, CloudTrail and KMS word it (the resource unquoted).
+func identityDeny(id iam.Identity, r *policy.Request, why string) error {
+	return denied(fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s %s", id.ARN, r.Action, r.Resource, why))
+}
+
+// ValidateIdentityPolicy checks an IAM identity policy with the policy engine when it is
+// written (iam.Config.ValidatePolicy): a document over the size quota is
+// iam.ErrLimitExceeded, any other rejection iam.ErrMalformedPolicy, with the engine's
+// IAM-worded reason.
+func ValidateIdentityPolicy(doc []byte) error {
+	_, err := policy.Parse(doc, policy.Identity)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, policy.ErrTooLarge):
+		return errs.New(iam.ErrLimitExceeded, policy.Reason(err))
+	case policy.Reason(err) != "":
+		return errs.New(iam.ErrMalformedPolicy, policy.Reason(err))
+	}
+	return errs.New(iam.ErrMalformedPolicy, "Syntax errors in policy.")
 }

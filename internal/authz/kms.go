@@ -3,7 +3,6 @@ package authz
 import (
 	"context"
 	"errors"
-	"fmt"
 	"maps"
 	"strings"
 
@@ -31,14 +30,14 @@ func (a *Authorizer) KMS(ctx context.Context, id iam.Identity, r *policy.Request
 	direct, delegating := splitKeyPolicy(keyPolicy, id.AccountID)
 	dDirect, dDeleg := direct.Evaluate(r), delegating.Evaluate(r)
 	if dDirect == policy.Deny || dDeleg == policy.Deny {
-		return kmsDeny(id, r, "with an explicit deny in a resource-based policy")
+		return identityDeny(id, r, "with an explicit deny in a resource-based policy")
 	}
 	idDec, err := a.identityDecision(ctx, id, r)
 	if err != nil {
 		return err
 	}
 	if idDec == policy.Deny {
-		return kmsDeny(id, r, "with an explicit deny in an identity-based policy")
+		return identityDeny(id, r, "with an explicit deny in an identity-based policy")
 	}
 	if dDirect == policy.Allow || (dDeleg == policy.Allow && idDec == policy.Allow) {
 		return nil
@@ -47,9 +46,9 @@ func (a *Authorizer) KMS(ctx context.Context, id iam.Identity, r *policy.Request
 		return nil
 	}
 	if dDeleg == policy.Allow {
-		return kmsDeny(id, r, "because no identity-based policy allows the "+r.Action+" action")
+		return identityDeny(id, r, "because no identity-based policy allows the "+r.Action+" action")
 	}
-	return kmsDeny(id, r, "because no resource-based policy allows the "+r.Action+" action")
+	return identityDeny(id, r, "because no resource-based policy allows the "+r.Action+" action")
 }
 
 // ErrKeyPolicyLockout is KMSPolicyLockout's refusal: the new key policy would not let the
@@ -85,21 +84,9 @@ func (a *Authorizer) KMSPolicyLockout(ctx context.Context, id iam.Identity, keyA
 // KMSIdentity decides a KMS action that names no key (CreateKey, ListKeys, GenerateRandom…)
 // with identity policies alone.
 func (a *Authorizer) KMSIdentity(ctx context.Context, id iam.Identity, r *policy.Request) error {
-	d, err := a.identityDecision(ctx, id, r)
-	switch {
-	case err != nil:
-		return err
-	case d == policy.Allow:
-		return nil
-	case d == policy.Deny:
-		return kmsDeny(id, r, "with an explicit deny in an identity-based policy")
-	}
-	return kmsDeny(id, r, "because no identity-based policy allows the "+r.Action+" action")
+	return a.identityOnly(ctx, id, r)
 }
 
-func kmsDeny(id iam.Identity, r *policy.Request, why string) error {
-	return denied(fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s %s", id.ARN, r.Action, r.Resource, why))
-}
 
 // splitKeyPolicy separates the statements that name the account itself as principal (which
 // delegate to IAM) from the others. Either may be nil (no statements: NotApplicable); when

@@ -1,14 +1,19 @@
 // Package kmsapi serves the AWS KMS JSON 1.1 protocol (POST / with X-Amz-Target:
 // TrentService.<Operation>) over internal/kms. It sees requests only after the server has
-// authenticated them (see Caller). Each operation is an entry of an explicit table: decode
-// the JSON body once into the operation's request struct, authorize what it names
-// (SetAuthorizer), call the kms Service, encode the response. The one choke point,
+// authenticated them (see Caller). Each operation is a row of one table (opTable in
+// ops.go): its IAM action and the key it is decided on, whether it administers the key,
+// whether CloudTrail marks it readOnly, and its handler, which decodes the JSON body once
+// into the operation's request struct and calls the kms Service. The one choke point,
 // respond, writes every response and error (through apierr.KMS), the audit record (derived
 // from the same decoded request) and the metrics.
+//
+// ForS3 is the KMS as S3 calls it for SSE-KMS on a caller's behalf: the same decisions and
+// audit records as a KMS request made through S3.
 package kmsapi
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -21,6 +26,7 @@ import (
 
 	"github.com/arcastore/arca/internal/apierr"
 	"github.com/arcastore/arca/internal/audit"
+	"github.com/arcastore/arca/internal/authz"
 	"github.com/arcastore/arca/internal/iam"
 	"github.com/arcastore/arca/internal/kms"
 )
@@ -43,20 +49,53 @@ type Observer interface {
 	ObserveKMS(op string, status int, bytesIn, bytesOut int64, d time.Duration)
 }
 
-// API is the KMS request handler.
-type API struct {
-	audit     audit.Handler
-	region    string
-	svc       *kms.Service
-	log       *slog.Logger
-	obs       Observer
-	authorize Authorizer
-	lockout   PolicyLockout
+// Config is what the API needs to know about its deployment.
+type Config struct {
+	// Region fills the audit records' awsRegion and S3's kms:ViaService.
+	Region string
+	// AccountID is the account anonymous S3 requests call KMS in (PrincipalOf).
+	AccountID string
 }
 
-// New returns an API over svc.
-func New(svc *kms.Service, log *slog.Logger, obs Observer) *API {
-	return &API{svc: svc, log: log, obs: obs}
+// Deps are the components the API works through.
+type Deps struct {
+	KMS *kms.Service
+	// Authz decides every request (key policies, identity policies, grants) and runs the key
+	// policy lockout safety check; nil lets every request through (tests of the API alone).
+	Authz *authz.KeyGuard
+	// Audit receives one record per request (nil: no auditing).
+	Audit    audit.Handler
+	Log      *slog.Logger
+	Observer Observer
+}
+
+// API is the KMS request handler.
+type API struct {
+	cfg   Config
+	svc   *kms.Service
+	authz *authz.KeyGuard
+	audit audit.Handler
+	log   *slog.Logger
+	obs   Observer
+	// lockout is the key policy lockout safety check (nil: none).
+	lockout PolicyLockout
+	// decide authorizes a decoded request: its operation's row over authz (op.authorize).
+	decide func(ctx context.Context, c *Caller, o *op, f AuthRequest) error
+}
+
+// New returns an API over the given components.
+func New(cfg Config, d Deps) *API {
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	a := &API{cfg: cfg, svc: d.KMS, authz: d.Authz, audit: d.Audit, log: d.Log, obs: d.Observer}
+	if d.Authz != nil {
+		a.lockout = d.Authz.PolicyLockout
+	}
+	a.decide = func(ctx context.Context, c *Caller, o *op, f AuthRequest) error {
+		return o.authorize(ctx, a.authz, c, f)
+	}
+	return a
 }
 
 // maxBody bounds a request body (the largest legitimate one is a 32 KiB key policy).
@@ -75,8 +114,8 @@ func IsKMSRequest(r *http.Request) bool {
 // Serve handles one authenticated KMS request.
 func (a *API) Serve(w http.ResponseWriter, r *http.Request, c *Caller) {
 	start := time.Now()
-	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
-	h, ok := ops[op]
+	name := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
+	o, ok := ops[name]
 	if !ok || r.Method != http.MethodPost || !strings.HasPrefix(r.Header.Get("X-Amz-Target"), targetPrefix) {
 		a.respond(w, &exchange{r: r, c: c, op: "Unknown", start: start}, nil, apierr.KMSUnknownOperation)
 		return
@@ -85,22 +124,20 @@ func (a *API) Serve(w http.ResponseWriter, r *http.Request, c *Caller) {
 	if err == nil && len(body) > maxBody {
 		err = apierr.KMSSerialization.WithMessage("The request body is too large.")
 	}
-	x := &exchange{r: r, c: c, op: op, start: start, body: body}
+	x := &exchange{r: r, c: c, op: name, o: o, start: start, body: body}
 	if err == nil {
-		x.req, err = h.decode(body)
+		x.req, err = o.Run.decode(body)
 	}
 	if err != nil {
 		a.respond(w, x, nil, err)
 		return
 	}
 	x.auth = x.req.auth()
-	if a.authorize != nil {
-		if err := a.authorize(r.Context(), c, op, x.auth); err != nil {
-			a.respond(w, x, nil, err)
-			return
-		}
+	if err := a.decide(r.Context(), c, o, x.auth); err != nil {
+		a.respond(w, x, nil, err)
+		return
 	}
-	out, err := h.run(r.Context(), a, c, x.req)
+	out, err := o.Run.run(r.Context(), a, c, x.req)
 	a.respond(w, x, out, err)
 }
 
@@ -116,16 +153,14 @@ func readBody(c *Caller) ([]byte, error) {
 	return buf.Bytes(), err
 }
 
-// SetAuthorizer installs the policy check every operation passes through (one place).
-func (a *API) SetAuthorizer(fn Authorizer) { a.authorize = fn }
-
 // Reject answers a request that failed before reaching an operation (authentication).
 func (a *API) Reject(w http.ResponseWriter, r *http.Request, err error) {
-	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
-	if _, ok := ops[op]; !ok {
-		op = "Unknown"
+	name := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
+	o, ok := ops[name]
+	if !ok {
+		name = "Unknown"
 	}
-	a.respond(w, &exchange{r: r, op: op, start: time.Now()}, nil, err)
+	a.respond(w, &exchange{r: r, op: name, o: o, start: time.Now()}, nil, err)
 }
 
 type wireError struct {
@@ -142,9 +177,11 @@ func requestID() string {
 
 // exchange is one request as respond sees it; c is nil when authentication failed.
 type exchange struct {
-	r     *http.Request
-	c     *Caller
-	op    string
+	r  *http.Request
+	c  *Caller
+	op string
+	// o is the operation's row (nil when the target names none).
+	o     *op
 	start time.Time
 	body  []byte
 	// req is the decoded request (nil when the body did not decode), auth what the
@@ -203,42 +240,4 @@ func decode(body []byte, v any) error {
 		return apierr.KMSSerialization.WithMessage("The request body is not a valid JSON request for this operation.")
 	}
 	return nil
-}
-
-// ops is the operation table.
-var ops = map[string]handler{
-	"CreateKey":                       opPolicy(createKey),
-	"DescribeKey":                     op(describeKey),
-	"ListKeys":                        op(listKeys),
-	"UpdateKeyDescription":            op(updateKeyDescription),
-	"EnableKey":                       op(enableKey),
-	"DisableKey":                      op(disableKey),
-	"ScheduleKeyDeletion":             op(scheduleKeyDeletion),
-	"CancelKeyDeletion":               op(cancelKeyDeletion),
-	"CreateAlias":                     op(createAlias),
-	"UpdateAlias":                     op(updateAlias),
-	"DeleteAlias":                     op(deleteAlias),
-	"ListAliases":                     op(listAliases),
-	"EnableKeyRotation":               op(enableKeyRotation),
-	"DisableKeyRotation":              op(disableKeyRotation),
-	"GetKeyRotationStatus":            op(getKeyRotationStatus),
-	"RotateKeyOnDemand":               op(rotateKeyOnDemand),
-	"ListKeyRotations":                op(listKeyRotations),
-	"Encrypt":                         op(encrypt),
-	"Decrypt":                         op(decrypt),
-	"ReEncrypt":                       op(reEncrypt),
-	"GenerateDataKey":                 op(generateDataKey),
-	"GenerateDataKeyWithoutPlaintext": op(generateDataKeyWithoutPlaintext),
-	"GenerateRandom":                  op(generateRandom),
-	"PutKeyPolicy":                    opPolicy(putKeyPolicy),
-	"GetKeyPolicy":                    op(getKeyPolicy),
-	"ListKeyPolicies":                 op(listKeyPolicies),
-	"CreateGrant":                     op(createGrant),
-	"ListGrants":                      op(listGrants),
-	"RetireGrant":                     op(retireGrant),
-	"RevokeGrant":                     op(revokeGrant),
-	"ListRetirableGrants":             op(listRetirableGrants),
-	"TagResource":                     op(tagResource),
-	"UntagResource":                   op(untagResource),
-	"ListResourceTags":                op(listResourceTags),
 }

@@ -31,7 +31,7 @@ func newAPI(t testing.TB) *API {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { svc.Close(); db.Close() })
-	return New(svc, slog.New(slog.DiscardHandler), nil)
+	return New(Config{Region: "us-east-1", AccountID: "111122223333"}, Deps{KMS: svc, Log: slog.New(slog.DiscardHandler)})
 }
 
 // call sends one request and returns status, headers and decoded JSON body.

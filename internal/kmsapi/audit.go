@@ -10,21 +10,6 @@ import (
 	"github.com/arcastore/arca/internal/kms"
 )
 
-// SetAudit installs the handler every request's record goes to (region fills awsRegion).
-func (a *API) SetAudit(h audit.Handler, region string) { a.audit, a.region = h, region }
-
-// readOnlyOps are the KMS operations CloudTrail marks readOnly: the reads and the
-// cryptographic operations. Every KMS event is a management event.
-var readOnlyOps = map[string]bool{
-	"Encrypt": true, "Decrypt": true, "ReEncrypt": true, "GenerateDataKey": true,
-	"GenerateDataKeyWithoutPlaintext": true, "GenerateRandom": true,
-}
-
-// ReadOnly reports whether CloudTrail marks the KMS operation op readOnly.
-func ReadOnly(op string) bool {
-	return readOnlyOps[op] || strings.HasPrefix(op, "Describe") || strings.HasPrefix(op, "List") || strings.HasPrefix(op, "Get")
-}
-
 // KeyResource is the resources entry for the key ref names (nil if it names no key).
 func KeyResource(svc *kms.Service, ref string) []audit.Resource {
 	if ref == "" {
@@ -76,9 +61,10 @@ func (a *API) auditRecord(x *exchange, rid string, out any, err error) *audit.Re
 	}
 	rec.EventSource = audit.SourceKMS
 	rec.EventName = x.op
-	rec.AWSRegion = a.region
+	rec.AWSRegion = a.cfg.Region
 	rec.RequestID = rid
-	rec.ReadOnly = ReadOnly(x.op)
+	// Every KMS event is a management event; readOnly is the operation's (opTable).
+	rec.ReadOnly = x.o != nil && x.o.ReadOnly
 	rec.ManagementEvent = true
 	ref := ""
 	if x.req != nil {

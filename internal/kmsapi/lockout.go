@@ -11,12 +11,9 @@ import (
 // PutKeyPolicy: whether policy, attached to the key keyARN, still lets id make a
 // subsequent PutKeyPolicy request on it; bypass is the request's
 // BypassPolicyLockoutSafetyCheck and tls tells whether it came over HTTPS.
-// authz.Authorizer.KMSPolicyLockout has this shape.
+// authz.KeyGuard.PolicyLockout has this shape; New installs it from Deps.Authz (without
+// one, any valid policy is attached).
 type PolicyLockout func(ctx context.Context, id iam.Identity, keyARN, policy string, bypass, tls bool) error
-
-// SetPolicyLockout installs the lockout safety check; without one, any valid policy is
-// attached.
-func (a *API) SetPolicyLockout(fn PolicyLockout) { a.lockout = fn }
 
 // lockoutCheck is the installed check bound to one caller (nil when none is installed).
 type lockoutCheck func(ctx context.Context, keyARN, policy string, bypass bool) error

@@ -10,8 +10,9 @@ import (
 // decision (AuthRequest) and the audit record (requestParameters, resources) are derived
 // from that one value, so all three always read the same request.
 
-// AuthRequest is what the authorization decision reads of a request: the key references
-// and encryption contexts the operation's request carries ("" and nil when it has none).
+// AuthRequest is what the authorization decision (op.authorize) and the audit record read
+// of a request: the key references and encryption contexts the operation's request carries
+// ("" and nil when it has none).
 type AuthRequest struct {
 	KeyID            string
 	TargetKeyID      string
@@ -37,10 +38,6 @@ func (r *AuthRequest) resourceRef() string {
 	}
 	return r.CiphertextKeyID
 }
-
-// Authorizer decides a decoded request before it runs: op is the operation name
-// ("Decrypt"), r what the decision reads of the request. It returns nil to allow.
-type Authorizer func(ctx context.Context, c *Caller, op string, r AuthRequest) error
 
 // request is an operation's decoded input.
 type request interface {
@@ -117,8 +114,8 @@ type handler struct {
 	run    func(ctx context.Context, a *API, c *Caller, in request) (any, error)
 }
 
-// op adapts a typed operation function to a handler.
-func op[In any, P interface {
+// run adapts a typed operation function to a handler.
+func run[In any, P interface {
 	*In
 	request
 }](fn func(ctx context.Context, s *kms.Service, p kms.Principal, in P) (any, error)) handler {
@@ -130,9 +127,9 @@ func op[In any, P interface {
 	}
 }
 
-// opPolicy adapts an operation that attaches a key policy (CreateKey, PutKeyPolicy): it
-// also gets the caller's lockout safety check (see SetPolicyLockout).
-func opPolicy[In any, P interface {
+// runWithLockout adapts an operation that attaches a key policy (CreateKey, PutKeyPolicy):
+// it also gets the caller's lockout safety check (see lockoutFor).
+func runWithLockout[In any, P interface {
 	*In
 	request
 }](fn func(ctx context.Context, s *kms.Service, p kms.Principal, lc lockoutCheck, in P) (any, error)) handler {

@@ -76,7 +76,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch service {
 	case "kms":
-		s.kmsAPI.Serve(w, r, &kmsapi.Caller{Principal: s.kmsPrincipal(id), Identity: id, TLS: r.TLS != nil, Body: res.Body, ContentLength: res.ContentLength})
+		s.kmsAPI.Serve(w, r, &kmsapi.Caller{Principal: kmsapi.PrincipalOf(id, s.id.AccountID), Identity: id, TLS: r.TLS != nil, Body: res.Body, ContentLength: res.ContentLength})
 	case "s3":
 		s.s3.Serve(w, r, &s3api.Caller{
 			AccessKeyID:   res.AccessKeyID,

@@ -14,7 +14,6 @@ import (
 	"github.com/arcastore/arca/internal/errs"
 	"github.com/arcastore/arca/internal/iam"
 	"github.com/arcastore/arca/internal/iamapi"
-	"github.com/arcastore/arca/internal/kms"
 	"github.com/arcastore/arca/internal/policy"
 	"github.com/arcastore/arca/internal/sigv4"
 )
@@ -105,15 +104,6 @@ func (c *credentialStore) resolve(ctx context.Context, accessKeyID string) (stri
 		return "", iam.Identity{}, sigv4.ErrInvalidAccessKeyID
 	}
 	return secret, id, err
-}
-
-// kmsPrincipal is the KMS caller for an identity. An anonymous S3 request (zero Identity)
-// calls KMS in the account that owns the data.
-func (s *Server) kmsPrincipal(id iam.Identity) kms.Principal {
-	if id.AccountID == "" {
-		return kms.Principal{AccountID: s.id.AccountID}
-	}
-	return kms.Principal{AccountID: id.AccountID, ARN: id.ARN, AccessKeyID: id.AccessKeyID}
 }
 
 // isQueryRequest reports whether an unsigned request looks like an IAM or STS query

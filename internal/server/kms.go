@@ -54,7 +54,7 @@ func (s *Server) openRootKey() error {
 	return nil
 }
 
-// openKMS opens the keystore in the metadata file and the KMS API over it.
+// openKMS opens the keystore in the metadata file (openAPIs builds the KMS API over it).
 func (s *Server) openKMS() error {
 	var err error
 	s.kms, err = kms.Open(context.Background(), kms.Config{
@@ -64,9 +64,6 @@ func (s *Server) openKMS() error {
 	if err != nil {
 		return err
 	}
-	s.kmsAPI = kmsapi.New(s.kms, s.log, s.metrics)
-	s.kmsAPI.SetAuthorizer(s.authorizeKMSRequest)
-	s.kmsAPI.SetAudit(s.audit, s.cfg.Region)
 	return nil
 }
 

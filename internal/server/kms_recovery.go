@@ -21,13 +21,11 @@ const (
 	resetKeyPolicyVerb  = "arca admin kms reset-key-policy"
 )
 
-// openKMSLockout installs the lockout safety check on the KMS API and records in the audit
-// trail every key policy reset offline since the last start, removing each marker only
-// once its record is durable. It needs the KMS service, the authorizer and the audit
-// handler. With --no-audit the markers stay (and are recorded by a later start with
-// auditing on).
-func (s *Server) openKMSLockout() error {
-	s.kmsAPI.SetPolicyLockout(s.authz.KMSPolicyLockout)
+// recordKeyPolicyResets records in the audit trail every key policy reset offline since
+// the last start, removing each marker only once its record is durable. It needs the KMS
+// service and the audit handler. With --no-audit the markers stay (and are recorded by a
+// later start with auditing on).
+func (s *Server) recordKeyPolicyResets() error {
 	ctx := context.Background()
 	resets, err := s.kms.Recoveries()
 	if err != nil {

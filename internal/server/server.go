@@ -167,25 +167,17 @@ func New(cfg config.Config, log *slog.Logger) (*Server, error) {
 	if err := s.openIAM(); err != nil {
 		return nil, err
 	}
-	if err := s.openKMSLockout(); err != nil {
+	if err := s.recordKeyPolicyResets(); err != nil {
 		return nil, err
 	}
 	s.creds = &credentialStore{root: s.root, accountID: s.id.AccountID, iam: s.iam}
 	s.verifier = &sigv4.Verifier{Creds: s.creds, Region: cfg.Region}
 	s.objects = object.New(object.Config{}, object.Deps{Meta: s.meta, Blobs: s.blobs,
 		SSE: sse.NewEngine(s.keyring, s.bucketKeys), Log: log})
-	s.s3 = s3api.New(s3api.Config{
-		Region: cfg.Region, AccountID: s.id.AccountID, OwnerID: s.id.OwnerID, Domains: cfg.Domains,
-		LegacyBucketEncryption: cfg.LegacyBucketEncryption,
-	}, s3api.Deps{
-		Meta: s.meta, Objects: s.objects, Log: log, Observer: s.metrics, KMS: ssekmsProvider{s},
-		Authz: s.authz, Audit: s.audit,
-	})
 	if err := s.openTrails(); err != nil {
 		return nil, err
 	}
-	s.trailAPI = trailapi.New(trailapi.Config{Trail: s.trail, Trails: s.trails, Region: cfg.Region, AccountID: s.id.AccountID,
-		Authorize: s.authorizeCloudTrail, Audit: s.audit, Log: log})
+	s.openAPIs()
 	opened = true
 	return s, nil
 }

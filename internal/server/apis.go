@@ -1,0 +1,37 @@
+package server
+
+import (
+	"github.com/arcastore/arca/internal/kmsapi"
+	"github.com/arcastore/arca/internal/s3api"
+	"github.com/arcastore/arca/internal/sse"
+	"github.com/arcastore/arca/internal/trailapi"
+)
+
+// awsManagedS3 is the AWS-managed key trail delivery's SSE-KMS uses when no key is named
+// (kmsapi.ForS3 has the same default for S3 callers).
+const awsManagedS3 = "alias/aws/s3"
+
+// The KMS is S3's for SSE-KMS, as the caller (kmsapi.ForS3).
+var _ sse.KMS = (*kmsapi.S3Caller)(nil)
+
+// openAPIs builds the protocol handlers over the opened domain services, each as
+// New(Config, Deps); the IAM API is built with the identity store (openIAM).
+func (s *Server) openAPIs() {
+	s.kmsAPI = kmsapi.New(kmsapi.Config{Region: s.cfg.Region, AccountID: s.id.AccountID}, kmsapi.Deps{
+		KMS: s.kms, Authz: s.authz.ForKeys(s.kms), Audit: s.audit, Log: s.log, Observer: s.metrics,
+	})
+	s.s3 = s3api.New(s3api.Config{
+		Region: s.cfg.Region, AccountID: s.id.AccountID, OwnerID: s.id.OwnerID, Domains: s.cfg.Domains,
+		LegacyBucketEncryption: s.cfg.LegacyBucketEncryption,
+	}, s3api.Deps{
+		Meta: s.meta, Objects: s.objects, Log: s.log, Observer: s.metrics, KMS: ssekmsProvider{s.kmsAPI},
+		Authz: s.authz, Audit: s.audit,
+	})
+	s.trailAPI = trailapi.New(trailapi.Config{Trail: s.trail, Trails: s.trails, Region: s.cfg.Region, AccountID: s.id.AccountID,
+		Authorize: s.authorizeCloudTrail, Audit: s.audit, Log: s.log})
+}
+
+// ssekmsProvider gives S3 the KMS bound to each caller.
+type ssekmsProvider struct{ kms *kmsapi.API }
+
+func (p ssekmsProvider) ForCaller(c *s3api.Caller) sse.KMS { return p.kms.ForS3(c.Identity, c.TLS) }
