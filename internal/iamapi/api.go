@@ -1,15 +1,15 @@
 // Package iamapi serves the AWS IAM (2010-05-08) and STS (2011-06-15) query protocols over
 // internal/iam: form-encoded requests (Action=…&Version=…, in a POST body or the query
 // string) and XML responses. It sees requests only after the server has authenticated them
-// (see Caller). Each action is an entry of an explicit table naming the IAM action and
-// resource it is authorized against and the function that does it. Authorization happens
-// in one place, Serve, through Config.Authorize; the one choke point, respond, writes every
-// response and error (through apierr.IAM).
+// (see Caller). Each action is a row of one table per service (iamTable, stsTable in
+// ops.go) naming the IAM action and resource it is authorized against, whether CloudTrail
+// marks it readOnly and the function that does it. Authorization happens in one place,
+// Serve, with the caller's identity policies (Deps.Authz); the one choke point, respond,
+// writes every response and error (through apierr.IAM) and the audit record.
 package iamapi
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/xml"
@@ -23,6 +23,7 @@ import (
 
 	"github.com/arcastore/arca/internal/apierr"
 	"github.com/arcastore/arca/internal/audit"
+	"github.com/arcastore/arca/internal/authz"
 	"github.com/arcastore/arca/internal/iam"
 )
 
@@ -41,58 +42,45 @@ type Caller struct {
 	Body io.Reader
 }
 
-// Authorizer decides whether id may perform action (e.g. "iam:CreateUser") on resource (an
-// ARN). It returns nil to allow, or the error to answer with (normally
-// apierr.IAMAccessDenied carrying AWS's message; see AccessDenied).
-type Authorizer func(ctx context.Context, id iam.Identity, action, resource string) error
-
-// RootOnly is the Authorizer used until identity policies are enforced: the account root
-// may do everything, IAM users nothing.
-func RootOnly(_ context.Context, id iam.Identity, action, resource string) error {
-	if id.IsRoot() {
-		return nil
-	}
-	return AccessDenied(id, action, resource)
-}
-
-// AccessDenied is AWS's refusal when no identity-based policy allows the action.
-func AccessDenied(id iam.Identity, action, resource string) error {
-	return apierr.IAMAccessDenied.WithMessage(fmt.Sprintf(
-		"User: %s is not authorized to perform: %s on resource: %s because no identity-based policy allows the %s action",
-		id.ARN, action, resource, action))
-}
-
-// Config is what the API needs.
+// Config is what the API needs to know about its deployment.
 type Config struct {
 	// AccountID makes ARNs of resources that do not exist yet.
 	AccountID string
 	// RootCreated is the account's creation time, shown by GetUser for the root.
 	RootCreated time.Time
-	// Authorize is consulted before every IAM action (nil = RootOnly). STS
-	// GetCallerIdentity needs no permission, as in AWS.
-	Authorize Authorizer
-	Log       *slog.Logger
-	// Region fills the audit records' awsRegion; Audit receives one record per request
-	// (nil: no auditing).
+	// Region fills the audit records' awsRegion.
 	Region string
-	Audit  audit.Handler
+}
+
+// Deps are the components the API works through.
+type Deps struct {
+	Store *iam.Store
+	// Authz decides every action with the caller's identity policies (IdentityOnly); nil
+	// knows no policies, so the account root may do everything and IAM users nothing.
+	Authz *authz.Authorizer
+	// Audit receives one record per request (nil: no auditing).
+	Audit audit.Handler
+	Log   *slog.Logger
 }
 
 // API is the IAM and STS request handler.
 type API struct {
 	cfg   Config
 	store *iam.Store
+	authz *authz.Authorizer
+	audit audit.Handler
+	log   *slog.Logger
 }
 
-// New returns an API over store.
-func New(store *iam.Store, cfg Config) *API {
-	if cfg.Authorize == nil {
-		cfg.Authorize = RootOnly
+// New returns an API over the given components.
+func New(cfg Config, d Deps) *API {
+	if d.Authz == nil {
+		d.Authz = authz.New(nil, nil)
 	}
-	if cfg.Log == nil {
-		cfg.Log = slog.New(slog.DiscardHandler)
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
 	}
-	return &API{cfg: cfg, store: store}
+	return &API{cfg: cfg, store: d.Store, authz: d.Authz, audit: d.Audit, log: d.Log}
 }
 
 // maxBody bounds a request body: a 128 KiB policy document, URL-encoded, fits easily.
@@ -101,7 +89,7 @@ const maxBody = 1 << 20
 // protocol is one service's version and XML namespace.
 type protocol struct {
 	version, xmlns string
-	ops            map[string]op
+	ops            map[string]*op
 }
 
 func protocolOf(service string) protocol {
@@ -162,16 +150,16 @@ func (a *API) Serve(w http.ResponseWriter, r *http.Request, c *Caller) {
 			fmt.Sprintf("Could not find operation %s for version %s", action, version)))
 		return
 	}
-	x.action = action
+	x.action, x.o = action, o
 	cl := &call{ctx: r.Context(), store: a.store, cfg: &a.cfg, id: c.Identity, f: f}
-	if o.action != "" {
+	if !o.Anyone {
 		// The one place IAM actions are authorized.
-		if err := a.cfg.Authorize(cl.ctx, c.Identity, o.action, o.resource(cl)); err != nil {
+		if err := a.authz.IdentityOnly(cl.ctx, c.Identity, o.Action, o.Resource(cl)); err != nil {
 			a.respond(w, x, nil, err)
 			return
 		}
 	}
-	out, err := o.run(cl)
+	out, err := o.Run(cl)
 	a.respond(w, x, out, err)
 }
 
@@ -188,6 +176,8 @@ type exchange struct {
 	service string
 	p       protocol
 	action  string
+	// o is the action's row (nil when the request names none Arca serves).
+	o       *op
 	form    form
 	audited bool
 }
@@ -232,7 +222,7 @@ func (a *API) respond(w http.ResponseWriter, x *exchange, out any, err error) {
 		e := apierr.IAM(err)
 		status = e.Status
 		if status >= 500 {
-			a.cfg.Log.Error("iam request failed", "action", action, "request_id", rid, "err", e.Cause)
+			a.log.Error("iam request failed", "action", action, "request_id", rid, "err", e.Cause)
 		}
 		we := wireError{Xmlns: p.xmlns, RequestId: rid}
 		we.Error.Type, we.Error.Code, we.Error.Message = e.Type(), e.Code, e.Message

@@ -32,7 +32,7 @@ func newAPI(t *testing.T) (*API, *iam.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return New(store, Config{AccountID: account, RootCreated: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)}), store
+	return New(Config{AccountID: account, RootCreated: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)}, Deps{Store: store}), store
 }
 
 // do sends form as a POST body to service as id and returns status and body.

@@ -9,12 +9,6 @@ import (
 	"github.com/arcastore/arca/internal/iam"
 )
 
-// ReadOnly reports whether CloudTrail marks the IAM or STS action readOnly. Every IAM and
-// STS event is a management event.
-func ReadOnly(action string) bool {
-	return strings.HasPrefix(action, "Get") || strings.HasPrefix(action, "List")
-}
-
 // secretParam reports a form field that must never enter a record.
 func secretParam(k string) bool {
 	l := strings.ToLower(k)
@@ -25,7 +19,7 @@ func secretParam(k string) bool {
 // emitAudit hands x's record to the handler; for a change that must be durable, the error
 // is the handler's (respond then fails the request).
 func (a *API) emitAudit(x *exchange, rid string, err error) error {
-	if a.cfg.Audit == nil || x.audited {
+	if a.audit == nil || x.audited {
 		return nil
 	}
 	x.audited = true
@@ -41,7 +35,8 @@ func (a *API) emitAudit(x *exchange, rid string, err error) error {
 	rec.EventName = x.action
 	rec.AWSRegion = a.cfg.Region
 	rec.RequestID = rid
-	rec.ReadOnly = ReadOnly(x.action)
+	// Every IAM and STS event is a management event; readOnly is the action's (ops.go).
+	rec.ReadOnly = x.o != nil && x.o.ReadOnly
 	rec.ManagementEvent = true
 	if err != nil {
 		e := apierr.IAM(err)
@@ -56,9 +51,9 @@ func (a *API) emitAudit(x *exchange, rid string, err error) error {
 		}
 		rec.RequestParameters = params
 	}
-	herr := a.cfg.Audit.Handle(x.r.Context(), rec)
+	herr := a.audit.Handle(x.r.Context(), rec)
 	if herr != nil && !rec.Durable() {
-		a.cfg.Log.Error("iam: audit record lost", "request_id", rid, "action", x.action, "err", herr)
+		a.log.Error("iam: audit record lost", "request_id", rid, "action", x.action, "err", herr)
 		return nil
 	}
 	return herr

@@ -16,46 +16,62 @@ type call struct {
 	f     form
 }
 
-// op is one action: the IAM action and resource it is authorized against ("" = no
-// authorization, as for sts:GetCallerIdentity) and the function that does it, returning
-// the <ActionResult> value or nil for an empty result.
+// op is one IAM or STS action, the single place that says what it is: its name (the
+// Action parameter), the IAM action it is authorized as and on which resource (Anyone: it
+// needs no permission, as sts:GetCallerIdentity on AWS), whether CloudTrail marks it
+// readOnly (every IAM and STS event is a management event), and the function that does
+// it, returning the <ActionResult> value or nil for an empty result.
 type op struct {
-	action   string
-	resource func(c *call) string
-	run      func(c *call) (any, error)
+	Name     string
+	Action   string
+	Resource func(c *call) string
+	Anyone   bool
+	ReadOnly bool
+	Run      func(c *call) (any, error)
 }
 
-// iamOps is the IAM operation table.
-var iamOps = map[string]op{
-	"CreateUser":               {"iam:CreateUser", userResource, createUser},
-	"GetUser":                  {"iam:GetUser", userResource, getUser},
-	"ListUsers":                {"iam:ListUsers", accountResource("user/"), listUsers},
-	"DeleteUser":               {"iam:DeleteUser", userResource, deleteUser},
-	"CreateAccessKey":          {"iam:CreateAccessKey", userResource, createAccessKey},
-	"ListAccessKeys":           {"iam:ListAccessKeys", userResource, listAccessKeys},
-	"UpdateAccessKey":          {"iam:UpdateAccessKey", userResource, updateAccessKey},
-	"DeleteAccessKey":          {"iam:DeleteAccessKey", userResource, deleteAccessKey},
-	"CreateGroup":              {"iam:CreateGroup", groupResource, createGroup},
-	"AddUserToGroup":           {"iam:AddUserToGroup", groupResource, addUserToGroup},
-	"RemoveUserFromGroup":      {"iam:RemoveUserFromGroup", groupResource, removeUserFromGroup},
-	"PutUserPolicy":            {"iam:PutUserPolicy", userResource, putUserPolicy},
-	"GetUserPolicy":            {"iam:GetUserPolicy", userResource, getUserPolicy},
-	"DeleteUserPolicy":         {"iam:DeleteUserPolicy", userResource, deleteUserPolicy},
-	"PutGroupPolicy":           {"iam:PutGroupPolicy", groupResource, putGroupPolicy},
-	"CreatePolicy":             {"iam:CreatePolicy", newPolicyResource, createPolicy},
-	"GetPolicy":                {"iam:GetPolicy", policyResource, getPolicy},
-	"GetPolicyVersion":         {"iam:GetPolicyVersion", policyResource, getPolicyVersion},
-	"DeletePolicy":             {"iam:DeletePolicy", policyResource, deletePolicy},
-	"AttachUserPolicy":         {"iam:AttachUserPolicy", userResource, attachUserPolicy},
-	"DetachUserPolicy":         {"iam:DetachUserPolicy", userResource, detachUserPolicy},
-	"AttachGroupPolicy":        {"iam:AttachGroupPolicy", groupResource, attachGroupPolicy},
-	"ListAttachedUserPolicies": {"iam:ListAttachedUserPolicies", userResource, listAttachedUserPolicies},
+// iamTable is every IAM action Arca serves.
+var iamTable = []op{
+	{Name: "CreateUser", Action: "iam:CreateUser", Resource: userResource, Run: createUser},
+	{Name: "GetUser", Action: "iam:GetUser", Resource: userResource, ReadOnly: true, Run: getUser},
+	{Name: "ListUsers", Action: "iam:ListUsers", Resource: accountResource("user/"), ReadOnly: true, Run: listUsers},
+	{Name: "DeleteUser", Action: "iam:DeleteUser", Resource: userResource, Run: deleteUser},
+	{Name: "CreateAccessKey", Action: "iam:CreateAccessKey", Resource: userResource, Run: createAccessKey},
+	{Name: "ListAccessKeys", Action: "iam:ListAccessKeys", Resource: userResource, ReadOnly: true, Run: listAccessKeys},
+	{Name: "UpdateAccessKey", Action: "iam:UpdateAccessKey", Resource: userResource, Run: updateAccessKey},
+	{Name: "DeleteAccessKey", Action: "iam:DeleteAccessKey", Resource: userResource, Run: deleteAccessKey},
+	{Name: "CreateGroup", Action: "iam:CreateGroup", Resource: groupResource, Run: createGroup},
+	{Name: "AddUserToGroup", Action: "iam:AddUserToGroup", Resource: groupResource, Run: addUserToGroup},
+	{Name: "RemoveUserFromGroup", Action: "iam:RemoveUserFromGroup", Resource: groupResource, Run: removeUserFromGroup},
+	{Name: "PutUserPolicy", Action: "iam:PutUserPolicy", Resource: userResource, Run: putUserPolicy},
+	{Name: "GetUserPolicy", Action: "iam:GetUserPolicy", Resource: userResource, ReadOnly: true, Run: getUserPolicy},
+	{Name: "DeleteUserPolicy", Action: "iam:DeleteUserPolicy", Resource: userResource, Run: deleteUserPolicy},
+	{Name: "PutGroupPolicy", Action: "iam:PutGroupPolicy", Resource: groupResource, Run: putGroupPolicy},
+	{Name: "CreatePolicy", Action: "iam:CreatePolicy", Resource: newPolicyResource, Run: createPolicy},
+	{Name: "GetPolicy", Action: "iam:GetPolicy", Resource: policyResource, ReadOnly: true, Run: getPolicy},
+	{Name: "GetPolicyVersion", Action: "iam:GetPolicyVersion", Resource: policyResource, ReadOnly: true, Run: getPolicyVersion},
+	{Name: "DeletePolicy", Action: "iam:DeletePolicy", Resource: policyResource, Run: deletePolicy},
+	{Name: "AttachUserPolicy", Action: "iam:AttachUserPolicy", Resource: userResource, Run: attachUserPolicy},
+	{Name: "DetachUserPolicy", Action: "iam:DetachUserPolicy", Resource: userResource, Run: detachUserPolicy},
+	{Name: "AttachGroupPolicy", Action: "iam:AttachGroupPolicy", Resource: groupResource, Run: attachGroupPolicy},
+	{Name: "ListAttachedUserPolicies", Action: "iam:ListAttachedUserPolicies", Resource: userResource, ReadOnly: true, Run: listAttachedUserPolicies},
 }
 
-// stsOps is the STS operation table.
-var stsOps = map[string]op{
-	"GetCallerIdentity": {"", nil, getCallerIdentity},
+// stsTable is every STS action Arca serves.
+var stsTable = []op{
+	{Name: "GetCallerIdentity", Action: "sts:GetCallerIdentity", Anyone: true, ReadOnly: true, Run: getCallerIdentity},
 }
+
+// index finds a table's operations by name.
+func index(table []op) map[string]*op {
+	m := make(map[string]*op, len(table))
+	for i := range table {
+		m[table[i].Name] = &table[i]
+	}
+	return m
+}
+
+var iamOps, stsOps = index(iamTable), index(stsTable)
 
 func (c *call) arn(resource string) string {
 	return "arn:aws:iam::" + c.cfg.AccountID + ":" + resource

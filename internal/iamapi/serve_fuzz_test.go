@@ -39,7 +39,7 @@ func fuzzFixture(t *testing.T) *API {
 			t.Fatal(err)
 		}
 	}
-	return New(store, Config{AccountID: account})
+	return New(Config{AccountID: account}, Deps{Store: store})
 }
 
 // FuzzServe sends arbitrary request bodies through every action as the root: no panic,

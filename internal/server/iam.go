@@ -4,42 +4,23 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/arcastore/arca/internal/apierr"
-	"github.com/arcastore/arca/internal/authz"
 	"net/http"
 	"os"
 	"strings"
 	"time"
 
-	"github.com/arcastore/arca/internal/errs"
+	"github.com/arcastore/arca/internal/authz"
 	"github.com/arcastore/arca/internal/iam"
 	"github.com/arcastore/arca/internal/iamapi"
-	"github.com/arcastore/arca/internal/policy"
 	"github.com/arcastore/arca/internal/sigv4"
 )
-
-// validateIdentityPolicy checks an IAM identity policy with the policy engine when it is
-// written: a document over the size quota is LimitExceeded, any other rejection
-// MalformedPolicyDocument with the engine's IAM-worded reason.
-func validateIdentityPolicy(doc []byte) error {
-	_, err := policy.Parse(doc, policy.Identity)
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, policy.ErrTooLarge):
-		return errs.New(iam.ErrLimitExceeded, policy.Reason(err))
-	case policy.Reason(err) != "":
-		return errs.New(iam.ErrMalformedPolicy, policy.Reason(err))
-	}
-	return errs.New(iam.ErrMalformedPolicy, "Syntax errors in policy.")
-}
 
 // openIAM opens the identity store in the metadata file and the IAM/STS API over it.
 func (s *Server) openIAM() error {
 	var err error
 	s.iam, err = iam.Open(context.Background(), iam.Config{
 		DB: s.store, Root: s.rootKey, RecordKey: s.meta.RecordKey(), Log: s.log,
-		AccountID: s.id.AccountID, ValidatePolicy: validateIdentityPolicy,
+		AccountID: s.id.AccountID, ValidatePolicy: authz.ValidateIdentityPolicy,
 	})
 	if err != nil {
 		return fmt.Errorf("identities: %w", err)
@@ -49,30 +30,9 @@ func (s *Server) openIAM() error {
 		created = fi.ModTime()
 	}
 	s.authz = authz.New(s.iam, nil)
-	s.iamAPI = iamapi.New(s.iam, iamapi.Config{AccountID: s.id.AccountID, RootCreated: created, Log: s.log,
-		Authorize: s.authorizeIAM, Region: s.cfg.Region, Audit: s.audit})
+	s.iamAPI = iamapi.New(iamapi.Config{AccountID: s.id.AccountID, RootCreated: created, Region: s.cfg.Region},
+		iamapi.Deps{Store: s.iam, Authz: s.authz, Audit: s.audit, Log: s.log})
 	return nil
-}
-
-// authorizeIAM decides IAM and STS calls with the caller's identity policies.
-// sts:GetCallerIdentity needs no permission, as on AWS.
-func (s *Server) authorizeIAM(ctx context.Context, id iam.Identity, action, resource string) error {
-	if id.IsRoot() || action == "sts:GetCallerIdentity" {
-		return nil
-	}
-	r := s.authz.NewRequest(id, action, resource)
-	d, err := s.authz.Identity(ctx, id, r)
-	if err != nil {
-		return err
-	}
-	if d == policy.Allow {
-		return nil
-	}
-	if d == policy.Deny {
-		return apierr.IAMAccessDenied.WithMessage(fmt.Sprintf(
-			"User: %s is not authorized to perform: %s on resource: %s with an explicit deny in an identity-based policy", id.ARN, action, resource))
-	}
-	return iamapi.AccessDenied(id, action, resource)
 }
 
 // IAM is the identity store, for in-process users (the policy engine).
