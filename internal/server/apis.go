@@ -27,8 +27,9 @@ func (s *Server) openAPIs() {
 		Meta: s.meta, Objects: s.objects, Log: s.log, Observer: s.metrics, KMS: ssekmsProvider{s.kmsAPI},
 		Authz: s.authz, Audit: s.audit,
 	})
-	s.trailAPI = trailapi.New(trailapi.Config{Trail: s.trail, Trails: s.trails, Region: s.cfg.Region, AccountID: s.id.AccountID,
-		Authorize: s.authorizeCloudTrail, Audit: s.audit, Log: s.log})
+	s.trailAPI = trailapi.New(trailapi.Config{Region: s.cfg.Region, AccountID: s.id.AccountID}, trailapi.Deps{
+		Trail: s.trail, Trails: s.trails, Authz: s.authz, Audit: s.audit, Log: s.log,
+	})
 }
 
 // ssekmsProvider gives S3 the KMS bound to each caller.

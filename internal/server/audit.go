@@ -1,14 +1,6 @@
 package server
 
-import (
-	"context"
-
-	"github.com/arcastore/arca/internal/audit"
-	"github.com/arcastore/arca/internal/authz"
-	"github.com/arcastore/arca/internal/errs"
-	"github.com/arcastore/arca/internal/iam"
-	"github.com/arcastore/arca/internal/policy"
-)
+import "github.com/arcastore/arca/internal/audit"
 
 // openAudit opens the audit trail in the metadata file, its chain keyed by a key sealed
 // under the root key (made on the first start that has none). With --no-audit the trail
@@ -23,24 +15,4 @@ func (s *Server) openAudit() error {
 		s.audit = t
 	}
 	return nil
-}
-
-// authorizeCloudTrail decides CloudTrail calls with the caller's identity policies (the
-// root may do everything).
-func (s *Server) authorizeCloudTrail(ctx context.Context, id iam.Identity, action string) error {
-	if id.IsRoot() {
-		return nil
-	}
-	d, err := s.authz.Identity(ctx, id, s.authz.NewRequest(id, action, "*"))
-	if err != nil {
-		return err
-	}
-	if d == policy.Allow {
-		return nil
-	}
-	why := "because no identity-based policy allows the " + action + " action"
-	if d == policy.Deny {
-		why = "with an explicit deny in an identity-based policy"
-	}
-	return errs.New(authz.ErrDenied, "User: "+id.ARN+" is not authorized to perform: "+action+" on resource: * "+why)
 }

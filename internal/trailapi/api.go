@@ -20,6 +20,7 @@ import (
 	"github.com/arcastore/arca/internal/apierr"
 	"github.com/arcastore/arca/internal/audit"
 	"github.com/arcastore/arca/internal/audithttp"
+	"github.com/arcastore/arca/internal/authz"
 	"github.com/arcastore/arca/internal/iam"
 	"github.com/arcastore/arca/internal/trails"
 )
@@ -39,109 +40,136 @@ func IsRequest(r *http.Request) bool {
 	return strings.HasPrefix(t, TargetPrefix) || strings.HasPrefix(t, ShortTargetPrefix) || strings.HasPrefix(t, ArcaTargetPrefix)
 }
 
-// operation is the operation name an X-Amz-Target names.
-func operation(r *http.Request) string {
+// operation is the row an X-Amz-Target names, and the name to record. Arca's extensions
+// are not named under the short CloudTrail prefix, and the Arca prefix names nothing else
+// ("Unknown"); the botocore prefix names any operation.
+func operation(r *http.Request) (*op, string) {
 	t := r.Header.Get("X-Amz-Target")
-	if op, ok := strings.CutPrefix(t, TargetPrefix); ok {
-		return op
+	if name, ok := strings.CutPrefix(t, TargetPrefix); ok {
+		return ops[name], name
 	}
-	if op, ok := strings.CutPrefix(t, ArcaTargetPrefix); ok {
-		if arcaOps[op] {
-			return op
+	if name, ok := strings.CutPrefix(t, ArcaTargetPrefix); ok {
+		if o := ops[name]; o != nil && o.Arca {
+			return o, name
 		}
-		return "Unknown"
+		return nil, "Unknown"
 	}
-	op := strings.TrimPrefix(t, ShortTargetPrefix)
-	if arcaOps[op] {
-		return "Unknown" // Arca's extensions only under their own prefix
+	name := strings.TrimPrefix(t, ShortTargetPrefix)
+	o := ops[name]
+	if o != nil && o.Arca {
+		return nil, "Unknown"
 	}
-	return op
+	return o, name
 }
 
-// Authorizer decides whether id may perform action ("cloudtrail:LookupEvents"); nil allows.
-// It returns nil to allow, or the error to answer with (normally an authz.ErrDenied).
-type Authorizer func(ctx context.Context, id iam.Identity, action string) error
-
-// Config is what the API needs.
+// Config is what the API needs to know about its deployment.
 type Config struct {
-	Trail *audit.Trail
-	// Trails manages the trails and their delivery.
-	Trails    *trails.Service
 	Region    string
 	AccountID string
-	Authorize Authorizer
-	// Audit receives the record of each CloudTrail call (nil: none).
-	Audit audit.Handler
-	Log   *slog.Logger
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time
 }
 
-// API is the CloudTrail request handler.
-type API struct{ cfg Config }
+// Deps are the components the API works through.
+type Deps struct {
+	// Trail is the audit trail LookupEvents reads.
+	Trail *audit.Trail
+	// Trails manages the trails and their delivery.
+	Trails *trails.Service
+	// Authz decides every call with the caller's identity policies; nil lets every call
+	// through (tests of the API alone).
+	Authz *authz.Authorizer
+	// Audit receives the record of each CloudTrail call (nil: none).
+	Audit audit.Handler
+	Log   *slog.Logger
+}
 
-// New returns the API.
-func New(cfg Config) *API {
-	if cfg.Log == nil {
-		cfg.Log = slog.New(slog.DiscardHandler)
+// API is the CloudTrail request handler.
+type API struct {
+	cfg    Config
+	trail  *audit.Trail
+	trails *trails.Service
+	authz  *authz.Authorizer
+	audit  audit.Handler
+	log    *slog.Logger
+}
+
+// New returns an API over the given components.
+func New(cfg Config, d Deps) *API {
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &API{cfg: cfg}
+	return &API{cfg: cfg, trail: d.Trail, trails: d.Trails, authz: d.Authz, audit: d.Audit, log: d.Log}
 }
 
 type handler func(a *API, ctx context.Context, body []byte) (any, error)
 
-// ops is the operation table; readOnly marks the calls CloudTrail records as readOnly.
-var ops = map[string]struct {
-	run      handler
-	readOnly bool
-}{
-	"LookupEvents":   {(*API).lookupEvents, true},
-	"CreateTrail":    {(*API).createTrail, false},
-	"UpdateTrail":    {(*API).updateTrail, false},
-	"DeleteTrail":    {(*API).deleteTrail, false},
-	"StartLogging":   {(*API).startLogging, false},
-	"StopLogging":    {(*API).stopLogging, false},
-	"DescribeTrails": {(*API).describeTrails, true},
-	"GetTrail":       {(*API).getTrail, true},
-	"GetTrailStatus": {(*API).getTrailStatus, true},
-	"ListTrails":     {(*API).listTrails, true},
-	"ListPublicKeys": {(*API).listPublicKeys, true},
-	"FlushTrail":     {(*API).flushTrail, false},
+// op is one CloudTrail operation, the single place that says what it is: its name (the
+// X-Amz-Target suffix), the IAM action it is authorized as (on resource "*"), whether
+// CloudTrail marks it readOnly (every CloudTrail event is a management event), whether it
+// is one of Arca's extensions (see operation), and its handler.
+type op struct {
+	Name     string
+	Action   string
+	ReadOnly bool
+	Arca     bool
+	Run      handler
 }
 
-// arcaOps are the operations only ArcaTargetPrefix names.
-var arcaOps = map[string]bool{"FlushTrail": true}
+// opTable is every CloudTrail operation Arca serves.
+var opTable = []op{
+	{Name: "LookupEvents", Action: "cloudtrail:LookupEvents", ReadOnly: true, Run: (*API).lookupEvents},
+	{Name: "CreateTrail", Action: "cloudtrail:CreateTrail", Run: (*API).createTrail},
+	{Name: "UpdateTrail", Action: "cloudtrail:UpdateTrail", Run: (*API).updateTrail},
+	{Name: "DeleteTrail", Action: "cloudtrail:DeleteTrail", Run: (*API).deleteTrail},
+	{Name: "StartLogging", Action: "cloudtrail:StartLogging", Run: (*API).startLogging},
+	{Name: "StopLogging", Action: "cloudtrail:StopLogging", Run: (*API).stopLogging},
+	{Name: "DescribeTrails", Action: "cloudtrail:DescribeTrails", ReadOnly: true, Run: (*API).describeTrails},
+	{Name: "GetTrail", Action: "cloudtrail:GetTrail", ReadOnly: true, Run: (*API).getTrail},
+	{Name: "GetTrailStatus", Action: "cloudtrail:GetTrailStatus", ReadOnly: true, Run: (*API).getTrailStatus},
+	{Name: "ListTrails", Action: "cloudtrail:ListTrails", ReadOnly: true, Run: (*API).listTrails},
+	{Name: "ListPublicKeys", Action: "cloudtrail:ListPublicKeys", ReadOnly: true, Run: (*API).listPublicKeys},
+	{Name: "FlushTrail", Action: "cloudtrail:FlushTrail", Arca: true, Run: (*API).flushTrail},
+}
+
+// ops finds an operation by name.
+var ops = func() map[string]*op {
+	m := make(map[string]*op, len(opTable))
+	for i := range opTable {
+		m[opTable[i].Name] = &opTable[i]
+	}
+	return m
+}()
 
 const maxBody = 64 << 10
 
 // Serve handles one authenticated CloudTrail request.
 func (a *API) Serve(w http.ResponseWriter, r *http.Request, id iam.Identity, body io.Reader) {
-	op := operation(r)
-	o, ok := ops[op]
-	if !ok || r.Method != http.MethodPost || !IsRequest(r) {
-		if !ok && IsRequest(r) && knownUnimplemented[op] {
-			a.respond(w, r, &id, op, false, nil, nil, apierr.TrailUnsupported.WithMessage(
-				"Arca does not implement "+op+": every trail receives every event."))
+	o, name := operation(r)
+	if o == nil || r.Method != http.MethodPost || !IsRequest(r) {
+		if o == nil && IsRequest(r) && knownUnimplemented[name] {
+			a.respond(w, r, &id, name, false, nil, nil, apierr.TrailUnsupported.WithMessage(
+				"Arca does not implement "+name+": every trail receives every event."))
 			return
 		}
-		a.respond(w, r, &id, "Unknown", true, nil, nil, apierr.TrailUnknownOperation.WithMessage("Unknown operation "+op))
+		a.respond(w, r, &id, "Unknown", true, nil, nil, apierr.TrailUnknownOperation.WithMessage("Unknown operation "+name))
 		return
 	}
 	data, err := io.ReadAll(io.LimitReader(body, maxBody+1))
 	if err == nil && len(data) > maxBody {
 		err = apierr.TrailValidation.WithMessage("The request body is too large.")
 	}
-	if err == nil && a.cfg.Authorize != nil {
-		err = a.cfg.Authorize(r.Context(), id, "cloudtrail:"+op)
+	if err == nil && a.authz != nil {
+		err = a.authz.IdentityOnly(r.Context(), id, o.Action, "*")
 	}
 	var out any
 	if err == nil {
-		out, err = o.run(a, r.Context(), data)
+		out, err = o.Run(a, r.Context(), data)
 	}
-	a.respond(w, r, &id, op, o.readOnly, requestParameters(data), out, err)
+	a.respond(w, r, &id, name, o.ReadOnly, requestParameters(data), out, err)
 }
 
 // knownUnimplemented are the trail-management calls left for later (docs/AUDIT.md).
@@ -150,7 +178,8 @@ var knownUnimplemented = map[string]bool{"PutEventSelectors": true, "GetEventSel
 
 // Reject answers a request that failed authentication.
 func (a *API) Reject(w http.ResponseWriter, r *http.Request, err error) {
-	a.respond(w, r, nil, operation(r), true, nil, nil, err)
+	_, name := operation(r)
+	a.respond(w, r, nil, name, true, nil, nil, err)
 }
 
 // respond is the one place a CloudTrail response is written, with its audit record
@@ -161,22 +190,22 @@ func (a *API) respond(w http.ResponseWriter, r *http.Request, id *iam.Identity, 
 	var data []byte
 	if err == nil {
 		if data, err = json.Marshal(out); err != nil {
-			a.cfg.Log.Error("cloudtrail: encoding a response", "request_id", rid, "err", err)
+			a.log.Error("cloudtrail: encoding a response", "request_id", rid, "err", err)
 		}
 	}
-	if err == nil && a.cfg.Audit != nil && !readOnly {
+	if err == nil && a.audit != nil && !readOnly {
 		// A change must be on record before it is answered.
-		if aerr := a.audit(r, id, op, readOnly, rid, params, nil); aerr != nil {
+		if aerr := a.record(r, id, op, readOnly, rid, params, nil); aerr != nil {
 			err = aerr
 		}
-	} else if a.cfg.Audit != nil {
-		a.audit(r, id, op, readOnly, rid, params, err)
+	} else if a.audit != nil {
+		a.record(r, id, op, readOnly, rid, params, err)
 	}
 	status := http.StatusOK
 	if err != nil {
 		e := apierr.Trail(err)
 		if e.Status >= 500 {
-			a.cfg.Log.Error("cloudtrail: request failed", "request_id", rid, "err", err)
+			a.log.Error("cloudtrail: request failed", "request_id", rid, "err", err)
 		}
 		status = e.Status
 		w.Header().Set("X-Amzn-Errortype", e.Type)
@@ -190,7 +219,7 @@ func (a *API) respond(w http.ResponseWriter, r *http.Request, id *iam.Identity, 
 	w.Write(data)
 }
 
-func (a *API) audit(r *http.Request, id *iam.Identity, op string, readOnly bool, rid string, params map[string]any, err error) error {
+func (a *API) record(r *http.Request, id *iam.Identity, op string, readOnly bool, rid string, params map[string]any, err error) error {
 	var ident iam.Identity
 	if id != nil {
 		ident = *id
@@ -203,9 +232,9 @@ func (a *API) audit(r *http.Request, id *iam.Identity, op string, readOnly bool,
 		e := apierr.Trail(err)
 		rec.ErrorCode, rec.ErrorMessage = e.Type, e.Message
 	}
-	herr := a.cfg.Audit.Handle(r.Context(), rec)
+	herr := a.audit.Handle(r.Context(), rec)
 	if herr != nil && !rec.Durable() {
-		a.cfg.Log.Error("cloudtrail: audit record lost", "request_id", rid, "err", herr)
+		a.log.Error("cloudtrail: audit record lost", "request_id", rid, "err", herr)
 		return nil
 	}
 	return herr

@@ -39,7 +39,7 @@ func newTestAPI(t testing.TB) *API {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { records.Close(); db.Close() })
-	return New(Config{Trail: records, Trails: svc, Region: "us-east-1", AccountID: "123456789012", Audit: records})
+	return New(Config{Region: "us-east-1", AccountID: "123456789012"}, Deps{Trail: records, Trails: svc, Audit: records})
 }
 
 func call(a *API, target string, body []byte) (int, map[string]any) {

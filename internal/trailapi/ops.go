@@ -118,7 +118,7 @@ func (a *API) lookupEvents(ctx context.Context, body []byte) (any, error) {
 		}
 	}
 	// The lookup's errors (attribute, time range, MaxResults, token) are apierr's to word.
-	evs, next, err := a.cfg.Trail.Lookup(q, a.cfg.Now())
+	evs, next, err := a.trail.Lookup(q, a.cfg.Now())
 	if err != nil {
 		return nil, err
 	}

@@ -82,7 +82,7 @@ func (a *API) createTrail(ctx context.Context, body []byte) (any, error) {
 	if err := in.check(); err != nil {
 		return nil, err
 	}
-	t, err := a.cfg.Trails.Create(ctx, trails.CreateInput{Name: in.Name, Bucket: in.S3BucketName, Prefix: in.S3KeyPrefix,
+	t, err := a.trails.Create(ctx, trails.CreateInput{Name: in.Name, Bucket: in.S3BucketName, Prefix: in.S3KeyPrefix,
 		KMSKeyID: in.KmsKeyId, Validation: in.EnableLogFileValidation})
 	if err != nil {
 		return nil, err
@@ -103,7 +103,7 @@ func (a *API) updateTrail(ctx context.Context, body []byte) (any, error) {
 	if err := in.check(); err != nil {
 		return nil, err
 	}
-	t, err := a.cfg.Trails.Update(ctx, trails.UpdateInput{Ref: in.Name, Bucket: in.S3BucketName, Prefix: in.S3KeyPrefix,
+	t, err := a.trails.Update(ctx, trails.UpdateInput{Ref: in.Name, Bucket: in.S3BucketName, Prefix: in.S3KeyPrefix,
 		KMSKeyID: in.KmsKeyId, Validation: in.EnableLogFileValidation})
 	if err != nil {
 		return nil, err
@@ -119,7 +119,7 @@ func (a *API) deleteTrail(ctx context.Context, body []byte) (any, error) {
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	return struct{}{}, a.cfg.Trails.Delete(ctx, in.Name)
+	return struct{}{}, a.trails.Delete(ctx, in.Name)
 }
 
 func (a *API) startLogging(ctx context.Context, body []byte) (any, error) {
@@ -127,7 +127,7 @@ func (a *API) startLogging(ctx context.Context, body []byte) (any, error) {
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	return struct{}{}, a.cfg.Trails.Start(ctx, in.Name)
+	return struct{}{}, a.trails.Start(ctx, in.Name)
 }
 
 func (a *API) stopLogging(ctx context.Context, body []byte) (any, error) {
@@ -135,7 +135,7 @@ func (a *API) stopLogging(ctx context.Context, body []byte) (any, error) {
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	return struct{}{}, a.cfg.Trails.Stop(ctx, in.Name)
+	return struct{}{}, a.trails.Stop(ctx, in.Name)
 }
 
 func (a *API) describeTrails(ctx context.Context, body []byte) (any, error) {
@@ -143,7 +143,7 @@ func (a *API) describeTrails(ctx context.Context, body []byte) (any, error) {
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	all, err := a.cfg.Trails.List()
+	all, err := a.trails.List()
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +170,7 @@ func (a *API) getTrail(ctx context.Context, body []byte) (any, error) {
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	t, err := a.cfg.Trails.Get(in.Name)
+	t, err := a.trails.Get(in.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -198,7 +198,7 @@ func (a *API) getTrailStatus(ctx context.Context, body []byte) (any, error) {
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	t, err := a.cfg.Trails.Get(in.Name)
+	t, err := a.trails.Get(in.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -231,7 +231,7 @@ func (a *API) getTrailStatus(ctx context.Context, body []byte) (any, error) {
 }
 
 func (a *API) listTrails(ctx context.Context, body []byte) (any, error) {
-	all, err := a.cfg.Trails.List()
+	all, err := a.trails.List()
 	if err != nil {
 		return nil, err
 	}
@@ -270,7 +270,7 @@ func (a *API) listPublicKeys(ctx context.Context, body []byte) (any, error) {
 	if in.EndTime != nil {
 		end = *in.EndTime
 	}
-	keys, err := a.cfg.Trails.PublicKeys(start.Time, end.Time)
+	keys, err := a.trails.PublicKeys(start.Time, end.Time)
 	if err != nil {
 		return nil, err
 	}
@@ -289,7 +289,7 @@ func (a *API) flushTrail(ctx context.Context, body []byte) (any, error) {
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	res, err := a.cfg.Trails.Flush(ctx, in.Name)
+	res, err := a.trails.Flush(ctx, in.Name)
 	if err != nil {
 		return nil, err
 	}
