@@ -102,7 +102,10 @@ type request struct {
 	ctx    context.Context
 	r      *http.Request
 	caller *Caller
+	// op names the operation for the audit record and metrics ("Unsupported", "Rejected",
+	// or "" when none was selected); o is its row (nil then).
 	op     string
+	o      *op
 	bucket string
 	key    string
 	query  map[string][]string
@@ -146,16 +149,15 @@ func (a *API) Serve(w http.ResponseWriter, r *http.Request, c *Caller) {
 	q.bucket, q.key = a.bucketAndKey(r)
 	var err error
 	q.query, err = parseQuery(r.URL.RawQuery)
-	var h handlerFunc
 	if err == nil {
-		q.op, h, err = route(q)
+		q.op, q.o, err = route(q)
 	}
 	var resp *response
 	if err == nil {
 		err = a.authorize(q)
 	}
 	if err == nil {
-		resp, err = h(a, q)
+		resp, err = q.o.Run(a, q)
 	}
 	status, out, err := a.respond(w, q, resp, err)
 	if status < 400 {
@@ -325,7 +327,7 @@ func (a *API) Reject(w http.ResponseWriter, r *http.Request, err error) {
 	start := time.Now()
 	q := &request{ctx: r.Context(), r: r, caller: &Caller{}, id: newRequestID()}
 	q.bucket, q.key = a.bucketAndKey(r)
-	q.op = rejectedOp(q)
+	q.op, q.o = rejectedOp(q)
 	status, _, _ := a.respond(w, q, nil, err)
 	a.emitAudit(q, nil, err, 0)
 	if a.obs != nil {

@@ -11,23 +11,23 @@ import (
 	"github.com/arcastore/arca/internal/sse"
 )
 
-// s3DataOps are object-level (CloudTrail data) events; every other operation is a
-// management event.
-var s3DataOps = map[string]bool{
-	"GetObject": true, "HeadObject": true, "PutObject": true, "CopyObject": true, "DeleteObject": true,
-	"DeleteObjects": true, "CreateMultipartUpload": true, "UploadPart": true, "UploadPartCopy": true,
-	"CompleteMultipartUpload": true, "AbortMultipartUpload": true, "ListParts": true,
-	"ListObjects": true, "ListObjectsV2": true, "ListMultipartUploads": true,
-}
-
+// readOnly reports whether CloudTrail marks q readOnly: its operation's (opTable), or for
+// a request that selected none, whether it only reads.
 func (q *request) readOnly() bool {
+	if q.o != nil {
+		return q.o.ReadOnly
+	}
 	return q.r.Method == http.MethodGet || q.r.Method == http.MethodHead
 }
+
+// dataEvent reports whether q's record is a CloudTrail data event (its operation's Data);
+// every other request is a management event.
+func (q *request) dataEvent() bool { return q.o != nil && q.o.Data }
 
 // auditDurable reports whether q's record must be committed before the response (a
 // management change).
 func (a *API) auditDurable(q *request) bool {
-	return a.audit != nil && !s3DataOps[q.op] && !q.readOnly()
+	return a.audit != nil && !q.dataEvent() && !q.readOnly()
 }
 
 // emitAudit hands q's record to the audit handler. For a durable record the error is the
@@ -56,7 +56,7 @@ func (a *API) auditRecord(q *request, resp *response, err error, bytesOut int64)
 	rec.AWSRegion = a.cfg.Region
 	rec.RequestID = q.id
 	rec.ReadOnly = q.readOnly()
-	rec.ManagementEvent = !s3DataOps[q.op]
+	rec.ManagementEvent = !q.dataEvent()
 	if err != nil {
 		e := apierr.S3(err)
 		rec.ErrorCode, rec.ErrorMessage = e.Code, e.Message
@@ -70,7 +70,7 @@ func (a *API) auditRecord(q *request, resp *response, err error, bytesOut int64)
 		params["key"] = q.key
 		rec.Resources = append([]audit.Resource{{ARN: "arn:aws:s3:::" + q.bucket + "/" + q.key, Type: "AWS::S3::Object"}}, rec.Resources...)
 	}
-	if q.op == "CopyObject" || q.op == "UploadPartCopy" {
+	if q.o != nil && q.o.Route.CopySource {
 		// CloudTrail names a copy's source among its request parameters, as sent.
 		if v := q.header("X-Amz-Copy-Source"); v != "" {
 			params["x-amz-copy-source"] = v
@@ -143,22 +143,23 @@ func sseApplied(q *request) string {
 
 // rejectedOp names a request refused before routing (failed authentication, or a service
 // Arca does not serve) for its record and metrics: the S3 operation its method, path and
-// query select when it claims the s3 service (or none), as for a routed request; otherwise,
-// or when they select none, "Rejected". It also sets q.query for the record.
-func rejectedOp(q *request) string {
+// query select when it claims the s3 service (or none), as for a routed request, with its
+// row; otherwise, or when they select none, "Rejected". It also sets q.query for the
+// record.
+func rejectedOp(q *request) (string, *op) {
 	if svc := claimedService(q.r); svc != "" && svc != "s3" {
-		return "Rejected"
+		return "Rejected", nil
 	}
 	query, err := parseQuery(q.r.URL.RawQuery)
 	if err != nil {
-		return "Rejected"
+		return "Rejected", nil
 	}
 	q.query = query
-	op, _, err := route(q)
-	if err != nil || op == "" {
-		return "Rejected"
+	name, o, err := route(q)
+	if err != nil || name == "" {
+		return "Rejected", nil
 	}
-	return op
+	return name, o
 }
 
 // claimedService is the service in a SigV4 request's credential scope

@@ -8,52 +8,6 @@ import (
 	"github.com/arcastore/arca/internal/policy"
 )
 
-// opAction is the IAM action an operation needs and whether it acts on the object (else the
-// bucket). CopyObject and UploadPartCopy also need s3:GetObject on their source (checked in
-// copySource); DeleteObjects needs s3:DeleteObject per key (checked in deleteObjects).
-type opAction struct {
-	action string
-	object bool
-}
-
-var opActions = map[string]opAction{
-	"ListBuckets":             {"s3:ListAllMyBuckets", false},
-	"CreateBucket":            {"s3:CreateBucket", false},
-	"HeadBucket":              {"s3:ListBucket", false},
-	"DeleteBucket":            {"s3:DeleteBucket", false},
-	"GetBucketLocation":       {"s3:GetBucketLocation", false},
-	"GetBucketVersioning":     {"s3:GetBucketVersioning", false},
-	"ListObjects":             {"s3:ListBucket", false},
-	"ListObjectsV2":           {"s3:ListBucket", false},
-	"ListMultipartUploads":    {"s3:ListBucketMultipartUploads", false},
-	"DeleteObjects":           {"", false},
-	"PutBucketEncryption":     {"s3:PutEncryptionConfiguration", false},
-	"DeleteBucketEncryption":  {"s3:PutEncryptionConfiguration", false},
-	"GetBucketEncryption":     {"s3:GetEncryptionConfiguration", false},
-	"PutBucketPolicy":         {"s3:PutBucketPolicy", false},
-	"GetBucketPolicy":         {"s3:GetBucketPolicy", false},
-	"DeleteBucketPolicy":      {"s3:DeleteBucketPolicy", false},
-	"GetBucketPolicyStatus":   {"s3:GetBucketPolicyStatus", false},
-	"PutPublicAccessBlock":    {"s3:PutBucketPublicAccessBlock", false},
-	"GetPublicAccessBlock":    {"s3:GetBucketPublicAccessBlock", false},
-	"DeletePublicAccessBlock": {"s3:PutBucketPublicAccessBlock", false},
-	"PutObject":               {"s3:PutObject", true},
-	"CopyObject":              {"s3:PutObject", true},
-	"CreateMultipartUpload":   {"s3:PutObject", true},
-	"UploadPart":              {"s3:PutObject", true},
-	"UploadPartCopy":          {"s3:PutObject", true},
-	"CompleteMultipartUpload": {"s3:PutObject", true},
-	"GetObject":               {"s3:GetObject", true},
-	"HeadObject":              {"s3:GetObject", true},
-	"DeleteObject":            {"s3:DeleteObject", true},
-	"AbortMultipartUpload":    {"s3:AbortMultipartUpload", true},
-	"ListParts":               {"s3:ListMultipartUploadParts", true},
-}
-
-// policyOps are the bucket-policy operations the account root may always perform, so that a
-// policy that denies everyone can still be repaired (as on AWS).
-var policyOps = map[string]bool{"PutBucketPolicy": true, "GetBucketPolicy": true, "DeleteBucketPolicy": true}
-
 func bucketARN(b string) string          { return "arn:aws:s3:::" + b }
 func objectARN(b, k string) string       { return "arn:aws:s3:::" + b + "/" + k }
 func identityOf(q *request) iam.Identity { return q.caller.Identity }
@@ -92,8 +46,9 @@ func boolString(b bool) string {
 	return "false"
 }
 
-// authorize checks the request's own action (and fetches nothing else). Without an
-// authorizer only signed requests pass, as before policies existed.
+// authorize decides the request's own action (its row's Action on its Resource), and
+// fetches nothing else. Without an authorizer only signed requests pass, as before policies
+// existed.
 func (a *API) authorize(q *request) error {
 	if a.authz == nil {
 		if q.caller.Anonymous {
@@ -101,29 +56,22 @@ func (a *API) authorize(q *request) error {
 		}
 		return nil
 	}
-	oa, ok := opActions[q.op]
-	if !ok || oa.action == "" {
-		if q.caller.Anonymous && !ok {
-			return apierr.AccessDenied
-		}
-		return nil
-	}
+	o := q.o
 	id := identityOf(q)
-	if id.Type == iam.TypeRoot && policyOps[q.op] {
+	if o.RootAlways && id.Type == iam.TypeRoot {
 		return nil
 	}
-	resource := bucketARN(q.bucket)
-	if oa.object {
-		resource = objectARN(q.bucket, q.key)
+	switch o.Resource {
+	case eachKeyResource:
+		return nil // the handler decides each key
+	case accountResource:
+		return a.authz.S3(q.ctx, id, a.policyRequest(q, o.Action, "arn:aws:s3:::*"), nil, false)
+	case newBucketResource:
+		return a.authz.S3(q.ctx, id, a.policyRequest(q, o.Action, bucketARN(q.bucket)), nil, false)
+	case objectResource:
+		return a.authorizeOn(q, q.bucket, o.Action, objectARN(q.bucket, q.key))
 	}
-	switch q.op {
-	case "ListBuckets":
-		resource = "arn:aws:s3:::*"
-		return a.authz.S3(q.ctx, id, a.policyRequest(q, oa.action, resource), nil, false)
-	case "CreateBucket":
-		return a.authz.S3(q.ctx, id, a.policyRequest(q, oa.action, resource), nil, false)
-	}
-	return a.authorizeOn(q, q.bucket, oa.action, resource)
+	return a.authorizeOn(q, q.bucket, o.Action, bucketARN(q.bucket))
 }
 
 // authorizeOn decides action on resource in bucket, with that bucket's policy. A missing

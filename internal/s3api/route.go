@@ -1,8 +1,8 @@
 package s3api
 
 import (
-	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/arcastore/arca/internal/apierr"
 )
@@ -25,111 +25,78 @@ var unsupportedSubresources = []string{
 	"publicAccessBlock", "tagging", "versions", "versionId",
 }
 
-// route picks the operation. Order matters: sub-resources first, then the plain forms.
-func route(q *request) (string, handlerFunc, error) {
-	m := q.r.Method
-	if q.bucket == "" {
-		if m == http.MethodGet {
-			return "ListBuckets", (*API).listBuckets, nil
-		}
-		return "", nil, apierr.MethodNotAllowed
-	}
-	if q.key == "" {
-		return routeBucket(q, m)
-	}
-	return routeObject(q, m)
-}
-
-func routeBucket(q *request, m string) (string, handlerFunc, error) {
+// route picks the operation from opTable: of the rows for what the path addresses, first
+// those that need a query parameter (sub-resources, upload ids), then the plain forms, the
+// first that matches winning. A sub-resource Arca does not implement answers NotImplemented
+// (operation "Unsupported"): for an object before any row is tried, for a bucket once none
+// of its sub-resource rows matched. Nothing matching is MethodNotAllowed (no operation).
+func route(q *request) (string, *op, error) {
+	lvl := onObject
 	switch {
-	case m == http.MethodGet && q.qhas("location"):
-		return "GetBucketLocation", (*API).getBucketLocation, nil
-	case m == http.MethodGet && q.qhas("versioning"):
-		return "GetBucketVersioning", (*API).getBucketVersioning, nil
-	case m == http.MethodGet && q.qhas("uploads"):
-		return "ListMultipartUploads", (*API).listUploads, nil
-	case m == http.MethodPost && q.qhas("delete"):
-		return "DeleteObjects", (*API).deleteObjects, nil
-	case m == http.MethodPut && q.qhas("encryption"):
-		return "PutBucketEncryption", (*API).putBucketEncryption, nil
-	case m == http.MethodGet && q.qhas("encryption"):
-		return "GetBucketEncryption", (*API).getBucketEncryption, nil
-	case m == http.MethodDelete && q.qhas("encryption"):
-		return "DeleteBucketEncryption", (*API).deleteBucketEncryption, nil
-	case m == http.MethodPut && q.qhas("policy"):
-		return "PutBucketPolicy", (*API).putBucketPolicy, nil
-	case m == http.MethodGet && q.qhas("policy"):
-		return "GetBucketPolicy", (*API).getBucketPolicy, nil
-	case m == http.MethodDelete && q.qhas("policy"):
-		return "DeleteBucketPolicy", (*API).deleteBucketPolicy, nil
-	case m == http.MethodGet && q.qhas("policyStatus"):
-		return "GetBucketPolicyStatus", (*API).getBucketPolicyStatus, nil
-	case m == http.MethodPut && q.qhas("publicAccessBlock"):
-		return "PutPublicAccessBlock", (*API).putPublicAccessBlock, nil
-	case m == http.MethodGet && q.qhas("publicAccessBlock"):
-		return "GetPublicAccessBlock", (*API).getPublicAccessBlock, nil
-	case m == http.MethodDelete && q.qhas("publicAccessBlock"):
-		return "DeletePublicAccessBlock", (*API).deletePublicAccessBlock, nil
+	case q.bucket == "":
+		lvl = onService
+	case q.key == "":
+		lvl = onBucket
 	}
-	for _, s := range unsupportedSubresources {
-		if q.qhas(s) {
-			return "Unsupported", nil, apierr.NotImplemented.Msg("Arca does not implement the ?%s sub-resource yet.", s)
+	if lvl == onObject {
+		if err := unsupported(q, "versionId"); err != nil {
+			return "Unsupported", nil, err
 		}
 	}
-	switch m {
-	case http.MethodGet:
-		if q.qget("list-type") == "2" {
-			return "ListObjectsV2", (*API).listObjectsV2, nil
+	if o := matchRow(q, lvl, true); o != nil {
+		return o.Name, o, nil
+	}
+	if lvl == onBucket {
+		if err := unsupported(q, ""); err != nil {
+			return "Unsupported", nil, err
 		}
-		return "ListObjects", (*API).listObjectsV1, nil
-	case http.MethodPut:
-		return "CreateBucket", (*API).createBucket, nil
-	case http.MethodHead:
-		return "HeadBucket", (*API).headBucket, nil
-	case http.MethodDelete:
-		return "DeleteBucket", (*API).deleteBucket, nil
+	}
+	if o := matchRow(q, lvl, false); o != nil {
+		return o.Name, o, nil
 	}
 	return "", nil, apierr.MethodNotAllowed
 }
 
-func routeObject(q *request, m string) (string, handlerFunc, error) {
-	upload := q.qhas("uploadId")
+// matchRow is the first row of level lvl, among those with (withQuery) or without a Query,
+// that q matches.
+func matchRow(q *request, lvl level, withQuery bool) *op {
+	for i := range opTable {
+		o := &opTable[i]
+		if m := o.Route; m.On == lvl && (len(m.Query) > 0) == withQuery && m.matches(q) {
+			return o
+		}
+	}
+	return nil
+}
+
+func (m *match) matches(q *request) bool {
+	if q.r.Method != m.Method || m.CopySource && q.header("x-amz-copy-source") == "" {
+		return false
+	}
+	if m.Param != "" {
+		k, v, _ := strings.Cut(m.Param, "=")
+		if q.qget(k) != v {
+			return false
+		}
+	}
+	if len(m.Query) == 0 {
+		return true
+	}
+	for _, k := range m.Query {
+		if q.qhas(k) {
+			return true
+		}
+	}
+	return false
+}
+
+// unsupported is NotImplemented when q names a sub-resource Arca does not implement (but
+// except).
+func unsupported(q *request, except string) error {
 	for _, s := range unsupportedSubresources {
-		if q.qhas(s) && s != "versionId" {
-			return "Unsupported", nil, apierr.NotImplemented.Msg("Arca does not implement the ?%s sub-resource yet.", s)
+		if q.qhas(s) && s != except {
+			return apierr.NotImplemented.Msg("Arca does not implement the ?%s sub-resource yet.", s)
 		}
 	}
-	switch m {
-	case http.MethodPut:
-		if upload || q.qhas("partNumber") {
-			if q.header("x-amz-copy-source") != "" {
-				return "UploadPartCopy", (*API).uploadPartCopy, nil
-			}
-			return "UploadPart", (*API).uploadPart, nil
-		}
-		if q.header("x-amz-copy-source") != "" {
-			return "CopyObject", (*API).copyObject, nil
-		}
-		return "PutObject", (*API).putObject, nil
-	case http.MethodGet:
-		if upload {
-			return "ListParts", (*API).listParts, nil
-		}
-		return "GetObject", (*API).getObject, nil
-	case http.MethodHead:
-		return "HeadObject", (*API).headObject, nil
-	case http.MethodDelete:
-		if upload {
-			return "AbortMultipartUpload", (*API).abortUpload, nil
-		}
-		return "DeleteObject", (*API).deleteObject, nil
-	case http.MethodPost:
-		if q.qhas("uploads") {
-			return "CreateMultipartUpload", (*API).createUpload, nil
-		}
-		if upload {
-			return "CompleteMultipartUpload", (*API).completeUpload, nil
-		}
-	}
-	return "", nil, apierr.MethodNotAllowed
+	return nil
 }

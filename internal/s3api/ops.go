@@ -1,0 +1,107 @@
+package s3api
+
+import "net/http"
+
+// op is one S3 operation, the single place that says what it is: how a request selects it
+// (Route), the IAM action it needs and on which resource, whether the account root may
+// always perform it, whether CloudTrail records it as a data event and as readOnly, and the
+// handler. Routing (route.go), authorization (authorize.go) and the audit record
+// (audit.go) all read this row.
+type op struct {
+	Name  string
+	Route match
+	// Action is decided on Resource at the choke point (authorize). CopyObject and
+	// UploadPartCopy also need s3:GetObject on their source (checked in copySource).
+	Action   string
+	Resource resource
+	// RootAlways: the account root may always perform it, so that a bucket policy that
+	// denies everyone can still be repaired (as on AWS).
+	RootAlways bool
+	// Data marks a CloudTrail data event (object-level); the others are management events.
+	Data bool
+	// ReadOnly: CloudTrail marks it readOnly.
+	ReadOnly bool
+	Run      handlerFunc
+}
+
+// level is what a request's path addresses.
+type level int
+
+const (
+	onService level = iota // no bucket
+	onBucket               // a bucket, no key
+	onObject               // a key in a bucket
+)
+
+// match is what a request must be to select an operation. The first row of its level that
+// matches wins; the rows with Query are tried before those without (see route).
+type match struct {
+	On     level
+	Method string
+	// Query: the request carries one of these query parameters (a sub-resource, or an
+	// upload id or part number).
+	Query []string
+	// Param is a query parameter and value ("list-type=2") the request must carry.
+	Param string
+	// CopySource: the request carries x-amz-copy-source.
+	CopySource bool
+}
+
+// resource is what an operation's Action is decided on.
+type resource int
+
+const (
+	// bucketARN(bucket), with the bucket's policy.
+	bucketResource resource = iota
+	// objectARN(bucket, key), with the bucket's policy.
+	objectResource
+	// "arn:aws:s3:::*", with identity policies alone (ListBuckets).
+	accountResource
+	// bucketARN(bucket), with identity policies alone: the bucket has no policy yet
+	// (CreateBucket).
+	newBucketResource
+	// each key the request names, by the handler (DeleteObjects: s3:DeleteObject per key).
+	eachKeyResource
+)
+
+// opTable is every S3 operation Arca serves, by level, each level in the order routing
+// tries it.
+var opTable = []op{
+	{Name: "ListBuckets", Route: match{On: onService, Method: http.MethodGet}, Action: "s3:ListAllMyBuckets", Resource: accountResource, ReadOnly: true, Run: (*API).listBuckets},
+
+	// Bucket sub-resources.
+	{Name: "GetBucketLocation", Route: match{On: onBucket, Method: http.MethodGet, Query: []string{"location"}}, Action: "s3:GetBucketLocation", ReadOnly: true, Run: (*API).getBucketLocation},
+	{Name: "GetBucketVersioning", Route: match{On: onBucket, Method: http.MethodGet, Query: []string{"versioning"}}, Action: "s3:GetBucketVersioning", ReadOnly: true, Run: (*API).getBucketVersioning},
+	{Name: "ListMultipartUploads", Route: match{On: onBucket, Method: http.MethodGet, Query: []string{"uploads"}}, Action: "s3:ListBucketMultipartUploads", Data: true, ReadOnly: true, Run: (*API).listUploads},
+	{Name: "DeleteObjects", Route: match{On: onBucket, Method: http.MethodPost, Query: []string{"delete"}}, Action: "s3:DeleteObject", Resource: eachKeyResource, Data: true, Run: (*API).deleteObjects},
+	{Name: "PutBucketEncryption", Route: match{On: onBucket, Method: http.MethodPut, Query: []string{"encryption"}}, Action: "s3:PutEncryptionConfiguration", Run: (*API).putBucketEncryption},
+	{Name: "GetBucketEncryption", Route: match{On: onBucket, Method: http.MethodGet, Query: []string{"encryption"}}, Action: "s3:GetEncryptionConfiguration", ReadOnly: true, Run: (*API).getBucketEncryption},
+	{Name: "DeleteBucketEncryption", Route: match{On: onBucket, Method: http.MethodDelete, Query: []string{"encryption"}}, Action: "s3:PutEncryptionConfiguration", Run: (*API).deleteBucketEncryption},
+	{Name: "PutBucketPolicy", Route: match{On: onBucket, Method: http.MethodPut, Query: []string{"policy"}}, Action: "s3:PutBucketPolicy", RootAlways: true, Run: (*API).putBucketPolicy},
+	{Name: "GetBucketPolicy", Route: match{On: onBucket, Method: http.MethodGet, Query: []string{"policy"}}, Action: "s3:GetBucketPolicy", RootAlways: true, ReadOnly: true, Run: (*API).getBucketPolicy},
+	{Name: "DeleteBucketPolicy", Route: match{On: onBucket, Method: http.MethodDelete, Query: []string{"policy"}}, Action: "s3:DeleteBucketPolicy", RootAlways: true, Run: (*API).deleteBucketPolicy},
+	{Name: "GetBucketPolicyStatus", Route: match{On: onBucket, Method: http.MethodGet, Query: []string{"policyStatus"}}, Action: "s3:GetBucketPolicyStatus", ReadOnly: true, Run: (*API).getBucketPolicyStatus},
+	{Name: "PutPublicAccessBlock", Route: match{On: onBucket, Method: http.MethodPut, Query: []string{"publicAccessBlock"}}, Action: "s3:PutBucketPublicAccessBlock", Run: (*API).putPublicAccessBlock},
+	{Name: "GetPublicAccessBlock", Route: match{On: onBucket, Method: http.MethodGet, Query: []string{"publicAccessBlock"}}, Action: "s3:GetBucketPublicAccessBlock", ReadOnly: true, Run: (*API).getPublicAccessBlock},
+	{Name: "DeletePublicAccessBlock", Route: match{On: onBucket, Method: http.MethodDelete, Query: []string{"publicAccessBlock"}}, Action: "s3:PutBucketPublicAccessBlock", Run: (*API).deletePublicAccessBlock},
+	// Plain bucket forms.
+	{Name: "ListObjectsV2", Route: match{On: onBucket, Method: http.MethodGet, Param: "list-type=2"}, Action: "s3:ListBucket", Data: true, ReadOnly: true, Run: (*API).listObjectsV2},
+	{Name: "ListObjects", Route: match{On: onBucket, Method: http.MethodGet}, Action: "s3:ListBucket", Data: true, ReadOnly: true, Run: (*API).listObjectsV1},
+	{Name: "CreateBucket", Route: match{On: onBucket, Method: http.MethodPut}, Action: "s3:CreateBucket", Resource: newBucketResource, Run: (*API).createBucket},
+	{Name: "HeadBucket", Route: match{On: onBucket, Method: http.MethodHead}, Action: "s3:ListBucket", ReadOnly: true, Run: (*API).headBucket},
+	{Name: "DeleteBucket", Route: match{On: onBucket, Method: http.MethodDelete}, Action: "s3:DeleteBucket", Run: (*API).deleteBucket},
+
+	// Multipart uploads.
+	{Name: "UploadPartCopy", Route: match{On: onObject, Method: http.MethodPut, Query: []string{"uploadId", "partNumber"}, CopySource: true}, Action: "s3:PutObject", Resource: objectResource, Data: true, Run: (*API).uploadPartCopy},
+	{Name: "UploadPart", Route: match{On: onObject, Method: http.MethodPut, Query: []string{"uploadId", "partNumber"}}, Action: "s3:PutObject", Resource: objectResource, Data: true, Run: (*API).uploadPart},
+	{Name: "ListParts", Route: match{On: onObject, Method: http.MethodGet, Query: []string{"uploadId"}}, Action: "s3:ListMultipartUploadParts", Resource: objectResource, Data: true, ReadOnly: true, Run: (*API).listParts},
+	{Name: "AbortMultipartUpload", Route: match{On: onObject, Method: http.MethodDelete, Query: []string{"uploadId"}}, Action: "s3:AbortMultipartUpload", Resource: objectResource, Data: true, Run: (*API).abortUpload},
+	{Name: "CreateMultipartUpload", Route: match{On: onObject, Method: http.MethodPost, Query: []string{"uploads"}}, Action: "s3:PutObject", Resource: objectResource, Data: true, Run: (*API).createUpload},
+	{Name: "CompleteMultipartUpload", Route: match{On: onObject, Method: http.MethodPost, Query: []string{"uploadId"}}, Action: "s3:PutObject", Resource: objectResource, Data: true, Run: (*API).completeUpload},
+	// Objects.
+	{Name: "CopyObject", Route: match{On: onObject, Method: http.MethodPut, CopySource: true}, Action: "s3:PutObject", Resource: objectResource, Data: true, Run: (*API).copyObject},
+	{Name: "PutObject", Route: match{On: onObject, Method: http.MethodPut}, Action: "s3:PutObject", Resource: objectResource, Data: true, Run: (*API).putObject},
+	{Name: "GetObject", Route: match{On: onObject, Method: http.MethodGet}, Action: "s3:GetObject", Resource: objectResource, Data: true, ReadOnly: true, Run: (*API).getObject},
+	{Name: "HeadObject", Route: match{On: onObject, Method: http.MethodHead}, Action: "s3:GetObject", Resource: objectResource, Data: true, ReadOnly: true, Run: (*API).headObject},
+	{Name: "DeleteObject", Route: match{On: onObject, Method: http.MethodDelete}, Action: "s3:DeleteObject", Resource: objectResource, Data: true, Run: (*API).deleteObject},
+}
