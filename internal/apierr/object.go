@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/arcastore/arca/internal/checksum"
+	"github.com/arcastore/arca/internal/meta"
 	"github.com/arcastore/arca/internal/object"
 )
 
@@ -70,6 +71,12 @@ func objectS3(err error) *Error {
 			With("ActualObjectSize", field("ActualObjectSize"))
 	case errors.Is(err, object.ErrCopyTooLarge):
 		w = EntityTooLarge
+	case errors.Is(err, object.ErrCopySourceDeleteMarker):
+		w = InvalidRequest.Msg("The source of a copy request may not specifically refer to a delete marker by version id.")
+	case errors.Is(err, object.ErrDeleteMarker):
+		w = NoSuchKey
+	case errors.Is(err, object.ErrVersionIsDeleteMarker):
+		w = MethodNotAllowed.Msg("The specified method is not allowed against this resource.")
 	default:
 		return nil
 	}
@@ -85,4 +92,11 @@ func hasField(e *object.Error, name string) bool {
 		}
 	}
 	return false
+}
+
+// NoSuchVersion is S3's answer for a version id that names no version of the key.
+var NoSuchVersion = def("NoSuchVersion", 404, "The specified version does not exist.")
+
+func init() {
+	s3Mappings = append(s3Mappings, mapping{meta.ErrNoSuchVersion, NoSuchVersion})
 }

@@ -199,6 +199,18 @@ func (s *KVStore) DeleteBucket(ctx context.Context, name string) error {
 				return ErrBucketNotEmpty
 			}
 		}
+		vb, err := versionsOf(tx, name, false)
+		if err != nil {
+			return err
+		}
+		if vb != nil {
+			if k, _ := vb.Cursor().First(); k != nil {
+				return ErrBucketNotEmpty
+			}
+			if err := tx.Bucket(bktVersions).DeleteBucket([]byte(name)); err != nil {
+				return err
+			}
+		}
 		for _, top := range [][]byte{bktObjects, bktUploads} {
 			if err := tx.Bucket(top).DeleteBucket([]byte(name)); err != nil && !errors.Is(err, kv.ErrBucketNotFound) {
 				return err
@@ -234,36 +246,25 @@ func (s *KVStore) getObject(ob kv.Bucket, bucket, key string) (*Object, error) {
 	return &o, nil
 }
 
-// PutObject replaces a damaged record when the write is unconditional (its blobs, unknown,
-// are left to the orphan sweep); a conditional write over a damaged record fails with
-// ErrDamagedRecord, since the condition cannot be evaluated.
-func (s *KVStore) PutObject(ctx context.Context, bucket string, o Object, cond PutCondition) (*Object, error) {
-	var old *Object
+// PutObject makes o the current version of o.Key (see install). A damaged current record is
+// replaced when the write is unconditional (its blobs, unknown, are left to the orphan
+// sweep); a conditional write over a damaged record fails with ErrDamagedRecord, since the
+// condition cannot be evaluated.
+func (s *KVStore) PutObject(ctx context.Context, bucket string, o Object, cond PutCondition) (WriteResult, error) {
+	var res WriteResult
 	err := s.update(ctx, func(tx kv.Tx) error {
-		old = nil
-		ob, err := objectsOf(tx, bucket)
-		if err != nil {
-			return err
-		}
-		cur, err := s.getObject(ob, bucket, o.Key)
-		if err != nil && (cond != nil || !errors.Is(err, ErrDamagedRecord)) {
-			return err
-		}
-		if cond != nil {
-			if err := cond(cur); err != nil {
-				return err
-			}
-		}
-		old = cur
-		return s.putRec(ob, []byte(o.Key), kindObject, objectLoc(bucket, o.Key), o)
+		var err error
+		res, err = s.install(tx, bucket, o, cond)
+		return err
 	})
 	if err != nil {
-		return nil, err
+		return WriteResult{}, err
 	}
-	return old, nil
+	return res, nil
 }
 
-// GetObject returns ErrNoSuchBucket, ErrNoSuchKey or ErrDamagedRecord.
+// GetObject returns the current version of key unless it is a delete marker; returns
+// ErrNoSuchBucket, ErrNoSuchKey or ErrDamagedRecord.
 func (s *KVStore) GetObject(ctx context.Context, bucket, key string) (Object, error) {
 	var o *Object
 	err := s.view(ctx, func(tx kv.Tx) error {
@@ -272,7 +273,7 @@ func (s *KVStore) GetObject(ctx context.Context, bucket, key string) (Object, er
 			return err
 		}
 		o, err = s.getObject(ob, bucket, key)
-		if err == nil && o == nil {
+		if err == nil && (o == nil || o.DeleteMarker) {
 			err = ErrNoSuchKey
 		}
 		return err
@@ -281,29 +282,6 @@ func (s *KVStore) GetObject(ctx context.Context, bucket, key string) (Object, er
 		return Object{}, err
 	}
 	return *o, nil
-}
-
-// DeleteObject removes a damaged record too (returning nil: its blobs are unknown and left
-// to the orphan sweep), so a client can always remove what it cannot read.
-func (s *KVStore) DeleteObject(ctx context.Context, bucket, key string) (*Object, error) {
-	var old *Object
-	err := s.update(ctx, func(tx kv.Tx) error {
-		old = nil
-		ob, err := objectsOf(tx, bucket)
-		if err != nil {
-			return err
-		}
-		cur, err := s.getObject(ob, bucket, key)
-		if errors.Is(err, ErrDamagedRecord) {
-			return ob.Delete([]byte(key))
-		}
-		if err != nil || cur == nil {
-			return err
-		}
-		old = cur
-		return ob.Delete([]byte(key))
-	})
-	return old, err
 }
 
 // putRec stores v as the authenticated record (kind, loc) under k.

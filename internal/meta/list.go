@@ -21,17 +21,21 @@ func (s *KVStore) ListObjects(ctx context.Context, bucket string, opt ListOption
 		}
 		res = ListResult{}
 		return walkListing(ob.Cursor(), opt.Prefix, opt.Delimiter, opt.After, opt.MaxKeys, &res.IsTruncated,
-			func(k, v []byte) error {
-				// A damaged record is skipped (logged once): it costs that object only.
+			func(k, v []byte) (bool, error) {
+				// A damaged record is skipped (logged once): it costs that object only. A
+				// key whose current version is a delete marker is not listed.
 				var o Object
 				if err := s.getRec(kindObject, objectLoc(bucket, string(k)), v, &o); err != nil || o.Key != string(k) {
 					s.damaged(kindObject, bucket, string(k), ErrDamagedRecord)
 					res.Next = string(k)
-					return nil
+					return false, nil
+				}
+				if o.DeleteMarker {
+					return false, nil
 				}
 				res.Objects = append(res.Objects, o)
 				res.Next = o.Key
-				return nil
+				return true, nil
 			},
 			func(cp string) {
 				res.CommonPrefixes = append(res.CommonPrefixes, cp)
@@ -44,9 +48,10 @@ func (s *KVStore) ListObjects(ctx context.Context, bucket string, opt ListOption
 // walkListing implements S3's listing walk over a sorted cursor: keys under prefix, strictly
 // after `after`, rolled up at the first delimiter past the prefix into common prefixes, at
 // most max entries. A common prefix not greater than `after` was already returned on an
-// earlier page and is skipped whole. keyOf maps a stored key to the object key it sorts by.
+// earlier page and is skipped whole. onObject says whether it took the entry (a skipped one
+// does not count toward max).
 func walkListing(c kv.Cursor, prefix, delim, after string, max int, truncated *bool,
-	onObject func(k, v []byte) error, onPrefix func(cp string)) error {
+	onObject func(k, v []byte) (counted bool, err error), onPrefix func(cp string)) error {
 	start := prefix
 	if after > start {
 		start = after
@@ -78,10 +83,13 @@ func walkListing(c kv.Cursor, prefix, delim, after string, max int, truncated *b
 			*truncated = true
 			return nil
 		}
-		if err := onObject(k, v); err != nil {
+		counted, err := onObject(k, v)
+		if err != nil {
 			return err
 		}
-		n++
+		if counted {
+			n++
+		}
 		k, v = c.Next()
 	}
 	return nil

@@ -39,6 +39,8 @@ type Bucket struct {
 	Policy string `json:"policy,omitempty"`
 	// PublicAccessBlock is the bucket's public access block configuration (nil = none).
 	PublicAccessBlock *PublicAccessBlock `json:"pab,omitempty"`
+	// Versioning is "" (never enabled), Enabled or Suspended (docs/VERSIONS.md).
+	Versioning string `json:"ver,omitempty"`
 }
 
 // PublicAccessBlock is S3's PublicAccessBlockConfiguration. Arca has no ACLs, so the two
@@ -94,9 +96,17 @@ type Encryption struct {
 	Check          []byte `json:"ck,omitempty"`
 }
 
-// Object is an object's metadata. Header values are kept byte-exact as received.
+// Object is an object's metadata (one version of a key). Header values are kept byte-exact
+// as received.
 type Object struct {
-	Key          string    `json:"key"`
+	Key string `json:"key"`
+	// VersionID is the version's id ("" = the null version, written while versioning was
+	// never enabled or suspended).
+	VersionID string `json:"vid,omitempty"`
+	// DeleteMarker: this version is a delete marker (no data, no headers).
+	DeleteMarker bool `json:"dm,omitempty"`
+	// IsLatest is set on reads: the version is the key's current one. Not stored.
+	IsLatest     bool      `json:"-"`
 	Size         int64     `json:"size"`
 	ETag         string    `json:"etag"` // without quotes: hex MD5, or hex-N for multipart
 	LastModified time.Time `json:"mtime"`
@@ -213,6 +223,14 @@ type UploadListResult struct {
 	NextUploadIDMarker string
 }
 
+// WriteResult is what a write did: the version it created and the one it removed for good.
+type WriteResult struct {
+	// VersionID of the new current version ("" = the null version).
+	VersionID string
+	// Replaced is the version removed for good (its blobs can go), nil if none.
+	Replaced *Object
+}
+
 // PutCondition is checked against the current object inside the write transaction, so that
 // conditional writes are atomic. nil means unconditional.
 type PutCondition func(cur *Object) error
@@ -232,16 +250,28 @@ type Store interface {
 	// in-progress uploads.
 	DeleteBucket(ctx context.Context, name string) error
 
-	// PutObject stores o under o.Key, replacing any object there, and returns the replaced
-	// object (nil if none) so its blobs can be removed. cond, if non-nil, runs in the same
-	// transaction with the current object (nil if none); its error is returned as is.
-	// Returns ErrNoSuchBucket.
-	PutObject(ctx context.Context, bucket string, o Object, cond PutCondition) (old *Object, err error)
-	// GetObject returns ErrNoSuchBucket or ErrNoSuchKey.
+	// PutObject makes o the current version of o.Key as the bucket's versioning state says:
+	// unversioned, it replaces the object there; Enabled, it gets a new version id (unless
+	// o has one) and the current version becomes noncurrent; Suspended, it is the null
+	// version, replacing the key's null version wherever it is. The result names the new
+	// version and the one removed for good (so its blobs can be removed). cond, if non-nil,
+	// runs in the same transaction with the current object (nil if none or a delete
+	// marker); its error is returned as is. Returns ErrNoSuchBucket.
+	PutObject(ctx context.Context, bucket string, o Object, cond PutCondition) (WriteResult, error)
+	// GetObject returns the key's current version unless it is a delete marker. Returns
+	// ErrNoSuchBucket or ErrNoSuchKey.
 	GetObject(ctx context.Context, bucket, key string) (Object, error)
-	// DeleteObject removes the key and returns what was there (nil, nil if nothing was:
-	// deleting a missing key is not an error). Returns ErrNoSuchBucket.
-	DeleteObject(ctx context.Context, bucket, key string) (old *Object, err error)
+	// GetVersion returns the current version (a delete marker included) when versionID is
+	// "", else that version ("null" for the null version). Returns ErrNoSuchBucket,
+	// ErrNoSuchKey or ErrNoSuchVersion.
+	GetVersion(ctx context.Context, bucket, key, versionID string) (Object, error)
+	// ListVersions returns one page of versions and delete markers. Returns ErrNoSuchBucket.
+	ListVersions(ctx context.Context, bucket string, opt VersionListOptions) (VersionListResult, error)
+	// DeleteObject deletes a key as the bucket's versioning state says (a delete marker
+	// where it is versioned) or, with opt.VersionID, one version for good; deleting what
+	// does not exist is not an error. A damaged current record of an unversioned bucket is
+	// removed (its blobs are left to the orphan sweep). Returns ErrNoSuchBucket.
+	DeleteObject(ctx context.Context, bucket, key string, opt DeleteOptions) (DeleteResult, error)
 	// ListObjects returns ErrNoSuchBucket.
 	ListObjects(ctx context.Context, bucket string, opt ListOptions) (ListResult, error)
 
@@ -255,11 +285,12 @@ type Store interface {
 	// ListParts returns parts sorted by number, numbers > after, at most max (0 = all), and
 	// whether more remain. Returns ErrNoSuchUpload.
 	ListParts(ctx context.Context, bucket, key, uploadID string, after, max int) ([]Part, bool, error)
-	// CompleteUpload atomically replaces the object at the upload's key with o and deletes
-	// the upload. It returns the replaced object (nil if none) and the upload's parts that o
-	// does not use, so the caller can remove their blobs. cond as for PutObject.
+	// CompleteUpload atomically makes o the current version of the upload's key (as
+	// PutObject does) and deletes the upload. It returns what PutObject does and the
+	// upload's parts that o does not use, so the caller can remove their blobs. cond as for
+	// PutObject.
 	// Returns ErrNoSuchUpload.
-	CompleteUpload(ctx context.Context, bucket, uploadID string, o Object, cond PutCondition) (old *Object, unused []Part, err error)
+	CompleteUpload(ctx context.Context, bucket, uploadID string, o Object, cond PutCondition) (res WriteResult, unused []Part, err error)
 	// AbortUpload deletes the upload and returns its parts. Returns ErrNoSuchUpload.
 	AbortUpload(ctx context.Context, bucket, key, uploadID string) ([]Part, error)
 	// ListUploads returns ErrNoSuchBucket.

@@ -113,8 +113,8 @@ func TestRecordEditsDetected(t *testing.T) {
 	if got, err := s.GetObject(ctx, "b", "k"); err != nil || !slices.Equal(got.BlobIDs(), []string{"x", "y"}) {
 		t.Fatalf("restored: %+v %v", got, err)
 	}
-	if old, err := s.DeleteObject(ctx, "b", "other"); err != nil || old != nil {
-		t.Fatalf("deleting a damaged record: %v %v", old, err)
+	if res, err := s.DeleteObject(ctx, "b", "other", DeleteOptions{}); err != nil || res.Removed != nil {
+		t.Fatalf("deleting a damaged record: %v %v", res, err)
 	}
 	s.Close()
 

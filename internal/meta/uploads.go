@@ -3,7 +3,6 @@ package meta
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -188,30 +187,17 @@ func (s *KVStore) ListParts(ctx context.Context, bucket, key, id string, after, 
 	return out, more, err
 }
 
-func (s *KVStore) CompleteUpload(ctx context.Context, bucket, id string, o Object, cond PutCondition) (*Object, []Part, error) {
-	var old *Object
+func (s *KVStore) CompleteUpload(ctx context.Context, bucket, id string, o Object, cond PutCondition) (WriteResult, []Part, error) {
+	var res WriteResult
 	var unused []Part
 	err := s.update(ctx, func(tx kv.Tx) error {
-		old, unused = nil, nil
+		res, unused = WriteResult{}, nil
 		b, err := uploadBucket(tx, bucket, o.Key, id)
-		if err != nil {
-			return err
-		}
-		ob, err := objectsOf(tx, bucket)
 		if err != nil {
 			return err
 		}
 		if _, err := s.readUpload(b, bucket, o.Key, id); err != nil {
 			return err
-		}
-		cur, err := s.getObject(ob, bucket, o.Key)
-		if err != nil && (cond != nil || !errors.Is(err, ErrDamagedRecord)) {
-			return err
-		}
-		if cond != nil {
-			if err := cond(cur); err != nil {
-				return err
-			}
 		}
 		parts, err := s.readParts(b, bucket, o.Key, id)
 		if err != nil {
@@ -226,17 +212,16 @@ func (s *KVStore) CompleteUpload(ctx context.Context, bucket, id string, o Objec
 				unused = append(unused, p)
 			}
 		}
-		if err := s.putRec(ob, []byte(o.Key), kindObject, objectLoc(bucket, o.Key), o); err != nil {
+		if res, err = s.install(tx, bucket, o, cond); err != nil {
 			return err
 		}
 		ub, _ := uploadsOf(tx, bucket)
-		old = cur
 		return ub.DeleteBucket(uploadKey(o.Key, id))
 	})
 	if err != nil {
-		return nil, nil, err
+		return WriteResult{}, nil, err
 	}
-	return old, unused, nil
+	return res, unused, nil
 }
 
 func (s *KVStore) AbortUpload(ctx context.Context, bucket, key, id string) ([]Part, error) {
@@ -271,18 +256,18 @@ func (s *KVStore) ListUploads(ctx context.Context, bucket string, opt UploadList
 			after = opt.KeyMarker + "\x00" + skipPast
 		}
 		return walkListing(ub.Cursor(), opt.Prefix, opt.Delimiter, after, opt.MaxUploads, &res.IsTruncated,
-			func(k, v []byte) error {
+			func(k, v []byte) (bool, error) {
 				i := bytes.LastIndexByte(k, 0)
 				if i < 0 || ub.Bucket(k) == nil {
-					return nil // damaged structure: listed by arca admin check
+					return false, nil // damaged structure: listed by arca admin check
 				}
 				u, err := s.readUpload(ub.Bucket(k), bucket, string(k[:i]), string(k[i+1:]))
 				if err != nil {
-					return nil // damaged: skipped here (logged once), listed by arca admin check
+					return false, nil // damaged: skipped here (logged once), listed by arca admin check
 				}
 				res.Uploads = append(res.Uploads, u)
 				res.NextKeyMarker, res.NextUploadIDMarker = u.Key, u.ID
-				return nil
+				return true, nil
 			},
 			func(cp string) {
 				// The NUL separator sorts before any delimiter, so a prefix is a key prefix.

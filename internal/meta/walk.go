@@ -15,10 +15,11 @@ import (
 // WalkedRecord is one record met by WalkRecords: where it is stored and, unless Err is set,
 // what it holds.
 type WalkedRecord struct {
-	Kind       string // "bucket", "object", "upload" or "part"
+	Kind       string // "bucket", "object", "version", "upload" or "part"
 	Bucket     string
 	Key        string // object and upload records
 	UploadID   string // upload and part records
+	VersionID  string // version records ("" = the null version)
 	PartNumber int    // part records
 	Object     *Object
 	Upload     *Upload
@@ -44,6 +45,15 @@ func (s *KVStore) walkRecords(tx kv.Tx, fn func(WalkedRecord)) error {
 			var o Object
 			if r.Err = s.getRec(r.Kind, loc, v, &o); r.Err == nil {
 				if o.Key != r.Key {
+					r.Err = ErrDamagedRecord
+				} else {
+					r.Object = &o
+				}
+			}
+		case kindVersion:
+			var o Object
+			if r.Err = s.getRec(r.Kind, loc, v, &o); r.Err == nil {
+				if o.Key != r.Key || o.VersionID != r.VersionID {
 					r.Err = ErrDamagedRecord
 				} else {
 					r.Object = &o
@@ -96,6 +106,27 @@ func rawWalk(tx kv.Tx, fn func(b kv.Bucket, k []byte, r WalkedRecord, loc []stri
 	})
 	if err != nil {
 		return err
+	}
+	if vs := tx.Bucket(bktVersions); vs != nil {
+		err = vs.ForEachBucket(func(bn []byte) error {
+			bucket := string(bn)
+			vb := vs.Bucket(bn)
+			return vb.ForEach(func(k, v []byte) error {
+				i := bytes.LastIndexByte(k, 0)
+				key, sk := string(k), ""
+				if i >= 0 {
+					key, sk = string(k[:i]), string(k[i+1:])
+				}
+				vid := sk
+				if len(sk) == 16+len(NullVersion) && sk[16:] == NullVersion {
+					vid = ""
+				}
+				return fn(vb, k, WalkedRecord{Kind: kindVersion, Bucket: bucket, Key: key, VersionID: vid}, versionLoc(bucket, key, vid), v)
+			})
+		})
+		if err != nil {
+			return err
+		}
 	}
 	ups := tx.Bucket(bktUploads)
 	return ups.ForEachBucket(func(bn []byte) error {

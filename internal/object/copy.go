@@ -16,6 +16,8 @@ import (
 // CopySource names the object a copy reads (already authorized by the caller).
 type CopySource struct {
 	Bucket, Key string
+	// VersionID names the source version ("" = the current one, "null" = the null version).
+	VersionID string
 	// CustomerKey checks the copy-source SSE-C values; nil means none were sent.
 	CustomerKey CustomerKeyFunc
 	// Conditions are the x-amz-copy-source-if-* values (Prefix "x-amz-copy-source-").
@@ -43,9 +45,15 @@ type CopyInput struct {
 // openSource reads the copy source's record, checks its SSE-C key and conditions, and
 // recovers its wrapper.
 func (e *Engine) openSource(ctx context.Context, src CopySource, kms sse.KMS) (*meta.Object, *sse.Wrapper, error) {
-	o, err := e.meta.GetObject(ctx, src.Bucket, src.Key)
+	o, err := e.meta.GetVersion(ctx, src.Bucket, src.Key, src.VersionID)
 	if err != nil {
 		return nil, nil, err
+	}
+	if o.DeleteMarker {
+		if src.VersionID != "" {
+			return nil, nil, ErrCopySourceDeleteMarker
+		}
+		return nil, nil, meta.ErrNoSuchKey
 	}
 	ck, err := e.openCustomerKey(src.CustomerKey, o.Enc)
 	if err != nil {
@@ -162,7 +170,7 @@ func (e *Engine) copyOnce(ctx context.Context, in *CopyInput, b *meta.Bucket) (*
 	o.Pieces = []meta.Piece{sd.piece("", 0)}
 	o.Enc = enc
 	o.Checksum = &meta.Checksum{Algorithm: sd.alg, Value: sd.ck, Type: "FULL_OBJECT"}
-	if err := e.commit(ctx, in.Bucket, o, in.Cond.cond(), sd.blobID); err != nil {
+	if err := e.commit(ctx, in.Bucket, &o, in.Cond.cond(), sd.blobID); err != nil {
 		return nil, err
 	}
 	return &o, nil

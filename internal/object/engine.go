@@ -80,16 +80,18 @@ func (e *Engine) removeBlobs(ctx context.Context, o *meta.Object) {
 	}
 }
 
-// commit records o, then removes the blobs of whatever it replaced. On failure the new
-// blobs are removed so nothing is left unreferenced.
-func (e *Engine) commit(ctx context.Context, bucket string, o meta.Object, cond meta.PutCondition, newBlobs ...string) error {
-	old, err := e.meta.PutObject(ctx, bucket, o, cond)
+// commit records o as the key's current version, then removes the blobs of a version it
+// replaced for good, and sets o.VersionID to the version it became. On failure the new blobs
+// are removed so nothing is left unreferenced.
+func (e *Engine) commit(ctx context.Context, bucket string, o *meta.Object, cond meta.PutCondition, newBlobs ...string) error {
+	res, err := e.meta.PutObject(ctx, bucket, *o, cond)
 	if err != nil {
 		for _, id := range newBlobs {
 			e.blobs.Remove(ctx, id)
 		}
 		return err
 	}
-	e.removeBlobs(ctx, old)
+	o.VersionID = res.VersionID
+	e.removeBlobs(ctx, res.Replaced)
 	return nil
 }

@@ -33,6 +33,15 @@ var (
 	ErrSelfCopy         = errors.New("object: copying an object onto itself without changing anything")
 	ErrInvalidCopyRange = errors.New("object: the copy source range is not satisfiable") // Fields RangeRequested, ActualObjectSize
 	ErrCopyTooLarge     = errors.New("object: the copied span is larger than a part may be")
+	// ErrCopySourceDeleteMarker: a copy source names a delete marker by version id.
+	ErrCopySourceDeleteMarker = errors.New("object: the copy source is a delete marker")
+	// Versions.
+	// ErrDeleteMarker: the key's current version is a delete marker (GET/HEAD without a
+	// version id: 404, saying so). Returned with the Reader holding the marker.
+	ErrDeleteMarker = errors.New("object: the current version is a delete marker")
+	// ErrVersionIsDeleteMarker: a GET/HEAD names a delete marker by version id (405).
+	// Returned with the Reader holding the marker.
+	ErrVersionIsDeleteMarker = errors.New("object: the version is a delete marker")
 	// Multipart.
 	ErrInvalidPart    = errors.New("object: a listed part does not exist or its ETag differs") // Fields PartNumber, ETag
 	ErrEntityTooSmall = errors.New("object: a part other than the last is too small")          // Fields ProposedSize, MinSizeAllowed, PartNumber, ETag

@@ -21,6 +21,8 @@ type CustomerKeyFunc func(enc *meta.Encryption) ([]byte, error)
 // ReadInput is a GET or HEAD.
 type ReadInput struct {
 	Bucket, Key string
+	// VersionID names the version ("" = the current one, "null" = the null version).
+	VersionID string
 	// CustomerKey checks the SSE-C values; nil means none were sent.
 	CustomerKey CustomerKeyFunc
 	// KMS acts for the caller (nil: SSE-KMS objects cannot be opened).
@@ -73,7 +75,9 @@ func (e *Engine) openCustomerKey(in CustomerKeyFunc, enc *meta.Encryption) ([]by
 // damaged object fails here, before anything is sent). A blob that vanished under a
 // concurrent overwrite makes it read the record again (three times at most).
 //
-// Errors: meta.ErrNoSuchBucket, meta.ErrNoSuchKey, meta.ErrDamagedRecord; the
+// Errors: meta.ErrNoSuchBucket, meta.ErrNoSuchKey, meta.ErrNoSuchVersion,
+// meta.ErrDamagedRecord; ErrDeleteMarker and ErrVersionIsDeleteMarker (with a Reader whose
+// Object is the marker, for the response's headers); the
 // CustomerKey's errors; ErrNotModified (with a non-nil Reader whose Object is set, for the
 // 304's headers); ErrPreconditionFailed; ErrInvalidRange; ErrInvalidPartNumber;
 // sse.ErrCorrupt (wrapped) for bytes or keys that fail authentication.
@@ -91,9 +95,15 @@ func (e *Engine) Open(ctx context.Context, in ReadInput) (*Reader, error) {
 }
 
 func (e *Engine) openOnce(ctx context.Context, in ReadInput) (*Reader, error) {
-	o, err := e.meta.GetObject(ctx, in.Bucket, in.Key)
+	o, err := e.meta.GetVersion(ctx, in.Bucket, in.Key, in.VersionID)
 	if err != nil {
 		return nil, err
+	}
+	if o.DeleteMarker {
+		if in.VersionID != "" {
+			return &Reader{Object: o}, ErrVersionIsDeleteMarker
+		}
+		return &Reader{Object: o}, ErrDeleteMarker
 	}
 	// The SSE checks come first: without the right SSE-C key nothing about the object,
 	// not even its ETag, is revealed.

@@ -296,11 +296,12 @@ func (e *Engine) Complete(ctx context.Context, in CompleteInput) (*meta.Object, 
 	if o.Checksum, err = objectChecksum(&u, cks, sizes, in.FullObjectChecksum); err != nil {
 		return nil, nil, err
 	}
-	old, unused, err := e.meta.CompleteUpload(ctx, in.Bucket, u.ID, o, in.Cond.cond())
+	res, unused, err := e.meta.CompleteUpload(ctx, in.Bucket, u.ID, o, in.Cond.cond())
 	if err != nil {
 		return nil, nil, err
 	}
-	e.removeBlobs(ctx, old)
+	o.VersionID = res.VersionID
+	e.removeBlobs(ctx, res.Replaced)
 	for _, p := range unused {
 		e.blobs.Remove(ctx, p.BlobID)
 	}

@@ -54,24 +54,37 @@ func (e *Engine) Put(ctx context.Context, in PutInput) (*meta.Object, error) {
 	if sd.alg != "" {
 		o.Checksum = &meta.Checksum{Algorithm: sd.alg, Value: sd.ck, Type: "FULL_OBJECT"}
 	}
-	if err := e.commit(ctx, in.Bucket, o, in.Cond.cond(), sd.blobID); err != nil {
+	if err := e.commit(ctx, in.Bucket, &o, in.Cond.cond(), sd.blobID); err != nil {
 		return nil, err
 	}
 	return &o, nil
 }
 
-// Delete removes an object and its blobs; deleting a missing key is not an error.
-// Returns meta.ErrNoSuchBucket.
-func (e *Engine) Delete(ctx context.Context, bucket, key string) error {
-	old, err := e.meta.DeleteObject(ctx, bucket, key)
-	if err != nil {
-		return err
-	}
-	e.removeBlobs(ctx, old)
-	return nil
+// DeleteInput is a DeleteObject.
+type DeleteInput struct {
+	Bucket, Key string
+	// VersionID deletes that version for good ("null" for the null version); "" deletes
+	// the key as the bucket's versioning state says (a delete marker where versioned).
+	VersionID string
 }
 
-// List returns one page of a bucket's objects.
+// Delete deletes a key or a version and removes the blobs of what is gone for good;
+// deleting what does not exist is not an error. Returns meta.ErrNoSuchBucket.
+func (e *Engine) Delete(ctx context.Context, in DeleteInput) (meta.DeleteResult, error) {
+	res, err := e.meta.DeleteObject(ctx, in.Bucket, in.Key, meta.DeleteOptions{VersionID: in.VersionID})
+	if err != nil {
+		return res, err
+	}
+	e.removeBlobs(ctx, res.Removed)
+	return res, nil
+}
+
+// List returns one page of a bucket's objects (current versions, no delete markers).
 func (e *Engine) List(ctx context.Context, bucket string, opt meta.ListOptions) (meta.ListResult, error) {
 	return e.meta.ListObjects(ctx, bucket, opt)
+}
+
+// ListVersions returns one page of a bucket's versions and delete markers.
+func (e *Engine) ListVersions(ctx context.Context, bucket string, opt meta.VersionListOptions) (meta.VersionListResult, error) {
+	return e.meta.ListVersions(ctx, bucket, opt)
 }

@@ -116,6 +116,11 @@ type request struct {
 	enc *meta.Encryption
 	// audited is set once the request's audit record was handed over.
 	audited bool
+	// errHeader are headers an error response carries too (x-amz-delete-marker, …).
+	errHeader http.Header
+	// versionID is the version the request read, wrote or deleted ("" if none), for the
+	// audit record.
+	versionID string
 }
 
 func (q *request) qget(k string) string {
@@ -252,6 +257,9 @@ type xmlField struct {
 func (a *API) writeError(w http.ResponseWriter, q *request, err error) int {
 	e := apierr.S3(err)
 	status := e.StatusCode()
+	for k, v := range q.errHeader {
+		w.Header()[k] = v
+	}
 	switch {
 	case e.Code == "SlowDown":
 		// Load shedding (the cap on requests in flight, KMS throttling): expected under load,

@@ -91,7 +91,7 @@ func (a *API) auditRecord(q *request, resp *response, err error, bytesOut int64)
 	rec.RequestParameters = params
 	if resp != nil && !rec.ReadOnly {
 		re := map[string]any{}
-		for _, h := range []string{hSSE, hKMSKeyID, hBucketKey, hCAlg} {
+		for _, h := range []string{hSSE, hKMSKeyID, hBucketKey, hCAlg, hVersionID, "x-amz-delete-marker"} {
 			if v := resp.header.Get(h); v != "" {
 				re[strings.ToLower(h)] = v
 			}

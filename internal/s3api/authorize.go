@@ -58,6 +58,10 @@ func (a *API) authorize(q *request) error {
 	}
 	o := q.o
 	id := identityOf(q)
+	action := o.Action
+	if o.VersionAction != "" && q.qhas("versionId") {
+		action = o.VersionAction
+	}
 	if o.RootAlways && id.Type == iam.TypeRoot {
 		return nil
 	}
@@ -65,13 +69,13 @@ func (a *API) authorize(q *request) error {
 	case eachKeyResource:
 		return nil // the handler decides each key
 	case accountResource:
-		return a.authz.S3(q.ctx, id, a.policyRequest(q, o.Action, "arn:aws:s3:::*"), nil, false)
+		return a.authz.S3(q.ctx, id, a.policyRequest(q, action, "arn:aws:s3:::*"), nil, false)
 	case newBucketResource:
-		return a.authz.S3(q.ctx, id, a.policyRequest(q, o.Action, bucketARN(q.bucket)), nil, false)
+		return a.authz.S3(q.ctx, id, a.policyRequest(q, action, bucketARN(q.bucket)), nil, false)
 	case objectResource:
-		return a.authorizeOn(q, q.bucket, o.Action, objectARN(q.bucket, q.key))
+		return a.authorizeOn(q, q.bucket, action, objectARN(q.bucket, q.key))
 	}
-	return a.authorizeOn(q, q.bucket, o.Action, bucketARN(q.bucket))
+	return a.authorizeOn(q, q.bucket, action, bucketARN(q.bucket))
 }
 
 // authorizeOn decides action on resource in bucket, with that bucket's policy. A missing

@@ -119,13 +119,3 @@ func (a *API) getBucketLocation(q *request) (*response, error) {
 	return resp, nil
 }
 
-// getBucketVersioning answers as for a bucket that never had versioning enabled, which is
-// what every Arca bucket is; tools (Terraform, the console-like CLIs) ask before anything.
-func (a *API) getBucketVersioning(q *request) (*response, error) {
-	if _, err := a.meta.GetBucket(q.ctx, q.bucket); err != nil {
-		return nil, err
-	}
-	resp := newResponse()
-	resp.xml = versioningConfiguration{NS: s3NS}
-	return resp, nil
-}

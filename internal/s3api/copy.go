@@ -5,48 +5,61 @@ import (
 	"strings"
 
 	"github.com/arcastore/arca/internal/apierr"
+	"github.com/arcastore/arca/internal/meta"
 	"github.com/arcastore/arca/internal/object"
 )
 
 // parseCopySource reads x-amz-copy-source: "[/]bucket/key[?versionId=…]", URL-encoded.
 func parseCopySource(v string) (bucket, key string, err error) {
+	bucket, key, _, err = parseCopySourceVersion(v)
+	return bucket, key, err
+}
+
+// parseCopySourceVersion is parseCopySource with the version id ("" = the current one).
+func parseCopySourceVersion(v string) (bucket, key, versionID string, err error) {
 	bad := apierr.InvalidArgument.Msg("Copy Source must mention the source bucket and key: sourcebucket/sourcekey").Arg("x-amz-copy-source", v)
 	src := strings.TrimPrefix(v, "/")
 	if i := strings.Index(src, "?"); i >= 0 {
 		qv, perr := url.ParseQuery(src[i+1:])
 		if perr != nil {
-			return "", "", bad
+			return "", "", "", bad
 		}
-		if vid := qv.Get("versionId"); vid != "" && vid != "null" {
-			return "", "", apierr.InvalidArgument.Msg("Invalid version id specified").Arg("x-amz-copy-source", v)
+		if versionID = qv.Get("versionId"); versionID != "" {
+			if !meta.ValidVersionID(versionID) {
+				return "", "", "", apierr.InvalidArgument.Msg("Invalid version id specified").Arg("x-amz-copy-source", v)
+			}
 		}
 		src = src[:i]
 	}
 	dec, perr := url.PathUnescape(src)
 	if perr != nil {
-		return "", "", bad
+		return "", "", "", bad
 	}
 	bucket, key, ok := strings.Cut(dec, "/")
 	if !ok || bucket == "" || key == "" {
-		return "", "", bad
+		return "", "", "", bad
 	}
 	if err := checkKey(key); err != nil {
-		return "", "", err
+		return "", "", "", err
 	}
-	return bucket, key, nil
+	return bucket, key, versionID, nil
 }
 
 // copySource resolves and authorizes the copy source, and describes it to the engine with
 // its x-amz-copy-source-if-* conditions and -customer-* SSE-C values.
 func (a *API) copySource(q *request) (object.CopySource, error) {
-	b, k, err := parseCopySource(q.header("x-amz-copy-source"))
+	b, k, vid, err := parseCopySourceVersion(q.header("x-amz-copy-source"))
 	if err != nil {
 		return object.CopySource{}, err
 	}
-	if err := a.authorizeOn(q, b, "s3:GetObject", objectARN(b, k)); err != nil {
+	action := "s3:GetObject"
+	if vid != "" {
+		action = "s3:GetObjectVersion"
+	}
+	if err := a.authorizeOn(q, b, action, objectARN(b, k)); err != nil {
 		return object.CopySource{}, err
 	}
-	return object.CopySource{Bucket: b, Key: k, CustomerKey: customerKey(q, copySource),
+	return object.CopySource{Bucket: b, Key: k, VersionID: vid, CustomerKey: customerKey(q, copySource),
 		Conditions: readConditions(q.r.Header, "x-amz-copy-source-")}, nil
 }
 
@@ -84,7 +97,11 @@ func (a *API) copyObject(q *request) (*response, error) {
 	res.set(o.Checksum.Algorithm, o.Checksum.Value)
 	resp := newResponse()
 	writeEncryptionResponse(resp.header, o.Enc)
-	q.enc = o.Enc
+	setVersionHeader(resp.header, o.VersionID, false)
+	if in.Source.VersionID != "" {
+		resp.header.Set("x-amz-copy-source-version-id", in.Source.VersionID)
+	}
+	q.enc, q.versionID = o.Enc, wireVersion(o.VersionID)
 	resp.xml = res
 	return resp, nil
 }

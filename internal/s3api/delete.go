@@ -6,16 +6,31 @@ import (
 	"net/http"
 
 	"github.com/arcastore/arca/internal/apierr"
+	"github.com/arcastore/arca/internal/meta"
+	"github.com/arcastore/arca/internal/object"
 )
 
 func (a *API) deleteObject(q *request) (*response, error) {
 	if err := checkKey(q.key); err != nil {
 		return nil, err
 	}
-	if err := a.objects.Delete(q.ctx, q.bucket, q.key); err != nil {
+	vid, err := versionParam(q)
+	if err != nil {
 		return nil, err
 	}
-	return &response{status: http.StatusNoContent, header: http.Header{}}, nil
+	res, err := a.objects.Delete(q.ctx, object.DeleteInput{Bucket: q.bucket, Key: q.key, VersionID: vid})
+	if err != nil {
+		return nil, err
+	}
+	h := http.Header{}
+	if res.DeleteMarker {
+		h.Set("x-amz-delete-marker", "true")
+	}
+	if res.DeleteMarker || vid != "" {
+		h.Set(hVersionID, wireVersion(res.VersionID))
+	}
+	q.versionID = wireVersion(res.VersionID)
+	return &response{status: http.StatusNoContent, header: h}, nil
 }
 
 func (a *API) deleteObjects(q *request) (*response, error) {
@@ -42,20 +57,35 @@ func (a *API) deleteObjects(q *request) (*response, error) {
 			out.Errors = append(out.Errors, deleteError{Key: o.Key, Code: e.Code, Message: e.Message})
 			continue
 		}
-		if err := a.authorizeOn(q, q.bucket, "s3:DeleteObject", objectARN(q.bucket, o.Key)); err != nil {
+		action := "s3:DeleteObject"
+		if o.VersionID != "" {
+			action = "s3:DeleteObjectVersion"
+		}
+		if err := a.authorizeOn(q, q.bucket, action, objectARN(q.bucket, o.Key)); err != nil {
 			e := apierr.S3(err)
 			out.Errors = append(out.Errors, deleteError{Key: o.Key, Code: e.Code, Message: e.Message})
 			continue
 		}
-		if err := a.objects.Delete(q.ctx, q.bucket, o.Key); err != nil {
+		if o.VersionID != "" && !meta.ValidVersionID(o.VersionID) {
+			out.Errors = append(out.Errors, deleteError{Key: o.Key, VersionID: o.VersionID, Code: "NoSuchVersion",
+				Message: "The specified version does not exist."})
+			continue
+		}
+		res, err := a.objects.Delete(q.ctx, object.DeleteInput{Bucket: q.bucket, Key: o.Key, VersionID: o.VersionID})
+		if err != nil {
 			e := apierr.S3(err)
-			out.Errors = append(out.Errors, deleteError{Key: o.Key, Code: e.Code, Message: e.Message})
+			out.Errors = append(out.Errors, deleteError{Key: o.Key, VersionID: o.VersionID, Code: e.Code, Message: e.Message})
 			continue
 		}
 		if !req.Quiet {
-			out.Deleted = append(out.Deleted, struct {
-				Key string `xml:"Key"`
-			}{o.Key})
+			d := deletedEntry{Key: o.Key, VersionID: o.VersionID}
+			if res.DeleteMarker {
+				d.DeleteMarker = true
+				if o.VersionID == "" {
+					d.DeleteMarkerVersionID = wireVersion(res.VersionID)
+				}
+			}
+			out.Deleted = append(out.Deleted, d)
 		}
 	}
 	resp := newResponse()

@@ -51,7 +51,11 @@ func (a *API) readObject(q *request) (*response, error) {
 	if err := checkKey(q.key); err != nil {
 		return nil, err
 	}
-	in := object.ReadInput{Bucket: q.bucket, Key: q.key, CustomerKey: customerKey(q, ""), KMS: a.kmsFor(q),
+	vid, err := versionParam(q)
+	if err != nil {
+		return nil, err
+	}
+	in := object.ReadInput{Bucket: q.bucket, Key: q.key, VersionID: vid, CustomerKey: customerKey(q, ""), KMS: a.kmsFor(q),
 		HeadOnly: q.r.Method == http.MethodHead, Conditions: readConditions(q.r.Header, ""), Range: q.header("Range")}
 	if v := q.qget("partNumber"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -64,6 +68,13 @@ func (a *API) readObject(q *request) (*response, error) {
 		in.PartNumber = n
 	}
 	r, err := a.objects.Open(q.ctx, in)
+	if (errors.Is(err, object.ErrDeleteMarker) || errors.Is(err, object.ErrVersionIsDeleteMarker)) && r != nil {
+		q.markerHeaders(&r.Object)
+		if errors.Is(err, object.ErrVersionIsDeleteMarker) {
+			q.errHeader.Set("Allow", "DELETE")
+		}
+		return nil, err
+	}
 	if errors.Is(err, object.ErrNotModified) && r != nil {
 		h := http.Header{}
 		h.Set("ETag", quote(r.Object.ETag))
@@ -80,7 +91,8 @@ func (a *API) readObject(q *request) (*response, error) {
 	h.Set("Last-Modified", o.LastModified.UTC().Format(http.TimeFormat))
 	writeObjectHeaders(h, o)
 	writeSSEHeaders(h, o.Enc)
-	q.enc = o.Enc
+	setVersionHeader(h, o.VersionID, vid != "")
+	q.enc, q.versionID = o.Enc, wireVersion(o.VersionID)
 	h.Set("Accept-Ranges", "bytes")
 	for _, ov := range responseOverrides {
 		if v := q.qget(ov.param); v != "" {

@@ -214,7 +214,8 @@ func (a *API) completeUpload(q *request) (*response, error) {
 	}
 	res := completeMultipartUploadResult{NS: s3NS, Location: location(q), Bucket: q.bucket, Key: q.key, ETag: quote(o.ETag)}
 	resp := newResponse()
-	q.enc = o.Enc
+	q.enc, q.versionID = o.Enc, wireVersion(o.VersionID)
+	setVersionHeader(resp.header, o.VersionID, false)
 	if o.Enc != nil && o.Enc.Mode != sse.ModeC { // S3 answers an SSE-C complete without SSE headers
 		writeSSEHeaders(resp.header, o.Enc)
 	}

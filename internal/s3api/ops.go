@@ -12,8 +12,11 @@ type op struct {
 	Route match
 	// Action is decided on Resource at the choke point (authorize). CopyObject and
 	// UploadPartCopy also need s3:GetObject on their source (checked in copySource).
-	Action   string
-	Resource resource
+	Action string
+	// VersionAction, if set, replaces Action when the request names a version (?versionId):
+	// S3 authorizes GetObjectVersion and DeleteObjectVersion on the same operations.
+	VersionAction string
+	Resource      resource
 	// RootAlways: the account root may always perform it, so that a bucket policy that
 	// denies everyone can still be repaired (as on AWS).
 	RootAlways bool
@@ -72,6 +75,8 @@ var opTable = []op{
 	// Bucket sub-resources.
 	{Name: "GetBucketLocation", Route: match{On: onBucket, Method: http.MethodGet, Query: []string{"location"}}, Action: "s3:GetBucketLocation", ReadOnly: true, Run: (*API).getBucketLocation},
 	{Name: "GetBucketVersioning", Route: match{On: onBucket, Method: http.MethodGet, Query: []string{"versioning"}}, Action: "s3:GetBucketVersioning", ReadOnly: true, Run: (*API).getBucketVersioning},
+	{Name: "PutBucketVersioning", Route: match{On: onBucket, Method: http.MethodPut, Query: []string{"versioning"}}, Action: "s3:PutBucketVersioning", Run: (*API).putBucketVersioning},
+	{Name: "ListObjectVersions", Route: match{On: onBucket, Method: http.MethodGet, Query: []string{"versions"}}, Action: "s3:ListBucketVersions", Data: true, ReadOnly: true, Run: (*API).listObjectVersions},
 	{Name: "ListMultipartUploads", Route: match{On: onBucket, Method: http.MethodGet, Query: []string{"uploads"}}, Action: "s3:ListBucketMultipartUploads", Data: true, ReadOnly: true, Run: (*API).listUploads},
 	{Name: "DeleteObjects", Route: match{On: onBucket, Method: http.MethodPost, Query: []string{"delete"}}, Action: "s3:DeleteObject", Resource: eachKeyResource, Data: true, Run: (*API).deleteObjects},
 	{Name: "PutBucketEncryption", Route: match{On: onBucket, Method: http.MethodPut, Query: []string{"encryption"}}, Action: "s3:PutEncryptionConfiguration", Run: (*API).putBucketEncryption},
@@ -101,7 +106,7 @@ var opTable = []op{
 	// Objects.
 	{Name: "CopyObject", Route: match{On: onObject, Method: http.MethodPut, CopySource: true}, Action: "s3:PutObject", Resource: objectResource, Data: true, Run: (*API).copyObject},
 	{Name: "PutObject", Route: match{On: onObject, Method: http.MethodPut}, Action: "s3:PutObject", Resource: objectResource, Data: true, Run: (*API).putObject},
-	{Name: "GetObject", Route: match{On: onObject, Method: http.MethodGet}, Action: "s3:GetObject", Resource: objectResource, Data: true, ReadOnly: true, Run: (*API).getObject},
-	{Name: "HeadObject", Route: match{On: onObject, Method: http.MethodHead}, Action: "s3:GetObject", Resource: objectResource, Data: true, ReadOnly: true, Run: (*API).headObject},
-	{Name: "DeleteObject", Route: match{On: onObject, Method: http.MethodDelete}, Action: "s3:DeleteObject", Resource: objectResource, Data: true, Run: (*API).deleteObject},
+	{Name: "GetObject", Route: match{On: onObject, Method: http.MethodGet}, Action: "s3:GetObject", VersionAction: "s3:GetObjectVersion", Resource: objectResource, Data: true, ReadOnly: true, Run: (*API).getObject},
+	{Name: "HeadObject", Route: match{On: onObject, Method: http.MethodHead}, Action: "s3:GetObject", VersionAction: "s3:GetObjectVersion", Resource: objectResource, Data: true, ReadOnly: true, Run: (*API).headObject},
+	{Name: "DeleteObject", Route: match{On: onObject, Method: http.MethodDelete}, Action: "s3:DeleteObject", VersionAction: "s3:DeleteObjectVersion", Resource: objectResource, Data: true, Run: (*API).deleteObject},
 }

@@ -51,7 +51,8 @@ func (a *API) putObject(q *request) (*response, error) {
 	resp := newResponse()
 	resp.header.Set("ETag", quote(o.ETag))
 	writeEncryptionResponse(resp.header, o.Enc)
-	q.enc = o.Enc
+	setVersionHeader(resp.header, o.VersionID, false)
+	q.enc, q.versionID = o.Enc, wireVersion(o.VersionID)
 	if o.Checksum != nil && (q.r.Header.Get(checksum.Header(o.Checksum.Algorithm)) != "" || q.r.Header.Get("X-Amz-Trailer") != "") {
 		resp.header.Set(checksum.Header(o.Checksum.Algorithm), o.Checksum.Value)
 		resp.header.Set("x-amz-checksum-type", o.Checksum.Type)

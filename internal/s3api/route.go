@@ -22,7 +22,7 @@ var unsupportedSubresources = []string{
 	"requestPayment", "inventory", "analytics", "metrics", "intelligent-tiering",
 	"object-lock", "retention", "legal-hold", "restore", "select", "torrent",
 	"accelerate", "ownershipControls", "attributes", "encryption", "policy", "policyStatus",
-	"publicAccessBlock", "tagging", "versions", "versionId",
+	"publicAccessBlock", "tagging",
 }
 
 // route picks the operation from opTable: of the rows for what the path addresses, first
@@ -39,7 +39,7 @@ func route(q *request) (string, *op, error) {
 		lvl = onBucket
 	}
 	if lvl == onObject {
-		if err := unsupported(q, "versionId"); err != nil {
+		if err := unsupported(q, ""); err != nil {
 			return "Unsupported", nil, err
 		}
 	}

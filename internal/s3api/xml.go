@@ -40,6 +40,7 @@ type locationConstraint struct {
 type versioningConfiguration struct {
 	XMLName xml.Name `xml:"VersioningConfiguration"`
 	NS      string   `xml:"xmlns,attr"`
+	Status  string   `xml:"Status,omitempty"`
 }
 
 type checksumFields struct {
@@ -223,16 +224,22 @@ type deleteRequest struct {
 }
 
 type deleteResult struct {
-	XMLName xml.Name `xml:"DeleteResult"`
-	NS      string   `xml:"xmlns,attr"`
-	Deleted []struct {
-		Key string `xml:"Key"`
-	} `xml:"Deleted"`
-	Errors []deleteError `xml:"Error"`
+	XMLName xml.Name       `xml:"DeleteResult"`
+	NS      string         `xml:"xmlns,attr"`
+	Deleted []deletedEntry `xml:"Deleted"`
+	Errors  []deleteError  `xml:"Error"`
+}
+
+type deletedEntry struct {
+	Key                   string `xml:"Key"`
+	VersionID             string `xml:"VersionId,omitempty"`
+	DeleteMarker          bool   `xml:"DeleteMarker,omitempty"`
+	DeleteMarkerVersionID string `xml:"DeleteMarkerVersionId,omitempty"`
 }
 
 type deleteError struct {
-	Key     string `xml:"Key"`
-	Code    string `xml:"Code"`
-	Message string `xml:"Message"`
+	Key       string `xml:"Key"`
+	VersionID string `xml:"VersionId,omitempty"`
+	Code      string `xml:"Code"`
+	Message   string `xml:"Message"`
 }

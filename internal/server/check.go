@@ -180,6 +180,12 @@ func recordWhere(r meta.WalkedRecord) string {
 		return "bucket " + r.Bucket
 	case "object":
 		return "s3://" + r.Bucket + "/" + r.Key
+	case "version":
+		vid := r.VersionID
+		if vid == "" {
+			vid = "null"
+		}
+		return fmt.Sprintf("version %s of s3://%s/%s", vid, r.Bucket, r.Key)
 	case "upload":
 		return fmt.Sprintf("upload %q of s3://%s/%s", r.UploadID, r.Bucket, r.Key)
 	default:
@@ -193,6 +199,8 @@ func recordFix(r meta.WalkedRecord) string {
 		return "restore meta.db from a backup: the bucket's configuration (encryption, policy) cannot be trusted"
 	case "object":
 		return "restore meta.db from a backup, or delete the object (DeleteObject works on a damaged record; its blobs are then removed at the next start) and upload it again"
+	case "version":
+		return "restore meta.db from a backup, or delete that version (DeleteObject with its versionId)"
 	default:
 		return "abort the upload (AbortMultipartUpload) and upload again"
 	}

@@ -35,6 +35,8 @@ func Run(t *testing.T, be Backend) {
 	t.Run("ConcurrentPutsLastWriterWins", func(t *testing.T) { testConcurrentPutsLastWriterWins(t, be) })
 	t.Run("ReopenKeepsData", func(t *testing.T) { testReopenKeepsData(t, be) })
 	t.Run("UpdateBucket", func(t *testing.T) { testUpdateBucket(t, be) })
+	t.Run("Versions", func(t *testing.T) { testVersions(t, be) })
+	t.Run("VersionListPaging", func(t *testing.T) { testVersionListPaging(t, be) })
 }
 
 // open opens an empty store, closed when the test ends.
@@ -65,7 +67,7 @@ func testBucketLifecycle(t *testing.T, be Backend) {
 	if err := s.DeleteBucket(ctx, "b1"); !errors.Is(err, meta.ErrBucketNotEmpty) {
 		t.Fatalf("delete non-empty: %v", err)
 	}
-	if _, err := s.DeleteObject(ctx, "b1", "k"); err != nil {
+	if _, err := s.DeleteObject(ctx, "b1", "k", meta.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.CreateUpload(ctx, "b1", meta.Upload{ID: uid(1), Key: "k"}); err != nil {
@@ -88,13 +90,13 @@ func testBucketLifecycle(t *testing.T, be Backend) {
 func testPutReplacesAndReturnsOld(t *testing.T, be Backend) {
 	s, ctx := open(t, be), context.Background()
 	s.CreateBucket(ctx, meta.Bucket{Name: "b"})
-	old, err := s.PutObject(ctx, "b", meta.Object{Key: "k", ETag: "1", Pieces: []meta.Piece{{BlobID: "a"}}}, nil)
-	if err != nil || old != nil {
-		t.Fatalf("first put: %v %v", old, err)
+	res, err := s.PutObject(ctx, "b", meta.Object{Key: "k", ETag: "1", Pieces: []meta.Piece{{BlobID: "a"}}}, nil)
+	if err != nil || res.Replaced != nil || res.VersionID != "" {
+		t.Fatalf("first put: %+v %v", res, err)
 	}
-	old, err = s.PutObject(ctx, "b", meta.Object{Key: "k", ETag: "2", Pieces: []meta.Piece{{BlobID: "b"}}}, nil)
-	if err != nil || old == nil || old.ETag != "1" {
-		t.Fatalf("second put: %+v %v", old, err)
+	res, err = s.PutObject(ctx, "b", meta.Object{Key: "k", ETag: "2", Pieces: []meta.Piece{{BlobID: "b"}}}, nil)
+	if err != nil || res.Replaced == nil || res.Replaced.ETag != "1" {
+		t.Fatalf("second put: %+v %v", res, err)
 	}
 	errCond := errors.New("cond")
 	if _, err := s.PutObject(ctx, "b", meta.Object{Key: "k", ETag: "3"}, func(cur *meta.Object) error { return errCond }); err != errCond {
@@ -239,11 +241,11 @@ func testConcurrentPutsLastWriterWins(t *testing.T, be Backend) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			old, err := s.PutObject(ctx, "b", meta.Object{Key: "k", ETag: fmt.Sprint(i)}, nil)
+			res, err := s.PutObject(ctx, "b", meta.Object{Key: "k", ETag: fmt.Sprint(i)}, nil)
 			if err != nil {
 				t.Error(err)
 			}
-			if old != nil {
+			if old := res.Replaced; old != nil {
 				mu.Lock()
 				replaced[old.ETag]++
 				mu.Unlock()
