@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"sync"
 	"sync/atomic"
@@ -30,9 +29,10 @@ type Config struct {
 	QueueSize int
 	// Tick is how often cooldowns and windows are looked at (default 1 s).
 	Tick time.Duration
-	// HTTPClient sends webhooks (default: a clone of http.DefaultTransport's client).
-	HTTPClient *http.Client
-	Backoff    Backoff
+	// Poster sends webhooks (the server gives internal/alarmhttp's; nil: webhook actions
+	// fail and are logged).
+	Poster  Poster
+	Backoff Backoff
 	// Senders is how many webhook deliveries run at once (default 4); WebhookQueue bounds
 	// the deliveries waiting for one (default 1024; beyond it they are dropped and logged).
 	Senders      int
@@ -98,7 +98,7 @@ func New(cfg Config) *Engine {
 	if cfg.DrainTimeout <= 0 {
 		cfg.DrainTimeout = 10 * time.Second
 	}
-	e := &Engine{cfg: cfg, rules: cfg.Rules, ix: buildIndex(cfg.Rules), sender: newSender(cfg.HTTPClient, cfg.Backoff),
+	e := &Engine{cfg: cfg, rules: cfg.Rules, ix: buildIndex(cfg.Rules), sender: newSender(cfg.Poster, cfg.Backoff),
 		in: make(chan matched, cfg.QueueSize), hooks: make(chan delivery, cfg.WebhookQueue), workerDone: make(chan struct{})}
 	for _, r := range cfg.Rules {
 		e.trackers = append(e.trackers, newTracker(r))

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/arcastore/arca/internal/alarmhttp"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -69,7 +70,7 @@ func TestEngineEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	var logs syncBuffer
-	eng := New(Config{Rules: rules, Recorder: trail, Region: "us-east-1", AccountID: "123456789012",
+	eng := New(Config{Poster: alarmhttp.New(nil), Rules: rules, Recorder: trail, Region: "us-east-1", AccountID: "123456789012",
 		Log: slog.New(slog.NewJSONHandler(&logs, nil)), Backoff: Backoff{Base: time.Millisecond}})
 	h := audit.Multi{trail, eng}
 	ctx := context.Background()
@@ -137,7 +138,7 @@ func TestEngineDropsWhenFull(t *testing.T) {
 	blocking := handlerFunc(func(context.Context, *audit.Record) error { <-release; return nil })
 	rules, _ := Build("", nil, Options{})
 	var logs syncBuffer
-	eng := New(Config{Rules: rules, Recorder: blocking, QueueSize: 1, Log: slog.New(slog.NewTextHandler(&logs, nil))})
+	eng := New(Config{Poster: alarmhttp.New(nil), Rules: rules, Recorder: blocking, QueueSize: 1, Log: slog.New(slog.NewTextHandler(&logs, nil))})
 	const n = 20
 	for i := range n {
 		r := kmsRec("DisableKey", "a", "")
@@ -164,7 +165,7 @@ func TestEngineDrainDeadline(t *testing.T) {
 	rc := newReceiver(t, 500)
 	rules, _ := Build("", nil, Options{DefaultWebhook: rc.URL + "/T0KEN-in-the-path"})
 	var logs syncBuffer
-	eng := New(Config{Rules: rules, Log: slog.New(slog.NewTextHandler(&logs, nil)), DrainTimeout: 200 * time.Millisecond,
+	eng := New(Config{Poster: alarmhttp.New(nil), Rules: rules, Log: slog.New(slog.NewTextHandler(&logs, nil)), DrainTimeout: 200 * time.Millisecond,
 		Backoff: Backoff{Base: time.Hour, Max: time.Hour}})
 	eng.Handle(context.Background(), kmsRec("DisableKey", "a", ""))
 	eng.Close() // would take an hour without the deadline
@@ -180,7 +181,7 @@ func TestEngineDrainDeadline(t *testing.T) {
 // common case) and one that matches.
 func BenchmarkHandle(b *testing.B) {
 	rules, _ := Build("", nil, Options{})
-	eng := New(Config{Rules: rules, QueueSize: 1 << 20})
+	eng := New(Config{Poster: alarmhttp.New(nil), Rules: rules, QueueSize: 1 << 20})
 	defer eng.Close()
 	put := &audit.Record{EventName: "PutObject", EventSource: audit.SourceS3, SourceIPAddress: "127.0.0.1",
 		UserIdentity: audit.UserIdentity{Type: "IAMUser", UserName: "u"},

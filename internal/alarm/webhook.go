@@ -1,14 +1,10 @@
 package alarm
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"net/http"
-	"strconv"
 	"time"
 )
 
@@ -54,22 +50,21 @@ type delivery struct {
 // a redirect).
 var errPermanent = errors.New("not retried")
 
+// Poster makes one webhook POST (internal/alarmhttp does it over HTTP): the answer's
+// status and Retry-After, or a transport error (which is retried).
+type Poster interface {
+	Post(ctx context.Context, url string, header map[string]string, body []byte) (status int, retryAfter time.Duration, err error)
+}
+
 // sender POSTs alarms with retries.
 type sender struct {
-	client  *http.Client
+	poster  Poster
 	backoff Backoff
 	rnd     func() float64
 }
 
-func newSender(client *http.Client, b Backoff) *sender {
-	if client == nil {
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		client = &http.Client{Transport: tr}
-	}
-	// A redirect is an answer, not a delivery: a POST must not silently become a GET.
-	c := *client
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &sender{client: &c, backoff: b.withDefaults(), rnd: rand.Float64}
+func newSender(p Poster, b Backoff) *sender {
+	return &sender{poster: p, backoff: b.withDefaults(), rnd: rand.Float64}
 }
 
 // send delivers d, retrying network errors, 5xx, 408 and 429 up to the hook's MaxAttempts.
@@ -99,32 +94,26 @@ func (s *sender) send(ctx context.Context, d delivery) (int, error) {
 
 // attempt makes one POST; it returns the server's Retry-After (0 if none).
 func (s *sender) attempt(ctx context.Context, d delivery) (time.Duration, error) {
+	if s.poster == nil {
+		return 0, fmt.Errorf("%w: no webhook poster configured", errPermanent)
+	}
 	actx, cancel := context.WithTimeout(ctx, d.hook.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(actx, http.MethodPost, d.hook.URL, bytes.NewReader(d.body))
-	if err != nil {
-		return 0, fmt.Errorf("%w: %v", errPermanent, err)
-	}
+	h := make(map[string]string, len(d.hook.Headers)+3)
 	for k, v := range d.hook.Headers {
-		req.Header.Set(k, v)
+		h[k] = v
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "arca-alarms/1")
-	req.Header.Set("X-Arca-Alarm-Id", d.alarmID) // the same on every retry: receivers can dedupe
-	resp, err := s.client.Do(req)
+	h["Content-Type"] = "application/json"
+	h["User-Agent"] = "arca-alarms/1"
+	h["X-Arca-Alarm-Id"] = d.alarmID // the same on every retry: receivers can dedupe
+	c, ra, err := s.poster.Post(actx, d.hook.URL, h, d.body)
 	if err != nil {
 		return 0, err
 	}
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	resp.Body.Close()
-	switch c := resp.StatusCode; {
+	switch {
 	case c >= 200 && c < 300:
 		return 0, nil
-	case c >= 500 || c == http.StatusTooManyRequests || c == http.StatusRequestTimeout:
-		var ra time.Duration
-		if secs, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && secs > 0 {
-			ra = time.Duration(secs) * time.Second
-		}
+	case c >= 500 || c == 429 || c == 408: // Too Many Requests, Request Timeout
 		return ra, fmt.Errorf("HTTP %d", c)
 	default:
 		return 0, fmt.Errorf("%w: HTTP %d", errPermanent, c)

@@ -3,6 +3,7 @@ package alarm
 import (
 	"context"
 	"errors"
+	"github.com/arcastore/arca/internal/alarmhttp"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -48,7 +49,7 @@ func (rc *receiver) count() int {
 
 // fastSender retries without real waits worth the name.
 func fastSender() *sender {
-	s := newSender(nil, Backoff{Base: time.Millisecond, Max: 4 * time.Millisecond})
+	s := newSender(alarmhttp.New(nil), Backoff{Base: time.Millisecond, Max: 4 * time.Millisecond})
 	return s
 }
 
@@ -132,7 +133,7 @@ func TestWebhookUnreachable(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancelCause(context.Background())
 	cancel(errors.New("shutdown deadline"))
-	slow := newSender(nil, Backoff{Base: time.Hour, Max: time.Hour})
+	slow := newSender(alarmhttp.New(nil), Backoff{Base: time.Hour, Max: time.Hour})
 	n, err = slow.send(ctx, delivery{hook: Webhook{URL: url, Timeout: time.Second, MaxAttempts: 5}, body: []byte("{}")})
 	if err == nil || n != 1 {
 		t.Fatalf("cancelled: attempts %d, err %v", n, err)

@@ -2,6 +2,7 @@ package server
 
 import (
 	"github.com/arcastore/arca/internal/alarm"
+	"github.com/arcastore/arca/internal/alarmhttp"
 	"github.com/arcastore/arca/internal/audit"
 )
 
@@ -26,7 +27,7 @@ func (s *Server) openAlarms() error {
 		return nil
 	}
 	s.alarms = alarm.New(alarm.Config{Rules: rules, Recorder: s.trail, Region: s.cfg.Region,
-		AccountID: s.id.AccountID, Log: s.log})
+		AccountID: s.id.AccountID, Log: s.log, Poster: alarmhttp.New(nil)})
 	s.audit = audit.Multi{s.trail, s.alarms}
 	return nil
 }
