@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"github.com/arcastore/arca/internal/recauth"
+	"maps"
 	"slices"
 	"sync"
 )
@@ -67,5 +68,6 @@ func (b Bucket) clone() Bucket {
 		p := *b.PublicAccessBlock
 		b.PublicAccessBlock = &p
 	}
+	b.Tags = maps.Clone(b.Tags)
 	return b
 }

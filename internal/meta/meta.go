@@ -41,6 +41,8 @@ type Bucket struct {
 	PublicAccessBlock *PublicAccessBlock `json:"pab,omitempty"`
 	// Versioning is "" (never enabled), Enabled or Suspended (docs/VERSIONS.md).
 	Versioning string `json:"ver,omitempty"`
+	// Tags is the bucket's tag set (nil = none; docs/TAGGING.md).
+	Tags map[string]string `json:"tags,omitempty"`
 }
 
 // PublicAccessBlock is S3's PublicAccessBlockConfiguration. Arca has no ACLs, so the two
@@ -121,6 +123,8 @@ type Object struct {
 
 	// UserMeta maps the lowercase name after "x-amz-meta-" to the value as received.
 	UserMeta map[string]string `json:"umeta,omitempty"`
+	// Tags is the version's tag set (nil = none; docs/TAGGING.md).
+	Tags map[string]string `json:"tags,omitempty"`
 
 	// Checksum is the object's flexible checksum, if any: algorithm name (CRC32, CRC32C,
 	// CRC64NVME, SHA1, SHA256), its base64 value, and type FULL_OBJECT or COMPOSITE.
@@ -265,6 +269,11 @@ type Store interface {
 	// "", else that version ("null" for the null version). Returns ErrNoSuchBucket,
 	// ErrNoSuchKey or ErrNoSuchVersion.
 	GetVersion(ctx context.Context, bucket, key, versionID string) (Object, error)
+	// UpdateVersion applies fn to one version of key (the current one when versionID is
+	// "", "null" for the null version) and rewrites that version's record in place, in one
+	// transaction; which version is current does not change. fn's error is returned as is
+	// and nothing is written. Returns ErrNoSuchBucket, ErrNoSuchKey or ErrNoSuchVersion.
+	UpdateVersion(ctx context.Context, bucket, key, versionID string, fn func(*Object) error) error
 	// ListVersions returns one page of versions and delete markers. Returns ErrNoSuchBucket.
 	ListVersions(ctx context.Context, bucket string, opt VersionListOptions) (VersionListResult, error)
 	// DeleteObject deletes a key as the bucket's versioning state says (a delete marker

@@ -40,6 +40,9 @@ type CopyInput struct {
 	// website redirect), which makes a copy onto itself legal.
 	OtherChange bool
 	Cond        WriteConditions
+	// ReplaceTags takes Template.Tags (x-amz-tagging-directive REPLACE); otherwise the
+	// source's tags are copied.
+	ReplaceTags bool
 }
 
 // openSource reads the copy source's record, checks its SSE-C key and conditions, and
@@ -148,6 +151,10 @@ func (e *Engine) copyOnce(ctx context.Context, in *CopyInput, b *meta.Bucket) (*
 		o.ContentType, o.ContentEncoding, o.ContentDisposition = src.ContentType, src.ContentEncoding, src.ContentDisposition
 		o.ContentLanguage, o.CacheControl, o.Expires = src.ContentLanguage, src.CacheControl, src.Expires
 		o.UserMeta = src.UserMeta
+	}
+	o.Tags = src.Tags
+	if in.ReplaceTags {
+		o.Tags = in.Template.Tags
 	}
 	enc, dstW, err := e.beginWrite(ctx, in.KMS, in.SSE, b, in.Key)
 	if err != nil {

@@ -35,6 +35,10 @@ type Request struct {
 	// a key that is missing or has no values is absent. FillGlobalKeys adds the global
 	// keys that follow from Principal and the time.
 	Context map[string][]string
+	// Lazy, if set, supplies a key (lowercased) that Context lacks, when a condition asks
+	// for it: for keys costly to know, such as s3:ExistingObjectTag/<key>, which needs the
+	// object's record. It may be called more than once and should cache.
+	Lazy func(key string) []string
 }
 
 // Set sets condition key k (any case) to values.
@@ -104,6 +108,9 @@ func newEvalContext(r *Request) evalContext {
 // get returns the values of key k (lowercase) and whether it is present.
 func (ec *evalContext) get(k string) ([]string, bool) {
 	v := ec.ctx[k]
+	if len(v) == 0 && ec.req != nil && ec.req.Lazy != nil {
+		v = ec.req.Lazy(k)
+	}
 	return v, len(v) > 0
 }
 

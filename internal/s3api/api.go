@@ -118,6 +118,8 @@ type request struct {
 	audited bool
 	// errHeader are headers an error response carries too (x-amz-delete-marker, …).
 	errHeader http.Header
+	// tagBody is the decoded Tagging body, once read (tagging.go).
+	tagBody *tagBody
 	// versionID is the version the request read, wrote or deleted ("" if none), for the
 	// audit record.
 	versionID string

@@ -83,7 +83,8 @@ func (a *API) auditRecord(q *request, resp *response, err error, bytesOut int64)
 		}
 		params[k] = strings.Join(v, ",")
 	}
-	for _, h := range []string{hSSE, hKMSKeyID, hCAlg, hBucketKey} { // never hCKey: it is the customer's key
+	for _, h := range []string{hSSE, hKMSKeyID, hCAlg, hBucketKey, hTagging, "x-amz-tagging-directive", "If-Match", "If-None-Match",
+		"x-amz-if-match-last-modified-time", "x-amz-if-match-size"} { // never hCKey: it is the customer's key
 		if v := q.header(h); v != "" {
 			params[strings.ToLower(h)] = v
 		}

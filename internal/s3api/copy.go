@@ -71,6 +71,14 @@ func (a *API) copyObject(q *request) (*response, error) {
 	if directive != "" && directive != "COPY" && directive != "REPLACE" {
 		return nil, apierr.InvalidArgument.Msg("Unknown metadata directive.").Arg("x-amz-metadata-directive", q.header("x-amz-metadata-directive"))
 	}
+	tagDirective := strings.ToUpper(q.header("x-amz-tagging-directive"))
+	if tagDirective != "" && tagDirective != "COPY" && tagDirective != "REPLACE" {
+		return nil, apierr.InvalidArgument.Msg("Unknown tagging directive.").Arg("x-amz-tagging-directive", q.header("x-amz-tagging-directive"))
+	}
+	tags, err := q.requestTags()
+	if err != nil {
+		return nil, err
+	}
 	sw, err := parseSSEWrite(q)
 	if err != nil {
 		return nil, err
@@ -78,7 +86,7 @@ func (a *API) copyObject(q *request) (*response, error) {
 	if _, err := a.meta.GetBucket(q.ctx, q.bucket); err != nil {
 		return nil, err
 	}
-	in := object.CopyInput{Bucket: q.bucket, Key: q.key, ReplaceMetadata: directive == "REPLACE", SSE: sw, KMS: a.kmsFor(q),
+	in := object.CopyInput{ReplaceTags: tagDirective == "REPLACE", Bucket: q.bucket, Key: q.key, ReplaceMetadata: directive == "REPLACE", SSE: sw, KMS: a.kmsFor(q),
 		ChecksumAlgorithm: q.header("x-amz-checksum-algorithm"), Cond: writeConditions(q.r.Header),
 		OtherChange: q.header("x-amz-storage-class") != "" || q.header("x-amz-website-redirect-location") != ""}
 	if in.ReplaceMetadata {
@@ -86,6 +94,7 @@ func (a *API) copyObject(q *request) (*response, error) {
 			return nil, err
 		}
 	}
+	in.Template.Tags = tags
 	if in.Source, err = a.copySource(q); err != nil {
 		return nil, err
 	}

@@ -18,7 +18,11 @@ func (a *API) deleteObject(q *request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := a.objects.Delete(q.ctx, object.DeleteInput{Bucket: q.bucket, Key: q.key, VersionID: vid})
+	cond, err := deleteConditions(q.r.Header)
+	if err != nil {
+		return nil, err
+	}
+	res, err := a.objects.Delete(q.ctx, object.DeleteInput{Bucket: q.bucket, Key: q.key, Cond: cond, VersionID: vid})
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +75,11 @@ func (a *API) deleteObjects(q *request) (*response, error) {
 				Message: "The specified version does not exist."})
 			continue
 		}
-		res, err := a.objects.Delete(q.ctx, object.DeleteInput{Bucket: q.bucket, Key: o.Key, VersionID: o.VersionID})
+		var res meta.DeleteResult
+		cond, err := objectConditions(o.ETag, o.LastModifiedTime, o.Size)
+		if err == nil {
+			res, err = a.objects.Delete(q.ctx, object.DeleteInput{Bucket: q.bucket, Key: o.Key, VersionID: o.VersionID, Cond: cond})
+		}
 		if err != nil {
 			e := apierr.S3(err)
 			out.Errors = append(out.Errors, deleteError{Key: o.Key, VersionID: o.VersionID, Code: e.Code, Message: e.Message})

@@ -91,6 +91,7 @@ func (a *API) readObject(q *request) (*response, error) {
 	h.Set("Last-Modified", o.LastModified.UTC().Format(http.TimeFormat))
 	writeObjectHeaders(h, o)
 	writeSSEHeaders(h, o.Enc)
+	setTagCount(h, o)
 	setVersionHeader(h, o.VersionID, vid != "")
 	q.enc, q.versionID = o.Enc, wireVersion(o.VersionID)
 	h.Set("Accept-Ranges", "bytes")

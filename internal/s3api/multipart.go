@@ -25,6 +25,11 @@ func (a *API) createUpload(q *request) (*response, error) {
 	if err := readObjectHeaders(q.r.Header, &u.Template); err != nil {
 		return nil, err
 	}
+	tags, err := q.requestTags()
+	if err != nil {
+		return nil, err
+	}
+	u.Template.Tags = tags
 	sw, err := parseSSEWrite(q)
 	if err != nil {
 		return nil, err

@@ -89,6 +89,9 @@ var opTable = []op{
 	{Name: "PutPublicAccessBlock", Route: match{On: onBucket, Method: http.MethodPut, Query: []string{"publicAccessBlock"}}, Action: "s3:PutBucketPublicAccessBlock", Run: (*API).putPublicAccessBlock},
 	{Name: "GetPublicAccessBlock", Route: match{On: onBucket, Method: http.MethodGet, Query: []string{"publicAccessBlock"}}, Action: "s3:GetBucketPublicAccessBlock", ReadOnly: true, Run: (*API).getPublicAccessBlock},
 	{Name: "DeletePublicAccessBlock", Route: match{On: onBucket, Method: http.MethodDelete, Query: []string{"publicAccessBlock"}}, Action: "s3:PutBucketPublicAccessBlock", Run: (*API).deletePublicAccessBlock},
+	{Name: "PutBucketTagging", Route: match{On: onBucket, Method: http.MethodPut, Query: []string{"tagging"}}, Action: "s3:PutBucketTagging", Run: (*API).putBucketTagging},
+	{Name: "GetBucketTagging", Route: match{On: onBucket, Method: http.MethodGet, Query: []string{"tagging"}}, Action: "s3:GetBucketTagging", ReadOnly: true, Run: (*API).getBucketTagging},
+	{Name: "DeleteBucketTagging", Route: match{On: onBucket, Method: http.MethodDelete, Query: []string{"tagging"}}, Action: "s3:PutBucketTagging", Run: (*API).deleteBucketTagging},
 	// Plain bucket forms.
 	{Name: "ListObjectsV2", Route: match{On: onBucket, Method: http.MethodGet, Param: "list-type=2"}, Action: "s3:ListBucket", Data: true, ReadOnly: true, Run: (*API).listObjectsV2},
 	{Name: "ListObjects", Route: match{On: onBucket, Method: http.MethodGet}, Action: "s3:ListBucket", Data: true, ReadOnly: true, Run: (*API).listObjectsV1},
@@ -96,6 +99,10 @@ var opTable = []op{
 	{Name: "HeadBucket", Route: match{On: onBucket, Method: http.MethodHead}, Action: "s3:ListBucket", ReadOnly: true, Run: (*API).headBucket},
 	{Name: "DeleteBucket", Route: match{On: onBucket, Method: http.MethodDelete}, Action: "s3:DeleteBucket", Run: (*API).deleteBucket},
 
+	// Object tagging (tagging.go).
+	{Name: "PutObjectTagging", Route: match{On: onObject, Method: http.MethodPut, Query: []string{"tagging"}}, Action: "s3:PutObjectTagging", VersionAction: "s3:PutObjectVersionTagging", Resource: objectResource, Data: true, Run: (*API).putObjectTagging},
+	{Name: "GetObjectTagging", Route: match{On: onObject, Method: http.MethodGet, Query: []string{"tagging"}}, Action: "s3:GetObjectTagging", VersionAction: "s3:GetObjectVersionTagging", Resource: objectResource, Data: true, ReadOnly: true, Run: (*API).getObjectTagging},
+	{Name: "DeleteObjectTagging", Route: match{On: onObject, Method: http.MethodDelete, Query: []string{"tagging"}}, Action: "s3:DeleteObjectTagging", VersionAction: "s3:DeleteObjectVersionTagging", Resource: objectResource, Data: true, Run: (*API).deleteObjectTagging},
 	// Multipart uploads.
 	{Name: "UploadPartCopy", Route: match{On: onObject, Method: http.MethodPut, Query: []string{"uploadId", "partNumber"}, CopySource: true}, Action: "s3:PutObject", Resource: objectResource, Data: true, Run: (*API).uploadPartCopy},
 	{Name: "UploadPart", Route: match{On: onObject, Method: http.MethodPut, Query: []string{"uploadId", "partNumber"}}, Action: "s3:PutObject", Resource: objectResource, Data: true, Run: (*API).uploadPart},

@@ -69,7 +69,7 @@ var routeTests = []struct {
 	{"GET", "/b?versionId=1", false, "ListObjects", ""},
 	{"GET", "/b?location&acl", false, "GetBucketLocation", ""},
 	{"GET", "/b?list-type=2", false, "ListObjectsV2", ""},
-	{"GET", "/b?list-type=2&tagging", false, "Unsupported", "NotImplemented"},
+	{"GET", "/b?list-type=2&acl", false, "Unsupported", "NotImplemented"},
 	{"GET", "/b?list-type=1&prefix=a", false, "ListObjects", ""},
 	{"PUT", "/b", false, "CreateBucket", ""},
 	{"HEAD", "/b", false, "HeadBucket", ""},
@@ -91,7 +91,7 @@ var routeTests = []struct {
 	{"GET", "/b/k?versionId=null", false, "GetObject", ""},
 	{"HEAD", "/b/k?uploadId=u", false, "HeadObject", ""},
 	{"DELETE", "/b/k", false, "DeleteObject", ""},
-	{"PUT", "/b/k?uploadId=u&tagging", false, "Unsupported", "NotImplemented"},
+	{"PUT", "/b/k?uploadId=u&acl", false, "Unsupported", "NotImplemented"},
 	{"GET", "/b/k?encryption", false, "Unsupported", "NotImplemented"},
 }
 

@@ -29,7 +29,11 @@ func (a *API) putObject(q *request) (*response, error) {
 		return nil, err
 	}
 	var tmpl meta.Object
-	if err := readObjectHeaders(q.r.Header, &tmpl); err != nil {
+	err := readObjectHeaders(q.r.Header, &tmpl)
+	if err != nil {
+		return nil, err
+	}
+	if tmpl.Tags, err = q.requestTags(); err != nil {
 		return nil, err
 	}
 	sw, err := parseSSEWrite(q) // header errors come before the bucket lookup

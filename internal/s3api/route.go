@@ -22,7 +22,7 @@ var unsupportedSubresources = []string{
 	"requestPayment", "inventory", "analytics", "metrics", "intelligent-tiering",
 	"object-lock", "retention", "legal-hold", "restore", "select", "torrent",
 	"accelerate", "ownershipControls", "attributes", "encryption", "policy", "policyStatus",
-	"publicAccessBlock", "tagging",
+	"publicAccessBlock",
 }
 
 // route picks the operation from opTable: of the rows for what the path addresses, first

@@ -162,24 +162,24 @@ var routeMethods = []string{
 var routeOps = map[string]map[string][]string{
 	http.MethodGet: {
 		"service": {"ListBuckets"},
-		"bucket":  {"GetBucketLocation", "GetBucketVersioning", "ListMultipartUploads", "ListObjectsV2", "ListObjects"},
-		"object":  {"ListParts", "GetObject"},
+		"bucket":  {"GetBucketLocation", "GetBucketVersioning", "ListMultipartUploads", "ListObjectsV2", "ListObjects", "GetBucketTagging"},
+		"object":  {"ListParts", "GetObject", "GetObjectTagging"},
 	},
 	http.MethodHead: {
 		"bucket": {"HeadBucket"},
 		"object": {"HeadObject"},
 	},
 	http.MethodPut: {
-		"bucket": {"CreateBucket"},
-		"object": {"UploadPartCopy", "UploadPart", "CopyObject", "PutObject"},
+		"bucket": {"CreateBucket", "PutBucketTagging"},
+		"object": {"UploadPartCopy", "UploadPart", "CopyObject", "PutObject", "PutObjectTagging"},
 	},
 	http.MethodPost: {
 		"bucket": {"DeleteObjects"},
 		"object": {"CreateMultipartUpload", "CompleteMultipartUpload"},
 	},
 	http.MethodDelete: {
-		"bucket": {"DeleteBucket"},
-		"object": {"AbortMultipartUpload", "DeleteObject"},
+		"bucket": {"DeleteBucket", "DeleteBucketTagging"},
+		"object": {"AbortMultipartUpload", "DeleteObject", "DeleteObjectTagging"},
 	},
 }
 
