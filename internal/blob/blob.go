@@ -5,7 +5,10 @@
 // Durability contract: when Writer.Commit returns nil, the bytes and the file's name are on
 // stable storage (file fsync, rename, directory fsync; directory syncs of concurrent commits
 // are shared). A blob that was committed but never recorded in metadata (a crash between the
-// two) is an orphan, removed at the next start by the server's sweep.
+// two) is an orphan, removed at the next start by the server's sweep. (The tiered store's
+// small blobs are durable with the next commit of the store they share with the metadata,
+// which is the commit that records their id.) A committed blob is visible to Open and Walk
+// as soon as Commit returns. Every implementation passes the suite in blob/blobtest.
 package blob
 
 import (

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/arcastore/arca/internal/kv"
@@ -29,6 +30,9 @@ type Tiered struct {
 	db        kv.DB
 	files     *FS
 	threshold int
+	// pending holds small blobs committed (queued on the store) whose transaction has not
+	// committed yet, so that Open and Walk see a blob as soon as Commit returned.
+	pending sync.Map // id -> []byte
 }
 
 var _ Store = (*Tiered)(nil)
@@ -109,9 +113,14 @@ func (w *tieredWriter) Commit(ctx context.Context) (string, error) {
 	// an unreferenced blob, which the start-up sweep removes.
 	id := smallID()
 	data := w.buf.Bytes()
-	w.t.db.UpdateAsync(func(tx kv.Tx) error {
+	w.t.pending.Store(id, data)
+	done := w.t.db.UpdateAsync(func(tx kv.Tx) error {
 		return tx.Bucket(bktSmall).Put([]byte(id), data)
 	})
+	go func() {
+		<-done
+		w.t.pending.Delete(id)
+	}()
 	return id, nil
 }
 
@@ -129,6 +138,10 @@ func (w *tieredWriter) Abort() error {
 func (t *Tiered) Open(ctx context.Context, id string) (Reader, error) {
 	if !isSmall(id) {
 		return t.files.Open(ctx, id)
+	}
+	if v, ok := t.pending.Load(id); ok {
+		data := v.([]byte)
+		return &memReader{Reader: bytes.NewReader(data), size: int64(len(data))}, nil
 	}
 	var data []byte
 	err := t.db.View(func(tx kv.Tx) error {
@@ -157,6 +170,7 @@ func (t *Tiered) Remove(ctx context.Context, id string) error {
 	if !isSmall(id) {
 		return t.files.Remove(ctx, id)
 	}
+	t.pending.Delete(id) // the removal commits after the blob's own (FIFO)
 	return t.db.Update(func(tx kv.Tx) error { return tx.Bucket(bktSmall).Delete([]byte(id)) })
 }
 
@@ -165,11 +179,19 @@ func (t *Tiered) Walk(ctx context.Context, fn func(id string, mod time.Time) err
 		return err
 	}
 	var ids []string
+	seen := map[string]bool{}
 	err := t.db.View(func(tx kv.Tx) error {
 		return tx.Bucket(bktSmall).ForEach(func(k, _ []byte) error {
 			ids = append(ids, string(k))
+			seen[string(k)] = true
 			return nil
 		})
+	})
+	t.pending.Range(func(k, _ any) bool {
+		if id := k.(string); !seen[id] {
+			ids = append(ids, id)
+		}
+		return true
 	})
 	if err != nil {
 		return err

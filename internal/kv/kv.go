@@ -65,7 +65,8 @@ type Tx interface {
 
 // Bucket is a named set of keys (values or nested buckets), ordered bytewise.
 type Bucket interface {
-	// Get returns the value at key, or nil if none (or if key names a nested bucket).
+	// Get returns the value at key, or nil if none (or if key names a nested bucket). An
+	// empty value is returned as an empty, non-nil slice.
 	Get(key []byte) []byte
 	// Put sets key to value (which must not be nil).
 	Put(key, value []byte) error

@@ -51,6 +51,9 @@ func testBuckets(t *testing.T, b Backend) {
 		if err := a.Put([]byte("k"), []byte("v")); err != nil {
 			return err
 		}
+		if err := a.Put([]byte("empty"), []byte{}); err != nil {
+			return err
+		}
 		n, err := a.CreateBucket([]byte("nested"))
 		if err != nil {
 			return err
@@ -61,6 +64,9 @@ func testBuckets(t *testing.T, b Backend) {
 		a := tx.Bucket([]byte("a"))
 		if a == nil || string(a.Get([]byte("k"))) != "v" || a.Get([]byte("missing")) != nil {
 			return errors.New("value not read back")
+		}
+		if v := a.Get([]byte("empty")); v == nil || len(v) != 0 {
+			return errors.New("an empty value must read back as empty, not as absent")
 		}
 		if a.Get([]byte("nested")) != nil {
 			return errors.New("Get of a nested bucket's name returned a value")
@@ -80,7 +86,7 @@ func testBuckets(t *testing.T, b Backend) {
 			}
 			return nil
 		})
-		if fmt.Sprint(keys) != "[k nested]" || nilVals != 1 {
+		if fmt.Sprint(keys) != "[empty k nested]" || nilVals != 1 {
 			return fmt.Errorf("ForEach = %v (%d nil values)", keys, nilVals)
 		}
 		var bs []string
