@@ -229,3 +229,27 @@ func TestConditionalPolicy(t *testing.T) {
 	_, err = bc.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(b), Key: aws.String("k"), IfMatch: p.ETag})
 	wantOK(t, "DeleteObject with If-Match", err)
 }
+
+// TestConditionalDeleteNeedsRead: a delete naming an ETag also needs s3:GetObject (its
+// answer tells whether the ETag is that one); If-Match: * needs the delete action only.
+func TestConditionalDeleteNeedsRead(t *testing.T) {
+	t.Parallel()
+	srv := StartServer(t)
+	ctx := context.Background()
+	rootIAM := iamClient(srv.HTTPURL, testAccessKey, testSecretKey)
+	carol := authzUser(t, rootIAM, "carol", authzAllow(`["s3:DeleteObject","s3:PutObject"]`, `"*"`))
+	root := sdk(t, srv, srv.HTTPURL)
+	cc := authzS3(t, srv.HTTPURL, carol)
+	b := "cond-read"
+	mustCreateBucket(t, root, b)
+	p := mustPut(t, root, b, "k", []byte("x"))
+	_, err := cc.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(b), Key: aws.String("k"), IfMatch: p.ETag})
+	wantS3Denied(t, "DeleteObject If-Match <etag> without s3:GetObject", err, "")
+	res, err := cc.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: aws.String(b), Delete: &types.Delete{Objects: []types.ObjectIdentifier{
+		{Key: aws.String("k"), ETag: p.ETag}}}})
+	if err != nil || len(res.Errors) != 1 || aws.ToString(res.Errors[0].Code) != "AccessDenied" {
+		t.Errorf("DeleteObjects with <ETag> without s3:GetObject: %+v %v", res, err)
+	}
+	_, err = cc.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(b), Key: aws.String("k"), IfMatch: aws.String("*")})
+	wantOK(t, "DeleteObject If-Match * without s3:GetObject", err)
+}

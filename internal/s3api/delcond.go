@@ -57,3 +57,13 @@ func objectConditions(etag, lastModified, size string) (object.DeleteConditions,
 	}
 	return c, nil
 }
+
+// authorizeETagRead: a delete that names an ETag (If-Match other than "*", or an <ETag>
+// in DeleteObjects) tells its caller whether the object's ETag is that one, so AWS asks
+// for s3:GetObject on the key as well as the delete action.
+func (a *API) authorizeETagRead(q *request, key string, c object.DeleteConditions) error {
+	if m := strings.TrimSpace(c.IfMatch); m == "" || m == "*" {
+		return nil
+	}
+	return a.authorizeOn(q, q.bucket, "s3:GetObject", objectARN(q.bucket, key))
+}

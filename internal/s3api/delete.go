@@ -22,6 +22,9 @@ func (a *API) deleteObject(q *request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := a.authorizeETagRead(q, q.key, cond); err != nil {
+		return nil, err
+	}
 	res, err := a.objects.Delete(q.ctx, object.DeleteInput{Bucket: q.bucket, Key: q.key, Cond: cond, VersionID: vid})
 	if err != nil {
 		return nil, err
@@ -77,6 +80,9 @@ func (a *API) deleteObjects(q *request) (*response, error) {
 		}
 		var res meta.DeleteResult
 		cond, err := objectConditions(o.ETag, o.LastModifiedTime, o.Size)
+		if err == nil {
+			err = a.authorizeETagRead(q, o.Key, cond)
+		}
 		if err == nil {
 			res, err = a.objects.Delete(q.ctx, object.DeleteInput{Bucket: q.bucket, Key: o.Key, VersionID: o.VersionID, Cond: cond})
 		}
