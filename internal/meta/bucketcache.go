@@ -68,6 +68,10 @@ func (b Bucket) clone() Bucket {
 		p := *b.PublicAccessBlock
 		b.PublicAccessBlock = &p
 	}
+	if b.ObjectLock != nil {
+		l := *b.ObjectLock
+		b.ObjectLock = &l
+	}
 	b.Tags = maps.Clone(b.Tags)
 	return b
 }

@@ -41,6 +41,8 @@ type Bucket struct {
 	PublicAccessBlock *PublicAccessBlock `json:"pab,omitempty"`
 	// Versioning is "" (never enabled), Enabled or Suspended (docs/VERSIONS.md).
 	Versioning string `json:"ver,omitempty"`
+	// ObjectLock is the bucket's Object Lock configuration (nil = never enabled; lock.go).
+	ObjectLock *ObjectLock `json:"lock,omitempty"`
 	// Tags is the bucket's tag set (nil = none; docs/TAGGING.md).
 	Tags map[string]string `json:"tags,omitempty"`
 }
@@ -136,6 +138,11 @@ type Object struct {
 	Enc *Encryption `json:"enc,omitempty"`
 	// Parts, for a multipart object, describe each part for GET ?partNumber= and checksums.
 	Parts []PartInfo `json:"parts,omitempty"`
+
+	// Retention (nil = none) and LegalHold ("", ON or OFF) are the version's Object Lock
+	// settings (lock.go).
+	Retention *Retention `json:"ret,omitempty"`
+	LegalHold string     `json:"hold,omitempty"`
 }
 
 // Checksum is a stored flexible checksum.

@@ -176,6 +176,9 @@ func (s *KVStore) install(tx kv.Tx, bucket string, o Object, cond PutCondition) 
 	if err != nil {
 		return res, err
 	}
+	if err := s.applyLock(tx, bucket, &o); err != nil {
+		return res, err
+	}
 	cur, err := s.getObject(ob, bucket, o.Key)
 	if err != nil && (cond != nil || !errors.Is(err, ErrDamagedRecord)) {
 		return res, err
@@ -237,6 +240,9 @@ type DeleteOptions struct {
 	// Cond, if set, sees the version that would be deleted (the current one for no
 	// VersionID, nil if there is none or it is a delete marker) and may refuse.
 	Cond PutCondition
+	// BypassGovernance lets a VersionID delete remove a version under GOVERNANCE retention
+	// (a locked version is otherwise refused with ErrObjectLocked; lock.go).
+	BypassGovernance bool
 }
 
 // DeleteResult says what DeleteObject did.
@@ -325,6 +331,9 @@ func (s *KVStore) deleteVersion(tx kv.Tx, bucket, key string, opt DeleteOptions)
 		return res, err
 	}
 	check := func(o *Object) error {
+		if err := deletable(o, opt.BypassGovernance); err != nil {
+			return err
+		}
 		if opt.Cond == nil {
 			return nil
 		}

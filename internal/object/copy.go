@@ -40,6 +40,10 @@ type CopyInput struct {
 	// website redirect), which makes a copy onto itself legal.
 	OtherChange bool
 	Cond        WriteConditions
+	// Retention and LegalHold are the new version's Object Lock settings (the source's
+	// are not copied; lock.go).
+	Retention *meta.Retention
+	LegalHold string
 	// ReplaceTags takes Template.Tags (x-amz-tagging-directive REPLACE); otherwise the
 	// source's tags are copied.
 	ReplaceTags bool
@@ -156,6 +160,7 @@ func (e *Engine) copyOnce(ctx context.Context, in *CopyInput, b *meta.Bucket) (*
 	if in.ReplaceTags {
 		o.Tags = in.Template.Tags
 	}
+	o.Retention, o.LegalHold = in.Retention, in.LegalHold
 	enc, dstW, err := e.beginWrite(ctx, in.KMS, in.SSE, b, in.Key)
 	if err != nil {
 		return nil, err

@@ -66,6 +66,9 @@ type DeleteInput struct {
 	// VersionID deletes that version for good ("null" for the null version); "" deletes
 	// the key as the bucket's versioning state says (a delete marker where versioned).
 	VersionID string
+	// BypassGovernance lets a VersionID delete remove a version under GOVERNANCE
+	// retention: the caller asked to and is allowed to (lock.go).
+	BypassGovernance bool
 	// Cond are the delete's preconditions (tags.go).
 	Cond DeleteConditions
 }
@@ -73,7 +76,7 @@ type DeleteInput struct {
 // Delete deletes a key or a version and removes the blobs of what is gone for good;
 // deleting what does not exist is not an error. Returns meta.ErrNoSuchBucket.
 func (e *Engine) Delete(ctx context.Context, in DeleteInput) (meta.DeleteResult, error) {
-	res, err := e.meta.DeleteObject(ctx, in.Bucket, in.Key, meta.DeleteOptions{Cond: in.Cond.cond(), VersionID: in.VersionID})
+	res, err := e.meta.DeleteObject(ctx, in.Bucket, in.Key, meta.DeleteOptions{Cond: in.Cond.cond(), VersionID: in.VersionID, BypassGovernance: in.BypassGovernance})
 	if err != nil {
 		return res, err
 	}

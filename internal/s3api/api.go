@@ -116,6 +116,8 @@ type request struct {
 	enc *meta.Encryption
 	// audited is set once the request's audit record was handed over.
 	audited bool
+	// lock is the Object Lock body of the request, once read (objectlock.go).
+	lock *lockBody
 	// errHeader are headers an error response carries too (x-amz-delete-marker, …).
 	errHeader http.Header
 	// tagBody is the decoded Tagging body, once read (tagging.go).

@@ -89,6 +89,7 @@ func (a *API) auditRecord(q *request, resp *response, err error, bytesOut int64)
 			params[strings.ToLower(h)] = v
 		}
 	}
+	lockAuditParams(q, params)
 	rec.RequestParameters = params
 	if resp != nil && !rec.ReadOnly {
 		re := map[string]any{}

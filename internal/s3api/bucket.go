@@ -72,8 +72,11 @@ func (a *API) createBucket(q *request) (*response, error) {
 		return nil, &apierr.Error{Code: "IllegalLocationConstraintException", Status: 400,
 			Message: "The " + nonEmpty(lc, "unspecified") + " location constraint is incompatible for the region specific endpoint this request was sent to."}
 	}
-	err := a.meta.CreateBucket(q.ctx, meta.Bucket{Name: q.bucket, Created: time.Now().UTC(), Region: a.cfg.Region})
-	if err != nil {
+	b := meta.Bucket{Name: q.bucket, Created: time.Now().UTC(), Region: a.cfg.Region}
+	if err := a.lockOnCreate(q, &b); err != nil {
+		return nil, err
+	}
+	if err := a.meta.CreateBucket(q.ctx, b); err != nil {
 		return nil, err
 	}
 	resp := newResponse()

@@ -95,6 +95,9 @@ func (a *API) copyObject(q *request) (*response, error) {
 		}
 	}
 	in.Template.Tags = tags
+	if err := a.readLock(q, &in.Retention, &in.LegalHold); err != nil {
+		return nil, err
+	}
 	if in.Source, err = a.copySource(q); err != nil {
 		return nil, err
 	}

@@ -25,7 +25,7 @@ func (a *API) deleteObject(q *request) (*response, error) {
 	if err := a.authorizeETagRead(q, q.key, cond); err != nil {
 		return nil, err
 	}
-	res, err := a.objects.Delete(q.ctx, object.DeleteInput{Bucket: q.bucket, Key: q.key, Cond: cond, VersionID: vid})
+	res, err := a.objects.Delete(q.ctx, object.DeleteInput{Bucket: q.bucket, Key: q.key, BypassGovernance: vid != "" && a.bypassGovernance(q, q.bucket, q.key), Cond: cond, VersionID: vid})
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +84,7 @@ func (a *API) deleteObjects(q *request) (*response, error) {
 			err = a.authorizeETagRead(q, o.Key, cond)
 		}
 		if err == nil {
-			res, err = a.objects.Delete(q.ctx, object.DeleteInput{Bucket: q.bucket, Key: o.Key, VersionID: o.VersionID, Cond: cond})
+			res, err = a.objects.Delete(q.ctx, object.DeleteInput{Bucket: q.bucket, Key: o.Key, BypassGovernance: o.VersionID != "" && a.bypassGovernance(q, q.bucket, o.Key), VersionID: o.VersionID, Cond: cond})
 		}
 		if err != nil {
 			e := apierr.S3(err)

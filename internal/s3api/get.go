@@ -91,6 +91,7 @@ func (a *API) readObject(q *request) (*response, error) {
 	h.Set("Last-Modified", o.LastModified.UTC().Format(http.TimeFormat))
 	writeObjectHeaders(h, o)
 	writeSSEHeaders(h, o.Enc)
+	a.writeLockHeaders(q, h, o)
 	setTagCount(h, o)
 	setVersionHeader(h, o.VersionID, vid != "")
 	q.enc, q.versionID = o.Enc, wireVersion(o.VersionID)

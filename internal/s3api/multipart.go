@@ -59,6 +59,9 @@ func (a *API) createUpload(q *request) (*response, error) {
 	default:
 		return nil, apierr.InvalidRequest.Msg("Value for x-amz-checksum-type header is invalid.")
 	}
+	if err := a.readLock(q, &u.Template.Retention, &u.Template.LegalHold); err != nil {
+		return nil, err
+	}
 	u.SSE, u.KMS = sw, a.kmsFor(q)
 	up, err := a.objects.CreateUpload(q.ctx, u)
 	if err != nil {

@@ -76,6 +76,8 @@ var opTable = []op{
 	{Name: "GetBucketLocation", Route: match{On: onBucket, Method: http.MethodGet, Query: []string{"location"}}, Action: "s3:GetBucketLocation", ReadOnly: true, Run: (*API).getBucketLocation},
 	{Name: "GetBucketVersioning", Route: match{On: onBucket, Method: http.MethodGet, Query: []string{"versioning"}}, Action: "s3:GetBucketVersioning", ReadOnly: true, Run: (*API).getBucketVersioning},
 	{Name: "PutBucketVersioning", Route: match{On: onBucket, Method: http.MethodPut, Query: []string{"versioning"}}, Action: "s3:PutBucketVersioning", Run: (*API).putBucketVersioning},
+	{Name: "PutObjectLockConfiguration", Route: match{On: onBucket, Method: http.MethodPut, Query: []string{"object-lock"}}, Action: "s3:PutBucketObjectLockConfiguration", Run: (*API).putObjectLockConfiguration},
+	{Name: "GetObjectLockConfiguration", Route: match{On: onBucket, Method: http.MethodGet, Query: []string{"object-lock"}}, Action: "s3:GetBucketObjectLockConfiguration", ReadOnly: true, Run: (*API).getObjectLockConfiguration},
 	{Name: "ListObjectVersions", Route: match{On: onBucket, Method: http.MethodGet, Query: []string{"versions"}}, Action: "s3:ListBucketVersions", Data: true, ReadOnly: true, Run: (*API).listObjectVersions},
 	{Name: "ListMultipartUploads", Route: match{On: onBucket, Method: http.MethodGet, Query: []string{"uploads"}}, Action: "s3:ListBucketMultipartUploads", Data: true, ReadOnly: true, Run: (*API).listUploads},
 	{Name: "DeleteObjects", Route: match{On: onBucket, Method: http.MethodPost, Query: []string{"delete"}}, Action: "s3:DeleteObject", Resource: eachKeyResource, Data: true, Run: (*API).deleteObjects},
@@ -110,6 +112,11 @@ var opTable = []op{
 	{Name: "AbortMultipartUpload", Route: match{On: onObject, Method: http.MethodDelete, Query: []string{"uploadId"}}, Action: "s3:AbortMultipartUpload", Resource: objectResource, Data: true, Run: (*API).abortUpload},
 	{Name: "CreateMultipartUpload", Route: match{On: onObject, Method: http.MethodPost, Query: []string{"uploads"}}, Action: "s3:PutObject", Resource: objectResource, Data: true, Run: (*API).createUpload},
 	{Name: "CompleteMultipartUpload", Route: match{On: onObject, Method: http.MethodPost, Query: []string{"uploadId"}}, Action: "s3:PutObject", Resource: objectResource, Data: true, Run: (*API).completeUpload},
+	// Object Lock of one version.
+	{Name: "PutObjectRetention", Route: match{On: onObject, Method: http.MethodPut, Query: []string{"retention"}}, Action: "s3:PutObjectRetention", Resource: objectResource, Data: true, Run: (*API).putObjectRetention},
+	{Name: "GetObjectRetention", Route: match{On: onObject, Method: http.MethodGet, Query: []string{"retention"}}, Action: "s3:GetObjectRetention", Resource: objectResource, Data: true, ReadOnly: true, Run: (*API).getObjectRetention},
+	{Name: "PutObjectLegalHold", Route: match{On: onObject, Method: http.MethodPut, Query: []string{"legal-hold"}}, Action: "s3:PutObjectLegalHold", Resource: objectResource, Data: true, Run: (*API).putObjectLegalHold},
+	{Name: "GetObjectLegalHold", Route: match{On: onObject, Method: http.MethodGet, Query: []string{"legal-hold"}}, Action: "s3:GetObjectLegalHold", Resource: objectResource, Data: true, ReadOnly: true, Run: (*API).getObjectLegalHold},
 	// Objects.
 	{Name: "CopyObject", Route: match{On: onObject, Method: http.MethodPut, CopySource: true}, Action: "s3:PutObject", Resource: objectResource, Data: true, Run: (*API).copyObject},
 	{Name: "PutObject", Route: match{On: onObject, Method: http.MethodPut}, Action: "s3:PutObject", Resource: objectResource, Data: true, Run: (*API).putObject},

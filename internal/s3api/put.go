@@ -40,6 +40,9 @@ func (a *API) putObject(q *request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := a.readLock(q, &tmpl.Retention, &tmpl.LegalHold); err != nil {
+		return nil, err
+	}
 	if _, err := a.meta.GetBucket(q.ctx, q.bucket); err != nil {
 		return nil, err
 	}

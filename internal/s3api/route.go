@@ -20,7 +20,7 @@ func parseQuery(raw string) (map[string][]string, error) {
 var unsupportedSubresources = []string{
 	"acl", "cors", "lifecycle", "logging", "notification", "replication", "website",
 	"requestPayment", "inventory", "analytics", "metrics", "intelligent-tiering",
-	"object-lock", "retention", "legal-hold", "restore", "select", "torrent",
+	"restore", "select", "torrent",
 	"accelerate", "ownershipControls", "attributes", "encryption", "policy", "policyStatus",
 	"publicAccessBlock",
 }

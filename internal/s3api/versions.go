@@ -85,6 +85,9 @@ func (a *API) putBucketVersioning(q *request) (*response, error) {
 		return nil, apierr.NotImplemented.Msg("Arca does not support MFA Delete.")
 	}
 	err := a.meta.UpdateBucket(q.ctx, q.bucket, func(b *meta.Bucket) error {
+		if b.ObjectLock != nil && b.ObjectLock.Enabled && req.Status == meta.VersioningSuspended {
+			return errLockedVersioning
+		}
 		if req.Status != "" {
 			b.Versioning = req.Status
 		}

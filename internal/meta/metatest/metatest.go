@@ -37,6 +37,7 @@ func Run(t *testing.T, be Backend) {
 	t.Run("UpdateBucket", func(t *testing.T) { testUpdateBucket(t, be) })
 	t.Run("Versions", func(t *testing.T) { testVersions(t, be) })
 	t.Run("VersionListPaging", func(t *testing.T) { testVersionListPaging(t, be) })
+	t.Run("ObjectLock", func(t *testing.T) { testObjectLock(t, be) })
 	t.Run("UpdateVersion", func(t *testing.T) { testUpdateVersion(t, be) })
 }
 
