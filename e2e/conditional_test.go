@@ -228,6 +228,20 @@ func TestConditionalPolicy(t *testing.T) {
 	wantS3Denied(t, "unconditional DeleteObject", err, "")
 	_, err = bc.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(b), Key: aws.String("k"), IfMatch: p.ETag})
 	wantOK(t, "DeleteObject with If-Match", err)
+	// DeleteObjects: s3:if-match is each key's <ETag>.
+	x, err := bc.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(b), Key: aws.String("x"), Body: strings.NewReader("x"), IfNoneMatch: aws.String("*")})
+	wantOK(t, "PutObject x", err)
+	_, err = bc.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(b), Key: aws.String("y"), Body: strings.NewReader("y"), IfNoneMatch: aws.String("*")})
+	wantOK(t, "PutObject y", err)
+	if x == nil {
+		return
+	}
+	res, err := bc.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: aws.String(b), Delete: &types.Delete{Objects: []types.ObjectIdentifier{
+		{Key: aws.String("x"), ETag: x.ETag}, {Key: aws.String("y")}}}})
+	if err != nil || len(res.Deleted) != 1 || aws.ToString(res.Deleted[0].Key) != "x" ||
+		len(res.Errors) != 1 || aws.ToString(res.Errors[0].Key) != "y" || aws.ToString(res.Errors[0].Code) != "AccessDenied" {
+		t.Errorf("DeleteObjects under a policy requiring s3:if-match: %+v %v", res, err)
+	}
 }
 
 // TestConditionalDeleteNeedsRead: a delete naming an ETag also needs s3:GetObject (its

@@ -122,6 +122,8 @@ type request struct {
 	errHeader http.Header
 	// tagBody is the decoded Tagging body, once read (tagging.go).
 	tagBody *tagBody
+	// keyETag is the <ETag> of the DeleteObjects key being authorized (s3:if-match).
+	keyETag string
 	// versionID is the version the request read, wrote or deleted ("" if none), for the
 	// audit record.
 	versionID string

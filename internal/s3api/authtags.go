@@ -28,7 +28,7 @@ var notCreating = []string{"CreateMultipartUpload", "UploadPart", "UploadPartCop
 // policy condition asks for such a key (policy.Request.Lazy), so a GET decided by a policy
 // that never names an existing tag costs no extra read.
 func (a *API) requestKeys(q *request, action string, r *policy.Request) {
-	if q.o == nil || q.key == "" {
+	if q.o == nil || q.key == "" && q.o.Name != "DeleteObjects" {
 		return
 	}
 	op := q.o.Name
@@ -39,7 +39,11 @@ func (a *API) requestKeys(q *request, action string, r *policy.Request) {
 		}
 		fallthrough
 	case "s3:DeleteObject", "s3:DeleteObjectVersion":
-		if v := q.header("If-Match"); v != "" && op != "DeleteObjects" {
+		v := q.header("If-Match")
+		if op == "DeleteObjects" {
+			v = q.keyETag // each key's <ETag>
+		}
+		if v != "" {
 			r.Set(policy.KeyIfMatch, v)
 		}
 		if v := q.header("If-None-Match"); v != "" && action == "s3:PutObject" {
@@ -64,7 +68,7 @@ func (a *API) requestKeys(q *request, action string, r *policy.Request) {
 			r.Set(policy.KeyRequestObjectTagKeys, keys...)
 		}
 	}
-	if !slices.Contains(existingTagActions, action) {
+	if !slices.Contains(existingTagActions, action) || q.key == "" {
 		return
 	}
 	var (

@@ -68,6 +68,7 @@ func (a *API) deleteObjects(q *request) (*response, error) {
 		if o.VersionID != "" {
 			action = "s3:DeleteObjectVersion"
 		}
+		q.keyETag = o.ETag
 		if err := a.authorizeOn(q, q.bucket, action, objectARN(q.bucket, o.Key)); err != nil {
 			e := apierr.S3(err)
 			out.Errors = append(out.Errors, deleteError{Key: o.Key, Code: e.Code, Message: e.Message})
