@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 )
@@ -153,6 +154,13 @@ func TestObjectLockGovernanceBypass(t *testing.T) {
 	if err != nil || cfg.ObjectLockConfiguration.Rule == nil || cfg.ObjectLockConfiguration.Rule.DefaultRetention.Mode != types.ObjectLockRetentionModeGovernance ||
 		aws.ToInt32(cfg.ObjectLockConfiguration.Rule.DefaultRetention.Days) != 1 {
 		t.Fatalf("GetObjectLockConfiguration: %+v %v", cfg, err)
+	}
+	// The audit record carries the configuration.
+	ct := cloudTrailClient(srv.HTTPURL, testAccessKey, testSecretKey)
+	recs := auditLookup(t, ct, cttypes.LookupAttributeKeyEventName, "PutObjectLockConfiguration")
+	if len(recs) != 1 || field(recs[0], "requestParameters.ObjectLockConfiguration.Rule.DefaultRetention.Mode") != "GOVERNANCE" ||
+		field(recs[0], "requestParameters.ObjectLockConfiguration.Rule.DefaultRetention.Days") != float64(1) {
+		t.Fatalf("PutObjectLockConfiguration records: %v", recs)
 	}
 	rootIAM := iamClient(srv.HTTPURL, testAccessKey, testSecretKey)
 	base := `"s3:PutObject","s3:GetObject","s3:GetObjectVersion","s3:DeleteObject","s3:DeleteObjectVersion","s3:PutObjectRetention","s3:GetObjectRetention"`
@@ -364,7 +372,12 @@ func TestObjectLockTrail(t *testing.T) {
 	var cfg struct {
 		ObjectLockConfiguration struct {
 			ObjectLockEnabled string
-			Rule              struct{ DefaultRetention struct{ Mode string; Years int } }
+			Rule              struct {
+				DefaultRetention struct {
+					Mode  string
+					Years int
+				}
+			}
 		}
 	}
 	out := srv.AWS(t, srv.HTTPURL, false, "s3api", "get-object-lock-configuration", "--bucket", bucket)

@@ -1,11 +1,17 @@
 package s3api
 
 import (
+	"crypto/md5"
+	"encoding/base64"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/arcastore/arca/internal/apierr"
+	"github.com/arcastore/arca/internal/policy"
 )
 
 var lockHeaderTests = []struct {
@@ -78,6 +84,52 @@ func TestCheckLockConfig(t *testing.T) {
 		}
 		if err != nil || !l.Enabled || l.Mode != tt.mode || l.Days != tt.days || l.Years != tt.years {
 			t.Errorf("%s: %+v %v", tt.name, l, err)
+		}
+	}
+}
+
+// The Object Lock condition keys come from the headers of a write and from the body of
+// PutObjectRetention and PutObjectLegalHold, each only on the actions AWS documents.
+func TestLockKeys(t *testing.T) {
+	until := time.Now().Add(36 * time.Hour).UTC().Format(time.RFC3339)
+	put := httptest.NewRequest(http.MethodPut, "/b/k", nil)
+	put.Header.Set(hLockMode, "GOVERNANCE")
+	put.Header.Set(hLockUntil, until)
+	put.Header.Set(hLockLegalHold, "ON")
+	body := `<Retention><Mode>COMPLIANCE</Mode><RetainUntilDate>` + until + `</RetainUntilDate></Retention>`
+	ret := httptest.NewRequest(http.MethodPut, "/b/k?retention", strings.NewReader(body))
+	sum := md5.Sum([]byte(body))
+	ret.Header.Set("Content-Md5", base64.StdEncoding.EncodeToString(sum[:]))
+	tests := []struct {
+		name   string
+		r      *http.Request
+		op     string
+		action string
+		want   map[string]string
+	}{
+		{"PutObject", put, "PutObject", "s3:PutObject", map[string]string{policy.KeyObjectLockMode: "GOVERNANCE",
+			policy.KeyObjectLockRetainUntil: until, policy.KeyObjectLockRemainingDays: "2", policy.KeyObjectLockLegalHold: "ON"}},
+		{"GetObject", put, "GetObject", "s3:GetObject", map[string]string{}},
+		{"PutObjectRetention", ret, "PutObjectRetention", "s3:PutObjectRetention", map[string]string{policy.KeyObjectLockMode: "COMPLIANCE",
+			policy.KeyObjectLockRetainUntil: until, policy.KeyObjectLockRemainingDays: "2"}},
+	}
+	for _, tt := range tests {
+		var row *op
+		for i := range opTable {
+			if opTable[i].Name == tt.op {
+				row = &opTable[i]
+			}
+		}
+		q := &request{r: tt.r, o: row, caller: &Caller{Body: io.NopCloser(tt.r.Body)}}
+		r := &policy.Request{}
+		lockKeys(q, tt.action, r)
+		if len(r.Context) != len(tt.want) {
+			t.Errorf("%s: keys %v, want %v", tt.name, r.Context, tt.want)
+		}
+		for k, v := range tt.want {
+			if got := r.Context[k]; len(got) != 1 || got[0] != v {
+				t.Errorf("%s: %s = %v, want %q", tt.name, k, got, v)
+			}
 		}
 	}
 }
