@@ -2,6 +2,7 @@ package s3api
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -83,4 +84,38 @@ func TestCheckTagsBucketLimit(t *testing.T) {
 	if e := apierr.S3(checkTags(tags[:11], maxObjectTags)); e == nil || e.Code != "BadRequest" || e.Message != "Object tags cannot be greater than 10" {
 		t.Errorf("11 object tags: %v", e)
 	}
+}
+
+// FuzzParseTaggingHeader: whatever x-amz-tagging holds, the parser either refuses it with
+// an S3 error or yields at most 10 tags that each pass S3's rules, and re-encoding them
+// parses back to the same set.
+func FuzzParseTaggingHeader(f *testing.F) {
+	for _, tc := range taggingHeaderTests {
+		f.Add(tc.in)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		m, err := parseTaggingHeader(in)
+		if err != nil {
+			if apierr.S3(err).Status != 400 {
+				t.Fatalf("%q: %v is not a 400", in, err)
+			}
+			return
+		}
+		if len(m) > maxObjectTags {
+			t.Fatalf("%q: %d tags", in, len(m))
+		}
+		var tags []tagXML
+		var enc []string
+		for k, v := range m {
+			tags = append(tags, tagXML{k, v})
+			enc = append(enc, url.QueryEscape(k)+"="+url.QueryEscape(v))
+		}
+		if err := checkTags(tags, maxObjectTags); err != nil {
+			t.Fatalf("%q: parsed tags fail the rules: %v", in, err)
+		}
+		back, err := parseTaggingHeader(strings.Join(enc, "&"))
+		if err != nil || tagString(back) != tagString(m) {
+			t.Fatalf("%q: round trip %v %v", in, back, err)
+		}
+	})
 }
