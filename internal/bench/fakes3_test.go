@@ -83,6 +83,12 @@ func (f *fakeS3) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s3Error(w, http.StatusBadRequest, "IncompleteBody")
 			return
 		}
+		if r.Context().Err() != nil {
+			// The client gave up (a cancelled run): store nothing. Otherwise this handler
+			// could store the object after the run's cleanup deleted its key, and
+			// TestRunCancelled would see a leftover that depends on scheduling alone.
+			return
+		}
 		if int64(len(data)) != r.ContentLength {
 			f.badPuts = append(f.badPuts, fmt.Sprintf("%s: %d bytes, Content-Length %d", key, len(data), r.ContentLength))
 		}
