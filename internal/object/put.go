@@ -20,6 +20,9 @@ type PutInput struct {
 	// DefaultChecksum is computed when the client named none (S3: CRC64NVME; "" for none).
 	DefaultChecksum string
 	Cond            WriteConditions
+	// BucketRecord, if the caller already read it, saves reading the bucket again (its
+	// default encryption); the commit re-reads what it must inside its transaction.
+	BucketRecord *meta.Bucket
 }
 
 // Put stores a new object under in.Key, replacing any object there once committed (the
@@ -30,11 +33,15 @@ type PutInput struct {
 // ErrBodyTooLong) or its reader's; ErrPreconditionFailed or meta.ErrNoSuchKey from the
 // conditions; KMS errors for SSE-KMS.
 func (e *Engine) Put(ctx context.Context, in PutInput) (*meta.Object, error) {
-	b, err := e.meta.GetBucket(ctx, in.Bucket)
-	if err != nil {
-		return nil, err
+	b := in.BucketRecord
+	if b == nil {
+		rec, err := e.meta.GetBucket(ctx, in.Bucket)
+		if err != nil {
+			return nil, err
+		}
+		b = &rec
 	}
-	enc, w, err := e.beginWrite(ctx, in.KMS, in.SSE, &b, in.Key)
+	enc, w, err := e.beginWrite(ctx, in.KMS, in.SSE, b, in.Key)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package s3api
 
 import (
+	"net/http"
 	"slices"
 	"strings"
 
@@ -22,6 +23,9 @@ var requestTagOps = []string{"PutObject", "CopyObject", "CreateMultipartUpload"}
 // notCreating are the s3:PutObject operations that do not create an object
 // (s3:ObjectCreationOperation "false"): they take no conditional headers.
 var notCreating = []string{"CreateMultipartUpload", "UploadPart", "UploadPartCopy"}
+
+// hcTagging is x-amz-tagging in canonical form (a lookup without canonicalizing).
+var hcTagging = http.CanonicalHeaderKey(hTagging)
 
 // requestKeys sets the condition keys of object tagging and conditional requests on r
 // (docs/TAGGING.md). The object's record is read for s3:ExistingObjectTag/<key> only when a
@@ -52,7 +56,7 @@ func (a *API) requestKeys(q *request, action string, r *policy.Request) {
 	}
 	var reqTags func() map[string]string
 	switch {
-	case action == "s3:PutObject" && slices.Contains(requestTagOps, op) && q.header(hTagging) != "":
+	case action == "s3:PutObject" && slices.Contains(requestTagOps, op) && q.header(hcTagging) != "":
 		reqTags = func() map[string]string { t, _ := q.requestTags(); return t }
 	case op == "PutObjectTagging":
 		reqTags = func() map[string]string { t, _ := q.readTagging(maxObjectTags); return t }

@@ -24,9 +24,17 @@ const (
 	hLockMode      = "x-amz-object-lock-mode"
 	hLockUntil     = "x-amz-object-lock-retain-until-date"
 	hLockLegalHold = "x-amz-object-lock-legal-hold"
-	hBypass        = "x-amz-bypass-governance-retention"
-	hBucketLock    = "x-amz-bucket-object-lock-enabled"
-	lockTimeFormat = "2006-01-02T15:04:05.000Z"
+)
+
+// The same names in canonical form: a lookup with them is a map access, with the lowercase
+// names it canonicalizes (allocates) on every request.
+var (
+	hcLockMode      = http.CanonicalHeaderKey(hLockMode)
+	hcLockUntil     = http.CanonicalHeaderKey(hLockUntil)
+	hcLockLegalHold = http.CanonicalHeaderKey(hLockLegalHold)
+	hBypass         = "x-amz-bypass-governance-retention"
+	hBucketLock     = "x-amz-bucket-object-lock-enabled"
+	lockTimeFormat  = "2006-01-02T15:04:05.000Z"
 )
 
 var (
@@ -101,7 +109,7 @@ func lockKeys(q *request, action string, r *policy.Request) {
 	default:
 		return
 	}
-	mode, until, hold := q.header(hLockMode), q.header(hLockUntil), q.header(hLockLegalHold)
+	mode, until, hold := q.header(hcLockMode), q.header(hcLockUntil), q.header(hcLockLegalHold)
 	if b := q.lockBodyOf(); b != nil && b.err == nil {
 		if b.retention != nil {
 			mode, until = b.retention.Mode, b.retention.RetainUntilDate
@@ -129,7 +137,7 @@ func lockKeys(q *request, action string, r *policy.Request) {
 // parseLockHeaders reads the x-amz-object-lock-* headers of a write: both mode and date or
 // neither, a date in the future, a legal hold ON or OFF.
 func parseLockHeaders(h http.Header) (*meta.Retention, string, error) {
-	mode, until, hold := h.Get(hLockMode), h.Get(hLockUntil), h.Get(hLockLegalHold)
+	mode, until, hold := h.Get(hcLockMode), h.Get(hcLockUntil), h.Get(hcLockLegalHold)
 	var ret *meta.Retention
 	if mode != "" && !validLockMode(mode) {
 		return nil, "", apierr.InvalidArgument.Msg("Unknown wormMode directive.").Arg(hLockMode, mode)

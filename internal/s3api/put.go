@@ -43,14 +43,15 @@ func (a *API) putObject(q *request) (*response, error) {
 	if err := a.readLock(q, &tmpl.Retention, &tmpl.LegalHold); err != nil {
 		return nil, err
 	}
-	if _, err := a.meta.GetBucket(q.ctx, q.bucket); err != nil {
+	b, err := a.meta.GetBucket(q.ctx, q.bucket)
+	if err != nil {
 		return nil, err
 	}
 	body, err := payloadBody(q)
 	if err != nil {
 		return nil, err
 	}
-	o, err := a.objects.Put(q.ctx, object.PutInput{Bucket: q.bucket, Key: q.key, Template: tmpl, SSE: sw, KMS: a.kmsFor(q),
+	o, err := a.objects.Put(q.ctx, object.PutInput{Bucket: q.bucket, Key: q.key, Template: tmpl, SSE: sw, KMS: a.kmsFor(q), BucketRecord: &b,
 		Body: body, DefaultChecksum: object.DefaultChecksum, Cond: writeConditions(q.r.Header)})
 	if err != nil {
 		return nil, err

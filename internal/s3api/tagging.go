@@ -125,7 +125,7 @@ func parseTaggingHeader(v string) (map[string]string, error) {
 
 // requestTags are the tags a write asks for in x-amz-tagging, once per request.
 func (q *request) requestTags() (map[string]string, error) {
-	return parseTaggingHeader(q.header(hTagging))
+	return parseTaggingHeader(q.header(hcTagging))
 }
 
 // readTagging reads a Tagging body and checks it against max. The result is kept on q, so
