@@ -121,4 +121,3 @@ func (a *API) getBucketLocation(q *request) (*response, error) {
 	resp.xml = locationConstraint{NS: s3NS, Region: region}
 	return resp, nil
 }
-
