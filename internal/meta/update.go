@@ -51,16 +51,7 @@ func (s *KVStore) UpdateVersion(ctx context.Context, bucket, key, versionID stri
 		if err != nil {
 			return err
 		}
-		var sk []byte
-		if vb != nil {
-			if want == "" {
-				if k := noncurrentNull(vb, key); k != nil {
-					sk = k[len(key)+1:]
-				}
-			} else if vb.Get(versionKey(key, want)) != nil {
-				sk = []byte(want)
-			}
-		}
+		sk := noncurrentSK(vb, key, want)
 		if sk == nil {
 			return ErrNoSuchVersion
 		}

@@ -143,6 +143,24 @@ func noncurrentNull(vb kv.Bucket, key string) []byte {
 	return nil
 }
 
+// noncurrentSK finds where the noncurrent version vid ("" = the null version) of key is
+// stored under it, or nil if it has none (vb may be nil).
+func noncurrentSK(vb kv.Bucket, key, vid string) []byte {
+	if vb == nil {
+		return nil
+	}
+	if vid == "" {
+		if k := noncurrentNull(vb, key); k != nil {
+			return k[len(key)+1:]
+		}
+		return nil
+	}
+	if vb.Get(versionKey(key, vid)) != nil {
+		return []byte(vid)
+	}
+	return nil
+}
+
 // readNoncurrent decodes the noncurrent version stored at sk of key.
 func (s *KVStore) readNoncurrent(vb kv.Bucket, bucket, key string, sk []byte, v []byte) (*Object, error) {
 	vid := string(sk)
@@ -366,14 +384,7 @@ func (s *KVStore) deleteVersion(tx kv.Tx, bucket, key string, opt DeleteOptions)
 	if vb == nil {
 		return res, nil
 	}
-	var sk []byte
-	if res.VersionID == "" {
-		if k := noncurrentNull(vb, key); k != nil {
-			sk = k[len(key)+1:]
-		}
-	} else if vb.Get(versionKey(key, res.VersionID)) != nil {
-		sk = []byte(res.VersionID)
-	}
+	sk := noncurrentSK(vb, key, res.VersionID)
 	if sk == nil {
 		return res, nil // no such version: deleting it changes nothing, as S3 answers
 	}
@@ -428,14 +439,7 @@ func (s *KVStore) GetVersion(ctx context.Context, bucket, key, versionID string)
 			}
 			return err
 		}
-		var sk []byte
-		if want == "" {
-			if k := noncurrentNull(vb, key); k != nil {
-				sk = k[len(key)+1:]
-			}
-		} else if vb.Get(versionKey(key, want)) != nil {
-			sk = []byte(want)
-		}
+		sk := noncurrentSK(vb, key, want)
 		if sk == nil {
 			return ErrNoSuchVersion
 		}
