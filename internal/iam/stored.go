@@ -1,7 +1,6 @@
 package iam
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 
@@ -89,22 +88,14 @@ func UpgradeRecordsTx(tx kv.Tx, k *recauth.Key) (int, error) {
 		if b == nil {
 			continue
 		}
-		var puts [][2][]byte
-		err := b.ForEach(func(name, v []byte) error {
-			if _, err := openRec(nil, bucket, string(name), v); err == nil {
-				puts = append(puts, [2][]byte{bytes.Clone(name), k.Seal(recordKind[bucket], []string{string(name)}, v)})
-			}
-			return nil
+		m, err := recauth.SealLegacy(b, k, recordKind[bucket], func(name, v []byte) bool {
+			_, err := openRec(nil, bucket, string(name), v)
+			return err == nil
 		})
 		if err != nil {
 			return 0, err
 		}
-		for _, p := range puts {
-			if err := b.Put(p[0], p[1]); err != nil {
-				return 0, err
-			}
-		}
-		n += len(puts)
+		n += m
 	}
 	return n, nil
 }

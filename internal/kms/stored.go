@@ -1,7 +1,6 @@
 package kms
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 
@@ -157,22 +156,11 @@ func UpgradeRecordsTx(tx kv.Tx, k *recauth.Key) (int, error) {
 		if b == nil {
 			continue
 		}
-		var puts [][2][]byte
-		err := b.ForEach(func(name, v []byte) error {
-			if recauth.IsLegacy(v) && t.check(nil, string(name), v) == nil {
-				puts = append(puts, [2][]byte{bytes.Clone(name), k.Seal(t.kind, []string{string(name)}, v)})
-			}
-			return nil
-		})
+		m, err := recauth.SealLegacy(b, k, t.kind, func(name, v []byte) bool { return t.check(nil, string(name), v) == nil })
 		if err != nil {
 			return 0, err
 		}
-		for _, p := range puts {
-			if err := b.Put(p[0], p[1]); err != nil {
-				return 0, err
-			}
-		}
-		n += len(puts)
+		n += m
 	}
 	return n, nil
 }

@@ -16,10 +16,13 @@ func TestSealOpen(t *testing.T) {
 		"other kind":     func() error { _, err := k.Open("bucket", []string{"b", "k"}, v); return err },
 		"other location": func() error { _, err := k.Open("object", []string{"b", "k2"}, v); return err },
 		"split moved":    func() error { _, err := k.Open("object", []string{"bk", ""}, v); return err },
-		"other key":      func() error { _, err := New(bytes.Repeat([]byte{2}, KeySize)).Open("object", []string{"b", "k"}, v); return err },
-		"bare JSON":      func() error { _, err := k.Open("object", []string{"b", "k"}, []byte(`{"key":"k"}`)); return err },
-		"truncated":      func() error { _, err := k.Open("object", []string{"b", "k"}, v[:len(v)-1]); return err },
-		"empty":          func() error { _, err := k.Open("object", []string{"b", "k"}, nil); return err },
+		"other key": func() error {
+			_, err := New(bytes.Repeat([]byte{2}, KeySize)).Open("object", []string{"b", "k"}, v)
+			return err
+		},
+		"bare JSON": func() error { _, err := k.Open("object", []string{"b", "k"}, []byte(`{"key":"k"}`)); return err },
+		"truncated": func() error { _, err := k.Open("object", []string{"b", "k"}, v[:len(v)-1]); return err },
+		"empty":     func() error { _, err := k.Open("object", []string{"b", "k"}, nil); return err },
 	} {
 		if err := open(); !errors.Is(err, ErrDamaged) {
 			t.Errorf("%s: %v, want ErrDamaged", name, err)
