@@ -87,7 +87,6 @@ func (a *Authorizer) KMSIdentity(ctx context.Context, id iam.Identity, r *policy
 	return a.identityOnly(ctx, id, r)
 }
 
-
 // splitKeyPolicy separates the statements that name the account itself as principal (which
 // delegate to IAM) from the others. Either may be nil (no statements: NotApplicable); when
 // all statements are of one kind, as in the default key policy, p itself is returned.

@@ -465,9 +465,9 @@ type VersionListOptions struct {
 // VersionListResult is one page of ListObjectVersions: versions and delete markers in key
 // order, each key's newest first, with IsLatest set on current ones.
 type VersionListResult struct {
-	Versions                         []Object
-	CommonPrefixes                   []string
-	IsTruncated                      bool
+	Versions                           []Object
+	CommonPrefixes                     []string
+	IsTruncated                        bool
 	NextKeyMarker, NextVersionIDMarker string
 }
 
