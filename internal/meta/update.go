@@ -14,54 +14,18 @@ import (
 // as is and nothing is written. Returns ErrNoSuchBucket, ErrNoSuchKey (no current version) or ErrNoSuchVersion.
 func (s *KVStore) UpdateVersion(ctx context.Context, bucket, key, versionID string, fn func(*Object) error) error {
 	return s.update(ctx, func(tx kv.Tx) error {
-		ob, err := objectsOf(tx, bucket)
+		o, b, err := s.findVersion(tx, bucket, key, versionID)
 		if err != nil {
 			return err
 		}
-		cur, err := s.getObject(ob, bucket, key)
-		if err != nil {
+		keep := *o
+		if err := fn(o); err != nil {
 			return err
 		}
-		want := versionID
-		if want == NullVersion {
-			want = ""
+		o.Key, o.VersionID, o.LastModified, o.DeleteMarker = keep.Key, keep.VersionID, keep.LastModified, keep.DeleteMarker
+		if keep.IsLatest {
+			return s.putRec(b, []byte(key), kindObject, objectLoc(bucket, key), o)
 		}
-		apply := func(o *Object) error {
-			keep := *o
-			if err := fn(o); err != nil {
-				return err
-			}
-			o.Key, o.VersionID, o.LastModified, o.DeleteMarker = keep.Key, keep.VersionID, keep.LastModified, keep.DeleteMarker
-			return nil
-		}
-		if versionID == "" || (cur != nil && cur.VersionID == want) {
-			if cur == nil {
-				if versionID == "" {
-					return ErrNoSuchKey
-				}
-				return ErrNoSuchVersion
-			}
-			cur.IsLatest = true
-			if err := apply(cur); err != nil {
-				return err
-			}
-			return s.putRec(ob, []byte(key), kindObject, objectLoc(bucket, key), cur)
-		}
-		vb, err := versionsOf(tx, bucket, false)
-		if err != nil {
-			return err
-		}
-		sk := noncurrentSK(vb, key, want)
-		if sk == nil {
-			return ErrNoSuchVersion
-		}
-		o, err := s.readNoncurrent(vb, bucket, key, sk, vb.Get(versionKey(key, string(sk))))
-		if err != nil {
-			return err
-		}
-		if err := apply(o); err != nil {
-			return err
-		}
-		return s.putNoncurrent(vb, bucket, o)
+		return s.putNoncurrent(b, bucket, o)
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/arcastore/arca/internal/kv"
@@ -74,10 +75,8 @@ func ValidVersionID(id string) bool {
 		return false
 	}
 	_, err := hex.DecodeString(id)
-	return err == nil && id == stringsToLower(id)
+	return err == nil && id == strings.ToLower(id)
 }
-
-func stringsToLower(s string) string { return string(bytes.ToLower([]byte(s))) }
 
 // vsk is where a noncurrent version is stored under its key.
 func vsk(o *Object) string {
@@ -402,53 +401,58 @@ func (s *KVStore) deleteVersion(tx kv.Tx, bucket, key string, opt DeleteOptions)
 	return res, vb.Delete(k)
 }
 
-// GetVersion returns a version of key: the current one (a delete marker included) when
-// versionID is "", else the one with that id ("null" for the null version). IsLatest says
-// whether it is current. Returns ErrNoSuchBucket, ErrNoSuchKey (no current version),
-// ErrNoSuchVersion or ErrDamagedRecord.
+// findVersion locates a version of key in tx: the current one (a delete marker included,
+// IsLatest set) when versionID is "", else the one with that id ("null" for the null
+// version). It returns the version and the kv bucket holding it (objects/ for the current
+// one, versions/ for a noncurrent one). Returns ErrNoSuchBucket, ErrNoSuchKey (no current
+// version), ErrNoSuchVersion or ErrDamagedRecord.
+func (s *KVStore) findVersion(tx kv.Tx, bucket, key, versionID string) (*Object, kv.Bucket, error) {
+	ob, err := objectsOf(tx, bucket)
+	if err != nil {
+		return nil, nil, err
+	}
+	cur, err := s.getObject(ob, bucket, key)
+	if err != nil {
+		return nil, nil, err
+	}
+	want := versionID
+	if want == NullVersion {
+		want = ""
+	}
+	if versionID == "" || (cur != nil && cur.VersionID == want) {
+		if cur == nil {
+			if versionID == "" {
+				return nil, nil, ErrNoSuchKey
+			}
+			return nil, nil, ErrNoSuchVersion
+		}
+		cur.IsLatest = true
+		return cur, ob, nil
+	}
+	vb, err := versionsOf(tx, bucket, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	sk := noncurrentSK(vb, key, want)
+	if sk == nil {
+		return nil, nil, ErrNoSuchVersion
+	}
+	o, err := s.readNoncurrent(vb, bucket, key, sk, vb.Get(versionKey(key, string(sk))))
+	if err != nil {
+		return nil, nil, err
+	}
+	return o, vb, nil
+}
+
+// GetVersion returns a version of key (see findVersion).
 func (s *KVStore) GetVersion(ctx context.Context, bucket, key, versionID string) (Object, error) {
 	var out Object
 	err := s.view(ctx, func(tx kv.Tx) error {
-		ob, err := objectsOf(tx, bucket)
-		if err != nil {
-			return err
+		o, _, err := s.findVersion(tx, bucket, key, versionID)
+		if err == nil {
+			out = *o
 		}
-		cur, err := s.getObject(ob, bucket, key)
-		if err != nil {
-			return err
-		}
-		want := versionID
-		if want == NullVersion {
-			want = ""
-		}
-		if versionID == "" || (cur != nil && cur.VersionID == want) {
-			if cur == nil {
-				if versionID == "" {
-					return ErrNoSuchKey
-				}
-				return ErrNoSuchVersion
-			}
-			out = *cur
-			out.IsLatest = true
-			return nil
-		}
-		vb, err := versionsOf(tx, bucket, false)
-		if err != nil || vb == nil {
-			if err == nil {
-				err = ErrNoSuchVersion
-			}
-			return err
-		}
-		sk := noncurrentSK(vb, key, want)
-		if sk == nil {
-			return ErrNoSuchVersion
-		}
-		o, err := s.readNoncurrent(vb, bucket, key, sk, vb.Get(versionKey(key, string(sk))))
-		if err != nil {
-			return err
-		}
-		out = *o
-		return nil
+		return err
 	})
 	return out, err
 }
@@ -519,7 +523,7 @@ func (s *KVStore) ListVersions(ctx context.Context, bucket string, opt VersionLi
 			}
 			if opt.Delimiter != "" {
 				rest := key[len(pfx):]
-				if i := indexOf(rest, opt.Delimiter); i >= 0 {
+				if i := strings.Index(rest, opt.Delimiter); i >= 0 {
 					cp := opt.Prefix + rest[:i+len(opt.Delimiter)]
 					if cp > after {
 						if full() {
@@ -577,5 +581,3 @@ func (s *KVStore) ListVersions(ctx context.Context, bucket string, opt VersionLi
 	})
 	return res, err
 }
-
-func indexOf(s, sub string) int { return bytes.Index([]byte(s), []byte(sub)) }
