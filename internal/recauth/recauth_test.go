@@ -32,3 +32,17 @@ func TestSealOpen(t *testing.T) {
 		t.Errorf("legacy: %q %v", body, err)
 	}
 }
+
+// BenchmarkOpen: authenticating one object record of a typical size, as every read does.
+func BenchmarkOpen(b *testing.B) {
+	k := New(bytes.Repeat([]byte{1}, KeySize))
+	body := bytes.Repeat([]byte("x"), 600)
+	v := k.Seal("object", []string{"bucket", "some/key.txt"}, body)
+	b.SetBytes(int64(len(v)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := k.Open("object", []string{"bucket", "some/key.txt"}, v); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
