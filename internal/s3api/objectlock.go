@@ -364,17 +364,27 @@ func (a *API) getObjectLockConfiguration(q *request) (*response, error) {
 	return resp, nil
 }
 
-func (a *API) putObjectRetention(q *request) (*response, error) {
+// versionLockBody is what PutObjectRetention and PutObjectLegalHold read first: a valid
+// key, the ?versionId and the decoded body.
+func versionLockBody(q *request) (string, *lockBody, error) {
 	if err := checkKey(q.key); err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	vid, err := versionParam(q)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	b := q.lockBodyOf()
 	if b.err != nil {
-		return nil, b.err
+		return "", nil, b.err
+	}
+	return vid, b, nil
+}
+
+func (a *API) putObjectRetention(q *request) (*response, error) {
+	vid, b, err := versionLockBody(q)
+	if err != nil {
+		return nil, err
 	}
 	in := object.RetentionInput{Bucket: q.bucket, Key: q.key, VersionID: vid}
 	switch r := b.retention; {
@@ -413,16 +423,9 @@ func (a *API) getObjectRetention(q *request) (*response, error) {
 }
 
 func (a *API) putObjectLegalHold(q *request) (*response, error) {
-	if err := checkKey(q.key); err != nil {
-		return nil, err
-	}
-	vid, err := versionParam(q)
+	vid, b, err := versionLockBody(q)
 	if err != nil {
 		return nil, err
-	}
-	b := q.lockBodyOf()
-	if b.err != nil {
-		return nil, b.err
 	}
 	if s := b.hold.Status; s != meta.LegalHoldOn && s != meta.LegalHoldOff {
 		return nil, apierr.MalformedXML
