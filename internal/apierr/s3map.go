@@ -83,6 +83,8 @@ func sigv4Extra(w *Error) {
 		w.Extra = append(w.Extra, Field{"HeadersNotSigned", hns.List()})
 	case errors.As(w.Cause, &cse):
 		w.Extra = append(w.Extra, Field{"Chunk", strconv.FormatInt(cse.Chunk, 10)}, Field{"BadChunkSize", strconv.FormatInt(cse.BadChunkSize, 10)})
+	default:
+		postFieldExtra(w)
 	}
 }
 

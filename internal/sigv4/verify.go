@@ -26,15 +26,23 @@ type Verifier struct {
 	Region  string           // the server's region; a scope naming another region is rejected ("" accepts any)
 	Now     func() time.Time // nil = time.Now
 	MaxSkew time.Duration    // 0 = 15 minutes
+	// SigV2 accepts Signature Version 2 (header "AWS AKID:sig", presigned AWSAccessKeyId/
+	// Signature/Expires, POST forms with AWSAccessKeyId/signature) for S3; when false they
+	// get ErrUnsupportedAlgorithm, as before SigV2 was implemented.
+	SigV2 bool
+	// Domains are the host names under which a virtual-host-style request names its bucket
+	// as the first label (s3api.Config.Domains); SigV2 signs /bucket/key either way.
+	Domains []string
 }
 
 // AuthMethod says how a request was authenticated.
 type AuthMethod int
 
 const (
-	AuthNone   AuthMethod = iota // anonymous
-	AuthHeader                   // Authorization header
-	AuthQuery                    // presigned URL
+	AuthNone     AuthMethod = iota // anonymous
+	AuthHeader                     // Authorization header
+	AuthQuery                      // presigned URL
+	AuthPostForm                   // POST Object form: the signature covers the policy (VerifyPostPolicy)
 )
 
 // PayloadMode says how the payload is protected (the x-amz-content-sha256 value).
@@ -57,6 +65,8 @@ func (m AuthMethod) String() string {
 		return "header"
 	case AuthQuery:
 		return "query"
+	case AuthPostForm:
+		return "post-form"
 	}
 	return "AuthMethod(" + strconv.Itoa(int(m)) + ")"
 }
@@ -82,6 +92,7 @@ func (m PayloadMode) String() string {
 // Result describes an authenticated (or anonymous) request.
 type Result struct {
 	Method      AuthMethod
+	Version     SignatureVersion // SigV4 or SigV2; SigNone when anonymous
 	AccessKeyID string
 	Service     string // from the credential scope ("s3","kms","iam","sts","cloudtrail"); "" when anonymous
 	Region      string
@@ -234,6 +245,7 @@ func (v *Verifier) Verify(r *http.Request) (*Result, error) {
 
 	res := &Result{
 		Method:        a.method,
+		Version:       SigV4,
 		AccessKeyID:   a.cred.accessKey,
 		Service:       a.cred.service,
 		Region:        a.cred.region,
