@@ -161,7 +161,9 @@ func (a *API) Serve(w http.ResponseWriter, r *http.Request, c *Caller) {
 	var err error
 	q.query, err = parseQuery(r.URL.RawQuery)
 	if err == nil {
-		q.op, q.o, err = route(q)
+		if q.op, q.o, err = route(q); err != nil {
+			q.errHeader = allowHeader(q)
+		}
 	}
 	var resp *response
 	if err == nil {
