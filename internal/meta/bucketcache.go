@@ -73,5 +73,6 @@ func (b Bucket) clone() Bucket {
 		b.ObjectLock = &l
 	}
 	b.Tags = maps.Clone(b.Tags)
+	b.CORS = b.CORS.Clone()
 	return b
 }

@@ -15,6 +15,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/arcastore/arca/internal/cors"
 )
 
 // Sentinel errors. Callers test with errors.Is.
@@ -45,6 +47,8 @@ type Bucket struct {
 	ObjectLock *ObjectLock `json:"lock,omitempty"`
 	// Tags is the bucket's tag set (nil = none; docs/TAGGING.md).
 	Tags map[string]string `json:"tags,omitempty"`
+	// CORS is the bucket's CORS configuration (nil = none; docs/CORS.md).
+	CORS *cors.Config `json:"cors,omitempty"`
 }
 
 // PublicAccessBlock is S3's PublicAccessBlockConfiguration. Arca has no ACLs, so the two

@@ -190,6 +190,7 @@ func (a *API) respond(w http.ResponseWriter, q *request, resp *response, err err
 	h.Set("x-amz-request-id", q.id)
 	h.Set("x-amz-id-2", hostID(q.id))
 	h.Set("Server", "Arca")
+	a.corsActual(q, h)
 	if a.auditDurable(q) {
 		if aerr := a.emitAudit(q, resp, err, 0); aerr != nil && err == nil {
 			err = errAuditFailed(aerr)

@@ -94,6 +94,9 @@ var opTable = []op{
 	{Name: "PutBucketTagging", Route: match{On: onBucket, Method: http.MethodPut, Query: []string{"tagging"}}, Action: "s3:PutBucketTagging", Run: (*API).putBucketTagging},
 	{Name: "GetBucketTagging", Route: match{On: onBucket, Method: http.MethodGet, Query: []string{"tagging"}}, Action: "s3:GetBucketTagging", ReadOnly: true, Run: (*API).getBucketTagging},
 	{Name: "DeleteBucketTagging", Route: match{On: onBucket, Method: http.MethodDelete, Query: []string{"tagging"}}, Action: "s3:PutBucketTagging", Run: (*API).deleteBucketTagging},
+	{Name: "PutBucketCors", Route: match{On: onBucket, Method: http.MethodPut, Query: []string{"cors"}}, Action: "s3:PutBucketCORS", Run: (*API).putBucketCors},
+	{Name: "GetBucketCors", Route: match{On: onBucket, Method: http.MethodGet, Query: []string{"cors"}}, Action: "s3:GetBucketCORS", ReadOnly: true, Run: (*API).getBucketCors},
+	{Name: "DeleteBucketCors", Route: match{On: onBucket, Method: http.MethodDelete, Query: []string{"cors"}}, Action: "s3:PutBucketCORS", Run: (*API).deleteBucketCors},
 	// Plain bucket forms.
 	{Name: "ListObjectsV2", Route: match{On: onBucket, Method: http.MethodGet, Param: "list-type=2"}, Action: "s3:ListBucket", Data: true, ReadOnly: true, Run: (*API).listObjectsV2},
 	{Name: "ListObjects", Route: match{On: onBucket, Method: http.MethodGet}, Action: "s3:ListBucket", Data: true, ReadOnly: true, Run: (*API).listObjectsV1},

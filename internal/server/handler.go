@@ -35,6 +35,12 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveMetrics(w, r)
 		return
 	}
+	if r.Method == http.MethodOptions {
+		// A CORS preflight carries no credentials (even ahead of a presigned URL): S3
+		// answers it from the bucket's CORS rules alone (docs/CORS.md).
+		s.s3.Preflight(w, r)
+		return
+	}
 	res, err := s.verify(r, iw)
 	var id iam.Identity
 	if err == nil && res.Method != sigv4.AuthNone {
