@@ -2,6 +2,7 @@ package object
 
 import (
 	"io"
+	"math"
 	"sync"
 )
 
@@ -24,9 +25,14 @@ type pipeChunk struct {
 	done chan struct{}
 }
 
-// pipelinedCopy copies exactly n bytes (or until src ends) from src to dst, feeding every
-// byte to side concurrently. It returns the bytes copied and the first error of src or dst.
+// pipelinedCopy copies exactly n bytes (or until src ends; all of src when n < 0) from src
+// to dst, feeding every byte to side concurrently. It returns the bytes copied and the first
+// error of src or dst.
 func pipelinedCopy(dst io.Writer, side io.Writer, src io.Reader, n int64) (int64, error) {
+	unbounded := n < 0
+	if unbounded {
+		n = math.MaxInt64
+	}
 	work := make(chan *pipeChunk, pipeBufs)
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -70,7 +76,7 @@ func pipelinedCopy(dst io.Writer, side io.Writer, src io.Reader, n int64) (int64
 			c.done = nil
 		}
 		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
-			if total < n {
+			if total < n && !unbounded {
 				return total, io.ErrUnexpectedEOF
 			}
 			break

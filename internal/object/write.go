@@ -117,6 +117,11 @@ func VerifyDigests(data []byte, spec Digests, trailer TrailerFunc) error {
 // copyBody streams exactly n bytes from src to dst through the digester, mapping short
 // bodies to ErrIncompleteBody. Verification errors from an authenticated body pass through.
 func copyBody(dst io.Writer, src io.Reader, n int64, d *digester) (int64, error) {
+	if n < 0 {
+		// Unknown length (a POST form's file): everything up to src's EOF; src enforces
+		// any bound (docs/POST-OBJECT.md).
+		return pipelinedCopy(dst, d, src, -1)
+	}
 	var got int64
 	var err error
 	if n >= pipeThreshold {
@@ -191,8 +196,10 @@ func (e *Engine) writeStream(ctx context.Context, w *sse.Wrapper, upload string,
 		etag: w.ETag(ok, md5sum)}, nil
 }
 
-// Body is a payload to store: Size bytes read from R, with the digests the client sent.
-// Read counts the bytes read (for metrics), also when the write fails.
+// Body is a payload to store: Size bytes read from R, with the digests the client sent;
+// Size -1 is a body of unknown length, read to R's EOF (R bounds it, and returns an error
+// instead of io.EOF to refuse what it read). Read counts the bytes read (for metrics), also
+// when the write fails.
 type Body struct {
 	R       io.Reader
 	Size    int64
@@ -206,11 +213,17 @@ type Body struct {
 // hashed (MD5 for the ETag, the flexible checksum) in the same pass.
 func (e *Engine) storeBody(ctx context.Context, w *sse.Wrapper, upload string, part int, b Body, defaultAlg string) (*stored, error) {
 	d := newDigester(b.Digests, defaultAlg)
-	return e.writeStream(ctx, w, upload, part, d, func(dst *encstream.Writer) error {
-		got, err := copyBody(dst, b.R, b.Size, d)
+	var got int64
+	sd, err := e.writeStream(ctx, w, upload, part, d, func(dst *encstream.Writer) error {
+		var err error
+		got, err = copyBody(dst, b.R, b.Size, d)
 		if b.Read != nil {
 			*b.Read += got
 		}
 		return err
 	}, func() ([]byte, string, error) { return d.verify(b.Trailer) }, b.Size)
+	if err == nil && b.Size < 0 {
+		sd.size = got
+	}
+	return sd, err
 }

@@ -78,6 +78,9 @@ type Deps struct {
 	Observer Observer
 	// Audit receives one record per request (nil: no auditing).
 	Audit audit.Handler
+	// PostAuth verifies the signature of a POST Object form (post.go); nil refuses signed
+	// forms with NotImplemented.
+	PostAuth PostAuthFunc
 }
 
 // API is the S3 request handler.
@@ -90,11 +93,14 @@ type API struct {
 	log     *slog.Logger
 	obs     Observer
 	audit   audit.Handler
+	// postAuth verifies POST Object forms (Deps.PostAuth).
+	postAuth PostAuthFunc
 }
 
 // New returns an API over the given components.
 func New(cfg Config, d Deps) *API {
-	return &API{cfg: cfg, meta: d.Meta, objects: d.Objects, kms: d.KMS, authz: d.Authz, log: d.Log, obs: d.Observer, audit: d.Audit}
+	return &API{cfg: cfg, meta: d.Meta, objects: d.Objects, kms: d.KMS, authz: d.Authz, log: d.Log, obs: d.Observer, audit: d.Audit,
+		postAuth: d.PostAuth}
 }
 
 // request is one decoded S3 request as the handlers see it.

@@ -63,7 +63,8 @@ const (
 	// bucketARN(bucket), with identity policies alone: the bucket has no policy yet
 	// (CreateBucket).
 	newBucketResource
-	// each key the request names, by the handler (DeleteObjects: s3:DeleteObject per key).
+	// each key the request names, by the handler (DeleteObjects: s3:DeleteObject per key;
+	// PostObject: s3:PutObject on the key its form names, once the form is read).
 	eachKeyResource
 )
 
@@ -99,6 +100,7 @@ var opTable = []op{
 	{Name: "DeleteBucketCors", Route: match{On: onBucket, Method: http.MethodDelete, Query: []string{"cors"}}, Action: "s3:PutBucketCORS", Run: (*API).deleteBucketCors},
 	// Plain bucket forms.
 	{Name: "ListObjectsV2", Route: match{On: onBucket, Method: http.MethodGet, Param: "list-type=2"}, Action: "s3:ListBucket", Data: true, ReadOnly: true, Run: (*API).listObjectsV2},
+	{Name: "PostObject", Route: match{On: onBucket, Method: http.MethodPost}, Action: "s3:PutObject", Resource: eachKeyResource, Data: true, Run: (*API).postObject},
 	{Name: "ListObjects", Route: match{On: onBucket, Method: http.MethodGet}, Action: "s3:ListBucket", Data: true, ReadOnly: true, Run: (*API).listObjectsV1},
 	{Name: "CreateBucket", Route: match{On: onBucket, Method: http.MethodPut}, Action: "s3:CreateBucket", Resource: newBucketResource, Run: (*API).createBucket},
 	{Name: "HeadBucket", Route: match{On: onBucket, Method: http.MethodHead}, Action: "s3:ListBucket", ReadOnly: true, Run: (*API).headBucket},

@@ -74,7 +74,7 @@ var routeTests = []struct {
 	{"PUT", "/b", false, "CreateBucket", ""},
 	{"HEAD", "/b", false, "HeadBucket", ""},
 	{"DELETE", "/b", false, "DeleteBucket", ""},
-	{"POST", "/b", false, "", "MethodNotAllowed"},
+	{"POST", "/b", false, "PostObject", ""},
 
 	{"PUT", "/b/k?uploadId=u&partNumber=1", true, "UploadPartCopy", ""},
 	{"PUT", "/b/k?partNumber=1", true, "UploadPartCopy", ""},

@@ -1,8 +1,11 @@
 package server
 
 import (
+	"context"
+
 	"github.com/arcastore/arca/internal/kmsapi"
 	"github.com/arcastore/arca/internal/s3api"
+	"github.com/arcastore/arca/internal/sigv4"
 	"github.com/arcastore/arca/internal/sse"
 	"github.com/arcastore/arca/internal/trailapi"
 )
@@ -25,7 +28,7 @@ func (s *Server) openAPIs() {
 		LegacyBucketEncryption: s.cfg.LegacyBucketEncryption,
 	}, s3api.Deps{
 		Meta: s.meta, Objects: s.objects, Log: s.log, Observer: s.metrics, KMS: ssekmsProvider{s.kmsAPI},
-		Authz: s.authz, Audit: s.audit,
+		Authz: s.authz, Audit: s.audit, PostAuth: s.verifyPostForm,
 	})
 	s.trailAPI = trailapi.New(trailapi.Config{Region: s.cfg.Region, AccountID: s.id.AccountID}, trailapi.Deps{
 		Trail: s.trail, Trails: s.trails, Authz: s.authz, Audit: s.audit, Log: s.log,
@@ -36,3 +39,23 @@ func (s *Server) openAPIs() {
 type ssekmsProvider struct{ kms *kmsapi.API }
 
 func (p ssekmsProvider) ForCaller(c *s3api.Caller) sse.KMS { return p.kms.ForS3(c.Identity, c.TLS) }
+
+// verifyPostForm authenticates a POST Object form with the server's verifier and
+// credentials, as serveHTTP authenticates a request.
+func (s *Server) verifyPostForm(ctx context.Context, c s3api.PostCredentials) (s3api.PostCaller, error) {
+	res, err := s.verifier.VerifyPostPolicy(ctx, sigv4.PostForm{
+		Policy: c.Policy, Algorithm: c.Algorithm, Credential: c.Credential, Date: c.Date, Signature: c.Signature,
+		AccessKeyID: c.AccessKeyID, SignatureV2: c.SignatureV2, SecurityToken: c.SecurityToken,
+	})
+	if err != nil {
+		return s3api.PostCaller{}, err
+	}
+	if res.Method == sigv4.AuthNone {
+		return s3api.PostCaller{Anonymous: true}, nil
+	}
+	id, err := s.creds.identify(ctx, res.AccessKeyID)
+	if err != nil {
+		return s3api.PostCaller{}, err
+	}
+	return s3api.PostCaller{AccessKeyID: res.AccessKeyID, Identity: id, SignatureVersion: res.Version.String()}, nil
+}
