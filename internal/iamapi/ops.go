@@ -55,6 +55,20 @@ var iamTable = []op{
 	{Name: "DetachUserPolicy", Action: "iam:DetachUserPolicy", Resource: userResource, Run: detachUserPolicy},
 	{Name: "AttachGroupPolicy", Action: "iam:AttachGroupPolicy", Resource: groupResource, Run: attachGroupPolicy},
 	{Name: "ListAttachedUserPolicies", Action: "iam:ListAttachedUserPolicies", Resource: userResource, ReadOnly: true, Run: listAttachedUserPolicies},
+	// Reads the Terraform AWS provider makes around a user, group or policy (ops_groups.go),
+	// and the credentials Arca does not keep, which no user has (ops_credentials.go).
+	{Name: "ListGroupsForUser", Action: "iam:ListGroupsForUser", Resource: userResource, ReadOnly: true, Run: listGroupsForUser},
+	{Name: "GetGroup", Action: "iam:GetGroup", Resource: groupResource, ReadOnly: true, Run: getGroup},
+	{Name: "DeleteGroup", Action: "iam:DeleteGroup", Resource: groupResource, Run: deleteGroup},
+	{Name: "ListUserPolicies", Action: "iam:ListUserPolicies", Resource: userResource, ReadOnly: true, Run: listUserPolicies},
+	{Name: "ListPolicyVersions", Action: "iam:ListPolicyVersions", Resource: policyResource, ReadOnly: true, Run: listPolicyVersions},
+	{Name: "ListSSHPublicKeys", Action: "iam:ListSSHPublicKeys", Resource: userResource, ReadOnly: true, Run: listSSHPublicKeys},
+	{Name: "ListSigningCertificates", Action: "iam:ListSigningCertificates", Resource: userResource, ReadOnly: true, Run: listSigningCertificates},
+	{Name: "ListServiceSpecificCredentials", Action: "iam:ListServiceSpecificCredentials", Resource: userResource, ReadOnly: true, Run: listServiceSpecificCredentials},
+	{Name: "ListMFADevices", Action: "iam:ListMFADevices", Resource: userResource, ReadOnly: true, Run: listMFADevices},
+	{Name: "ListVirtualMFADevices", Action: "iam:ListVirtualMFADevices", Resource: accountResource("mfa/"), ReadOnly: true, Run: listVirtualMFADevices},
+	{Name: "GetLoginProfile", Action: "iam:GetLoginProfile", Resource: userResource, ReadOnly: true, Run: noLoginProfile},
+	{Name: "DeleteLoginProfile", Action: "iam:DeleteLoginProfile", Resource: userResource, Run: noLoginProfile},
 }
 
 // stsTable is every STS action Arca serves.
