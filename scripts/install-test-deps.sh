@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Arca's tests need on a fresh machine of the project's kind (Debian with Go):
-# the aws CLI, which the end-to-end tests drive. Idempotent: does nothing when present.
+# the aws CLI, which the end-to-end tests drive, and Debian's chromium, which the browser test
+# (e2e/browser_test.go) runs headless. Idempotent: does nothing when present.
 set -euo pipefail
 
 if ! command -v go >/dev/null 2>&1; then
@@ -23,3 +24,14 @@ if ! command -v aws >/dev/null 2>&1; then
   fi
 fi
 aws --version
+
+# The browser test loads a page from a second loopback origin in headless Chromium
+# (e2e/browser_test.go); it fails without /usr/bin/chromium unless ARCA_SKIP_BROWSER=1.
+if [ ! -x /usr/bin/chromium ]; then
+  echo "install-test-deps: installing chromium from Debian's packages"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+/usr/bin/chromium --version
