@@ -20,3 +20,15 @@ func TestPostFormErrors(t *testing.T) {
 		t.Fatalf("unsigned: %s %d %q", w.Code, w.Status, w.Message)
 	}
 }
+
+func TestSigV2Errors(t *testing.T) {
+	w := S3(&sigv4.ArgumentError{Name: "Authorization", Value: "AWS x", Message: "AWS authorization header is invalid.  Expected AwsAccessKeyId:signature"})
+	if w.Code != "InvalidArgument" || w.Status != 400 || w.Message != "AWS authorization header is invalid.  Expected AwsAccessKeyId:signature" ||
+		len(w.Extra) != 2 || w.Extra[0] != (Field{"ArgumentName", "Authorization"}) || w.Extra[1] != (Field{"ArgumentValue", "AWS x"}) {
+		t.Fatalf("header: %+v", w)
+	}
+	w = S3(&sigv4.DetailError{Err: sigv4.ErrQueryAuthV2, Detail: "Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters"})
+	if w.Code != "AccessDenied" || w.Status != 403 || w.Message != "Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters" {
+		t.Fatalf("query: %+v", w)
+	}
+}

@@ -51,6 +51,10 @@ type Config struct {
 	// NoDefaultAlarms turns the built-in alarm rules off. --no-default-alarms,
 	// ARCA_NO_DEFAULT_ALARMS.
 	NoDefaultAlarms bool
+	// SigV2 accepts S3 requests signed with AWS Signature Version 2 (header, presigned URL
+	// and POST form); off, they get "Please use AWS4-HMAC-SHA256" (docs/AUTH.md). Default
+	// on. --sigv2, ARCA_SIGV2.
+	SigV2 bool
 	// LogLevel is debug, info, warn or error. --log-level, ARCA_LOG_LEVEL.
 	LogLevel string
 	// LogFormat is text or json. --log-format, ARCA_LOG_FORMAT.
@@ -118,6 +122,7 @@ func Default() Config {
 		Domains:   []string{"localhost"},
 		LogLevel:  "info",
 		LogFormat: "text",
+		SigV2:     true,
 
 		AuditRetention: DefaultAuditRetention,
 		IdleTimeout:    DefaultIdleTimeout,

@@ -41,6 +41,9 @@ type Caller struct {
 	Trailer func() http.Header
 	// Identity is the authenticated principal (zero for anonymous requests).
 	Identity iam.Identity
+	// SignatureVersion is "SigV4" or "SigV2", the version that signed the request ("" when
+	// anonymous); the audit record's additionalEventData.SignatureVersion.
+	SignatureVersion string
 }
 
 // Observer receives one call per finished request; the server wires metrics to it.

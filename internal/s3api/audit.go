@@ -107,9 +107,11 @@ func (a *API) auditRecord(q *request, resp *response, err error, bytesOut int64)
 		"bytesTransferredOut": bytesOut,
 		"x-amz-id-2":          hostID(q.id),
 	}
-	if m := audithttp.AuthMethod(q.r); m != "" {
-		add["SignatureVersion"] = "SigV4"
-		add["AuthenticationMethod"] = m
+	if v, m := signatureOf(q); v != "" {
+		add["SignatureVersion"] = v
+		if m != "" {
+			add["AuthenticationMethod"] = m
+		}
 	}
 	if rec.TLSDetails != nil {
 		add["CipherSuite"] = rec.TLSDetails.CipherSuite
@@ -182,3 +184,30 @@ func claimedService(r *http.Request) string {
 
 // errAuditFailed fails a management change whose record could not be written.
 func errAuditFailed(err error) error { return fmt.Errorf("s3: writing the audit record: %w", err) }
+
+// signatureOf returns CloudTrail's SignatureVersion and AuthenticationMethod for q: the
+// version that authenticated the caller, or, for a request refused before it was
+// authenticated, the one its form claims (an "AWS " Authorization header or a Signature
+// query parameter is SigV2). The method is "" for a POST form.
+func signatureOf(q *request) (version, method string) {
+	h := q.r.Header.Get("Authorization")
+	query := q.r.URL.Query()
+	v2 := false
+	switch {
+	case h != "":
+		method, v2 = "AuthHeader", strings.HasPrefix(strings.TrimSpace(h), "AWS ")
+	case query.Has("X-Amz-Signature"):
+		method = "QueryString"
+	case query.Has("Signature") || query.Has("AWSAccessKeyId"):
+		method, v2 = "QueryString", true
+	}
+	switch {
+	case q.caller.SignatureVersion != "":
+		return q.caller.SignatureVersion, method
+	case method == "":
+		return "", ""
+	case v2:
+		return "SigV2", method
+	}
+	return "SigV4", method
+}

@@ -20,6 +20,8 @@ var _ sse.KMS = (*kmsapi.S3Caller)(nil)
 // openAPIs builds the protocol handlers over the opened domain services, each as
 // New(Config, Deps); the IAM API is built with the identity store (openIAM).
 func (s *Server) openAPIs() {
+	// SigV2 signs /bucket/key whatever the addressing style, so it needs the bucket domains.
+	s.verifier.SigV2, s.verifier.Domains = s.cfg.SigV2, s.cfg.Domains
 	s.kmsAPI = kmsapi.New(kmsapi.Config{Region: s.cfg.Region, AccountID: s.id.AccountID}, kmsapi.Deps{
 		KMS: s.kms, Authz: s.authz.ForKeys(s.kms), Audit: s.audit, Log: s.log, Observer: s.metrics,
 	})

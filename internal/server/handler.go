@@ -92,6 +92,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			Body:          res.Body,
 			ContentLength: res.ContentLength,
 			Trailer:       res.Trailer,
+
+			SignatureVersion: res.Version.String(),
 		})
 	case "cloudtrail":
 		s.trailAPI.Serve(w, r, id, res.Body)

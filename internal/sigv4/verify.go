@@ -139,6 +139,10 @@ type authState struct {
 // ErrAuthorizationQueryParametersError ("Only one auth mechanism allowed").
 // A signed request carrying an x-amz-* header its signature does not list gets
 // a *HeadersNotSignedError (see checkSignedHeaders).
+// With v.SigV2 set, an "AWS AKID:signature" Authorization header or an AWSAccessKeyId or
+// Signature query parameter makes a Signature Version 2 request (see verifyV2); without
+// it they get ErrUnsupportedAlgorithm (or are anonymous, with only one of the two
+// parameters).
 // Verify does not modify r.
 func (v *Verifier) Verify(r *http.Request) (*Result, error) {
 	authz, hasHeader := r.Header["Authorization"]
@@ -159,10 +163,14 @@ func (v *Verifier) Verify(r *http.Request) (*Result, error) {
 	switch {
 	case hasHeader && (queryAuth || v2Key && v2Sig):
 		return nil, errOneAuth
+	case hasHeader && v.SigV2 && len(authz) == 1 && isV2Header(authz[0]):
+		return v.verifyV2(r, authz[0], params)
 	case hasHeader:
 		err = v.headerAuth(r, authz, &a)
 	case queryAuth:
 		err = v.queryAuth(params, &a)
+	case v.SigV2 && (v2Key || v2Sig):
+		return v.verifyV2(r, "", params)
 	case v2Key && v2Sig:
 		return nil, ErrUnsupportedAlgorithm
 	default:
