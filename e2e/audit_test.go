@@ -103,7 +103,7 @@ func TestAuditRecords(t *testing.T) {
 	ep := srv.HTTPSURL
 	c := srv.S3(ep)
 	bucket := "audit-records"
-	mustCreateBucket(t, c, bucket)
+	mustCreateSSECBucket(t, c, bucket)
 	mustPut(t, c, bucket, "plain.txt", []byte("hello audit"))
 
 	// Direct KMS calls carrying secrets that must never reach a record.

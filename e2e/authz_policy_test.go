@@ -262,7 +262,8 @@ func TestBucketPolicies(t *testing.T) {
 	}
 	newBucket := func(t *testing.T, bucket string, defaultKey string) {
 		t.Helper()
-		mustCreateBucket(t, rootS3, bucket)
+		// SSE-C allowed, so that a policy's refusal of SSE-C uploads is the policy's.
+		mustCreateSSECBucket(t, rootS3, bucket)
 		if defaultKey != "" {
 			ssePutBucketEncryption(t, rootS3, bucket, sseKMSRule(defaultKey, false))
 		}

@@ -199,7 +199,7 @@ func TestSecSignedHeadersSSECQuery(t *testing.T) {
 	ep := srv.HTTPSURL
 	c := sdk(t, srv, ep)
 	bucket := "sec-ssec-query"
-	mustCreateBucket(t, c, bucket)
+	mustCreateSSECBucket(t, c, bucket)
 	mustPut(t, c, bucket, "plain", []byte("plain object"))
 	k := sseCKeyFrom("query")
 	signer := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true })

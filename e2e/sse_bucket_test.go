@@ -234,7 +234,7 @@ func TestSSEBucketBlockedSSEC(t *testing.T) {
 	ctx := context.Background()
 	c := sdk(t, srv, srv.HTTPSURL)
 	const bucket = "sse-blocked"
-	mustCreateBucket(t, c, bucket)
+	mustCreateSSECBucket(t, c, bucket)
 	mc := sseMode{C: &sseCK1}
 	before := []byte("written before the block")
 	in := &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("before"), Body: bytes.NewReader(before)}
@@ -338,6 +338,9 @@ func TestSSEBucketPrecedence(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			bucket := fmt.Sprintf("sse-prec-%02d", i)
 			mustCreateBucket(t, c, bucket)
+			if tc.ssec {
+				allowSSEC(t, c, bucket)
+			}
 			switch {
 			case tc.rule == "AES256":
 				ssePutBucketEncryption(t, c, bucket, sseS3Rule())
@@ -400,7 +403,7 @@ func TestSSEBucketCopySemantics(t *testing.T) {
 	aID, aARN := sseCreateKey(t, kc, "A")
 	_, bARN := sseCreateKey(t, kc, "B")
 	const bucket = "sse-copy"
-	mustCreateBucket(t, c, bucket)
+	mustCreateSSECBucket(t, c, bucket)
 	s3Mode := sseMode{Name: "SSE-S3", WantSSE: types.ServerSideEncryptionAes256}
 	kmsA := sseMode{Name: "KMS A", SSE: types.ServerSideEncryptionAwsKms, KeyID: aID, WantSSE: types.ServerSideEncryptionAwsKms, WantARN: aARN}
 	kmsB := sseMode{Name: "KMS B", SSE: types.ServerSideEncryptionAwsKms, KeyID: bARN, WantSSE: types.ServerSideEncryptionAwsKms, WantARN: bARN}

@@ -25,6 +25,7 @@ func TestSSECLI(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "small.bin"), small)
 	quiet := "--only-show-errors"
 	srv.AWS(t, S, false, "s3", "mb", "s3://sse-cli")
+	srv.AWS(t, S, false, allowSSECArgs("sse-cli")...) // new buckets block SSE-C
 
 	head := func(t *testing.T, key string, extra ...string) map[string]any {
 		t.Helper()

@@ -170,7 +170,7 @@ func TestSSEErrors(t *testing.T) {
 	ctx := context.Background()
 	c := sdk(t, srv, srv.HTTPSURL)
 	const bucket = "sse-errors"
-	mustCreateBucket(t, c, bucket)
+	mustCreateSSECBucket(t, c, bucket)
 	cObj := []byte("stored under a customer key")
 	putC := &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("c-obj"), Body: bytes.NewReader(cObj)}
 	sseMode{C: &sseCK1}.put(putC)

@@ -72,7 +72,7 @@ func TestSSEMatrix(t *testing.T) {
 	}
 	modes := sseMatrixModes(keyID, keyARN, "alias/sse-matrix", aliasARN, awsS3ARN)
 	const bucket = "sse-matrix"
-	mustCreateBucket(t, c, bucket)
+	mustCreateSSECBucket(t, c, bucket)
 
 	bodies := map[string][]byte{} // object key -> plaintext
 	for mi, m := range modes {

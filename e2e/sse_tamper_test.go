@@ -197,7 +197,7 @@ func TestSSETamper(t *testing.T) {
 		{Name: "sse-c", C: &sseCK1},
 	}
 	const bucket = "tamper"
-	mustCreateBucket(t, c, bucket)
+	mustCreateSSECBucket(t, c, bucket)
 
 	type written struct {
 		key  string

@@ -102,6 +102,9 @@ func TestVersionsLifecycle(t *testing.T) {
 		t.Run(m.Name, func(t *testing.T) {
 			bucket := "ver-" + strings.ReplaceAll(m.Name, "_", "-")
 			mustCreateBucket(t, c, bucket)
+			if m.isC() {
+				allowSSEC(t, c, bucket)
+			}
 			if v, err := c.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: aws.String(bucket)}); err != nil || v.Status != "" {
 				t.Fatalf("new bucket's versioning: %+v %v", v, err)
 			}

@@ -43,8 +43,6 @@ func objectS3(err error) *Error {
 		w = InvalidRange.With("RangeRequested", field("RangeRequested")).With("ActualObjectSize", field("ActualObjectSize"))
 	case errors.Is(err, object.ErrInvalidPartNumber):
 		w = &Error{Code: "InvalidPartNumber", Status: 416, Message: "The requested partnumber is not satisfiable"}
-	case errors.Is(err, object.ErrSSECBlocked):
-		w = SSECBlocked
 	case errors.Is(err, object.ErrContextWithoutKMS):
 		w = SSEContextInvalid.Msg("Server Side Encryption context can only be specified with aws:kms.")
 	case errors.Is(err, object.ErrSSEMultipartMismatch):

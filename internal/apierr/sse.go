@@ -42,8 +42,7 @@ var (
 	SSEUnsupported = InvalidArgument.Msg("The encryption method specified is not supported")
 	// #17
 	SSEKMSNeedsSigV4 = InvalidArgument.Msg("Requests specifying Server Side Encryption with AWS KMS managed keys require AWS Signature Version 4.").Arg("Authorization", "null")
-	// #19
-	SSECBlocked = AccessDenied.Msg("Requests specifying Server Side Encryption with Customer provided keys are blocked for this bucket by its default encryption configuration (BlockedEncryptionTypes).")
+	// #19: ssec_block.go
 
 	SSEContextInvalid   = InvalidArgument.Msg("The header 'x-amz-server-side-encryption-context' shall be Base64-encoded UTF-8 string holding JSON which represents a string-string map").With("ArgumentName", "x-amz-server-side-encryption-context")
 	SSEBucketKeyInvalid = InvalidArgument.Msg("The value of x-amz-server-side-encryption-bucket-key-enabled must be true or false").With("ArgumentName", "x-amz-server-side-encryption-bucket-key-enabled")

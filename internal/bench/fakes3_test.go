@@ -58,6 +58,9 @@ func (f *fakeS3) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				w.WriteHeader(http.StatusNotFound)
 			}
 		case http.MethodPut:
+			if r.URL.Query().Has("encryption") && f.buckets[bucket] {
+				return // PutBucketEncryption (allowing SSE-C on a new bucket)
+			}
 			if f.buckets[bucket] {
 				s3Error(w, http.StatusConflict, "BucketAlreadyOwnedByYou")
 				return

@@ -171,6 +171,17 @@ func (b *s3Bench) ensureBucket(ctx context.Context) error {
 		}
 	}
 	_, err := b.client.CreateBucket(ctx, in)
+	if err == nil && b.sseCKey != nil {
+		// S3 (since April 2026) and Arca create buckets that refuse SSE-C writes: allow
+		// them on the bucket the run made for itself.
+		_, err = b.client.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: &b.o.Bucket,
+			ServerSideEncryptionConfiguration: &types.ServerSideEncryptionConfiguration{Rules: []types.ServerSideEncryptionRule{{
+				BlockedEncryptionTypes: &types.BlockedEncryptionTypes{EncryptionType: []types.EncryptionType{types.EncryptionTypeNone}}}}}})
+		if err != nil {
+			return fmt.Errorf("allowing SSE-C on the new bucket %q: %w", b.o.Bucket, err)
+		}
+		return nil
+	}
 	var owned *types.BucketAlreadyOwnedByYou
 	if err == nil || errors.As(err, &owned) {
 		return nil

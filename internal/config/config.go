@@ -31,6 +31,10 @@ type Config struct {
 	// LegacyBucketEncryption restores the pre-2023 404 for GetBucketEncryption on a bucket
 	// never configured. --compat-legacy-bucket-encryption, ARCA_COMPAT_LEGACY_BUCKET_ENCRYPTION.
 	LegacyBucketEncryption bool
+	// SSECAllowedByDefault creates new buckets without the SSE-C block S3 gives them since
+	// April 2026 (docs/SSE.md), for test suites and scripts written before it.
+	// --compat-ssec-allowed-by-default, ARCA_COMPAT_SSEC_ALLOWED_BY_DEFAULT.
+	SSECAllowedByDefault bool
 	// Domains enable virtual-host-style addressing: "bucket.<domain>" names the bucket.
 	// --domain, ARCA_DOMAIN (comma-separated).
 	Domains []string

@@ -113,7 +113,7 @@ func (m multiWriter) Write(p []byte) (int, error) {
 // (docs/SSE.md): new metadata, a storage class, a website redirect, an encryption header,
 // or a destination bucket whose default encryption was explicitly configured.
 func selfCopyAllowed(in *CopyInput, b *meta.Bucket) bool {
-	return in.ReplaceMetadata || in.SSE.Algorithm != "" || in.SSE.CustomerKey != nil || b.Encryption != nil || in.OtherChange
+	return in.ReplaceMetadata || in.SSE.Algorithm != "" || in.SSE.CustomerKey != nil || DefaultConfigured(b.Encryption) || in.OtherChange
 }
 
 // Copy copies the source object to in.Key, re-encrypted under the destination's encryption

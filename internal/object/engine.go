@@ -33,6 +33,9 @@ const MaxPartNumber = 10000
 type Config struct {
 	// MinPartSize is the smallest size of a part other than the last (AWS: 5 MiB).
 	MinPartSize int64
+	// SSECAllowedByDefault: CreateBucket gives new buckets no SSE-C block, as S3 did before
+	// April 2026 (NewBucketEncryption; --compat-ssec-allowed-by-default).
+	SSECAllowedByDefault bool
 }
 
 // Deps are what the engine works through.

@@ -30,22 +30,15 @@ type SSERequest struct {
 func ResolveSpec(r SSERequest, b *meta.Bucket) (sse.Spec, error) {
 	rule := b.Encryption
 	if r.CustomerKey != nil {
-		if rule != nil {
-			for _, t := range rule.Blocked {
-				if t == "SSE-C" {
-					return sse.Spec{}, ErrSSECBlocked
-				}
-			}
+		if SSECBlocked(rule) {
+			return sse.Spec{}, ErrSSECBlocked
 		}
 		return sse.Spec{Mode: sse.ModeC, CustomerKey: r.CustomerKey}, nil
 	}
 	s := sse.Spec{Mode: r.Algorithm, UserContext: r.Context, UserContextRaw: r.ContextRaw}
 	if s.Mode == "" {
 		s.FromDefault = true
-		s.Mode = sse.ModeS3
-		if rule != nil {
-			s.Mode = rule.Algorithm
-		}
+		s.Mode = EffectiveDefault(rule)
 	}
 	if s.Mode == sse.ModeKMS {
 		s.KMSKeyID = r.KMSKeyID

@@ -72,7 +72,7 @@ func (a *API) createBucket(q *request) (*response, error) {
 		return nil, &apierr.Error{Code: "IllegalLocationConstraintException", Status: 400,
 			Message: "The " + nonEmpty(lc, "unspecified") + " location constraint is incompatible for the region specific endpoint this request was sent to."}
 	}
-	b := meta.Bucket{Name: q.bucket, Created: time.Now().UTC(), Region: a.cfg.Region}
+	b := meta.Bucket{Name: q.bucket, Created: time.Now().UTC(), Region: a.cfg.Region, Encryption: a.objects.NewBucketEncryption()}
 	if err := a.lockOnCreate(q, &b); err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/arcastore/arca/internal/apierr"
 	"github.com/arcastore/arca/internal/meta"
+	"github.com/arcastore/arca/internal/object"
 	"github.com/arcastore/arca/internal/sse"
 )
 
@@ -32,39 +33,41 @@ type sseConfiguration struct {
 	Rules   []sseRule `xml:"Rule"`
 }
 
-// parseSSEConfiguration validates a PutBucketEncryption body as S3 does.
-func parseSSEConfiguration(c *sseConfiguration) (*meta.BucketEncryption, error) {
-	if len(c.Rules) != 1 || c.Rules[0].Default == nil {
-		return nil, apierr.MalformedXML
+// parseSSEConfiguration validates a PutBucketEncryption body as S3 does. A rule may carry
+// only BlockedEncryptionTypes (the bucket's default then stays as it is).
+func parseSSEConfiguration(c *sseConfiguration) (object.EncryptionChange, error) {
+	var ch object.EncryptionChange
+	if len(c.Rules) != 1 || (c.Rules[0].Default == nil && c.Rules[0].Blocked == nil) {
+		return ch, apierr.MalformedXML
 	}
 	r := c.Rules[0]
+	if r.Blocked != nil {
+		blocked, err := object.ParseBlockedTypes(r.Blocked.Types)
+		if err != nil {
+			return ch, err
+		}
+		ch.Blocked = blocked
+	}
+	if r.Default == nil {
+		return ch, nil
+	}
 	be := &meta.BucketEncryption{Algorithm: r.Default.SSEAlgorithm, KMSMasterKeyID: r.Default.KMSMasterKeyID}
 	switch be.Algorithm {
 	case sse.ModeS3, sse.ModeKMS:
 	case "aws:kms:dsse":
-		return nil, apierr.NotImplemented.Msg("Arca does not implement dual-layer SSE-KMS (aws:kms:dsse); use aws:kms.")
+		return ch, apierr.NotImplemented.Msg("Arca does not implement dual-layer SSE-KMS (aws:kms:dsse); use aws:kms.")
 	default:
-		return nil, apierr.MalformedXML
+		return ch, apierr.MalformedXML
 	}
 	if be.KMSMasterKeyID != "" && be.Algorithm != sse.ModeKMS {
-		return nil, apierr.InvalidArgument.Msg("a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse").
+		return ch, apierr.InvalidArgument.Msg("a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse").
 			With("ArgumentName", "ApplyServerSideEncryptionByDefault")
 	}
 	if r.BucketKey != nil {
 		be.BucketKey = *r.BucketKey
 	}
-	if r.Blocked != nil {
-		for _, t := range r.Blocked.Types {
-			switch t {
-			case "NONE":
-			case "SSE-C":
-				be.Blocked = append(be.Blocked, t)
-			default:
-				return nil, apierr.MalformedXML
-			}
-		}
-	}
-	return be, nil
+	ch.Default = be
+	return ch, nil
 }
 
 func (a *API) putBucketEncryption(q *request) (*response, error) {
@@ -78,11 +81,11 @@ func (a *API) putBucketEncryption(q *request) (*response, error) {
 		}
 		return nil, err
 	}
-	be, err := parseSSEConfiguration(&c)
+	ch, err := parseSSEConfiguration(&c)
 	if err != nil {
 		return nil, err
 	}
-	return a.setBucket(q, http.StatusOK, func(b *meta.Bucket) { b.Encryption = be })
+	return a.setBucket(q, http.StatusOK, func(b *meta.Bucket) { b.Encryption = ch.Apply(b.Encryption) })
 }
 
 func (a *API) getBucketEncryption(q *request) (*response, error) {
@@ -91,25 +94,32 @@ func (a *API) getBucketEncryption(q *request) (*response, error) {
 		return nil, err
 	}
 	be := b.Encryption
-	if be == nil {
-		if a.cfg.LegacyBucketEncryption {
-			return nil, apierr.ServerSideEncryptionConfigurationNotFound.With("BucketName", q.bucket)
-		}
-		// Modern S3: every bucket encrypts with SSE-S3 unless configured otherwise.
-		be = &meta.BucketEncryption{Algorithm: sse.ModeS3}
-	}
-	bk := be.BucketKey
-	rule := sseRule{Default: &sseByDefault{SSEAlgorithm: be.Algorithm, KMSMasterKeyID: be.KMSMasterKeyID}, BucketKey: &bk}
-	if len(be.Blocked) > 0 {
-		rule.Blocked = &blockedTypes{Types: be.Blocked}
+	if !object.DefaultConfigured(be) && a.cfg.LegacyBucketEncryption {
+		return nil, apierr.ServerSideEncryptionConfigurationNotFound.With("BucketName", q.bucket)
 	}
 	resp := newResponse()
-	resp.xml = sseConfiguration{NS: s3NS, Rules: []sseRule{rule}}
+	resp.xml = encodeBucketEncryption(be)
 	return resp, nil
 }
 
+// encodeBucketEncryption is GetBucketEncryption's answer for a bucket's configuration: as
+// on modern S3, every bucket encrypts with SSE-S3 unless configured otherwise, and the
+// blocked types are shown when the bucket has a setting (a bucket from before the SSE-C
+// default has none).
+func encodeBucketEncryption(be *meta.BucketEncryption) sseConfiguration {
+	if be == nil {
+		be = &meta.BucketEncryption{}
+	}
+	bk := be.BucketKey
+	rule := sseRule{Default: &sseByDefault{SSEAlgorithm: object.EffectiveDefault(be), KMSMasterKeyID: be.KMSMasterKeyID}, BucketKey: &bk}
+	if len(be.Blocked) > 0 {
+		rule.Blocked = &blockedTypes{Types: be.Blocked}
+	}
+	return sseConfiguration{NS: s3NS, Rules: []sseRule{rule}}
+}
+
 func (a *API) deleteBucketEncryption(q *request) (*response, error) {
-	return a.setBucket(q, http.StatusNoContent, func(b *meta.Bucket) { b.Encryption = nil })
+	return a.setBucket(q, http.StatusNoContent, func(b *meta.Bucket) { b.Encryption = object.ResetEncryption(b.Encryption) })
 }
 
 // setBucket changes a bucket's configuration atomically and answers with status.

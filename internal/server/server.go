@@ -172,7 +172,7 @@ func New(cfg config.Config, log *slog.Logger) (*Server, error) {
 	}
 	s.creds = &credentialStore{root: s.root, accountID: s.id.AccountID, iam: s.iam}
 	s.verifier = &sigv4.Verifier{Creds: s.creds, Region: cfg.Region}
-	s.objects = object.New(object.Config{}, object.Deps{Meta: s.meta, Blobs: s.blobs,
+	s.objects = object.New(object.Config{SSECAllowedByDefault: s.cfg.SSECAllowedByDefault}, object.Deps{Meta: s.meta, Blobs: s.blobs,
 		SSE: sse.NewEngine(s.keyring, s.bucketKeys), Log: log})
 	if err := s.openTrails(); err != nil {
 		return nil, err
