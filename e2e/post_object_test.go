@@ -397,7 +397,24 @@ func TestPostObjectAuthz(t *testing.T) {
 	wantFields(t, "PostObject record", rec, map[string]any{
 		"userIdentity.arn": writer.ARN, "userIdentity.accessKeyId": writer.AK, "eventSource": "s3.amazonaws.com",
 		"managementEvent": false, "readOnly": false, "requestParameters.bucketName": bucket,
+		"additionalEventData.SignatureVersion": "SigV4",
 	})
+
+	// The same through a SigV2 form (boto3's signature_version 's3').
+	p = presignPost(t, ep, postSpec{Bucket: bucket, Key: "mine/v2.txt", AK: writer.AK, SK: writer.SK, SigV: "s3"})
+	if _, ok := p.Fields["AWSAccessKeyId"]; !ok {
+		t.Fatalf("boto3 made no SigV2 form: %v", p.Fields)
+	}
+	if resp := p.post(t, nil, "w", []byte("v2")); resp.Status != 204 {
+		t.Fatalf("writer's SigV2 POST: %d\n%s", resp.Status, resp.Body)
+	}
+	bad := p.fieldsOf(map[string]string{"signature": "AAAAAAAAAAAAAAAAAAAAAAAAAAA="})
+	wantXMLError(t, postForm(t, p.URL, bad, "w", []byte("v2")), 403, "SignatureDoesNotMatch")
+	recs = auditLookup(t, cloudTrailClient(ep, testAccessKey, testSecretKey), cttypes.LookupAttributeKeyEventName, "PostObject")
+	rec = findRecord(recs, "PostObject", func(r map[string]any) bool {
+		return field(r, "requestParameters.key") == "mine/v2.txt" && field(r, "errorCode") == nil
+	})
+	wantFields(t, "SigV2 PostObject record", rec, map[string]any{"userIdentity.arn": writer.ARN, "additionalEventData.SignatureVersion": "SigV2"})
 	if rec := findRecord(recs, "PostObject", func(r map[string]any) bool { return field(r, "requestParameters.key") == "mine/r.txt" }); rec == nil ||
 		field(rec, "userIdentity.arn") != reader.ARN || field(rec, "errorCode") != "AccessDenied" {
 		t.Errorf("refused PostObject record: %v", rec)

@@ -229,7 +229,7 @@ func (a *API) postAuthenticate(q *request, f *postForm) error {
 		return err
 	}
 	q.caller = &Caller{AccessKeyID: pc.AccessKeyID, Identity: pc.Identity, TLS: q.caller.TLS,
-		Body: q.caller.Body, ContentLength: -1}
+		Body: q.caller.Body, ContentLength: -1, SignatureVersion: pc.SignatureVersion}
 	return nil
 }
 
