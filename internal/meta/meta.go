@@ -135,6 +135,10 @@ type Object struct {
 	// Checksum is the object's flexible checksum, if any: algorithm name (CRC32, CRC32C,
 	// CRC64NVME, SHA1, SHA256), its base64 value, and type FULL_OBJECT or COMPOSITE.
 	Checksum *Checksum `json:"cksum,omitempty"`
+	// SealedChecksum, for SSE-KMS and SSE-C objects written since checksums are sealed,
+	// holds Checksum.Value and every Parts[i].Checksum encrypted (those fields are then
+	// empty in the record; docs/CHECKSUMS.md, docs/FORMAT.md). nil in older records.
+	SealedChecksum *SealedChecksum `json:"scks,omitempty"`
 
 	// Pieces hold the bytes in order; their sizes add up to Size.
 	Pieces []Piece `json:"pieces"`
@@ -154,6 +158,14 @@ type Checksum struct {
 	Algorithm string `json:"alg"`
 	Value     string `json:"val"`
 	Type      string `json:"type"`
+}
+
+// SealedChecksum is an object's checksum values, encrypted: Key is a fresh 32-byte key
+// sealed by the object's SSE wrapper as the stream key of upload "arca-checksum", part 0;
+// Box is sse.Seal(key, "arca/checksum/v1", nil, JSON {"v": value, "p": [part values]}).
+type SealedChecksum struct {
+	Key []byte `json:"k"`
+	Box []byte `json:"b"`
 }
 
 // PartInfo describes one part of a completed multipart object.

@@ -182,7 +182,7 @@ func (e *Engine) copyOnce(ctx context.Context, in *CopyInput, b *meta.Bucket) (*
 	o.Pieces = []meta.Piece{sd.piece("", 0)}
 	o.Enc = enc
 	o.Checksum = &meta.Checksum{Algorithm: sd.alg, Value: sd.ck, Type: "FULL_OBJECT"}
-	if err := e.commit(ctx, in.Bucket, &o, in.Cond.cond(), sd.blobID); err != nil {
+	if err := e.commitObject(ctx, in.Bucket, &o, dstW, in.Cond.cond(), sd.blobID); err != nil {
 		return nil, err
 	}
 	return &o, nil

@@ -35,6 +35,9 @@ type ReadInput struct {
 	// Range is the Range header's value ("" for none); a malformed one is ignored, as S3
 	// does.
 	Range string
+	// WantChecksum: the caller asked for the checksum (x-amz-checksum-mode); a sealed one
+	// is opened (for HEAD too, which then needs the KMS for SSE-KMS, as on AWS).
+	WantChecksum bool
 }
 
 // Reader is an object opened for reading: its record, the span to serve, and the stream.
@@ -119,6 +122,16 @@ func (e *Engine) openOnce(ctx context.Context, in ReadInput) (*Reader, error) {
 	} else if w, err = e.sse.Open(ctx, in.KMS, o.Enc, in.Bucket, in.Key, ck); err != nil {
 		return nil, err
 	}
+	if in.WantChecksum && o.SealedChecksum != nil {
+		if w == nil {
+			if w, err = e.sse.Open(ctx, in.KMS, o.Enc, in.Bucket, in.Key, ck); err != nil {
+				return nil, err
+			}
+		}
+		if err := openChecksum(w, &o); err != nil {
+			return nil, err
+		}
+	}
 	r := &Reader{Object: o}
 	if err := in.Conditions.Check(&o, ErrNotModified); err != nil {
 		if errors.Is(err, ErrNotModified) {
@@ -137,6 +150,9 @@ func (e *Engine) openOnce(ctx context.Context, in ReadInput) (*Reader, error) {
 		}
 		if len(o.Parts) > 0 {
 			r.PartsCount, r.Partial, r.ChecksumType = len(o.Parts), true, ""
+		}
+		if len(o.Parts) > 1 && o.Checksum != nil && o.Checksum.Type == "FULL_OBJECT" {
+			r.ChecksumValue = "" // a part of a full-object checksum has none S3 states
 		}
 	default:
 		br, res := parseRange(in.Range, o.Size)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/arcastore/arca/internal/blob"
 	"github.com/arcastore/arca/internal/checksum"
+	"github.com/arcastore/arca/internal/errs"
 	"github.com/arcastore/arca/internal/meta"
 	"github.com/arcastore/arca/internal/sse"
 )
@@ -236,7 +237,14 @@ type CompleteInput struct {
 	// FullObjectChecksum returns the full-object checksum the client sent for an algorithm
 	// ("" if none).
 	FullObjectChecksum func(alg string) string
-	Cond               WriteConditions
+	// ChecksumType is the x-amz-checksum-type the client sent ("" if none); it must be
+	// the upload's.
+	ChecksumType string
+	// CustomerKey and KMS open the upload's wrapper, to seal the checksum of an SSE-C or
+	// SSE-KMS object (docs/CHECKSUMS.md).
+	CustomerKey PartCustomerKey
+	KMS         sse.KMS
+	Cond        WriteConditions
 }
 
 // Complete assembles the upload's listed parts into the object at its key, atomically
@@ -244,7 +252,8 @@ type CompleteInput struct {
 // blobs. It returns the new record and the upload.
 //
 // Errors: meta.ErrNoSuchUpload; Parts' errors; ErrInvalidPart; ErrEntityTooSmall;
-// ErrBadChecksum; the conditions' errors.
+// ErrBadChecksum, ErrChecksumPartMissing, ErrChecksumTypeDiffers; the SSE-C decisions and
+// KMS errors of opening the upload to seal its checksum; the conditions' errors.
 func (e *Engine) Complete(ctx context.Context, in CompleteInput) (*meta.Object, *meta.Upload, error) {
 	u, err := e.meta.GetUpload(ctx, in.Bucket, in.Key, in.UploadID)
 	if err != nil {
@@ -253,6 +262,13 @@ func (e *Engine) Complete(ctx context.Context, in CompleteInput) (*meta.Object, 
 	list, err := in.Parts()
 	if err != nil {
 		return nil, nil, err
+	}
+	typ := u.ChecksumType
+	if typ == "" {
+		typ = "FULL_OBJECT"
+	}
+	if in.ChecksumType != "" && in.ChecksumType != typ {
+		return nil, nil, errs.Newf(ErrChecksumTypeDiffers, "The upload was created using the %s checksum mode. The complete request must use the same checksum mode.", typ)
 	}
 	stored, _, err := e.meta.ListParts(ctx, in.Bucket, in.Key, in.UploadID, 0, 0)
 	if err != nil {
@@ -273,10 +289,16 @@ func (e *Engine) Complete(ctx context.Context, in CompleteInput) (*meta.Object, 
 		if !ok || strings.Trim(strings.TrimSpace(rp.ETag), `"`) != p.ETag {
 			return nil, nil, fail(ErrInvalidPart, "PartNumber", strconv.Itoa(rp.Number), "ETag", rp.ETag)
 		}
+		v := ""
 		if rp.Checksum != nil {
-			if v := rp.Checksum(alg); v != "" && v != p.Checksum {
-				return nil, nil, fail(ErrInvalidPart, "PartNumber", strconv.Itoa(rp.Number))
-			}
+			v = rp.Checksum(alg)
+		}
+		if v != "" && v != p.Checksum {
+			return nil, nil, fail(ErrInvalidPart, "PartNumber", strconv.Itoa(rp.Number))
+		}
+		if v == "" && u.ChecksumAlgorithm != "" && typ == "COMPOSITE" {
+			return nil, nil, errs.Newf(ErrChecksumPartMissing, "The upload was created using a %s checksum. The complete request must include the checksum for each part. It was missing for part %d in the request.",
+				strings.ToLower(alg), rp.Number)
 		}
 		if i < len(list)-1 && p.Size < e.cfg.MinPartSize {
 			return nil, nil, fail(ErrEntityTooSmall, "ProposedSize", strconv.FormatInt(p.Size, 10),
@@ -296,7 +318,15 @@ func (e *Engine) Complete(ctx context.Context, in CompleteInput) (*meta.Object, 
 	if o.Checksum, err = objectChecksum(&u, cks, sizes, in.FullObjectChecksum); err != nil {
 		return nil, nil, err
 	}
-	res, unused, err := e.meta.CompleteUpload(ctx, in.Bucket, u.ID, o, in.Cond.cond())
+	w, err := e.checksumWrapper(ctx, in, &u, &o)
+	if err != nil {
+		return nil, nil, err
+	}
+	rec, err := sealedRecord(w, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	res, unused, err := e.meta.CompleteUpload(ctx, in.Bucket, u.ID, rec, in.Cond.cond())
 	if err != nil {
 		return nil, nil, err
 	}
@@ -333,11 +363,35 @@ func objectChecksum(u *meta.Upload, cks []string, sizes []int64, full func(strin
 		return nil, nil
 	}
 	if full != nil {
-		if want := full(alg); want != "" && typ == "FULL_OBJECT" && want != v {
+		if want := full(alg); want != "" && want != v && (typ == "FULL_OBJECT" || want+"-"+strconv.Itoa(len(cks)) != v) {
 			return nil, fail(ErrBadChecksum, "Algorithm", alg)
 		}
 	}
 	return &meta.Checksum{Algorithm: alg, Value: v, Type: typ}, nil
+}
+
+// checksumWrapper opens the upload's wrapper when the new object's checksum is to be sealed
+// (SSE-KMS and SSE-C). An SSE-C complete without the key (S3 asks for it only when the
+// upload named a checksum algorithm) stores no checksum for an upload that named none, and
+// is refused as a part would be for one that did.
+func (e *Engine) checksumWrapper(ctx context.Context, in CompleteInput, u *meta.Upload, o *meta.Object) (*sse.Wrapper, error) {
+	if !SealsChecksum(u.Enc) || o.Checksum == nil {
+		return nil, nil
+	}
+	if u.Enc.Mode == sse.ModeC && !in.CustomerKey.Present {
+		if u.ChecksumAlgorithm != "" {
+			return nil, ErrSSEMultipartMismatch
+		}
+		o.Checksum = nil
+		for i := range o.Parts {
+			o.Parts[i].Checksum = ""
+		}
+		return nil, nil
+	}
+	if u.Enc.Mode != sse.ModeC {
+		in.CustomerKey = PartCustomerKey{}
+	}
+	return e.openUpload(ctx, in.Bucket, u, in.CustomerKey, in.KMS)
 }
 
 // Abort deletes an upload and its parts' blobs. Returns meta.ErrNoSuchUpload.

@@ -61,7 +61,7 @@ func (e *Engine) Put(ctx context.Context, in PutInput) (*meta.Object, error) {
 	if sd.alg != "" {
 		o.Checksum = &meta.Checksum{Algorithm: sd.alg, Value: sd.ck, Type: "FULL_OBJECT"}
 	}
-	if err := e.commit(ctx, in.Bucket, &o, in.Cond.cond(), sd.blobID); err != nil {
+	if err := e.commitObject(ctx, in.Bucket, &o, w, in.Cond.cond(), sd.blobID); err != nil {
 		return nil, err
 	}
 	return &o, nil

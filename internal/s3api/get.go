@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/arcastore/arca/internal/apierr"
@@ -56,7 +55,8 @@ func (a *API) readObject(q *request) (*response, error) {
 		return nil, err
 	}
 	in := object.ReadInput{Bucket: q.bucket, Key: q.key, VersionID: vid, CustomerKey: customerKey(q, ""), KMS: a.kmsFor(q),
-		HeadOnly: q.r.Method == http.MethodHead, Conditions: readConditions(q.r.Header, ""), Range: q.header("Range")}
+		HeadOnly: q.r.Method == http.MethodHead, Conditions: readConditions(q.r.Header, ""), Range: q.header("Range"),
+		WantChecksum: checksumModeEnabled(q)}
 	if v := q.qget("partNumber"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > object.MaxPartNumber {
@@ -104,7 +104,7 @@ func (a *API) readObject(q *request) (*response, error) {
 	if r.PartsCount > 0 {
 		h.Set("x-amz-mp-parts-count", strconv.Itoa(r.PartsCount))
 	}
-	if strings.EqualFold(q.header("x-amz-checksum-mode"), "ENABLED") && r.ChecksumValue != "" && o.Checksum != nil {
+	if checksumModeEnabled(q) && r.ChecksumValue != "" && o.Checksum != nil {
 		h.Set(checksum.Header(o.Checksum.Algorithm), r.ChecksumValue)
 		if r.ChecksumType != "" {
 			h.Set("x-amz-checksum-type", r.ChecksumType)

@@ -196,7 +196,7 @@ func (a *API) completeUpload(q *request) (*response, error) {
 	id := q.qget("uploadId")
 	parts := func() ([]object.CompletedPart, error) {
 		var req completeMultipartUpload
-		if err := readXML(q, &req); err != nil {
+		if err := readCompleteXML(q, &req); err != nil {
 			if errors.Is(err, io.EOF) {
 				return nil, apierr.MalformedXML
 			}
@@ -214,9 +214,14 @@ func (a *API) completeUpload(q *request) (*response, error) {
 		}
 		return out, nil
 	}
+	typ, err := completeChecksumHeaders(q.r.Header)
+	if err != nil {
+		return nil, err
+	}
 	o, u, err := a.objects.Complete(q.ctx, object.CompleteInput{Bucket: q.bucket, Key: q.key, UploadID: id, Parts: parts,
 		FullObjectChecksum: func(alg string) string { return q.r.Header.Get(checksum.Header(alg)) },
-		Cond:               writeConditions(q.r.Header)})
+		ChecksumType:       typ, CustomerKey: partCustomerKey(q), KMS: a.kmsFor(q),
+		Cond: writeConditions(q.r.Header)})
 	if err != nil {
 		return nil, err
 	}

@@ -117,6 +117,7 @@ var opTable = []op{
 	{Name: "AbortMultipartUpload", Route: match{On: onObject, Method: http.MethodDelete, Query: []string{"uploadId"}}, Action: "s3:AbortMultipartUpload", Resource: objectResource, Data: true, Run: (*API).abortUpload},
 	{Name: "CreateMultipartUpload", Route: match{On: onObject, Method: http.MethodPost, Query: []string{"uploads"}}, Action: "s3:PutObject", Resource: objectResource, Data: true, Run: (*API).createUpload},
 	{Name: "CompleteMultipartUpload", Route: match{On: onObject, Method: http.MethodPost, Query: []string{"uploadId"}}, Action: "s3:PutObject", Resource: objectResource, Data: true, Run: (*API).completeUpload},
+	{Name: "GetObjectAttributes", Route: match{On: onObject, Method: http.MethodGet, Query: []string{"attributes"}}, Action: "s3:GetObjectAttributes", VersionAction: "s3:GetObjectVersionAttributes", Resource: objectResource, Data: true, ReadOnly: true, Run: (*API).getObjectAttributes},
 	// Object Lock of one version.
 	{Name: "PutObjectRetention", Route: match{On: onObject, Method: http.MethodPut, Query: []string{"retention"}}, Action: "s3:PutObjectRetention", Resource: objectResource, Data: true, Run: (*API).putObjectRetention},
 	{Name: "GetObjectRetention", Route: match{On: onObject, Method: http.MethodGet, Query: []string{"retention"}}, Action: "s3:GetObjectRetention", Resource: objectResource, Data: true, ReadOnly: true, Run: (*API).getObjectRetention},
