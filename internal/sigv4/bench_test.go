@@ -6,8 +6,11 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func benchVerify(b *testing.B, req *http.Request) {
@@ -129,4 +132,39 @@ func BenchmarkKeyCacheParallel(b *testing.B) {
 			c.SigningKey(testSecret, "20261122", testRegion, "s3")
 		}
 	})
+}
+
+// SigV2, header-signed: the same GET as BenchmarkVerifyHeader, to compare the versions.
+func BenchmarkVerifyV2(b *testing.B) {
+	req := httptest.NewRequest("GET", "http://bucket.s3.example.com/photos/2026/a%20picture.jpg?versionId=3", nil)
+	req.Header.Set("Range", "bytes=0-1023")
+	req.Header.Set("User-Agent", "aws-sdk-go-v2/1.0")
+	date := testNow.Format(http.TimeFormat)
+	req.Header.Set("Date", date)
+	req.Header.Set("Authorization", "AWS "+testAK+":"+v2Sign(testSecret, "GET\n\n\n"+date+"\n/bucket/photos/2026/a%20picture.jpg?versionId=3"))
+	benchVerifyV2(b, req)
+}
+
+// SigV2 presigned: the same GET as BenchmarkVerifyPresigned.
+func BenchmarkVerifyV2Presigned(b *testing.B) {
+	exp := strconv.FormatInt(testNow.Add(time.Hour).Unix(), 10)
+	sig := v2Sign(testSecret, "GET\n\n\n"+exp+"\n/bucket/photos/a.jpg")
+	req := httptest.NewRequest("GET", "http://bucket.s3.example.com/photos/a.jpg?AWSAccessKeyId="+testAK+
+		"&Expires="+exp+"&Signature="+url.QueryEscape(sig), nil)
+	benchVerifyV2(b, req)
+}
+
+func benchVerifyV2(b *testing.B, req *http.Request) {
+	v := newVerifier()
+	v.SigV2, v.Domains = true, []string{"s3.example.com"}
+	if res, err := v.Verify(req); err != nil || res.Version != SigV2 {
+		b.Fatal(res, err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if _, err := v.Verify(req); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

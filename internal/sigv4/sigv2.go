@@ -101,11 +101,7 @@ func parseV2Header(h string) (v2Auth, error) {
 	rest = strings.Trim(rest, " \t")
 	i := strings.LastIndexByte(rest, ':')
 	if !ok || i <= 0 || i == len(rest)-1 || strings.ContainsAny(rest, " \t") {
-		v := h
-		if len(v) > 64 {
-			v = v[:64] + "..."
-		}
-		return a, &ArgumentError{Name: "Authorization", Value: clean(v),
+		return a, &ArgumentError{Name: "Authorization", Value: clean(h),
 			Message: "AWS authorization header is invalid.  Expected AwsAccessKeyId:signature"}
 	}
 	a.method, a.accessKey, a.signature = AuthHeader, rest[:i], rest[i+1:]
