@@ -40,8 +40,10 @@ func (a *API) list(q *request, opt meta.ListOptions, urlEnc bool) (listBucketRes
 	if urlEnc {
 		enc = encodeURL
 	}
+	// max-keys=0 asks for nothing and S3 answers it complete (IsTruncated false, no marker
+	// to go on from), whatever the bucket holds.
 	out := listBucketResult{NS: s3NS, Name: q.bucket, Prefix: enc(opt.Prefix), MaxKeys: opt.MaxKeys,
-		Delimiter: enc(opt.Delimiter), IsTruncated: res.IsTruncated}
+		Delimiter: enc(opt.Delimiter), IsTruncated: res.IsTruncated && opt.MaxKeys > 0}
 	if urlEnc {
 		out.EncodingType = "url"
 	}
@@ -56,7 +58,7 @@ func (a *API) list(q *request, opt meta.ListOptions, urlEnc bool) (listBucketRes
 	for _, p := range res.CommonPrefixes {
 		out.CommonPrefixes = append(out.CommonPrefixes, commonPrefix{enc(p)})
 	}
-	if res.IsTruncated {
+	if out.IsTruncated {
 		out.NextMarker = res.Next
 	}
 	return out, nil

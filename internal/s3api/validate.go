@@ -64,11 +64,10 @@ const maxUserMeta = 2048
 var errMetaTooLarge = &apierr.Error{Code: "MetadataTooLarge", Status: 400,
 	Message: "Your metadata headers exceed the maximum allowed metadata size."}
 
-var wordDecoder = new(mime.WordDecoder)
-
 // readObjectHeaders fills the standard headers and user metadata of o from a request.
-// Values that arrive RFC 2047-encoded are decoded, as S3 does, so that they are stored as
-// UTF-8; they are encoded again on the way out (see writeObjectHeaders).
+// Values are stored as sent: one that arrives RFC 2047-encoded is US-ASCII and S3 returns
+// it as it is; only a value holding non-ASCII bytes is encoded on the way out (see
+// writeObjectHeaders).
 func readObjectHeaders(h http.Header, o *meta.Object) error {
 	o.ContentType = h.Get("Content-Type")
 	o.ContentEncoding = stripAWSChunked(h.Get("Content-Encoding"))
@@ -85,11 +84,6 @@ func readObjectHeaders(h http.Header, o *meta.Object) error {
 		}
 		k := strings.TrimPrefix(lname, "x-amz-meta-")
 		v := strings.Join(vals, ",")
-		if strings.Contains(v, "=?") {
-			if d, err := wordDecoder.DecodeHeader(v); err == nil {
-				v = d
-			}
-		}
 		if o.UserMeta == nil {
 			o.UserMeta = map[string]string{}
 		}
