@@ -80,6 +80,24 @@ func loadRootCredentials(path, ak, sk string) (c rootCredentials, generated bool
 	return c, true, durable.WriteFile(path, data, 0o600)
 }
 
+// replacedRootKey returns the access key id of root credentials generated on an earlier
+// start and kept at path when the configured access key ak replaces them ("" when none are
+// kept, or they are the same key). Their holders' requests now fail: the server says so.
+func replacedRootKey(path, ak string) string {
+	if ak == "" {
+		return ""
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	var c rootCredentials
+	if json.Unmarshal(data, &c) != nil || c.AccessKeyID == "" || c.AccessKeyID == ak {
+		return ""
+	}
+	return c.AccessKeyID
+}
+
 func randomUpper(n int) string {
 	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 	b := make([]byte, n)

@@ -107,6 +107,10 @@ func New(cfg config.Config, log *slog.Logger) (*Server, error) {
 	if s.root, s.rootGenerated, err = loadRootCredentials(dir.RootCredentials(), cfg.RootAccessKey, cfg.RootSecretKey); err != nil {
 		return nil, fmt.Errorf("root credentials: %w", err)
 	}
+	if old := replacedRootKey(dir.RootCredentials(), cfg.RootAccessKey); old != "" {
+		log.Warn("ARCA_ROOT_ACCESS_KEY replaces the root credentials generated on an earlier start; clients still using them now get InvalidAccessKeyId",
+			"replaced_access_key_id", old, "access_key_id", cfg.RootAccessKey, "kept_in", dir.RootCredentials())
+	}
 	if cfg.TLSListen != "" {
 		if s.tlsCert, s.tlsCertPath, err = loadTLS(dir, cfg.TLSCert, cfg.TLSKey); err != nil {
 			return nil, err
