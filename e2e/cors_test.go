@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
+	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
@@ -17,7 +19,7 @@ const corsVary = "Origin, Access-Control-Request-Headers, Access-Control-Request
 // that may read, write and delete with some headers, and anyone reading.
 var corsRules = []s3types.CORSRule{
 	{ID: aws.String("site"), AllowedOrigins: []string{"https://example.com", "https://*.example.com"},
-		AllowedMethods: []string{"GET", "PUT", "DELETE"}, AllowedHeaders: []string{"Content-Type", "x-amz-*"},
+		AllowedMethods: []string{"GET", "PUT", "POST", "DELETE"}, AllowedHeaders: []string{"Content-Type", "x-amz-*"},
 		ExposeHeaders: []string{"ETag", "x-amz-request-id"}, MaxAgeSeconds: aws.Int32(3000)},
 	{AllowedOrigins: []string{"*"}, AllowedMethods: []string{"GET", "HEAD"}},
 }
@@ -47,7 +49,7 @@ func TestCORSConfiguration(t *testing.T) {
 	}
 	r := got.CORSRules[0]
 	if aws.ToString(r.ID) != "site" || strings.Join(r.AllowedOrigins, " ") != "https://example.com https://*.example.com" ||
-		strings.Join(r.AllowedMethods, " ") != "GET PUT DELETE" || strings.Join(r.AllowedHeaders, " ") != "Content-Type x-amz-*" ||
+		strings.Join(r.AllowedMethods, " ") != "GET PUT POST DELETE" || strings.Join(r.AllowedHeaders, " ") != "Content-Type x-amz-*" ||
 		strings.Join(r.ExposeHeaders, " ") != "ETag x-amz-request-id" || aws.ToInt32(r.MaxAgeSeconds) != 3000 {
 		t.Errorf("rule 1 read back as %+v", r)
 	}
@@ -160,7 +162,7 @@ func TestCORSPreflight(t *testing.T) {
 		t.Fatal(err)
 	}
 	site := map[string]string{
-		"Access-Control-Allow-Origin": "https://app.example.com", "Access-Control-Allow-Methods": "GET, PUT, DELETE",
+		"Access-Control-Allow-Origin": "https://app.example.com", "Access-Control-Allow-Methods": "GET, PUT, POST, DELETE",
 		"Access-Control-Allow-Headers": "content-type, x-amz-date", "Access-Control-Expose-Headers": "ETag, x-amz-request-id",
 		"Access-Control-Max-Age": "3000", "Access-Control-Allow-Credentials": "true", "Vary": corsVary}
 	for _, ep := range bothEndpoints(srv) {
@@ -200,7 +202,7 @@ func TestCORSPreflight(t *testing.T) {
 		{"origin not allowed", "/" + b + "/k", "https://example.org", "PUT", "", 403, "AccessForbidden", notAllowed, "OBJECT"},
 		{"origin in another case", "/" + b + "/k", "https://EXAMPLE.com", "PUT", "", 403, "AccessForbidden", notAllowed, "OBJECT"},
 		{"header not allowed", "/" + b + "/k", "https://example.com", "PUT", "authorization", 403, "AccessForbidden", notAllowed, "OBJECT"},
-		{"method not allowed", "/" + b, "https://example.com", "POST", "", 403, "AccessForbidden", notAllowed, "BUCKET"},
+		{"method not allowed for the origin", "/" + b, "https://example.org", "DELETE", "", 403, "AccessForbidden", notAllowed, "BUCKET"},
 		{"no configuration", "/cors-none/k", "https://example.com", "GET", "", 403, "AccessForbidden", "CORSResponse: CORS is not enabled for this bucket.", "OBJECT"},
 		{"no bucket", "/cors-nowhere/k", "https://example.com", "GET", "", 403, "AccessForbidden", "CORSResponse: Bucket not found", "OBJECT"},
 	} {
@@ -233,7 +235,7 @@ func TestCORSActualRequests(t *testing.T) {
 		t.Fatal(err)
 	}
 	site := map[string]string{
-		"Access-Control-Allow-Origin": "https://example.com", "Access-Control-Allow-Methods": "GET, PUT, DELETE",
+		"Access-Control-Allow-Origin": "https://example.com", "Access-Control-Allow-Methods": "GET, PUT, POST, DELETE",
 		"Access-Control-Expose-Headers": "ETag, x-amz-request-id", "Access-Control-Max-Age": "3000",
 		"Access-Control-Allow-Credentials": "true", "Vary": corsVary}
 	origin := func(o string) http.Header { return http.Header{"Origin": {o}} }
@@ -263,6 +265,30 @@ func TestCORSActualRequests(t *testing.T) {
 		t.Fatalf("PUT: %d %s", resp.Status, resp.Body)
 	}
 	wantHeaders(t, "PUT from an origin no rule allows", resp.Header, nil)
+	// A POST Object form from the site: the answer carries the headers too (the form's
+	// fields replace the request's headers for the upload, the Origin stays).
+	post, err := s3.NewPresignClient(c).PresignPostObject(ctx, &s3.PutObjectInput{Bucket: aws.String(b), Key: aws.String("posted")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var form bytes.Buffer
+	mw := multipart.NewWriter(&form)
+	for k, v := range post.Values {
+		mw.WriteField(k, v)
+	}
+	fw, _ := mw.CreateFormFile("file", "f.txt")
+	fw.Write([]byte("posted"))
+	mw.Close()
+	req, _ := http.NewRequest("POST", post.URL, &form)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Origin", "https://www.example.com")
+	resp = doReq(t, req)
+	if resp.Status != 204 {
+		t.Fatalf("POST Object: %d %s", resp.Status, resp.Body)
+	}
+	wantHeaders(t, "POST Object", resp.Header, map[string]string{"Access-Control-Allow-Origin": "https://www.example.com",
+		"Access-Control-Allow-Methods": "GET, PUT, POST, DELETE", "Access-Control-Expose-Headers": "ETag, x-amz-request-id",
+		"Access-Control-Max-Age": "3000", "Access-Control-Allow-Credentials": "true", "Vary": corsVary})
 	// No Origin: no headers.
 	resp = do(t, srv.HTTPURL, rawReq{Method: "GET", Path: "/" + b + "/k"})
 	wantHeaders(t, "GET without Origin", resp.Header, nil)

@@ -269,8 +269,12 @@ func postHeaderField(name string) bool {
 // User-Agent), so that everything after the form reads them where it reads a PUT's.
 func postRequest(r *http.Request, f *postForm) *http.Request {
 	h := http.Header{}
-	if ua := r.Header.Get("User-Agent"); ua != "" {
-		h.Set("User-Agent", ua)
+	// The User-Agent for the audit record, the Origin for the answer's CORS headers
+	// (docs/CORS.md).
+	for _, k := range []string{"User-Agent", "Origin"} {
+		if v := r.Header.Get(k); v != "" {
+			h.Set(k, v)
+		}
 	}
 	for name, v := range f.fields {
 		if postHeaderField(name) {
