@@ -353,6 +353,25 @@ func TestPostObject(t *testing.T) {
 		e := wantXMLError(t, p.post(t, nil, "s", []byte("secret")), 400, "InvalidRequest")
 		wantMessage(t, e, "Requests specifying Server Side Encryption with Customer provided keys must be made over a secure connection.")
 		headMissing(t, c, bucket, "ssec.bin")
+
+		// Over HTTPS: refused while the bucket blocks SSE-C (a new bucket's default), stored
+		// under the customer's key once PutBucketEncryption allows it.
+		p = presignPost(t, ep, postSpec{Bucket: bucket, Key: "ssec.bin", Fields: f, Conditions: conds})
+		e = wantXMLError(t, p.post(t, nil, "s", []byte("secret")), 403, "AccessDenied")
+		headMissing(t, c, bucket, "ssec.bin")
+		allowSSEC(t, c, bucket)
+		resp := p.post(t, nil, "s", []byte("secret"))
+		if resp.Status != 204 || resp.Header.Get("x-amz-server-side-encryption-customer-key-MD5") != k.MD5 {
+			t.Fatalf("SSE-C POST over HTTPS: %d %v\n%s", resp.Status, resp.Header, resp.Body)
+		}
+		got, _ := mustGet(t, c, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String("ssec.bin"),
+			SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(k.B64), SSECustomerKeyMD5: aws.String(k.MD5)})
+		if string(got) != "secret" {
+			t.Errorf("SSE-C object read back %q", got)
+		}
+		if _, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String("ssec.bin")}); err == nil {
+			t.Error("an SSE-C object was readable without its key")
+		}
 	})
 }
 
