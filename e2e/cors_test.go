@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"mime/multipart"
 	"net/http"
 	"strings"
@@ -350,4 +351,29 @@ func TestCORSAuthzAndAudit(t *testing.T) {
 	wantFields(t, "GetBucketCors", findRecord(all, "GetBucketCors", ok), map[string]any{"readOnly": true, "managementEvent": true})
 	wantFields(t, "PreflightRequest", findRecord(all, "PreflightRequest", nil), map[string]any{
 		"requestParameters.key": "k", "managementEvent": false, "readOnly": true, "userIdentity.type": "AWSAccount", "userIdentity.accountId": "anonymous"})
+}
+
+// TestCORSCLI: the aws CLI v1 sets, reads and deletes a bucket's CORS configuration (it
+// sends Content-MD5 itself), and reads S3's error for a bucket without one.
+func TestCORSCLI(t *testing.T) {
+	requireAWSCLI(t)
+	t.Parallel()
+	srv := StartServer(t)
+	srv.AWS(t, srv.HTTPURL, false, "s3api", "create-bucket", "--bucket", "cors-cli")
+	cfg := `{"CORSRules":[{"ID":"app","AllowedOrigins":["https://app.example.com"],"AllowedMethods":["GET","PUT"],` +
+		`"AllowedHeaders":["*"],"ExposeHeaders":["ETag"],"MaxAgeSeconds":600}]}`
+	srv.AWS(t, srv.HTTPURL, false, "s3api", "put-bucket-cors", "--bucket", "cors-cli", "--cors-configuration", cfg)
+	out := srv.AWS(t, srv.HTTPURL, false, "s3api", "get-bucket-cors", "--bucket", "cors-cli")
+	var got struct{ CORSRules []map[string]any }
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("get-bucket-cors: %v\n%s", err, out)
+	}
+	if len(got.CORSRules) != 1 || mustJSON(got.CORSRules[0]) != `{"AllowedHeaders":["*"],"AllowedMethods":["GET","PUT"],"AllowedOrigins":["https://app.example.com"],"ExposeHeaders":["ETag"],"ID":"app","MaxAgeSeconds":600}` {
+		t.Errorf("get-bucket-cors:\n%s", out)
+	}
+	srv.AWS(t, srv.HTTPURL, false, "s3api", "delete-bucket-cors", "--bucket", "cors-cli")
+	if out := srv.AWS(t, srv.HTTPURL, true, "s3api", "get-bucket-cors", "--bucket", "cors-cli"); !strings.Contains(out, "NoSuchCORSConfiguration") ||
+		!strings.Contains(out, "The CORS configuration does not exist") {
+		t.Errorf("get-bucket-cors after delete-bucket-cors:\n%s", out)
+	}
 }
