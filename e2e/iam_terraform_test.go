@@ -13,8 +13,8 @@ import (
 // TestIAMTerraformSequence makes the IAM calls the Terraform AWS provider (v6) makes to
 // apply, refresh and destroy aws_iam_user (force_destroy), aws_iam_policy,
 // aws_iam_user_policy_attachment, aws_iam_access_key, aws_iam_group,
-// aws_iam_user_group_membership, aws_iam_group_membership and aws_iam_user_policy, in its
-// order. Before, the user's destroy failed: ListGroupsForUser was not served.
+// aws_iam_user_group_membership, aws_iam_group_membership, aws_iam_user_policy,
+// aws_iam_group_policy and aws_iam_group_policy_attachment, in its order. Before, the user's destroy failed: ListGroupsForUser was not served.
 func TestIAMTerraformSequence(t *testing.T) {
 	srv := StartServer(t)
 	ctx := context.Background()
@@ -33,6 +33,8 @@ func TestIAMTerraformSequence(t *testing.T) {
 	must[*iam.CreateGroupOutput](t, "CreateGroup")(c.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: group, Path: aws.String("/")}))
 	must[*iam.AddUserToGroupOutput](t, "AddUserToGroup")(c.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: group, UserName: user}))
 	must[*iam.PutUserPolicyOutput](t, "PutUserPolicy")(c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: user, PolicyName: aws.String("tf-inline"), PolicyDocument: aws.String(doc)}))
+	must[*iam.PutGroupPolicyOutput](t, "PutGroupPolicy")(c.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: group, PolicyName: aws.String("tf-group-inline"), PolicyDocument: aws.String(doc)}))
+	must[*iam.AttachGroupPolicyOutput](t, "AttachGroupPolicy")(c.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: group, PolicyArn: arn}))
 
 	// plan: every resource's Read finds what was applied.
 	refresh := func() {
@@ -43,7 +45,7 @@ func TestIAMTerraformSequence(t *testing.T) {
 		}
 		p := must[*iam.GetPolicyOutput](t, "GetPolicy")(c.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: arn})).Policy
 		v := must[*iam.GetPolicyVersionOutput](t, "GetPolicyVersion")(c.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: arn, VersionId: p.DefaultVersionId})).PolicyVersion
-		if aws.ToString(v.Document) == "" || aws.ToInt32(p.AttachmentCount) != 1 {
+		if aws.ToString(v.Document) == "" || aws.ToInt32(p.AttachmentCount) != 2 {
 			t.Fatalf("policy %+v version %+v", p, v)
 		}
 		att := must[*iam.ListAttachedUserPoliciesOutput](t, "ListAttachedUserPolicies")(c.ListAttachedUserPolicies(ctx, &iam.ListAttachedUserPoliciesInput{UserName: user}))
@@ -66,6 +68,14 @@ func TestIAMTerraformSequence(t *testing.T) {
 		if aws.ToString(up.PolicyDocument) == "" {
 			t.Fatal("GetUserPolicy: no document")
 		}
+		gp := must[*iam.GetGroupPolicyOutput](t, "GetGroupPolicy")(c.GetGroupPolicy(ctx, &iam.GetGroupPolicyInput{GroupName: group, PolicyName: aws.String("tf-group-inline")}))
+		if aws.ToString(gp.PolicyDocument) == "" || aws.ToString(gp.GroupName) != "tf-group" {
+			t.Fatalf("GetGroupPolicy: %+v", gp)
+		}
+		ga := must[*iam.ListAttachedGroupPoliciesOutput](t, "ListAttachedGroupPolicies")(c.ListAttachedGroupPolicies(ctx, &iam.ListAttachedGroupPoliciesInput{GroupName: group}))
+		if len(ga.AttachedPolicies) != 1 || aws.ToString(ga.AttachedPolicies[0].PolicyArn) != aws.ToString(arn) {
+			t.Fatalf("ListAttachedGroupPolicies: %+v", ga.AttachedPolicies)
+		}
 	}
 	refresh()
 	refresh() // a second plan reads the same: nothing drifts
@@ -75,6 +85,8 @@ func TestIAMTerraformSequence(t *testing.T) {
 	must[*iam.RemoveUserFromGroupOutput](t, "RemoveUserFromGroup")(c.RemoveUserFromGroup(ctx, &iam.RemoveUserFromGroupInput{GroupName: group, UserName: user}))
 	must[*iam.DetachUserPolicyOutput](t, "DetachUserPolicy")(c.DetachUserPolicy(ctx, &iam.DetachUserPolicyInput{UserName: user, PolicyArn: arn}))
 	must[*iam.DeleteAccessKeyOutput](t, "DeleteAccessKey")(c.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: user, AccessKeyId: key.AccessKeyId}))
+	must[*iam.DeleteGroupPolicyOutput](t, "DeleteGroupPolicy")(c.DeleteGroupPolicy(ctx, &iam.DeleteGroupPolicyInput{GroupName: group, PolicyName: aws.String("tf-group-inline")}))
+	must[*iam.DetachGroupPolicyOutput](t, "DetachGroupPolicy")(c.DetachGroupPolicy(ctx, &iam.DetachGroupPolicyInput{GroupName: group, PolicyArn: arn}))
 	must[*iam.DeleteGroupOutput](t, "DeleteGroup")(c.DeleteGroup(ctx, &iam.DeleteGroupInput{GroupName: group}))
 	vs := must[*iam.ListPolicyVersionsOutput](t, "ListPolicyVersions")(c.ListPolicyVersions(ctx, &iam.ListPolicyVersionsInput{PolicyArn: arn}))
 	if len(vs.Versions) != 1 || !vs.Versions[0].IsDefaultVersion || aws.ToString(vs.Versions[0].VersionId) != "v1" {

@@ -78,3 +78,43 @@ func TestListPolicyVersionsAndUserPolicies(t *testing.T) {
 	wantErr(t, s.GetLoginProfile(ctx, "alice"), ErrNotFound, "Login Profile for User alice cannot be found.")
 	wantErr(t, s.GetLoginProfile(ctx, "bob"), ErrNotFound, "The user with name bob cannot be found.")
 }
+
+func TestGroupPolicies(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	s := e.s
+	must[Group](t)(s.CreateGroup(ctx, "devs", ""))
+	p := must[ManagedPolicy](t)(s.CreatePolicy(ctx, "read", "/team/", "", doc("s3:GetObject")))
+	ok(t, s.PutGroupPolicy(ctx, "devs", "Inline", doc("s3:PutObject")))
+	ok(t, s.AttachGroupPolicy(ctx, "devs", p.ARN))
+
+	d, err := s.GetGroupPolicy(ctx, "devs", "inline")
+	ok(t, err)
+	if d != doc("s3:PutObject") {
+		t.Fatalf("GetGroupPolicy: %s", d)
+	}
+	names, _, err := s.ListGroupPolicies(ctx, "devs", Page{})
+	ok(t, err)
+	if len(names) != 1 || names[0] != "Inline" {
+		t.Fatalf("ListGroupPolicies: %v", names)
+	}
+	att, _, err := s.ListAttachedGroupPolicies(ctx, "devs", "/team/", Page{})
+	ok(t, err)
+	if len(att) != 1 || att[0].ARN != p.ARN {
+		t.Fatalf("ListAttachedGroupPolicies: %+v", att)
+	}
+	if att, _, _ := s.ListAttachedGroupPolicies(ctx, "devs", "/other/", Page{}); len(att) != 0 {
+		t.Fatalf("path prefix not applied: %+v", att)
+	}
+
+	wantErr(t, s.DeleteGroup(ctx, "devs"), ErrDeleteConflict, "")
+	ok(t, s.DeleteGroupPolicy(ctx, "devs", "Inline"))
+	wantErr(t, s.DeleteGroupPolicy(ctx, "devs", "Inline"), ErrNotFound, "The group policy with name Inline cannot be found.")
+	_, err = s.GetGroupPolicy(ctx, "devs", "Inline")
+	wantErr(t, err, ErrNotFound, "The group policy with name Inline cannot be found.")
+	wantErr(t, s.DeleteGroup(ctx, "devs"), ErrDeleteConflict, "Cannot delete entity, must detach all policies first.")
+	ok(t, s.DetachGroupPolicy(ctx, "devs", p.ARN))
+	wantErr(t, s.DetachGroupPolicy(ctx, "devs", p.ARN), ErrNotFound, "")
+	ok(t, s.DeletePolicy(ctx, p.ARN)) // no longer attached to anything
+	ok(t, s.DeleteGroup(ctx, "devs"))
+}

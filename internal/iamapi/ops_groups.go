@@ -83,3 +83,50 @@ func listPolicyVersions(c *call) (any, error) {
 	}
 	return out, nil
 }
+
+func getGroupPolicy(c *call) (any, error) {
+	doc, err := c.store.GetGroupPolicy(c.ctx, c.f["GroupName"], c.f["PolicyName"])
+	if err != nil {
+		return nil, err
+	}
+	return groupPolicyResult{GroupName: c.f["GroupName"], PolicyName: c.f["PolicyName"], PolicyDocument: encodeDocument(doc)}, nil
+}
+
+func deleteGroupPolicy(c *call) (any, error) {
+	return nil, c.store.DeleteGroupPolicy(c.ctx, c.f["GroupName"], c.f["PolicyName"])
+}
+
+func listGroupPolicies(c *call) (any, error) {
+	pg, err := c.page()
+	if err != nil {
+		return nil, err
+	}
+	names, next, err := c.store.ListGroupPolicies(c.ctx, c.f["GroupName"], pg)
+	if err != nil {
+		return nil, err
+	}
+	out := listGroupPoliciesResult{paged: more(next)}
+	out.PolicyNames.Member = names
+	return out, nil
+}
+
+func detachGroupPolicy(c *call) (any, error) {
+	return nil, c.store.DetachGroupPolicy(c.ctx, c.f["GroupName"], c.f["PolicyArn"])
+}
+
+func listAttachedGroupPolicies(c *call) (any, error) {
+	pg, err := c.page()
+	if err != nil {
+		return nil, err
+	}
+	list, next, err := c.store.ListAttachedGroupPolicies(c.ctx, c.f["GroupName"], c.f["PathPrefix"], pg)
+	if err != nil {
+		return nil, err
+	}
+	out := listAttachedGroupResult{paged: more(next)}
+	out.AttachedPolicies.Member = make([]attachedPolicyXML, len(list))
+	for i, p := range list {
+		out.AttachedPolicies.Member[i] = attachedPolicyXML{PolicyName: p.Name, PolicyArn: p.ARN}
+	}
+	return out, nil
+}

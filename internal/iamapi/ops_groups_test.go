@@ -26,6 +26,14 @@ func TestGroupAndCredentialReads(t *testing.T) {
 		`<Users><member><Path>/</Path><UserName>alice</UserName>`, `</Users><IsTruncated>false</IsTruncated></GetGroupResult>`)
 	st, body = do(a, root, "iam", iamForm("DeleteGroup", "GroupName", "devs"))
 	expect(t, st, body, 409, `<Code>DeleteConflict</Code>`)
+	st, body = do(a, root, "iam", iamForm("PutGroupPolicy", "GroupName", "devs", "PolicyName", "g", "PolicyDocument", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`))
+	expect(t, st, body, 200)
+	st, body = do(a, root, "iam", iamForm("GetGroupPolicy", "GroupName", "devs", "PolicyName", "g"))
+	expect(t, st, body, 200, `<GetGroupPolicyResult><GroupName>devs</GroupName><PolicyName>g</PolicyName><PolicyDocument>%7B%22Version%22`)
+	st, body = do(a, root, "iam", iamForm("ListGroupPolicies", "GroupName", "devs"))
+	expect(t, st, body, 200, `<PolicyNames><member>g</member></PolicyNames><IsTruncated>false</IsTruncated>`)
+	st, body = do(a, root, "iam", iamForm("ListAttachedGroupPolicies", "GroupName", "devs"))
+	expect(t, st, body, 200, `<ListAttachedGroupPoliciesResult><AttachedPolicies></AttachedPolicies><IsTruncated>false</IsTruncated>`)
 	st, body = do(a, root, "iam", iamForm("ListUserPolicies", "UserName", "alice"))
 	expect(t, st, body, 200, `<PolicyNames><member>inline</member></PolicyNames><IsTruncated>false</IsTruncated>`)
 
@@ -78,12 +86,15 @@ func TestGroupAndCredentialReadsAuthorized(t *testing.T) {
 		{"ListSSHPublicKeys", "UserName", "carol"}, {"ListSigningCertificates", "UserName", "carol"},
 		{"ListServiceSpecificCredentials", "UserName", "carol"}, {"ListMFADevices", "UserName", "carol"},
 		{"ListVirtualMFADevices"}, {"GetLoginProfile", "UserName", "carol"}, {"DeleteLoginProfile", "UserName", "carol"},
+		{"GetGroupPolicy", "GroupName", "devs", "PolicyName", "x"}, {"DeleteGroupPolicy", "GroupName", "devs", "PolicyName", "x"},
+		{"ListGroupPolicies", "GroupName", "devs"}, {"ListAttachedGroupPolicies", "GroupName", "devs"},
+		{"DetachGroupPolicy", "GroupName", "devs", "PolicyArn", "arn:aws:iam::123456789012:policy/p"},
 	}
 	for _, c := range calls {
 		st, body := do(a, carol, "iam", iamForm(c[0], c[1:]...))
 		expect(t, st, body, 403, `<Code>AccessDenied</Code>`, "iam:"+c[0])
 	}
-	if err := store.PutUserPolicy(ctx, "carol", "iam", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:List*","iam:Get*","iam:DeleteGroup","iam:DeleteLoginProfile"],"Resource":"*"}]}`); err != nil {
+	if err := store.PutUserPolicy(ctx, "carol", "iam", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:List*","iam:Get*","iam:DeleteGroup","iam:DeleteLoginProfile","iam:DeleteGroupPolicy","iam:DetachGroupPolicy"],"Resource":"*"}]}`); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range calls {

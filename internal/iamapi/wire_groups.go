@@ -56,3 +56,19 @@ type listVirtualMFADevicesResult struct {
 	VirtualMFADevices members[struct{}]
 	IsTruncated       bool
 }
+
+type groupPolicyResult struct {
+	GroupName      string
+	PolicyName     string
+	PolicyDocument string
+}
+
+type listGroupPoliciesResult struct {
+	PolicyNames members[string]
+	paged
+}
+
+type listAttachedGroupResult struct {
+	AttachedPolicies members[attachedPolicyXML]
+	paged
+}
