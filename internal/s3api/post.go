@@ -52,7 +52,11 @@ type postResponseXML struct {
 	Location string   `xml:"Location"`
 	Bucket   string   `xml:"Bucket"`
 	Key      string   `xml:"Key"`
-	ETag     string   `xml:"ETag"`
+	// ETag is written as is (its quotes unescaped, as S3 writes them): an ETag is a quoted
+	// hex digest, nothing that needs escaping.
+	ETag struct {
+		Quoted string `xml:",innerxml"`
+	} `xml:"ETag"`
 }
 
 // cannedACLs are the canned ACLs a bucket with ACLs disabled (S3's default, Arca's only
@@ -192,7 +196,9 @@ func postResponse(q *request, f *postForm, o *meta.Object) *response {
 		resp.status = http.StatusOK
 	case "201":
 		resp.status = http.StatusCreated
-		resp.xml = postResponseXML{Location: loc, Bucket: q.bucket, Key: q.key, ETag: etag}
+		x := postResponseXML{Location: loc, Bucket: q.bucket, Key: q.key}
+		x.ETag.Quoted = etag
+		resp.xml = x
 	default:
 		resp.status = http.StatusNoContent
 	}
