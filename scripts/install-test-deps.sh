@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Arca's tests need on a fresh machine of the project's kind (Debian with Go):
 # the aws CLI, which the end-to-end tests drive, and Debian's chromium, which the browser test
-# (e2e/browser_test.go) runs headless. Idempotent: does nothing when present.
+# (e2e/browser_test.go) runs headless, and s3cmd (e2e/sigv2_test.go). Idempotent: does nothing
+# when present.
 set -euo pipefail
 
 if ! command -v go >/dev/null 2>&1; then
@@ -35,3 +36,13 @@ if [ ! -x /usr/bin/chromium ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 /usr/bin/chromium --version
+
+# The SigV2 test drives s3cmd (e2e/sigv2_test.go): its signurl makes SigV2 URLs.
+if ! command -v s3cmd >/dev/null 2>&1; then
+  echo "install-test-deps: installing s3cmd from Debian's packages"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq s3cmd >/dev/null
+fi
+s3cmd --version

@@ -119,7 +119,11 @@ func parseSSEWrite(q *request) (object.SSERequest, error) {
 		w.CustomerKey = key
 	}
 	switch w.Algorithm {
-	case "", sse.ModeS3, sse.ModeKMS:
+	case "", sse.ModeS3:
+	case sse.ModeKMS:
+		if q.caller.SignatureVersion == "SigV2" {
+			return w, apierr.SSEKMSNeedsSigV4
+		}
 	case "aws:kms:dsse":
 		return w, apierr.NotImplemented.Msg("Arca does not implement dual-layer SSE-KMS (aws:kms:dsse); use aws:kms.")
 	default:
@@ -195,6 +199,9 @@ func readKey(q *request, enc *meta.Encryption, prefix string) ([]byte, error) {
 	c := readCustomerHeaders(q.r.Header, prefix)
 	if prefix == "" && q.r.Header.Get(hSSE) != "" {
 		return nil, apierr.SSEOnRead
+	}
+	if enc != nil && enc.Mode == sse.ModeKMS && q.caller.SignatureVersion == "SigV2" {
+		return nil, apierr.SSEKMSNeedsSigV4
 	}
 	if enc == nil || enc.Mode != sse.ModeC {
 		if c.present() {

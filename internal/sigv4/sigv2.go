@@ -217,11 +217,15 @@ func (v *Verifier) verifyV2(r *http.Request, authz string, params []queryParam) 
 		return nil, err
 	}
 	var stack [512]byte
-	sts := appendStringToSignV2(stack[:0], r, &a, params, v.Domains, r.URL.EscapedPath())
-	ok := v2SignatureOK(secret, sts, a.signature)
-	if !ok && r.URL.EscapedPath() != r.URL.Path {
-		// Some clients sign the key as decoded; it names the same object.
-		ok = v2SignatureOK(secret, appendStringToSignV2(sts[:0], r, &a, params, v.Domains, r.URL.Path), a.signature)
+	ok := false
+	for _, path := range v2Paths(r, v.Domains) {
+		if path == "" {
+			continue
+		}
+		sts := appendStringToSignV2(stack[:0], r, &a, params, v.Domains, path)
+		if ok = v2SignatureOK(secret, sts, a.signature); ok {
+			break
+		}
 	}
 	if !ok {
 		return nil, ErrSignatureDoesNotMatch
@@ -245,6 +249,23 @@ func (v *Verifier) verifyV2(r *http.Request, authz string, params []queryParam) 
 		return nil, err
 	}
 	return res, nil
+}
+
+// v2Paths are the forms of the request path a client may have signed, all naming the same
+// resource: as sent; a path-style bucket without its trailing slash ("/bucket") as
+// "/bucket/", as botocore and s3cmd sign it; and decoded, as some clients sign keys.
+// Unused entries are "".
+func v2Paths(r *http.Request, domains []string) [3]string {
+	p := r.URL.EscapedPath()
+	var out [3]string
+	out[0] = p
+	if len(p) > 1 && strings.IndexByte(p[1:], '/') < 0 && v2VirtualBucket(r.Host, domains) == "" {
+		out[0], out[1] = p+"/", p
+	}
+	if r.URL.Path != p && r.URL.Path != "" {
+		out[2] = r.URL.Path
+	}
+	return out
 }
 
 // checkTimeV2 applies the clock-skew rule to header auth and Expires to presigned URLs.

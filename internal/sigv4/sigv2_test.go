@@ -62,6 +62,9 @@ var botocoreV2Tests = []struct {
 		url: "http://localhost:9000/bucket/up.txt?AWSAccessKeyId=AKIDEXAMPLE&Signature=TuaCle9obhP3dSu9va1U%2BEPFXzY%3D&content-type=text%2Fplain&x-amz-server-side-encryption=aws%3Akms&Expires=1795440600"},
 	{name: "presigned virtual host, session token", method: "GET", mode: AuthQuery, ak: "ASIATEMP",
 		url: "http://bucket.localhost:9000/k?AWSAccessKeyId=ASIATEMP&Signature=CPl7oDy5%2BgkvhwkJ9cMsRn1evsk%3D&x-amz-security-token=the-token&Expires=1795440600"},
+	// botocore signs a path-style bucket's resource as "/bucket/" but sends "/bucket".
+	{name: "path-style bucket listing", method: "GET", url: "http://localhost:9000/bucket?list-type=2&prefix=a",
+		headers: map[string]string{"Date": v2Date, "Authorization": "AWS AKIDEXAMPLE:SKTCCTT2beHv79fTgJrOxx4ZreM="}},
 }
 
 func newV2Request(method, url string, headers map[string]string) *http.Request {
