@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/hmac"
+	"crypto/md5"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -280,6 +281,23 @@ func TestPostObject(t *testing.T) {
 			Conditions: []any{[]any{"starts-with", "$x-amz-checksum-sha256", ""}}})
 		wantXMLError(t, p.post(t, nil, "c", data), 400, "BadDigest")
 		headMissing(t, c, bucket, "ck-bad.bin")
+
+		// Content-MD5, the field S3 documents for it.
+		md5Of := func(b []byte) string { s := md5.Sum(b); return base64.StdEncoding.EncodeToString(s[:]) }
+		for _, tc := range []struct {
+			key, md5 string
+			status   int
+		}{{"md5-ok.bin", md5Of(data), 204}, {"md5-bad.bin", md5Of([]byte("other")), 400}} {
+			p = presignPost(t, ep, postSpec{Bucket: bucket, Key: tc.key, Fields: map[string]string{"Content-MD5": tc.md5},
+				Conditions: []any{map[string]string{"Content-MD5": tc.md5}}})
+			resp := p.post(t, nil, "c", data)
+			if tc.status == 400 {
+				wantXMLError(t, resp, 400, "BadDigest")
+				headMissing(t, c, bucket, tc.key)
+			} else if resp.Status != tc.status {
+				t.Errorf("Content-MD5 %s: %d\n%s", tc.key, resp.Status, resp.Body)
+			}
+		}
 	})
 
 	t.Run("refusals", func(t *testing.T) {
