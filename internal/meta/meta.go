@@ -209,6 +209,10 @@ type Part struct {
 	LastModified time.Time `json:"mtime"`
 	Checksum     string    `json:"cksum,omitempty"` // base64, algorithm of the upload
 	SealedKey    []byte    `json:"sk,omitempty"`
+	// SealedChecksum holds Checksum encrypted for a part of an SSE-KMS or SSE-C upload
+	// (Checksum is then empty in the record): its key is sealed as the stream key of upload
+	// "arca-checksum", part Number; the box holds JSON {"v": value}.
+	SealedChecksum *SealedChecksum `json:"scks,omitempty"`
 }
 
 // ListOptions select objects for ListObjects (V1 and V2 share it).

@@ -46,40 +46,29 @@ type checksumBox struct {
 }
 
 // sealedRecord returns the record to store for o: o itself, or for an SSE-KMS or SSE-C
-// object with a checksum, a copy whose checksum values are moved into SealedChecksum under
-// a key sealed by w. o is not changed.
+// object with a checksum, a copy whose checksum values (the object's and its parts') are
+// moved into SealedChecksum, sealed under slot part 0. o is not changed.
 func sealedRecord(w *sse.Wrapper, o meta.Object) (meta.Object, error) {
 	if !SealsChecksum(o.Enc) || o.Checksum == nil || w == nil {
 		return o, nil
 	}
-	key, sealedKey, err := w.NewStreamKey(checksumSlot, 0)
-	if err != nil {
-		return o, err
-	}
-	defer clear(key)
 	box := checksumBox{Value: o.Checksum.Value}
-	parts := make([]meta.PartInfo, len(o.Parts))
-	copy(parts, o.Parts)
-	for i := range parts {
-		box.Parts = append(box.Parts, parts[i].Checksum)
-		parts[i].Checksum = ""
+	var parts []meta.PartInfo
+	if len(o.Parts) > 0 {
+		parts = make([]meta.PartInfo, len(o.Parts))
+		copy(parts, o.Parts)
+		for i := range parts {
+			box.Parts = append(box.Parts, parts[i].Checksum)
+			parts[i].Checksum = ""
+		}
 	}
-	pt, err := json.Marshal(box)
-	if err != nil {
-		return o, err
-	}
-	ct, err := sse.Seal(key, checksumPurpose, nil, pt)
-	clear(pt)
+	sc, err := sealBox(w, 0, box)
 	if err != nil {
 		return o, err
 	}
 	c := *o.Checksum
 	c.Value = ""
-	o.Checksum, o.Parts = &c, parts
-	if len(parts) == 0 {
-		o.Parts = nil
-	}
-	o.SealedChecksum = &meta.SealedChecksum{Key: sealedKey, Box: ct}
+	o.Checksum, o.Parts, o.SealedChecksum = &c, parts, sc
 	return o, nil
 }
 
@@ -90,17 +79,11 @@ func openChecksum(w *sse.Wrapper, o *meta.Object) error {
 	if o.SealedChecksum == nil || o.Checksum == nil {
 		return nil
 	}
-	key, err := w.StreamKey(o.SealedChecksum.Key, checksumSlot, 0)
+	box, err := openBox(w, 0, o.SealedChecksum)
 	if err != nil {
 		return err
 	}
-	defer clear(key)
-	pt, err := sse.Unseal(key, checksumPurpose, nil, o.SealedChecksum.Box)
-	if err != nil {
-		return sse.ErrCorrupt
-	}
-	var box checksumBox
-	if err := json.Unmarshal(pt, &box); err != nil || (len(box.Parts) != 0 && len(box.Parts) != len(o.Parts)) {
+	if len(box.Parts) != 0 && len(box.Parts) != len(o.Parts) {
 		return sse.ErrCorrupt
 	}
 	c := *o.Checksum
@@ -183,4 +166,97 @@ func (e *Engine) Attributes(ctx context.Context, in AttributesInput) (*meta.Obje
 		}
 	}
 	return &o, nil
+}
+
+// sealBox seals value under a fresh key that w seals as the stream key of (checksumSlot,
+// part).
+func sealBox(w *sse.Wrapper, part int, box checksumBox) (*meta.SealedChecksum, error) {
+	key, sealedKey, err := w.NewStreamKey(checksumSlot, part)
+	if err != nil {
+		return nil, err
+	}
+	defer clear(key)
+	pt, err := json.Marshal(box)
+	if err != nil {
+		return nil, err
+	}
+	ct, err := sse.Seal(key, checksumPurpose, nil, pt)
+	clear(pt)
+	if err != nil {
+		return nil, err
+	}
+	return &meta.SealedChecksum{Key: sealedKey, Box: ct}, nil
+}
+
+// openBox opens what sealBox made for part; anything that does not open is sse.ErrCorrupt.
+func openBox(w *sse.Wrapper, part int, sc *meta.SealedChecksum) (checksumBox, error) {
+	var box checksumBox
+	key, err := w.StreamKey(sc.Key, checksumSlot, part)
+	if err != nil {
+		return box, err
+	}
+	defer clear(key)
+	pt, err := sse.Unseal(key, checksumPurpose, nil, sc.Box)
+	if err != nil {
+		return box, sse.ErrCorrupt
+	}
+	if err := json.Unmarshal(pt, &box); err != nil {
+		return box, sse.ErrCorrupt
+	}
+	return box, nil
+}
+
+// sealedPart returns the record to store for part p of an upload encrypted as enc: p, or
+// for SSE-KMS and SSE-C a copy whose checksum is sealed (under slot part p.Number).
+func sealedPart(w *sse.Wrapper, enc *meta.Encryption, p meta.Part) (meta.Part, error) {
+	if !SealsChecksum(enc) || p.Checksum == "" || w == nil {
+		return p, nil
+	}
+	sc, err := sealBox(w, p.Number, checksumBox{Value: p.Checksum})
+	if err != nil {
+		return p, err
+	}
+	p.Checksum, p.SealedChecksum = "", sc
+	return p, nil
+}
+
+// openPartChecksums puts the sealed checksums of parts back in place; with w nil (an SSE-C
+// request without the key) they stay unknown ("").
+func openPartChecksums(w *sse.Wrapper, parts []meta.Part) error {
+	if w == nil {
+		return nil
+	}
+	for i := range parts {
+		if parts[i].SealedChecksum == nil {
+			continue
+		}
+		box, err := openBox(w, parts[i].Number, parts[i].SealedChecksum)
+		if err != nil {
+			return err
+		}
+		parts[i].Checksum = box.Value
+	}
+	return nil
+}
+
+// OpenPartChecksums puts the sealed checksums of an upload's parts back in place, for
+// ListParts. SSE-KMS opens the upload's data key through kms (the caller needs kms:Decrypt,
+// as S3 asks for ListParts); SSE-C needs the key, without which the parts are listed without
+// checksums, unless the upload named a checksum algorithm (ErrSSEMultipartMismatch).
+//
+// Errors: the SSE-C decisions (ErrSSEMultipartMismatch, ErrSSEMultipartKey), KMS errors,
+// sse.ErrCorrupt.
+func (e *Engine) OpenPartChecksums(ctx context.Context, bucket string, u *meta.Upload, parts []meta.Part, pk PartCustomerKey, kms sse.KMS) error {
+	sealed := false
+	for _, p := range parts {
+		sealed = sealed || p.SealedChecksum != nil
+	}
+	if !sealed {
+		return nil
+	}
+	w, err := e.checksumWrapper(ctx, CompleteInput{Bucket: bucket, CustomerKey: pk, KMS: kms}, u)
+	if err != nil {
+		return err
+	}
+	return openPartChecksums(w, parts)
 }

@@ -134,16 +134,21 @@ func (e *Engine) UploadPart(ctx context.Context, in UploadPartInput) (*PartResul
 	if err != nil {
 		return nil, err
 	}
-	return e.recordPart(ctx, in.Bucket, &u, in.PartNumber, sd)
+	return e.recordPart(ctx, in.Bucket, &u, in.PartNumber, sd, w)
 }
 
-func (e *Engine) recordPart(ctx context.Context, bucket string, u *meta.Upload, n int, sd *stored) (*PartResult, error) {
+func (e *Engine) recordPart(ctx context.Context, bucket string, u *meta.Upload, n int, sd *stored, w *sse.Wrapper) (*PartResult, error) {
 	p := meta.Part{Number: n, BlobID: sd.blobID, Size: sd.size, ETag: sd.etag,
 		LastModified: time.Now().UTC(), Checksum: sd.ck, SealedKey: sd.sealed}
 	if sd.alg != PartAlgorithm(u) {
 		p.Checksum = ""
 	}
-	old, err := e.meta.PutPart(ctx, bucket, u.Key, u.ID, p)
+	rec, err := sealedPart(w, u.Enc, p)
+	if err != nil {
+		e.blobs.Remove(ctx, sd.blobID)
+		return nil, err
+	}
+	old, err := e.meta.PutPart(ctx, bucket, u.Key, u.ID, rec)
 	if err != nil {
 		e.blobs.Remove(ctx, sd.blobID)
 		return nil, err
@@ -217,7 +222,7 @@ func (e *Engine) UploadPartCopy(ctx context.Context, in UploadPartCopyInput) (*P
 		if err != nil {
 			return nil, err
 		}
-		return e.recordPart(ctx, in.Bucket, &u, in.PartNumber, sd)
+		return e.recordPart(ctx, in.Bucket, &u, in.PartNumber, sd, w)
 	}
 }
 
@@ -274,6 +279,13 @@ func (e *Engine) Complete(ctx context.Context, in CompleteInput) (*meta.Object, 
 	if err != nil {
 		return nil, nil, err
 	}
+	w, err := e.checksumWrapper(ctx, in, &u)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := openPartChecksums(w, stored); err != nil {
+		return nil, nil, err
+	}
 	byNum := make(map[int]meta.Part, len(stored))
 	for _, p := range stored {
 		byNum[p.Number] = p
@@ -293,7 +305,7 @@ func (e *Engine) Complete(ctx context.Context, in CompleteInput) (*meta.Object, 
 		if rp.Checksum != nil {
 			v = rp.Checksum(alg)
 		}
-		if v != "" && v != p.Checksum {
+		if v != "" && v != p.Checksum && (p.SealedChecksum == nil || w != nil) {
 			return nil, nil, fail(ErrInvalidPart, "PartNumber", strconv.Itoa(rp.Number))
 		}
 		if v == "" && u.ChecksumAlgorithm != "" && typ == "COMPOSITE" {
@@ -318,9 +330,11 @@ func (e *Engine) Complete(ctx context.Context, in CompleteInput) (*meta.Object, 
 	if o.Checksum, err = objectChecksum(&u, cks, sizes, in.FullObjectChecksum); err != nil {
 		return nil, nil, err
 	}
-	w, err := e.checksumWrapper(ctx, in, &u, &o)
-	if err != nil {
-		return nil, nil, err
+	if SealsChecksum(u.Enc) && w == nil { // an SSE-C complete without the key
+		o.Checksum = nil
+		for i := range o.Parts {
+			o.Parts[i].Checksum = ""
+		}
 	}
 	rec, err := sealedRecord(w, o)
 	if err != nil {
@@ -370,21 +384,19 @@ func objectChecksum(u *meta.Upload, cks []string, sizes []int64, full func(strin
 	return &meta.Checksum{Algorithm: alg, Value: v, Type: typ}, nil
 }
 
-// checksumWrapper opens the upload's wrapper when the new object's checksum is to be sealed
-// (SSE-KMS and SSE-C). An SSE-C complete without the key (S3 asks for it only when the
-// upload named a checksum algorithm) stores no checksum for an upload that named none, and
-// is refused as a part would be for one that did.
-func (e *Engine) checksumWrapper(ctx context.Context, in CompleteInput, u *meta.Upload, o *meta.Object) (*sse.Wrapper, error) {
-	if !SealsChecksum(u.Enc) || o.Checksum == nil {
+// checksumWrapper opens the upload's wrapper when its checksums are sealed (SSE-KMS and
+// SSE-C): to read its parts' and seal the object's. SSE-KMS needs the caller's KMS
+// (kms:Decrypt, as S3 asks for a complete and ListParts). An SSE-C request without the key
+// (S3 asks for it only when the upload named a checksum algorithm) gets nil for an upload
+// that named none (a complete then stores no checksum) and is refused as a part would be for
+// one that did.
+func (e *Engine) checksumWrapper(ctx context.Context, in CompleteInput, u *meta.Upload) (*sse.Wrapper, error) {
+	if !SealsChecksum(u.Enc) {
 		return nil, nil
 	}
 	if u.Enc.Mode == sse.ModeC && !in.CustomerKey.Present {
 		if u.ChecksumAlgorithm != "" {
 			return nil, ErrSSEMultipartMismatch
-		}
-		o.Checksum = nil
-		for i := range o.Parts {
-			o.Parts[i].Checksum = ""
 		}
 		return nil, nil
 	}

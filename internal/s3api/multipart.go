@@ -295,6 +295,9 @@ func (a *API) listParts(q *request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := a.objects.OpenPartChecksums(q.ctx, q.bucket, u, parts, partCustomerKey(q), a.kmsFor(q)); err != nil {
+		return nil, err
+	}
 	out := listPartsResult{NS: s3NS, Bucket: q.bucket, Key: q.key, UploadID: id, Initiator: a.owner(), Owner: a.owner(),
 		StorageClass: "STANDARD", PartNumberMarker: marker, MaxParts: max, IsTruncated: more,
 		ChecksumAlgorithm: u.ChecksumAlgorithm}
