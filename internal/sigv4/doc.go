@@ -18,6 +18,10 @@
 // reporting io.EOF, and bounds what it buffers (one chunk of at most 16 MiB,
 // or 1 MiB of a small non-S3 body). A caller must treat any error from
 // Result.Body other than io.EOF as a failure of the whole request.
-// SigningKey and KeyCache expose the key derivation Verify uses. The rules
-// are described for clients in docs/AUTH.md.
+// With Verifier.SigV2 set, Verify also accepts S3's Signature Version 2
+// ("AWS AKID:signature" headers and AWSAccessKeyId/Signature/Expires URLs), in
+// which every x-amz-* header is signed by construction; Result.Version says
+// which version signed. VerifyPostPolicy checks a POST Object form's policy
+// signature (SigV4 or SigV2). SigningKey and KeyCache expose the key derivation
+// Verify uses. The rules are described for clients in docs/AUTH.md.
 package sigv4

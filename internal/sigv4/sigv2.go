@@ -57,17 +57,22 @@ func (e *ArgumentError) Detail() string { return e.Message }
 const msgV2Query = "Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters"
 
 // v2SubResources are the query parameters a SigV2 CanonicalizedResource includes (with
-// their values): the sub-resources AWS documents, those botocore and s3cmd sign, the
-// object-lock and encryption configuration ones, and the response-* overrides. Sorted.
+// their values): the sub-resources AWS documents, those botocore and s3cmd sign, every
+// other query parameter by which S3 selects an operation (s3api's list), so that no
+// unsigned parameter can turn a signed request into another operation, and the
+// response-* overrides. Sorted.
 var v2SubResources = func() []string {
 	s := []string{
-		"accelerate", "acl", "analytics", "cors", "defaultObjectAcl", "delete", "encryption",
-		"inventory", "legal-hold", "lifecycle", "location", "logging", "metrics", "notification",
-		"object-lock", "partNumber", "policy", "publicAccessBlock", "replication", "requestPayment",
-		"response-cache-control", "response-content-disposition", "response-content-encoding",
-		"response-content-language", "response-content-type", "response-expires", "restore",
-		"retention", "select", "select-type", "storageClass", "tagging", "torrent", "uploadId",
-		"uploads", "versionId", "versioning", "versions", "website",
+		"abac", "accelerate", "acl", "analytics", "attributes", "cors", "defaultObjectAcl",
+		"delete", "encryption", "intelligent-tiering", "inventory", "legal-hold", "lifecycle",
+		"location", "logging", "metadataConfiguration", "metadataInventoryTable",
+		"metadataJournalTable", "metadataTable", "metrics", "notification", "object-lock",
+		"ownershipControls", "partNumber", "policy", "policyStatus", "publicAccessBlock",
+		"renameObject", "replication", "requestPayment", "response-cache-control",
+		"response-content-disposition", "response-content-encoding", "response-content-language",
+		"response-content-type", "response-expires", "restore", "retention", "select",
+		"select-type", "session", "storageClass", "tagging", "torrent", "uploadId", "uploads",
+		"versionId", "versioning", "versions", "website",
 	}
 	slices.Sort(s)
 	return s

@@ -159,6 +159,8 @@ var v2FailTests = []struct {
 	{name: "content type changed", base: 1, mutate: setHeader("Content-Type", "text/html"), err: ErrSignatureDoesNotMatch},
 	{name: "sub-resource added", base: 6, mutate: addQuery("acl", ""), err: ErrSignatureDoesNotMatch},
 	{name: "tagging added", base: 0, mutate: addQuery("tagging", ""), err: ErrSignatureDoesNotMatch},
+	{name: "attributes added", base: 0, mutate: addQuery("attributes", ""), err: ErrSignatureDoesNotMatch},
+	{name: "retention added", base: 6, mutate: addQuery("retention", ""), err: ErrSignatureDoesNotMatch},
 	{name: "method changed", base: 6, mutate: func(r *http.Request) { r.Method = "DELETE" }, err: ErrSignatureDoesNotMatch},
 	{name: "other key", base: 6, mutate: func(r *http.Request) { r.URL.Path = "/bucket/photos/other.jpg" }, err: ErrSignatureDoesNotMatch},
 	{name: "other bucket by host", base: 5, mutate: func(r *http.Request) { r.Host = "other.localhost:9000" }, err: ErrSignatureDoesNotMatch},
