@@ -581,3 +581,30 @@ func TestChecksumSealed(t *testing.T) {
 	c = sdk(t, srv, srv.HTTPSURL, withSDKChecksums)
 	check("after restart")
 }
+
+// TestChecksumDefault: an object sent without any checksum gets S3's default, CRC64NVME
+// FULL_OBJECT, and the PutObject and CompleteMultipartUpload answers state it, as S3's do.
+func TestChecksumDefault(t *testing.T) {
+	t.Parallel()
+	srv := StartServer(t)
+	ctx := context.Background()
+	c := sdk(t, srv, srv.HTTPURL) // computes no checksum of its own
+	const bucket = "ckdefault"
+	mustCreateBucket(t, c, bucket)
+	data := randBytes(4321, 3)
+	po := mustPut(t, c, bucket, "plain", data)
+	if aws.ToString(po.ChecksumCRC64NVME) != ckOf(types.ChecksumAlgorithmCrc64nvme, data) || po.ChecksumType != types.ChecksumTypeFullObject {
+		t.Errorf("PutObject without checksum: CRC64NVME %q type %q, want %q FULL_OBJECT", aws.ToString(po.ChecksumCRC64NVME), po.ChecksumType,
+			ckOf(types.ChecksumAlgorithmCrc64nvme, data))
+	}
+	u := ckMultipart(t, c, bucket, "mpu", "", "", []int{5 << 20, 99}, sseMode{})
+	co, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String("mpu"),
+		UploadId: aws.String(u.ID), MultipartUpload: &types.CompletedMultipartUpload{Parts: u.Done}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(co.ChecksumCRC64NVME) != ckOf(types.ChecksumAlgorithmCrc64nvme, u.Whole) || co.ChecksumType != types.ChecksumTypeFullObject {
+		t.Errorf("Complete without checksum: CRC64NVME %q type %q, want %q FULL_OBJECT", aws.ToString(co.ChecksumCRC64NVME), co.ChecksumType,
+			ckOf(types.ChecksumAlgorithmCrc64nvme, u.Whole))
+	}
+}

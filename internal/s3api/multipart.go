@@ -218,7 +218,7 @@ func (a *API) completeUpload(q *request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	o, u, err := a.objects.Complete(q.ctx, object.CompleteInput{Bucket: q.bucket, Key: q.key, UploadID: id, Parts: parts,
+	o, _, err := a.objects.Complete(q.ctx, object.CompleteInput{Bucket: q.bucket, Key: q.key, UploadID: id, Parts: parts,
 		FullObjectChecksum: func(alg string) string { return q.r.Header.Get(checksum.Header(alg)) },
 		ChecksumType:       typ, CustomerKey: partCustomerKey(q), KMS: a.kmsFor(q),
 		Cond: writeConditions(q.r.Header)})
@@ -232,7 +232,7 @@ func (a *API) completeUpload(q *request) (*response, error) {
 	if o.Enc != nil && o.Enc.Mode != sse.ModeC { // S3 answers an SSE-C complete without SSE headers
 		writeSSEHeaders(resp.header, o.Enc)
 	}
-	if o.Checksum != nil && u.ChecksumAlgorithm != "" {
+	if o.Checksum != nil { // the upload's, or the CRC64NVME S3 adds to one that named none
 		res.set(o.Checksum.Algorithm, o.Checksum.Value)
 		res.ChecksumType = o.Checksum.Type
 	}

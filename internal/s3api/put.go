@@ -61,7 +61,7 @@ func (a *API) putObject(q *request) (*response, error) {
 	writeEncryptionResponse(resp.header, o.Enc)
 	setVersionHeader(resp.header, o.VersionID, false)
 	q.enc, q.versionID = o.Enc, wireVersion(o.VersionID)
-	if o.Checksum != nil && (q.r.Header.Get(checksum.Header(o.Checksum.Algorithm)) != "" || q.r.Header.Get("X-Amz-Trailer") != "") {
+	if o.Checksum != nil { // the client's, or the CRC64NVME S3 adds to an object sent without one
 		resp.header.Set(checksum.Header(o.Checksum.Algorithm), o.Checksum.Value)
 		resp.header.Set("x-amz-checksum-type", o.Checksum.Type)
 	}
