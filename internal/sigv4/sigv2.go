@@ -170,8 +170,12 @@ func parseV2Date(s string) (time.Time, bool) {
 // sub-resources of v2SubResources. Every x-amz-* header is signed by construction, so
 // there is no signed-headers check. Header auth obeys the clock-skew rule; a presigned URL
 // is good until Expires. The payload is not signed (PayloadUnsigned) unless a hex
-// x-amz-content-sha256 was sent, which is then enforced as for SigV4.
+// x-amz-content-sha256 was sent, which is then enforced as for SigV4. SigV2 is S3's: a
+// JSON-protocol request (X-Amz-Target: KMS, CloudTrail) gets ErrUnsupportedAlgorithm.
 func (v *Verifier) verifyV2(r *http.Request, authz string, params []queryParam) (*Result, error) {
+	if len(r.Header["X-Amz-Target"]) > 0 {
+		return nil, ErrUnsupportedAlgorithm // a JSON-protocol (KMS, CloudTrail) request: SigV4 only
+	}
 	var a v2Auth
 	var err error
 	if authz != "" {

@@ -181,6 +181,7 @@ var v2FailTests = []struct {
 	{name: "header and query", base: 6, mutate: setHeader("Authorization", "AWS AKIDEXAMPLE:D2Av2uLsTUbnm6Sr9/QOpYV+KJM="), err: ErrMultipleAuth},
 	{name: "v2 off: header", base: 0, v: func(v *Verifier) { v.SigV2 = false }, err: ErrUnsupportedAlgorithm},
 	{name: "v2 off: query", base: 6, v: func(v *Verifier) { v.SigV2 = false }, err: ErrUnsupportedAlgorithm},
+	{name: "a KMS request", base: 0, mutate: setHeader("X-Amz-Target", "TrentService.ListKeys"), err: ErrUnsupportedAlgorithm},
 	{name: "streaming payload", base: 0, mutate: setHeader("X-Amz-Content-Sha256", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"), err: ErrInvalidContentSHA256},
 }
 
