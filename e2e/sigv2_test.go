@@ -459,9 +459,16 @@ func TestSigV2SSE(t *testing.T) {
 	wantS3Error(t, "copy of an SSE-KMS object with SigV2", r, 400, "InvalidArgument", msgKMSNeedsSigV4)
 }
 
-// --sigv2=false answers SigV2 as before it was implemented.
+// --sigv2=false (or ARCA_SIGV2=false) answers SigV2 as before it was implemented.
 func TestSigV2Disabled(t *testing.T) {
-	srv := StartServer(t, "--sigv2=false")
+	t.Run("flag", func(t *testing.T) { sigV2Disabled(t, StartServer(t, "--sigv2=false")) })
+	t.Run("env", func(t *testing.T) {
+		t.Setenv("ARCA_SIGV2", "false")
+		sigV2Disabled(t, StartServer(t))
+	})
+}
+
+func sigV2Disabled(t *testing.T, srv *Server) {
 	c := srv.S3(srv.HTTPSURL)
 	bucket := "sigv2-off"
 	mustCreateBucket(t, c, bucket)
