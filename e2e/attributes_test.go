@@ -292,3 +292,39 @@ func TestGetObjectAttributesCLI(t *testing.T) {
 		t.Errorf("unknown attribute: %s", out)
 	}
 }
+
+// TestChecksumNeedsKMSDecrypt: the sealed checksum of an SSE-KMS object opens only through the
+// KMS as the caller, as S3 asks kms:Decrypt of checksum mode: a caller with s3 permissions but
+// no kms:Decrypt reads the object's metadata and ETag, not its checksum.
+func TestChecksumNeedsKMSDecrypt(t *testing.T) {
+	t.Parallel()
+	srv := StartServer(t)
+	ctx := context.Background()
+	c := sdk(t, srv, srv.HTTPURL)
+	const bucket = "ckkmsperm"
+	mustCreateBucket(t, c, bucket)
+	kmsID, _ := sseCreateKey(t, sseKMS(t, srv), "checksum permission")
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("k"), Body: bytes.NewReader([]byte("secret")),
+		ServerSideEncryption: types.ServerSideEncryptionAwsKms, SSEKMSKeyId: aws.String(kmsID)}); err != nil {
+		t.Fatal(err)
+	}
+	rootIAM := iamClient(srv.HTTPURL, testAccessKey, testSecretKey)
+	reader := authzS3(t, srv.HTTPURL, authzUser(t, rootIAM, "ck-reader", authzAllow(`["s3:GetObject","s3:GetObjectAttributes"]`, `"*"`)))
+	if _, err := reader.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String("k")}); err != nil {
+		t.Errorf("HEAD without checksum mode: %v", err)
+	}
+	_, err := reader.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String("k"), ChecksumMode: types.ChecksumModeEnabled})
+	wantAPIError(t, err, "", 403)
+	if _, err := reader.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: aws.String(bucket), Key: aws.String("k"),
+		ObjectAttributes: []types.ObjectAttributes{types.ObjectAttributesEtag, types.ObjectAttributesObjectSize}}); err != nil {
+		t.Errorf("GetObjectAttributes ETag: %v", err)
+	}
+	_, err = reader.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: aws.String(bucket), Key: aws.String("k"),
+		ObjectAttributes: []types.ObjectAttributes{types.ObjectAttributesChecksum}})
+	wantAPIError(t, err, "AccessDenied", 403)
+	// The root (kms:Decrypt through the key policy) reads it.
+	ho, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String("k"), ChecksumMode: types.ChecksumModeEnabled})
+	if err != nil || aws.ToString(ho.ChecksumCRC64NVME) != ckOf(types.ChecksumAlgorithmCrc64nvme, []byte("secret")) {
+		t.Errorf("root HEAD with checksum mode: %v %q", err, aws.ToString(ho.ChecksumCRC64NVME))
+	}
+}
