@@ -457,6 +457,23 @@ func TestPostObjectAuthz(t *testing.T) {
 		t.Errorf("refused PostObject record: %v", rec)
 	}
 
+	// The form's tagging field is the request's tags for the policy (s3:RequestObjectTag/*),
+	// as x-amz-tagging is a PUT's.
+	tagger := authzUser(t, root, "post-tagger", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject",`+
+		`"Resource":"arn:aws:s3:::`+bucket+`/*","Condition":{"StringEquals":{"s3:RequestObjectTag/team":"blue"}}}]}`)
+	for _, tc := range []struct {
+		team string
+		want int
+	}{{"blue", 204}, {"red", 403}} {
+		tg := `<Tagging><TagSet><Tag><Key>team</Key><Value>` + tc.team + `</Value></Tag></TagSet></Tagging>`
+		p = presignPost(t, ep, postSpec{Bucket: bucket, Key: "tagged/" + tc.team, AK: tagger.AK, SK: tagger.SK,
+			Fields: map[string]string{"tagging": tg}, Conditions: []any{map[string]string{"tagging": tg}}})
+		if resp := p.post(t, nil, "t", []byte(tc.team)); resp.Status != tc.want {
+			t.Errorf("POST tagged team=%s: %d, want %d\n%s", tc.team, resp.Status, tc.want, resp.Body)
+		}
+	}
+	headMissing(t, c, bucket, "tagged/red")
+
 	// Unsigned forms: anonymous.
 	anon := []formField{{"key", "public/a.txt"}}
 	wantXMLError(t, postForm(t, ep+"/"+bucket, anon, "a", []byte("anon")), 403, "AccessDenied")

@@ -17,8 +17,9 @@ var existingTagActions = []string{
 	"s3:DeleteObjectTagging", "s3:DeleteObjectVersionTagging",
 }
 
-// requestTagOps take tags in x-amz-tagging; PutObjectTagging takes them in its body.
-var requestTagOps = []string{"PutObject", "CopyObject", "CreateMultipartUpload"}
+// requestTagOps take tags in x-amz-tagging (PostObject: its tagging field, set as that
+// header before it is authorized); PutObjectTagging takes them in its body.
+var requestTagOps = []string{"PutObject", "CopyObject", "CreateMultipartUpload", "PostObject"}
 
 // notCreating are the s3:PutObject operations that do not create an object
 // (s3:ObjectCreationOperation "false"): they take no conditional headers.
