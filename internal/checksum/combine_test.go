@@ -142,3 +142,22 @@ func FuzzCombine(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkCombineCRC combines the checksums of 10,000 parts of about 5 MiB, S3's largest
+// upload, as CompleteMultipartUpload of a FULL_OBJECT upload does.
+func BenchmarkCombineCRC(b *testing.B) {
+	for _, alg := range crcAlgorithms {
+		b.Run(alg, func(b *testing.B) {
+			parts := make([]string, 10000)
+			sizes := make([]int64, len(parts))
+			for i := range parts {
+				parts[i] = direct(alg, []byte{byte(i)})
+				sizes[i] = 5<<20 + int64(i)
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				CombineCRC(alg, parts, sizes)
+			}
+		})
+	}
+}
