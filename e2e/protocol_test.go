@@ -200,6 +200,22 @@ func TestProtocolEmptyContentLength(t *testing.T) {
 	wantNoObject(t, c, "empty-cl", "k")
 }
 
+// A PUT with no Content-Length header at all (and no Transfer-Encoding) is refused with
+// 411 MissingContentLength, as S3 does, instead of storing an empty object.
+func TestProtocolMissingContentLength(t *testing.T) {
+	srv := StartServer(t)
+	ep := srv.HTTPURL
+	c := sdk(t, srv, ep)
+	mustCreateBucket(t, c, "no-cl")
+	req := newRawRequest(t, ep, rawReq{Method: "PUT", Path: "/no-cl/k"})
+	_, br := rawExchange(t, req)
+	resp, got := readRawResponse(t, br, req)
+	if resp.StatusCode != 411 || !strings.Contains(string(got), "<Code>MissingContentLength</Code>") {
+		t.Fatalf("status %d, want 411 MissingContentLength:\n%s", resp.StatusCode, got)
+	}
+	wantNoObject(t, c, "no-cl", "k")
+}
+
 // SigV4 takes the request time from x-amz-date when both it and Date are sent: a stale
 // Date beside a current x-amz-date authenticates, a stale x-amz-date beside a current Date
 // does not.

@@ -93,13 +93,20 @@ func payloadBody(q *request) (object.Body, error) {
 // payloadLength is the decoded payload length the request declares.
 func payloadLength(q *request) (int64, error) {
 	n := q.caller.ContentLength
-	if n < 0 {
+	if n < 0 || n == 0 && noContentLength(q.r) {
 		return 0, apierr.MissingContentLength
 	}
 	if n > maxPutSize {
 		return 0, apierr.EntityTooLarge.With("ProposedSize", itoa64(n)).With("MaxSizeAllowed", itoa64(maxPutSize))
 	}
 	return n, nil
+}
+
+// noContentLength reports an HTTP/1 request that sent neither Content-Length nor a
+// Transfer-Encoding: net/http reads its body as empty, but S3 refuses a write that does not
+// state its length (curl -X PUT with no data sends none) with 411 MissingContentLength.
+func noContentLength(r *http.Request) bool {
+	return r.ProtoMajor == 1 && len(r.TransferEncoding) == 0 && len(r.Header["Content-Length"]) == 0
 }
 
 // verifyBodyDigests checks Content-MD5 and checksum headers of a small, fully read body.
