@@ -182,13 +182,33 @@ func TestSSECBlockedOnNewBucket(t *testing.T) {
 	wantBlocked(t, "aws:kms rule without BlockedEncryptionTypes", c, bucket, types.ServerSideEncryptionAwsKms, types.EncryptionTypeNone)
 	wantSSECAllowed(t, "aws:kms rule without BlockedEncryptionTypes", c, bucket, "allowed2")
 
-	// Blocking again: writes refused, SSE-C objects written before still read and copy.
+	// An SSE-C multipart upload begun while SSE-C is allowed.
+	mc := sseMode{C: &sseCK1}
+	cin := &s3.CreateMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String("mpu-open")}
+	mc.create(cin)
+	up, err := c.CreateMultipartUpload(ctx, cin)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Blocking again: writes refused, SSE-C objects written before still read and copy, and
+	// the upload begun before goes on (S3 blocks the upload's creation).
 	rule := sseS3Rule()
 	rule.BlockedEncryptionTypes = &types.BlockedEncryptionTypes{EncryptionType: []types.EncryptionType{types.EncryptionTypeSseC}}
 	ssePutBucketEncryption(t, c, bucket, rule)
 	wantBlocked(t, "blocked again", c, bucket, types.ServerSideEncryptionAes256, types.EncryptionTypeSseC)
 	wantSSECRefused(t, "blocked again", c, bucket, "refused2")
-	mc := sseMode{C: &sseCK1}
+	pin := &s3.UploadPartInput{Bucket: aws.String(bucket), Key: aws.String("mpu-open"), UploadId: up.UploadId,
+		PartNumber: aws.Int32(1), Body: strings.NewReader("part one")}
+	mc.part(pin)
+	part, err := c.UploadPart(ctx, pin)
+	if err != nil {
+		t.Fatalf("UploadPart of an SSE-C upload begun before the block: %v", err)
+	}
+	if _, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String("mpu-open"),
+		UploadId: up.UploadId, MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: part.ETag}}}}); err != nil {
+		t.Errorf("completing an SSE-C upload begun before the block: %v", err)
+	}
 	gin := &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String("allowed")}
 	mc.get(gin)
 	if b, _ := mustGet(t, c, gin); string(b) != "ssec" {

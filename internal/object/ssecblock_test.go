@@ -1,8 +1,10 @@
 package object
 
 import (
+	"encoding/json"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/arcastore/arca/internal/meta"
@@ -117,5 +119,31 @@ func TestNewBucketBlocksSSEC(t *testing.T) {
 		if s, err := ResolveSpec(ck, &meta.Bucket{Encryption: enc}); err != nil || s.Mode != sse.ModeC {
 			t.Errorf("SSE-C on a bucket with %+v: %+v, %v; want SSE-C", enc, s, err)
 		}
+	}
+}
+
+// TestBucketRecordFromBeforeAllowsSSEC: a bucket record as Arca wrote it before new buckets
+// blocked SSE-C (no "enc" at all, or a configured default without "blocked") decodes to a
+// bucket that accepts SSE-C writes.
+func TestBucketRecordFromBeforeAllowsSSEC(t *testing.T) {
+	for _, rec := range []string{
+		`{"name":"old","created":"2026-01-02T03:04:05Z","region":"us-east-1"}`,
+		`{"name":"old","created":"2026-01-02T03:04:05Z","region":"us-east-1","enc":{"alg":"aws:kms","kms":"alias/k","bk":true}}`,
+	} {
+		var b meta.Bucket
+		if err := json.Unmarshal([]byte(rec), &b); err != nil {
+			t.Fatal(err)
+		}
+		if s, err := ResolveSpec(SSERequest{CustomerKey: make([]byte, 32)}, &b); err != nil || s.Mode != sse.ModeC {
+			t.Errorf("SSE-C on the bucket of %s: %+v, %v; want SSE-C", rec, s, err)
+		}
+	}
+	// And a new bucket's record says that it blocks.
+	data, err := json.Marshal(meta.Bucket{Name: "new", Encryption: New(Config{}, Deps{}).NewBucketEncryption()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), `"enc":{"alg":"","blocked":["SSE-C"]}`) {
+		t.Errorf("a new bucket's record is %s", data)
 	}
 }
