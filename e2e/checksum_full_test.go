@@ -6,10 +6,12 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"hash"
 	"hash/crc32"
 	"hash/crc64"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -606,5 +608,77 @@ func TestChecksumDefault(t *testing.T) {
 	if aws.ToString(co.ChecksumCRC64NVME) != ckOf(types.ChecksumAlgorithmCrc64nvme, u.Whole) || co.ChecksumType != types.ChecksumTypeFullObject {
 		t.Errorf("Complete without checksum: CRC64NVME %q type %q, want %q FULL_OBJECT", aws.ToString(co.ChecksumCRC64NVME), co.ChecksumType,
 			ckOf(types.ChecksumAlgorithmCrc64nvme, u.Whole))
+	}
+}
+
+// boto3ChecksumPy uploads through boto3's transfer manager (multipart, CRC32 parts, as
+// botocore computes checksums by default) and a FULL_OBJECT CRC32 upload by hand (botocore
+// needs the CRT for the other CRCs), then
+// reads back with ChecksumMode ENABLED (botocore validates the body against a full-object
+// value) and GetObjectAttributes. It prints one JSON line.
+const boto3ChecksumPy = `
+import boto3, json, os
+from boto3.s3.transfer import TransferConfig
+from botocore.config import Config
+s3 = boto3.client("s3", endpoint_url=os.environ["ENDPOINT"], config=Config(s3={"addressing_style": "path"}))
+b = os.environ["BUCKET"]
+data = bytes(range(256)) * (12 * 4096 + 7)
+with open(os.environ["FILE"], "wb") as f:
+    f.write(data)
+s3.upload_file(os.environ["FILE"], b, "managed", ExtraArgs={"ChecksumAlgorithm": "CRC32"},
+               Config=TransferConfig(multipart_threshold=5 << 20, multipart_chunksize=5 << 20))
+out = {}
+h = s3.head_object(Bucket=b, Key="managed", ChecksumMode="ENABLED")
+out["managed_head"] = [h.get("ChecksumCRC32"), h.get("ChecksumType")]
+g = s3.get_object(Bucket=b, Key="managed", ChecksumMode="ENABLED")
+out["managed_body_ok"] = g["Body"].read() == data
+u = s3.create_multipart_upload(Bucket=b, Key="full", ChecksumAlgorithm="CRC32", ChecksumType="FULL_OBJECT")
+parts = []
+for i, chunk in enumerate([data[:5 << 20], data[5 << 20:]]):
+    p = s3.upload_part(Bucket=b, Key="full", UploadId=u["UploadId"], PartNumber=i + 1, Body=chunk, ChecksumAlgorithm="CRC32")
+    parts.append({"PartNumber": i + 1, "ETag": p["ETag"], "ChecksumCRC32": p["ChecksumCRC32"]})
+c = s3.complete_multipart_upload(Bucket=b, Key="full", UploadId=u["UploadId"], MultipartUpload={"Parts": parts}, ChecksumType="FULL_OBJECT")
+out["full_complete"] = [c.get("ChecksumCRC32"), c.get("ChecksumType")]
+g = s3.get_object(Bucket=b, Key="full", ChecksumMode="ENABLED")
+out["full_body_ok"] = g["Body"].read() == data
+out["full_get"] = g.get("ChecksumCRC32")
+a = s3.get_object_attributes(Bucket=b, Key="managed", ObjectAttributes=["Checksum", "ObjectParts", "ObjectSize"])
+out["attrs"] = [a["Checksum"].get("ChecksumType"), a["ObjectParts"].get("TotalPartsCount"), len(a["ObjectParts"].get("Parts", [])), a["ObjectSize"]]
+print(json.dumps(out))
+`
+
+// TestChecksumBoto3: boto3's transfer manager and a FULL_OBJECT upload by hand, read back with
+// botocore validating the checksum.
+func TestChecksumBoto3(t *testing.T) {
+	t.Parallel()
+	srv := StartServer(t)
+	c := sdk(t, srv, srv.HTTPURL)
+	const bucket = "ckboto3"
+	mustCreateBucket(t, c, bucket)
+	raw := runPython(t, boto3ChecksumPy, "ENDPOINT="+srv.HTTPURL, "BUCKET="+bucket, "FILE="+filepath.Join(t.TempDir(), "data"))
+	var out struct {
+		ManagedHead   []any  `json:"managed_head"`
+		ManagedBodyOK bool   `json:"managed_body_ok"`
+		FullComplete  []any  `json:"full_complete"`
+		FullBodyOK    bool   `json:"full_body_ok"`
+		FullGet       string `json:"full_get"`
+		Attrs         []any  `json:"attrs"`
+	}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatalf("boto3 output %q: %v", raw, err)
+	}
+	data := bytes.Repeat(func() []byte {
+		b := make([]byte, 256)
+		for i := range b {
+			b[i] = byte(i)
+		}
+		return b
+	}(), 12*4096+7)
+	full := ckOf(types.ChecksumAlgorithmCrc32, data)
+	if !out.ManagedBodyOK || !out.FullBodyOK || out.FullGet != full || len(out.FullComplete) != 2 || out.FullComplete[0] != full || out.FullComplete[1] != "FULL_OBJECT" {
+		t.Errorf("boto3: %s (want full-object CRC32 %s)", raw, full)
+	}
+	if len(out.ManagedHead) != 2 || out.ManagedHead[0] == nil || len(out.Attrs) != 4 || out.Attrs[1] != float64(3) || out.Attrs[3] != float64(len(data)) {
+		t.Errorf("boto3 managed upload: %s", raw)
 	}
 }
