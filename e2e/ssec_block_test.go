@@ -330,3 +330,31 @@ func TestSSECBlockedCLI(t *testing.T) {
 		t.Errorf("get-bucket-encryption after allowing SSE-C:\n%s\nwant BlockedEncryptionTypes NONE", out)
 	}
 }
+
+// TestSSECBlockedLegacyEncryption: with --compat-legacy-bucket-encryption alone a new
+// bucket's GetBucketEncryption is the pre-2023 404 (its configuration only blocks SSE-C),
+// and SSE-C writes are still refused; with both compat flags SSE-C is accepted.
+func TestSSECBlockedLegacyEncryption(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args    []string
+		blocked bool
+	}{
+		{[]string{"--compat-legacy-bucket-encryption"}, true},
+		{[]string{"--compat-legacy-bucket-encryption", "--compat-ssec-allowed-by-default"}, false},
+	} {
+		srv := StartServer(t, tc.args...)
+		c := sdk(t, srv, srv.HTTPSURL)
+		const bucket = "ssec-legacy"
+		mustCreateBucket(t, c, bucket)
+		_, err := c.GetBucketEncryption(context.Background(), &s3.GetBucketEncryptionInput{Bucket: aws.String(bucket)})
+		sseSDKError(t, strings.Join(tc.args, " ")+": GetBucketEncryption of a new bucket", err, 404, "ServerSideEncryptionConfigurationNotFoundError", "")
+		mustPut(t, c, bucket, "plain", []byte("plain"))
+		if tc.blocked {
+			wantSSECRefused(t, strings.Join(tc.args, " "), c, bucket, "x")
+		} else {
+			wantSSECAllowed(t, strings.Join(tc.args, " "), c, bucket, "x")
+		}
+		srv.Stop()
+	}
+}
