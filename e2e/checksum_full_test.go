@@ -365,8 +365,8 @@ func TestChecksumErrors(t *testing.T) {
 		in.ChecksumCRC32C = aws.String(ckOf(types.ChecksumAlgorithmCrc32c, []byte("not the data")))
 	})
 	wantAPIError(t, err, "BadDigest", 400)
-	if err != nil && !strings.Contains(err.Error(), "CRC32C") {
-		t.Errorf("BadDigest %v does not name the algorithm", err)
+	if msg := "The crc32c you specified did not match the calculated checksum."; err != nil && !strings.Contains(err.Error(), msg) {
+		t.Errorf("BadDigest %v, want %q", err, msg)
 	}
 	// Malformed values: not base64, or the wrong length, on PUT, UploadPart and Complete.
 	for _, v := range []string{"not-base64!", "AAAA", ckOf(types.ChecksumAlgorithmSha256, nil)} {

@@ -378,7 +378,9 @@ func objectChecksum(u *meta.Upload, cks []string, sizes []int64, full func(strin
 	}
 	if full != nil {
 		if want := full(alg); want != "" && want != v && (typ == "FULL_OBJECT" || want+"-"+strconv.Itoa(len(cks)) != v) {
-			return nil, fail(ErrBadChecksum, "Algorithm", alg)
+			// S3 names the algorithm in lower case here ("The sha256 you specified did not
+			// match the calculated checksum."), unlike for a PUT.
+			return nil, fail(ErrBadChecksum, "Algorithm", strings.ToLower(alg))
 		}
 	}
 	return &meta.Checksum{Algorithm: alg, Value: v, Type: typ}, nil
