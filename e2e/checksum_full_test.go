@@ -257,8 +257,10 @@ func TestChecksumMultipartTypes(t *testing.T) {
 	}
 }
 
-// TestChecksumManagerUploader: the SDK's upload manager with a checksum algorithm and each
-// type completes, and the object reads back with the SDK validating its checksum.
+// TestChecksumManagerUploader: the SDK's upload manager (which names the algorithm and lets
+// S3 choose the type: COMPOSITE for CRC32, CRC32C and SHA256, FULL_OBJECT for CRC64NVME)
+// completes, its result states the object's checksum, and the object reads back with the
+// SDK validating a full-object checksum itself.
 func TestChecksumManagerUploader(t *testing.T) {
 	t.Parallel()
 	srv := StartServer(t)
@@ -267,33 +269,36 @@ func TestChecksumManagerUploader(t *testing.T) {
 	const bucket = "ckmanager"
 	mustCreateBucket(t, c, bucket)
 	data := randBytes(11<<20+3, 7)
+	parts := [][]byte{data[:5<<20], data[5<<20 : 10<<20], data[10<<20:]}
 	for _, tc := range []struct {
 		Alg types.ChecksumAlgorithm
 		Typ types.ChecksumType
 	}{
-		{types.ChecksumAlgorithmCrc32, types.ChecksumTypeFullObject},
+		{types.ChecksumAlgorithmCrc32, types.ChecksumTypeComposite},
 		{types.ChecksumAlgorithmCrc32c, types.ChecksumTypeComposite},
-		{types.ChecksumAlgorithmCrc64nvme, ""},
-		{types.ChecksumAlgorithmSha256, ""},
+		{types.ChecksumAlgorithmCrc64nvme, types.ChecksumTypeFullObject},
+		{types.ChecksumAlgorithmSha256, types.ChecksumTypeComposite},
 	} {
-		key := "m-" + string(tc.Alg) + "-" + string(tc.Typ)
+		key := "m-" + string(tc.Alg)
+		want := ckOf(tc.Alg, data)
+		if tc.Typ == types.ChecksumTypeComposite {
+			want = ckComposite(tc.Alg, parts)
+		}
 		up := manager.NewUploader(c, func(u *manager.Uploader) { u.PartSize = 5 << 20; u.Concurrency = 2 })
 		res, err := up.Upload(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: bytes.NewReader(data),
 			ChecksumAlgorithm: tc.Alg})
 		if err != nil {
 			t.Fatalf("%s: manager upload: %v", key, err)
 		}
-		if res.ChecksumType == "" {
-			t.Errorf("%s: upload result has no checksum type", key)
+		if got := ckField(tc.Alg, res.ChecksumCRC32, res.ChecksumCRC32C, res.ChecksumCRC64NVME, res.ChecksumSHA1, res.ChecksumSHA256); got != want || res.ChecksumType != tc.Typ {
+			t.Errorf("%s: upload result %q %q, want %q %q", key, got, res.ChecksumType, want, tc.Typ)
 		}
 		body, g := mustGet(t, c, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), ChecksumMode: types.ChecksumModeEnabled})
 		if !bytes.Equal(body, data) {
 			t.Errorf("%s: body differs", key)
 		}
-		if g.ChecksumType == types.ChecksumTypeFullObject {
-			if got := ckField(tc.Alg, g.ChecksumCRC32, g.ChecksumCRC32C, g.ChecksumCRC64NVME, g.ChecksumSHA1, g.ChecksumSHA256); got != ckOf(tc.Alg, data) {
-				t.Errorf("%s: GET checksum %q, want the whole data's %q", key, got, ckOf(tc.Alg, data))
-			}
+		if got := ckField(tc.Alg, g.ChecksumCRC32, g.ChecksumCRC32C, g.ChecksumCRC64NVME, g.ChecksumSHA1, g.ChecksumSHA256); got != want || g.ChecksumType != tc.Typ {
+			t.Errorf("%s: GET checksum %q %q, want %q %q", key, got, g.ChecksumType, want, tc.Typ)
 		}
 	}
 }
