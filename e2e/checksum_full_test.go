@@ -488,6 +488,13 @@ func TestChecksumSealed(t *testing.T) {
 		all = append(all, written{m, key, []string{strings.Split(comp, "-")[0], ckOf(types.ChecksumAlgorithmCrc32c, u.Parts[0]), ckOf(types.ChecksumAlgorithmCrc32c, u.Parts[1])},
 			types.ChecksumAlgorithmCrc32c, comp})
 	}
+	// A copy into SSE-KMS seals the checksum it computes of the copied bytes.
+	cin := &s3.CopyObjectInput{Bucket: aws.String(bucket), Key: aws.String("copy-kms"), CopySource: aws.String(bucket + "/put-s3")}
+	modes[1].copyDst(cin)
+	if _, err := c.CopyObject(ctx, cin); err != nil {
+		t.Fatalf("CopyObject into SSE-KMS: %v", err)
+	}
+	all = append(all, written{modes[1], "copy-kms", all[0].values, types.ChecksumAlgorithmSha256, all[0].want})
 	// SSE-C complete without the key: refused when the upload named an algorithm.
 	u := ckMultipart(t, c, bucket, "mpu-c-nokey", types.ChecksumAlgorithmCrc32, "", []int{10}, modes[2])
 	_, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String("mpu-c-nokey"),
