@@ -1,6 +1,7 @@
 package sigv4
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -117,14 +118,21 @@ func (c *chunkedReader) readTrailers() (http.Header, error) {
 	c.sha.Reset()
 	crlf := sha256.New() // the same lines hashed with CRLF endings
 	lines, size := 0, 0
+	blank := false
 	for {
-		line, err := c.readLine()
+		line, err := c.readTrailerLine()
 		if err == io.EOF || err == nil && len(line) == 0 {
 			switch {
 			case !c.signedTrailer:
+				if err == nil {
+					c.skipCRLF() // minio-go's second CRLF after its LF-ended lines
+				}
 				return hdr, nil
-			case err == io.EOF: // the trailer signature is required
+			case err == io.EOF && !blank: // the trailer signature is required
 				return nil, ErrIncompleteBody
+			case err == nil && !blank: // minio-go's CRLF between its LF-ended lines and the signature
+				blank = true
+				continue
 			default:
 				return nil, errBadTrailer
 			}
@@ -159,6 +167,31 @@ func (c *chunkedReader) readTrailers() (http.Header, error) {
 			hdr = make(http.Header)
 		}
 		hdr[lname] = append(hdr[lname], strings.TrimSpace(string(value)))
+	}
+}
+
+// readTrailerLine is readLine for trailer lines, which may also end in a bare
+// LF: minio-go (TrailingHeaders) ends each trailer line with LF and then sends
+// CRLF CRLF, a form S3 accepts. readTrailers allows that one extra empty line.
+func (c *chunkedReader) readTrailerLine() ([]byte, error) {
+	line, err := c.br.ReadSlice('\n')
+	switch {
+	case err == io.EOF && len(line) == 0:
+		return nil, io.EOF
+	case err == bufio.ErrBufferFull:
+		return nil, malformed("line too long")
+	case err != nil:
+		return nil, ioErr(err)
+	case len(line) > maxChunkLine:
+		return nil, malformed("line too long")
+	}
+	return bytes.TrimSuffix(line[:len(line)-1], []byte{'\r'}), nil
+}
+
+// skipCRLF discards a CRLF if one comes next.
+func (c *chunkedReader) skipCRLF() {
+	if b, _ := c.br.Peek(2); len(b) == 2 && b[0] == '\r' && b[1] == '\n' {
+		c.br.Discard(2)
 	}
 }
 
