@@ -17,6 +17,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -26,6 +27,7 @@ import (
 	"github.com/minio/minio-go/v7/pkg/cors"
 	"github.com/minio/minio-go/v7/pkg/credentials"
 	"github.com/minio/minio-go/v7/pkg/encrypt"
+	"github.com/minio/minio-go/v7/pkg/sse"
 	"github.com/minio/minio-go/v7/pkg/tags"
 )
 
@@ -874,5 +876,192 @@ func TestMinioGoPlainHTTP(t *testing.T) {
 				mgoSame(t, "GetObject "+key, mgoGet(t, c, b, key, minio.GetObjectOptions{Checksum: true}), body)
 			}
 		}
+	}
+}
+
+func TestMinioGoBucketConfigAndLocks(t *testing.T) {
+	srv := StartServer(t)
+	c := newMinioGo(t, srv)
+	ctx := context.Background()
+	hc := HTTPClient()
+	t.Cleanup(hc.CloseIdleConnections)
+	const b = "mgo-config"
+	mgoMakeBucket(t, c, b)
+	kmsID, _ := sseCreateKey(t, sseKMS(t, srv), "minio-go bucket default")
+
+	// Default encryption through minio-go's sse package.
+	for _, cfg := range []*sse.Configuration{sse.NewConfigurationSSEKMS(kmsID), sse.NewConfigurationSSES3()} {
+		if err := c.SetBucketEncryption(ctx, b, cfg); err != nil {
+			t.Fatalf("SetBucketEncryption %+v: %v", cfg.Rules[0], err)
+		}
+		got, err := c.GetBucketEncryption(ctx, b)
+		if err != nil || len(got.Rules) != 1 || got.Rules[0].Apply.SSEAlgorithm != cfg.Rules[0].Apply.SSEAlgorithm ||
+			!strings.HasSuffix(got.Rules[0].Apply.KmsMasterKeyID, cfg.Rules[0].Apply.KmsMasterKeyID) {
+			t.Fatalf("GetBucketEncryption after %+v: %+v %v", cfg.Rules[0].Apply, got, err)
+		}
+		key := "default-" + cfg.Rules[0].Apply.SSEAlgorithm
+		mgoPut(t, c, b, key, []byte(key), minio.PutObjectOptions{})
+		st, err := c.StatObject(ctx, b, key, minio.StatObjectOptions{})
+		if err != nil || st.Metadata.Get("X-Amz-Server-Side-Encryption") != cfg.Rules[0].Apply.SSEAlgorithm {
+			t.Fatalf("StatObject %s: %v %v", key, st.Metadata, err)
+		}
+	}
+	// RemoveBucketEncryption returns the bucket to S3's default, SSE-S3.
+	if err := c.RemoveBucketEncryption(ctx, b); err != nil {
+		t.Fatalf("RemoveBucketEncryption: %v", err)
+	}
+	if got, err := c.GetBucketEncryption(ctx, b); err != nil || got.Rules[0].Apply.SSEAlgorithm != "AES256" {
+		t.Fatalf("GetBucketEncryption after RemoveBucketEncryption: %+v %v", got, err)
+	}
+
+	// A bucket policy: anonymous GET of one prefix.
+	pol := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::` + b + `/public/*"}]}`
+	mgoPut(t, c, b, "public/readme", []byte("for everyone"), minio.PutObjectOptions{})
+	mgoPut(t, c, b, "private/secret", []byte("not for everyone"), minio.PutObjectOptions{})
+	if err := c.SetBucketPolicy(ctx, b, pol); err != nil {
+		t.Fatalf("SetBucketPolicy: %v", err)
+	}
+	if got, err := c.GetBucketPolicy(ctx, b); err != nil || !strings.Contains(got, `"s3:GetObject"`) {
+		t.Fatalf("GetBucketPolicy: %q %v", got, err)
+	}
+	anon, err := minio.New(strings.TrimPrefix(srv.HTTPSURL, "https://"), &minio.Options{Secure: true, Transport: hc.Transport,
+		Region: testRegion, BucketLookup: minio.BucketLookupPath, MaxRetries: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mgoSame(t, "anonymous GetObject under the policy", mgoGet(t, anon, b, "public/readme", minio.GetObjectOptions{}), []byte("for everyone"))
+	obj, err := anon.GetObject(ctx, b, "private/secret", minio.GetObjectOptions{})
+	if err == nil {
+		_, err = io.ReadAll(obj)
+	}
+	mgoWantCode(t, "anonymous GetObject outside the policy", err, "AccessDenied")
+	if err := c.SetBucketPolicy(ctx, b, ""); err != nil {
+		t.Fatalf("SetBucketPolicy empty (DeleteBucketPolicy): %v", err)
+	}
+	obj, err = anon.GetObject(ctx, b, "public/readme", minio.GetObjectOptions{})
+	if err == nil {
+		_, err = io.ReadAll(obj)
+	}
+	mgoWantCode(t, "anonymous GetObject once the policy is gone", err, "AccessDenied")
+
+	// FPutObject / FGetObject.
+	dir := t.TempDir()
+	src := dir + "/in.bin"
+	data := randBytes(6<<20+1, 21)
+	if err := os.WriteFile(src, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.FPutObject(ctx, b, "file.bin", src, minio.PutObjectOptions{PartSize: 5 << 20}); err != nil {
+		t.Fatalf("FPutObject: %v", err)
+	}
+	if err := c.FGetObject(ctx, b, "file.bin", dir+"/out.bin", minio.GetObjectOptions{}); err != nil {
+		t.Fatalf("FGetObject: %v", err)
+	}
+	got, _ := os.ReadFile(dir + "/out.bin")
+	mgoSame(t, "FGetObject", got, data)
+
+	// An upload left incomplete is listed and removed.
+	core := &minio.Core{Client: c}
+	uid, err := core.NewMultipartUpload(ctx, b, "abandoned", minio.PutObjectOptions{})
+	if err != nil {
+		t.Fatalf("NewMultipartUpload: %v", err)
+	}
+	var pending []string
+	for u := range c.ListIncompleteUploads(ctx, b, "", true) {
+		if u.Err != nil {
+			t.Fatalf("ListIncompleteUploads: %v", u.Err)
+		}
+		pending = append(pending, u.Key+"@"+u.UploadID)
+	}
+	mgoStrings(t, "ListIncompleteUploads", pending, "abandoned@"+uid)
+	if err := c.RemoveIncompleteUpload(ctx, b, "abandoned"); err != nil {
+		t.Fatalf("RemoveIncompleteUpload: %v", err)
+	}
+	for u := range c.ListIncompleteUploads(ctx, b, "", true) {
+		t.Fatalf("ListIncompleteUploads after RemoveIncompleteUpload: %+v", u)
+	}
+
+	// POST policy with SSE and a checksum. minio-go's SetEncryption adds form fields without
+	// policy conditions, and its SetCondition accepts only X-Amz-Credential/Date/Algorithm;
+	// S3 refuses a form field the policy does not name ("Invalid according to Policy: Extra
+	// input fields: x-amz-server-side-encryption"), so SSE in a minio-go POST policy fails on
+	// S3 too, and Arca answers the same. The bucket's default encryption applies instead.
+	body := []byte("posted and encrypted")
+	newPolicy := func() *minio.PostPolicy {
+		p := minio.NewPostPolicy()
+		p.SetBucket(b)
+		p.SetKey("posted/encrypted")
+		p.SetExpires(time.Now().UTC().Add(10 * time.Minute))
+		p.SetContentType("application/octet-stream")
+		p.SetChecksum(minio.ChecksumCRC32C.ChecksumBytes(body))
+		return p
+	}
+	p := newPolicy()
+	p.SetEncryption(encrypt.NewSSE())
+	if err := p.SetCondition("eq", "x-amz-server-side-encryption", "AES256"); err == nil {
+		t.Fatal("minio-go now accepts an SSE condition: add it and expect the POST to succeed")
+	}
+	u, form, err := c.PresignedPostPolicy(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, resp := mgoPostForm(t, hc, u.String(), form, body)
+	if status != 403 || !strings.Contains(resp, "<Message>Invalid according to Policy: Extra input fields: x-amz-server-side-encryption</Message>") {
+		t.Fatalf("POST with a field the policy does not name: %d %s", status, resp)
+	}
+	u, form, err = c.PresignedPostPolicy(ctx, newPolicy())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, resp = mgoPostForm(t, hc, u.String(), form, body); status != 204 {
+		t.Fatalf("POST with CRC32C: %d %s", status, resp)
+	}
+	st, err := c.StatObject(ctx, b, "posted/encrypted", minio.StatObjectOptions{Checksum: true})
+	if err != nil || st.Metadata.Get("X-Amz-Server-Side-Encryption") != "AES256" || st.ChecksumCRC32C != mgoCRC32C(body) {
+		t.Fatalf("StatObject of the POSTed object: %v %q %v", st.Metadata, st.ChecksumCRC32C, err)
+	}
+	// A POSTed body that does not match the signed checksum is refused.
+	if status, resp = mgoPostForm(t, hc, u.String(), form, []byte("posted and tampered!")); status != 400 || !strings.Contains(resp, "<Code>BadDigest</Code>") {
+		t.Fatalf("POST with a wrong CRC32C: %d %s", status, resp)
+	}
+
+	// Object lock: a bucket made with ObjectLocking, a default retention, a legal hold.
+	const lb = "mgo-locked"
+	if err := c.MakeBucket(ctx, lb, minio.MakeBucketOptions{Region: testRegion, ObjectLocking: true}); err != nil {
+		t.Fatalf("MakeBucket with ObjectLocking: %v", err)
+	}
+	if vc, err := c.GetBucketVersioning(ctx, lb); err != nil || !vc.Enabled() {
+		t.Fatalf("GetBucketVersioning of an object-lock bucket: %+v %v", vc, err)
+	}
+	mode, validity, unit := minio.Governance, uint(1), minio.Days
+	if err := c.SetObjectLockConfig(ctx, lb, &mode, &validity, &unit); err != nil {
+		t.Fatalf("SetObjectLockConfig: %v", err)
+	}
+	enabled, gm, gv, gu, err := c.GetObjectLockConfig(ctx, lb)
+	if err != nil || enabled != "Enabled" || gm == nil || *gm != minio.Governance || *gv != 1 || *gu != minio.Days {
+		t.Fatalf("GetObjectLockConfig: %v %v %v %v %v", enabled, gm, gv, gu, err)
+	}
+	info := mgoPut(t, c, lb, "kept", []byte("kept"), minio.PutObjectOptions{})
+	m, until, err := c.GetObjectRetention(ctx, lb, "kept", info.VersionID)
+	if err != nil || m == nil || *m != minio.Governance || until == nil || until.Before(time.Now()) {
+		t.Fatalf("GetObjectRetention: %v %v %v", m, until, err)
+	}
+	err = c.RemoveObject(ctx, lb, "kept", minio.RemoveObjectOptions{VersionID: info.VersionID})
+	mgoWantCode(t, "RemoveObject of a retained version", err, "AccessDenied")
+	on := minio.LegalHoldEnabled
+	if err := c.PutObjectLegalHold(ctx, lb, "kept", minio.PutObjectLegalHoldOptions{VersionID: info.VersionID, Status: &on}); err != nil {
+		t.Fatalf("PutObjectLegalHold: %v", err)
+	}
+	if lh, err := c.GetObjectLegalHold(ctx, lb, "kept", minio.GetObjectLegalHoldOptions{VersionID: info.VersionID}); err != nil || *lh != minio.LegalHoldEnabled {
+		t.Fatalf("GetObjectLegalHold: %v %v", lh, err)
+	}
+	err = c.RemoveObject(ctx, lb, "kept", minio.RemoveObjectOptions{VersionID: info.VersionID, GovernanceBypass: true})
+	mgoWantCode(t, "RemoveObject of a version under legal hold, bypassing governance", err, "AccessDenied")
+	off := minio.LegalHoldDisabled
+	if err := c.PutObjectLegalHold(ctx, lb, "kept", minio.PutObjectLegalHoldOptions{VersionID: info.VersionID, Status: &off}); err != nil {
+		t.Fatalf("PutObjectLegalHold OFF: %v", err)
+	}
+	if err := c.RemoveObject(ctx, lb, "kept", minio.RemoveObjectOptions{VersionID: info.VersionID, GovernanceBypass: true}); err != nil {
+		t.Fatalf("RemoveObject bypassing governance: %v", err)
 	}
 }
