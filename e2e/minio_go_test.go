@@ -1065,3 +1065,173 @@ func TestMinioGoBucketConfigAndLocks(t *testing.T) {
 		t.Fatalf("RemoveObject bypassing governance: %v", err)
 	}
 }
+
+func TestMinioGoConditionsAndParts(t *testing.T) {
+	srv := StartServer(t)
+	c := newMinioGo(t, srv, func(o *minio.Options) { o.TrailingHeaders = true })
+	ctx := context.Background()
+	const b = "mgo-conditions"
+	mgoMakeBucket(t, c, b)
+	allowSSEC(t, sdk(t, srv, srv.HTTPSURL), b)
+	info := mgoPut(t, c, b, "k", []byte("hello"), minio.PutObjectOptions{ContentDisposition: "inline", ContentLanguage: "en",
+		Expires: time.Now().Add(time.Hour).Truncate(time.Second), CacheControl: "no-cache"})
+	st, err := c.StatObject(ctx, b, "k", minio.StatObjectOptions{})
+	if err != nil || st.Metadata.Get("Content-Disposition") != "inline" || st.Metadata.Get("Content-Language") != "en" || st.Expires.IsZero() {
+		t.Fatalf("StatObject: %v %v", st.Metadata, err)
+	}
+
+	// Conditional reads and copies.
+	var g minio.GetObjectOptions
+	g.SetMatchETag(info.ETag)
+	if _, err := c.StatObject(ctx, b, "k", g); err != nil {
+		t.Fatalf("If-Match the ETag: %v", err)
+	}
+	g = minio.GetObjectOptions{}
+	g.SetMatchETag(`"0123"`)
+	_, err = c.StatObject(ctx, b, "k", g)
+	mgoWantStatus(t, "If-Match another ETag", err, 412)
+	g = minio.GetObjectOptions{}
+	g.SetMatchETagExcept(info.ETag)
+	_, err = c.StatObject(ctx, b, "k", g)
+	mgoWantStatus(t, "If-None-Match the ETag", err, 304)
+	g = minio.GetObjectOptions{}
+	g.SetModified(time.Now().Add(time.Hour))
+	_, err = c.StatObject(ctx, b, "k", g)
+	mgoWantStatus(t, "If-Modified-Since the future", err, 304)
+	_, err = c.CopyObject(ctx, minio.CopyDestOptions{Bucket: b, Object: "k2"}, minio.CopySrcOptions{Bucket: b, Object: "k", MatchETag: "nope"})
+	mgoWantCode(t, "CopyObject x-amz-copy-source-if-match another ETag", err, "PreconditionFailed")
+	if _, err := c.CopyObject(ctx, minio.CopyDestOptions{Bucket: b, Object: "k2"}, minio.CopySrcOptions{Bucket: b, Object: "k", MatchETag: info.ETag}); err != nil {
+		t.Fatalf("CopyObject if-match the ETag: %v", err)
+	}
+
+	// SSE-C with a trailing checksum, read by part number, in parallel, and described by
+	// GetObjectAttributes (which needs the key too).
+	ssec, _ := encrypt.NewSSEC(bytes.Repeat([]byte{1}, 32))
+	big := randBytes(11<<20, 22)
+	if _, err := c.PutObject(ctx, b, "ssec-crc", bytes.NewReader(big), int64(len(big)),
+		minio.PutObjectOptions{ServerSideEncryption: ssec, Checksum: minio.ChecksumCRC32C, PartSize: 5 << 20}); err != nil {
+		t.Fatalf("SSE-C multipart PutObject with CRC32C: %v", err)
+	}
+	if _, err := c.PutObject(ctx, b, "ssec-sha", bytes.NewReader(big[:100]), 100,
+		minio.PutObjectOptions{ServerSideEncryption: ssec, Checksum: minio.ChecksumSHA256}); err != nil {
+		t.Fatalf("SSE-C PutObject with SHA256: %v", err)
+	}
+	st, err = c.StatObject(ctx, b, "ssec-sha", minio.StatObjectOptions{ServerSideEncryption: ssec, Checksum: true})
+	if err != nil || st.ChecksumSHA256 != minio.ChecksumSHA256.ChecksumBytes(big[:100]).Encoded() {
+		t.Fatalf("StatObject SSE-C SHA256: %q %v", st.ChecksumSHA256, err)
+	}
+	mgoSame(t, "SSE-C part 2", mgoGet(t, c, b, "ssec-crc", minio.GetObjectOptions{ServerSideEncryption: ssec, PartNumber: 2}), big[5<<20:10<<20])
+	mgoSame(t, "SSE-C parallel GET", mgoGet(t, c, b, "ssec-crc", minio.GetObjectOptions{ServerSideEncryption: ssec,
+		ParallelWorkers: 2, ParallelChunkSize: 16 << 20}), big)
+	attrs, err := c.GetObjectAttributes(ctx, b, "ssec-crc", minio.ObjectAttributesOptions{ServerSideEncryption: ssec})
+	if err != nil || attrs.ObjectSize != len(big) || attrs.ObjectParts.PartsCount != 3 || len(attrs.ObjectParts.Parts) != 3 ||
+		attrs.Checksum.ChecksumType != "COMPOSITE" || attrs.ObjectParts.Parts[2].ChecksumCRC32C != mgoCRC32C(big[10<<20:]) {
+		t.Fatalf("GetObjectAttributes SSE-C: %+v %v", attrs, err)
+	}
+	_, err = c.GetObjectAttributes(ctx, b, "ssec-crc", minio.ObjectAttributesOptions{})
+	mgoWantCode(t, "GetObjectAttributes of an SSE-C object without the key", err, "InvalidRequest")
+
+	// A POST policy with starts-with conditions, tagging, ${filename} and a redirect.
+	hc := HTTPClient()
+	t.Cleanup(hc.CloseIdleConnections)
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	p := minio.NewPostPolicy()
+	p.SetBucket(b)
+	p.SetKeyStartsWith("up/")
+	p.SetExpires(time.Now().UTC().Add(time.Minute))
+	p.SetUserMetadataStartsWith("note", "x")
+	p.SetContentTypeStartsWith("image/")
+	p.SetTagging("<Tagging><TagSet><Tag><Key>a</Key><Value>b</Value></Tag></TagSet></Tagging>")
+	p.SetSuccessActionRedirect("https://example.com/done")
+	u, form, err := c.PresignedPostPolicy(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	form["key"] = "up/${filename}"
+	form["x-amz-meta-note"] = "xyz"
+	form["Content-Type"] = "image/png"
+	status, resp := mgoPostForm(t, hc, u.String(), form, []byte("img"))
+	if status != 303 {
+		t.Fatalf("POST with starts-with conditions: %d %s", status, resp)
+	}
+	st, err = c.StatObject(ctx, b, "up/upload.bin", minio.StatObjectOptions{})
+	if err != nil || st.UserMetadata["Note"] != "xyz" || st.ContentType != "image/png" || st.UserTagCount != 1 {
+		t.Fatalf("StatObject of the POSTed object: %+v %v", st, err)
+	}
+	form["x-amz-meta-note"] = "nope"
+	if status, resp = mgoPostForm(t, hc, u.String(), form, []byte("img")); status != 403 {
+		t.Fatalf("POST breaking a starts-with condition: %d %s", status, resp)
+	}
+}
+
+// minio-go as an IAM user: the one policy engine decides, with S3's denial message, for
+// plain, multipart, presigned and POST uploads alike; bad keys get S3's codes.
+func TestMinioGoIAM(t *testing.T) {
+	srv := StartServer(t)
+	root := newMinioGo(t, srv)
+	ctx := context.Background()
+	const b = "mgo-iam"
+	mgoMakeBucket(t, root, b)
+	mgoPut(t, root, b, "doc", []byte("readable"), minio.PutObjectOptions{})
+	reader := authzUser(t, iamClient(srv.HTTPURL, testAccessKey, testSecretKey), "mgo-reader",
+		authzAllow(`["s3:GetObject","s3:ListBucket"]`, `["arn:aws:s3:::`+b+`","arn:aws:s3:::`+b+`/*"]`))
+	c := newMinioGo(t, srv, func(o *minio.Options) { o.Creds = credentials.NewStaticV4(reader.AK, reader.SK, "") })
+	hc := HTTPClient()
+	t.Cleanup(hc.CloseIdleConnections)
+
+	mgoSame(t, "GetObject as the reader", mgoGet(t, c, b, "doc", minio.GetObjectOptions{}), []byte("readable"))
+	mgoStrings(t, "ListObjects as the reader", mgoList(t, c, b, minio.ListObjectsOptions{}), "doc")
+	denied := func(what string, err error, key string) {
+		t.Helper()
+		mgoWantCode(t, what, err, "AccessDenied")
+		if want := s3DenyMsg(reader.ARN, "s3:PutObject", "arn:aws:s3:::"+b+"/"+key, whyNoIdentity("s3:PutObject")); err.Error() != want {
+			t.Fatalf("%s: %q, want %q", what, err.Error(), want)
+		}
+	}
+	_, err := c.PutObject(ctx, b, "new", strings.NewReader("x"), 1, minio.PutObjectOptions{})
+	denied("PutObject as the reader", err, "new")
+	big := randBytes(6<<20, 23)
+	_, err = c.PutObject(ctx, b, "big", bytes.NewReader(big), int64(len(big)), minio.PutObjectOptions{PartSize: 5 << 20})
+	denied("multipart PutObject as the reader", err, "big")
+	_, err = c.CopyObject(ctx, minio.CopyDestOptions{Bucket: b, Object: "copy"}, minio.CopySrcOptions{Bucket: b, Object: "doc"})
+	denied("CopyObject as the reader", err, "copy")
+	err = c.RemoveObject(ctx, b, "doc", minio.RemoveObjectOptions{})
+	mgoWantCode(t, "RemoveObject as the reader", err, "AccessDenied")
+	mgoWantCode(t, "MakeBucket as the reader", c.MakeBucket(ctx, "mgo-other", minio.MakeBucketOptions{Region: testRegion}), "AccessDenied")
+
+	u, err := c.PresignedPutObject(ctx, b, "presigned", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodPut, u.String(), strings.NewReader("x"))
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 403 || !strings.Contains(string(msg), "<Code>AccessDenied</Code>") {
+		t.Fatalf("presigned PUT as the reader: %d %s", resp.StatusCode, msg)
+	}
+	p := minio.NewPostPolicy()
+	p.SetBucket(b)
+	p.SetKey("posted")
+	p.SetExpires(time.Now().UTC().Add(time.Minute))
+	u, form, err := c.PresignedPostPolicy(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, body := mgoPostForm(t, hc, u.String(), form, []byte("x")); status != 403 || !strings.Contains(body, "<Code>AccessDenied</Code>") {
+		t.Fatalf("POST as the reader: %d %s", status, body)
+	}
+	if _, err := root.StatObject(ctx, b, "posted", minio.StatObjectOptions{}); mgoCode(err) != "NoSuchKey" {
+		t.Fatalf("a refused POST stored an object: %v", err)
+	}
+
+	wrong := newMinioGo(t, srv, func(o *minio.Options) { o.Creds = credentials.NewStaticV4(reader.AK, "not-the-secret", "") })
+	_, err = wrong.ListBuckets(ctx)
+	mgoWantCode(t, "ListBuckets with a wrong secret", err, "SignatureDoesNotMatch")
+	unknown := newMinioGo(t, srv, func(o *minio.Options) { o.Creds = credentials.NewStaticV4("AKIAUNKNOWNKEY000000", "x", "") })
+	_, err = unknown.ListBuckets(ctx)
+	mgoWantCode(t, "ListBuckets with an unknown key", err, "InvalidAccessKeyId")
+}
