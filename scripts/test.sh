@@ -22,7 +22,7 @@ go vet ./...
 e2elog=$(mktemp /tmp/arca-e2e.XXXXXX)
 e2e_pid=
 trap 'rm -f "$e2elog"; [ -z "$e2e_pid" ] || kill "$e2e_pid" 2>/dev/null || true' EXIT
-step "end-to-end tests (e2e/: a real arca server driven by aws-sdk-go-v2, the aws CLI and boto3; crash tests) started in the background; output when they end"
+step "end-to-end tests (e2e/: a real arca server driven by aws-sdk-go-v2, minio-go, the aws CLI and boto3; crash tests) started in the background; output when they end"
 e2e_start=$SECONDS
 go test -count=1 -timeout 28m ./e2e/ >"$e2elog" 2>&1 &
 e2e_pid=$!
