@@ -43,6 +43,10 @@ type Query struct {
 	Start, End       time.Time
 	MaxResults       int // 1–50, 0 means 50
 	NextToken        string
+	// Account, if set, limits the lookup to that account's event history: the records
+	// whose recipientAccountId it is (Record.VisibleTo), as LookupEvents answers only the
+	// caller's account's events.
+	Account string
 }
 
 // Event is one matching record: the decoded record and its stored JSON.
@@ -184,7 +188,8 @@ func lookupDB(db kv.DB, q Query, from uint64, start, end time.Time) ([]Event, st
 			if json.Unmarshal(raw, r) != nil {
 				continue
 			}
-			if r.EventTime.Before(start) || r.EventTime.After(end) || !matches(r, q.Attribute, q.Value) {
+			if r.EventTime.Before(start) || r.EventTime.After(end) || !matches(r, q.Attribute, q.Value) ||
+				q.Account != "" && !r.VisibleTo(q.Account) {
 				continue
 			}
 			if len(out) == q.MaxResults {

@@ -58,8 +58,11 @@ type Record struct {
 	EventType           string         `json:"eventType"`
 	ManagementEvent     bool           `json:"managementEvent"`
 	RecipientAccountID  string         `json:"recipientAccountId"`
-	EventCategory       string         `json:"eventCategory"`
-	TLSDetails          *TLSDetails    `json:"tlsDetails,omitempty"`
+	// SharedEventID is set on the two records of a cross-account call (Trail.Handle): the
+	// same GUID in the caller's account's record and in the resource owner's.
+	SharedEventID string      `json:"sharedEventID,omitempty"`
+	EventCategory string      `json:"eventCategory"`
+	TLSDetails    *TLSDetails `json:"tlsDetails,omitempty"`
 	// ServiceEventDetails describes an AwsServiceEvent (Arca's alarms: docs/ALARMS.md).
 	ServiceEventDetails map[string]any `json:"serviceEventDetails,omitempty"`
 }
@@ -129,9 +132,49 @@ func (r *Record) Fill(accountID string) {
 		}
 	}
 	if r.RecipientAccountID == "" {
-		r.RecipientAccountID = accountID
+		r.RecipientAccountID = recipientOf(r, accountID)
 	}
 }
+
+// recipientOf is the account whose resource or API a record's call was made on, when the
+// API that built it did not say: the account of the first resource that names one (the
+// key's account for KMS, the bucket owner for S3), else the caller's account, else (an
+// anonymous or unauthenticated call on no known resource) the primary account.
+func recipientOf(r *Record, primary string) string {
+	for _, res := range r.Resources {
+		if IsAccountID(res.AccountID) {
+			return res.AccountID
+		}
+	}
+	if IsAccountID(r.UserIdentity.AccountID) {
+		return r.UserIdentity.AccountID
+	}
+	return primary
+}
+
+// IsAccountID reports whether s is an account id (12 digits).
+func IsAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// CrossAccount reports whether r is a call by one account on another's resource or API:
+// then CloudTrail delivers it to both accounts, as two records (Trail.Handle).
+func (r *Record) CrossAccount() bool {
+	return IsAccountID(r.UserIdentity.AccountID) && r.RecipientAccountID != "" && r.UserIdentity.AccountID != r.RecipientAccountID
+}
+
+// VisibleTo reports whether account sees r in its event history and trails: the records
+// whose recipientAccountId is that account (a cross-account call is stored once for each
+// of the two accounts).
+func (r *Record) VisibleTo(account string) bool { return r.RecipientAccountID == account }
 
 // NewEventID returns a random (version 4) UUID.
 func NewEventID() string {

@@ -76,6 +76,7 @@ func (r *Record) appendJSON(b []byte) ([]byte, error) {
 	b = append(b, `,"managementEvent":`...)
 	b = strconv.AppendBool(b, r.ManagementEvent)
 	b = appendField(b, `,"recipientAccountId":`, r.RecipientAccountID)
+	b = appendOptField(b, `,"sharedEventID":`, r.SharedEventID)
 	b = appendField(b, `,"eventCategory":`, r.EventCategory)
 	if r.TLSDetails != nil {
 		b = appendField(b, `,"tlsDetails":{"tlsVersion":`, r.TLSDetails.TLSVersion)

@@ -116,8 +116,23 @@ func OpenTrail(cfg Config) (*Trail, error) {
 
 // Handle stores r: a Durable record is committed (with everything queued before it) before
 // Handle returns; any other is queued and committed within FlushInterval.
+//
+// A cross-account call (Record.CrossAccount: the caller's account is not the recipient)
+// is stored twice, as CloudTrail delivers it to both accounts: r for the recipient (the
+// resource owner) and a copy for the caller's account, with recipientAccountId the
+// caller's, its own eventID and the same sharedEventID. Both enter the one chain in the
+// same commit.
 func (t *Trail) Handle(ctx context.Context, r *Record) error {
 	r.Fill(t.cfg.AccountID)
+	var twin *Record
+	if r.CrossAccount() {
+		if r.SharedEventID == "" {
+			r.SharedEventID = NewEventID()
+		}
+		c := *r
+		c.EventID, c.RecipientAccountID = NewEventID(), r.UserIdentity.AccountID
+		twin = &c
+	}
 	t.mu.Lock()
 	if t.closed {
 		t.mu.Unlock()
@@ -130,6 +145,9 @@ func (t *Trail) Handle(ctx context.Context, r *Record) error {
 	var done chan error
 	if r.Durable() {
 		done = make(chan error, 1)
+	}
+	if twin != nil {
+		t.queue = append(t.queue, queued{twin, nil}) // committed with r: a flush takes the whole queue
 	}
 	t.queue = append(t.queue, queued{r, done})
 	n := len(t.queue)

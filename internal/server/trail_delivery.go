@@ -69,10 +69,12 @@ func (s *Server) bucketExists(ctx context.Context, bucket string) (bool, error) 
 	return err == nil, err
 }
 
-// resolveTrailKey turns a trail's KmsKeyId (key id, key ARN, alias name or alias ARN) into
-// the key's ARN; the key must be enabled.
-func (s *Server) resolveTrailKey(ctx context.Context, ref string) (string, error) {
-	md, err := s.kms.DescribeKey(ctx, s.trailPrincipal(), ref)
+// resolveTrailKey turns a trail's KmsKeyId (key id, key ARN, alias name or alias ARN), as
+// the trail's account names it, into the key's ARN; the key must be enabled.
+func (s *Server) resolveTrailKey(ctx context.Context, account, ref string) (string, error) {
+	p := s.trailPrincipal()
+	p.AccountID = account
+	md, err := s.kms.DescribeKey(ctx, p, ref)
 	switch {
 	case errors.Is(err, kms.ErrNotFound):
 		return "", errs.New(trails.ErrKMSKeyNotFound, "KMS key not found: "+ref)

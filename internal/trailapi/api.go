@@ -105,7 +105,9 @@ func New(cfg Config, d Deps) *API {
 	return &API{cfg: cfg, trail: d.Trail, trails: d.Trails, authz: d.Authz, audit: d.Audit, log: d.Log}
 }
 
-type handler func(a *API, ctx context.Context, body []byte) (any, error)
+// handler runs one operation for account, the caller's account: every account sees and
+// manages only its own trails and event history.
+type handler func(a *API, ctx context.Context, account string, body []byte) (any, error)
 
 // op is one CloudTrail operation, the single place that says what it is: its name (the
 // X-Amz-Target suffix), the IAM action it is authorized as (on resource "*"), whether
@@ -167,7 +169,11 @@ func (a *API) Serve(w http.ResponseWriter, r *http.Request, id iam.Identity, bod
 	}
 	var out any
 	if err == nil {
-		out, err = o.Run(a, r.Context(), data)
+		account := id.AccountID
+		if account == "" {
+			account = a.cfg.AccountID
+		}
+		out, err = o.Run(a, r.Context(), account, data)
 	}
 	a.respond(w, r, &id, name, o.ReadOnly, requestParameters(data), out, err)
 }

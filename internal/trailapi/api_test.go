@@ -32,7 +32,7 @@ func newTestAPI(t testing.TB) *API {
 	svc, err := trails.New(trails.Config{DB: db, Records: records, Root: root, AccountID: "123456789012", Region: "us-east-1",
 		PutObject:    func(ctx context.Context, o trails.Object) error { return nil },
 		BucketExists: func(ctx context.Context, b string) (bool, error) { return b == "logs", nil },
-		ResolveKMSKey: func(ctx context.Context, ref string) (string, error) {
+		ResolveKMSKey: func(ctx context.Context, account, ref string) (string, error) {
 			return "", errs.New(trails.ErrKMSKeyNotFound, "KMS key not found: "+ref)
 		}})
 	if err != nil {

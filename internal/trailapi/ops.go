@@ -87,7 +87,7 @@ type lookupOut struct {
 	NextToken string `json:",omitempty"`
 }
 
-func (a *API) lookupEvents(ctx context.Context, body []byte) (any, error) {
+func (a *API) lookupEvents(ctx context.Context, account string, body []byte) (any, error) {
 	var in lookupIn
 	if err := decode(body, &in); err != nil {
 		return nil, err
@@ -98,7 +98,7 @@ func (a *API) lookupEvents(ctx context.Context, body []byte) (any, error) {
 		}
 		return lookupOut{Events: []eventOut{}}, nil // Arca records no Insights events
 	}
-	q := audit.Query{NextToken: in.NextToken}
+	q := audit.Query{NextToken: in.NextToken, Account: account} // only the caller's account's event history
 	if len(in.LookupAttributes) > 1 {
 		return nil, apierr.NewJSON("InvalidLookupAttributesException", 400, "You cannot specify more than one lookup attribute.")
 	}

@@ -70,7 +70,7 @@ func (o trailOptions) check() error {
 	return nil // IsMultiRegionTrail: Arca is one region, so every trail sees all of it
 }
 
-func (a *API) createTrail(ctx context.Context, body []byte) (any, error) {
+func (a *API) createTrail(ctx context.Context, account string, body []byte) (any, error) {
 	var in struct {
 		Name, S3BucketName, S3KeyPrefix, KmsKeyId string
 		EnableLogFileValidation                   bool
@@ -82,7 +82,7 @@ func (a *API) createTrail(ctx context.Context, body []byte) (any, error) {
 	if err := in.check(); err != nil {
 		return nil, err
 	}
-	t, err := a.trails.Create(ctx, trails.CreateInput{Name: in.Name, Bucket: in.S3BucketName, Prefix: in.S3KeyPrefix,
+	t, err := a.trails.Create(ctx, account, trails.CreateInput{Name: in.Name, Bucket: in.S3BucketName, Prefix: in.S3KeyPrefix,
 		KMSKeyID: in.KmsKeyId, Validation: in.EnableLogFileValidation})
 	if err != nil {
 		return nil, err
@@ -90,7 +90,7 @@ func (a *API) createTrail(ctx context.Context, body []byte) (any, error) {
 	return changed(t), nil
 }
 
-func (a *API) updateTrail(ctx context.Context, body []byte) (any, error) {
+func (a *API) updateTrail(ctx context.Context, account string, body []byte) (any, error) {
 	var in struct {
 		Name                                string
 		S3BucketName, S3KeyPrefix, KmsKeyId *string
@@ -103,7 +103,7 @@ func (a *API) updateTrail(ctx context.Context, body []byte) (any, error) {
 	if err := in.check(); err != nil {
 		return nil, err
 	}
-	t, err := a.trails.Update(ctx, trails.UpdateInput{Ref: in.Name, Bucket: in.S3BucketName, Prefix: in.S3KeyPrefix,
+	t, err := a.trails.Update(ctx, account, trails.UpdateInput{Ref: in.Name, Bucket: in.S3BucketName, Prefix: in.S3KeyPrefix,
 		KMSKeyID: in.KmsKeyId, Validation: in.EnableLogFileValidation})
 	if err != nil {
 		return nil, err
@@ -114,36 +114,36 @@ func (a *API) updateTrail(ctx context.Context, body []byte) (any, error) {
 // nameIn is the request of the calls that take one trail name or ARN.
 type nameIn struct{ Name string }
 
-func (a *API) deleteTrail(ctx context.Context, body []byte) (any, error) {
+func (a *API) deleteTrail(ctx context.Context, account string, body []byte) (any, error) {
 	var in nameIn
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	return struct{}{}, a.trails.Delete(ctx, in.Name)
+	return struct{}{}, a.trails.Delete(ctx, account, in.Name)
 }
 
-func (a *API) startLogging(ctx context.Context, body []byte) (any, error) {
+func (a *API) startLogging(ctx context.Context, account string, body []byte) (any, error) {
 	var in nameIn
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	return struct{}{}, a.trails.Start(ctx, in.Name)
+	return struct{}{}, a.trails.Start(ctx, account, in.Name)
 }
 
-func (a *API) stopLogging(ctx context.Context, body []byte) (any, error) {
+func (a *API) stopLogging(ctx context.Context, account string, body []byte) (any, error) {
 	var in nameIn
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	return struct{}{}, a.trails.Stop(ctx, in.Name)
+	return struct{}{}, a.trails.Stop(ctx, account, in.Name)
 }
 
-func (a *API) describeTrails(ctx context.Context, body []byte) (any, error) {
+func (a *API) describeTrails(ctx context.Context, account string, body []byte) (any, error) {
 	var in struct{ TrailNameList []string }
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	all, err := a.trails.List()
+	all, err := a.trails.List(account)
 	if err != nil {
 		return nil, err
 	}
@@ -165,12 +165,12 @@ func (a *API) describeTrails(ctx context.Context, body []byte) (any, error) {
 	return out, nil
 }
 
-func (a *API) getTrail(ctx context.Context, body []byte) (any, error) {
+func (a *API) getTrail(ctx context.Context, account string, body []byte) (any, error) {
 	var in nameIn
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	t, err := a.trails.Get(in.Name)
+	t, err := a.trails.Get(account, in.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -193,12 +193,12 @@ type statusOut struct {
 
 const statusTime = "2006-01-02T15:04:05Z"
 
-func (a *API) getTrailStatus(ctx context.Context, body []byte) (any, error) {
+func (a *API) getTrailStatus(ctx context.Context, account string, body []byte) (any, error) {
 	var in nameIn
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	t, err := a.trails.Get(in.Name)
+	t, err := a.trails.Get(account, in.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -230,8 +230,8 @@ func (a *API) getTrailStatus(ctx context.Context, body []byte) (any, error) {
 	return out, nil
 }
 
-func (a *API) listTrails(ctx context.Context, body []byte) (any, error) {
-	all, err := a.trails.List()
+func (a *API) listTrails(ctx context.Context, account string, body []byte) (any, error) {
+	all, err := a.trails.List(account)
 	if err != nil {
 		return nil, err
 	}
@@ -252,7 +252,7 @@ type publicKeyOut struct {
 	Fingerprint       string
 }
 
-func (a *API) listPublicKeys(ctx context.Context, body []byte) (any, error) {
+func (a *API) listPublicKeys(ctx context.Context, account string, body []byte) (any, error) {
 	var in struct {
 		StartTime, EndTime *epoch
 		NextToken          string
@@ -284,12 +284,12 @@ func (a *API) listPublicKeys(ctx context.Context, body []byte) (any, error) {
 
 // flushTrail is Arca's extension ArcaCloudTrail.FlushTrail: commit queued records, then
 // deliver pending records and a digest now (for one trail, or all with no Name).
-func (a *API) flushTrail(ctx context.Context, body []byte) (any, error) {
+func (a *API) flushTrail(ctx context.Context, account string, body []byte) (any, error) {
 	var in nameIn
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	res, err := a.trails.Flush(ctx, in.Name)
+	res, err := a.trails.Flush(ctx, account, in.Name)
 	if err != nil {
 		return nil, err
 	}

@@ -42,7 +42,7 @@ func (s *Service) Run(ctx context.Context) {
 func (s *Service) tick(ctx context.Context, digests bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	all, err := s.stored()
+	all, err := s.all()
 	if err != nil {
 		s.cfg.Log.Error("trails: listing trails for delivery", "err", err)
 		return
@@ -116,12 +116,13 @@ type FlushResult struct {
 }
 
 // Flush commits queued records, then delivers pending records and writes a digest now, for
-// the named trail (name or ARN) or, with ref "", for every trail.
-func (s *Service) Flush(ctx context.Context, ref string) ([]FlushResult, error) {
+// account's trail ref (name or ARN) or, with ref "", for every trail of account's.
+func (s *Service) Flush(ctx context.Context, account, ref string) ([]FlushResult, error) {
+	account = s.account(account)
 	name := ""
 	if ref != "" {
 		var err error
-		if name, err = s.nameOf(ref); err != nil {
+		if name, err = s.nameOf(account, ref); err != nil {
 			return nil, err
 		}
 	}
@@ -136,13 +137,15 @@ func (s *Service) Flush(ctx context.Context, ref string) ([]FlushResult, error) 
 	}
 	var all []*Trail
 	if name != "" {
-		t, err := s.get(name, ref)
+		t, err := s.get(account, name, ref)
 		if err != nil {
 			return nil, err
 		}
 		all = []*Trail{t}
-	} else if all, err = s.stored(); err != nil {
+	} else if all, err = s.List(account); err != nil {
 		return nil, err
+	} else {
+		all = all[1:] // without the default trail
 	}
 	out := make([]FlushResult, 0, len(all))
 	for _, t := range all {
@@ -159,26 +162,23 @@ func (s *Service) Flush(ctx context.Context, ref string) ([]FlushResult, error) 
 	return out, nil
 }
 
-func (s *Service) stored() ([]*Trail, error) {
-	all, err := s.List()
-	if err != nil {
-		return nil, err
-	}
-	return all[1:], nil // without the default trail
-}
-
-// deliver writes the records after t.Cursor up to upTo into t's bucket, a file at a time,
-// advancing the stored cursor after each file is durable. t is updated in place.
+// deliver writes t's account's records (those whose recipientAccountId is its account)
+// after t.Cursor up to upTo into t's bucket, a file at a time, advancing the stored cursor
+// after each file is durable. t is updated in place.
 func (s *Service) deliver(ctx context.Context, t *Trail, upTo uint64) (files, records int, err error) {
+	account := t.OwnerAccount(s.cfg.AccountID)
 	for t.Cursor < upTo {
-		recs, err := audit.ReadAfter(s.cfg.DB, t.Cursor, upTo, maxFileRecords, maxFileBytes)
+		read, err := audit.ReadAfter(s.cfg.DB, t.Cursor, upTo, maxFileRecords, maxFileBytes)
 		if err != nil {
 			return files, records, err
 		}
 		next := upTo // records missing from the store (Verify reports them): skip the gap
+		if len(read) > 0 {
+			next = read[len(read)-1].Seq
+		}
+		recs := ofAccount(read, account, s.cfg.AccountID)
 		var lf *LogFile
 		if len(recs) > 0 {
-			next = recs[len(recs)-1].Seq
 			now := s.cfg.Now().UTC()
 			if lf, err = s.writeLog(ctx, t, recs, now); err != nil {
 				s.noteDelivery(t, now, err)
@@ -192,7 +192,7 @@ func (s *Service) deliver(ctx context.Context, t *Trail, upTo uint64) (files, re
 		}
 		now := s.cfg.Now().UTC()
 		prevCursor := t.Cursor
-		err = s.update(t.Name, func(st *Trail) error {
+		err = s.update(t, func(st *Trail) error {
 			if st.Cursor != prevCursor {
 				return fmt.Errorf("trails: cursor of %s moved during delivery", t.Name)
 			}
@@ -216,7 +216,7 @@ func (s *Service) writeLog(ctx context.Context, t *Trail, recs []audit.Stored, n
 	if err != nil {
 		return nil, err
 	}
-	key := logKey(t.Prefix, s.cfg.AccountID, s.cfg.Region, now)
+	key := logKey(t.Prefix, t.OwnerAccount(s.cfg.AccountID), s.cfg.Region, now)
 	if err := s.put(ctx, t, key, gz, nil); err != nil {
 		return nil, err
 	}
@@ -235,7 +235,7 @@ func (s *Service) put(ctx context.Context, t *Trail, key string, gz []byte, meta
 // noteDelivery keeps a failed attempt in the trail's status (best effort).
 func (s *Service) noteDelivery(t *Trail, at time.Time, derr error) {
 	msg := derr.Error()
-	s.update(t.Name, func(st *Trail) error {
+	s.update(t, func(st *Trail) error {
 		st.LastDeliveryAttempt, st.DeliveryError = at, msg
 		return nil
 	})
@@ -265,9 +265,10 @@ func (s *Service) digest(ctx context.Context, t *Trail) (string, error) {
 	if start.IsZero() || start.After(end) {
 		start = end
 	}
-	objKey := digestKey(t.Prefix, s.cfg.AccountID, s.cfg.Region, t.Name, end)
+	account := t.OwnerAccount(s.cfg.AccountID)
+	objKey := digestKey(t.Prefix, account, s.cfg.Region, t.Name, end)
 	files := t.Pending
-	doc := newDigest(s.cfg.AccountID, t.Bucket, objKey, fp, start, end, files, t.Prev)
+	doc := newDigest(account, t.Bucket, objKey, fp, start, end, files, t.Prev)
 	raw, err := json.Marshal(doc)
 	if err != nil {
 		return "", err
@@ -284,14 +285,14 @@ func (s *Service) digest(ctx context.Context, t *Trail) (string, error) {
 	meta := map[string]string{"signature": sig, "signature-algorithm": SignatureAlgorithm}
 	if err := s.put(ctx, t, objKey, gz, meta); err != nil {
 		msg := err.Error()
-		s.update(t.Name, func(st *Trail) error { st.DigestError = msg; return nil })
+		s.update(t, func(st *Trail) error { st.DigestError = msg; return nil })
 		t.DigestError = msg
 		return "", err
 	}
 	sum := sha256.Sum256(raw)
 	ref := &DigestRef{Bucket: t.Bucket, Key: objKey, Hash: hex.EncodeToString(sum[:]), Signature: sig, End: end}
 	n := len(files)
-	err = s.update(t.Name, func(st *Trail) error {
+	err = s.update(t, func(st *Trail) error {
 		st.Pending = append([]LogFile(nil), st.Pending[min(n, len(st.Pending)):]...)
 		st.Prev, st.DigestFrom, st.LastDigest, st.DigestError = ref, end, now, ""
 		return nil
@@ -302,4 +303,23 @@ func (s *Service) digest(ctx context.Context, t *Trail) (string, error) {
 	t.Pending = append([]LogFile(nil), t.Pending[n:]...)
 	t.Prev, t.DigestFrom, t.LastDigest, t.DigestError = ref, end, now, ""
 	return objKey, nil
+}
+
+// ofAccount keeps account's records (audit.Record.VisibleTo: those whose
+// recipientAccountId is account), in order. A record whose JSON does not decode (damaged:
+// Verify names it) goes to the primary account's trails, as before accounts existed.
+func ofAccount(recs []audit.Stored, account, primary string) []audit.Stored {
+	out := recs[:0:0]
+	for _, r := range recs {
+		var v struct {
+			Recipient string `json:"recipientAccountId"`
+		}
+		if err := json.Unmarshal(r.JSON, &v); err != nil {
+			v.Recipient = primary
+		}
+		if v.Recipient == account {
+			out = append(out, r)
+		}
+	}
+	return out
 }

@@ -38,7 +38,7 @@ func TestPruneBound(t *testing.T) {
 	bound("empty", 0)
 	e.record(t, "Old1", "Old2", "Old3") // 1..3
 	bound("no trails", 3)
-	if _, err := e.svc.Create(ctx, CreateInput{Name: "idle", Bucket: "logs"}); err != nil {
+	if _, err := e.svc.Create(ctx, "", CreateInput{Name: "idle", Bucket: "logs"}); err != nil {
 		t.Fatal(err)
 	}
 	bound("a trail never started", 3)
@@ -48,29 +48,29 @@ func TestPruneBound(t *testing.T) {
 	e.record(t, "A1", "A2")          // 4, 5
 	bound("alpha logging, nothing delivered", 3)
 	prune("alpha undelivered", 0)
-	if _, err := e.svc.Flush(ctx, "alpha"); err != nil {
+	if _, err := e.svc.Flush(ctx, "", "alpha"); err != nil {
 		t.Fatal(err)
 	}
 	bound("alpha delivered", 5)
 
-	startTrail(t, e, "beta", false)                 // cursor 5
-	e.record(t, "B1", "B2")                         // 6, 7
-	if err := e.svc.Stop(ctx, "beta"); err != nil { // stop point 7, cursor 5
+	startTrail(t, e, "beta", false)                     // cursor 5
+	e.record(t, "B1", "B2")                             // 6, 7
+	if err := e.svc.Stop(ctx, "", "beta"); err != nil { // stop point 7, cursor 5
 		t.Fatal(err)
 	}
 	e.record(t, "AfterStop") // 8
 	objs.fail = errors.New("bucket gone")
-	if _, err := e.svc.Flush(ctx, ""); err != nil {
+	if _, err := e.svc.Flush(ctx, "", ""); err != nil {
 		t.Fatal(err)
 	}
 	bound("deliveries failing", 5)
 	prune("deliveries failing", 2) // 4, 5: alpha had them
 	objs.fail = nil
-	if _, err := e.svc.Flush(ctx, "alpha"); err != nil { // alpha: cursor 8
+	if _, err := e.svc.Flush(ctx, "", "alpha"); err != nil { // alpha: cursor 8
 		t.Fatal(err)
 	}
 	bound("beta stopped with records to deliver", 5)
-	if _, err := e.svc.Flush(ctx, "beta"); err != nil { // beta: cursor 7 = stop point
+	if _, err := e.svc.Flush(ctx, "", "beta"); err != nil { // beta: cursor 7 = stop point
 		t.Fatal(err)
 	}
 	bound("beta stopped and done", 8)

@@ -39,9 +39,14 @@ const MaxTrails = 5
 // bucketTrails holds name -> JSON(Trail).
 var bucketTrails = []byte("audit.trails")
 
-// Trail is one trail as stored.
+// Trail is one trail as stored. Trails belong to accounts: each account has its own
+// (names are unique within an account, MaxTrails each), sees and manages only its own,
+// and a trail receives only its account's records (audit.Record.VisibleTo).
 type Trail struct {
-	Name       string `json:"name"`
+	Name string `json:"name"`
+	// Account owns the trail; "" is the primary account (Config.AccountID), so trails
+	// stored before accounts existed keep their key and record unchanged.
+	Account    string `json:"account,omitempty"`
 	ARN        string `json:"arn"`
 	HomeRegion string `json:"region"`
 	Bucket     string `json:"bucket"`
@@ -107,6 +112,7 @@ var (
 	ErrKMSKeyUnusable    = errors.New("trails: KMS key cannot be used")              // KmsException
 	ErrDefaultTrail      = errors.New("trails: the default trail cannot be changed") // OperationNotPermittedException
 	ErrTimeRange         = errors.New("trails: invalid time range")                  // InvalidTimeRangeException
+	ErrBucketPolicy      = errors.New("trails: bucket of another account")           // InsufficientS3BucketPolicyException
 )
 
 func errf(sentinel error, format string, args ...any) error {
@@ -157,9 +163,9 @@ func ARN(region, account, name string) string {
 	return "arn:aws:cloudtrail:" + region + ":" + account + ":trail/" + name
 }
 
-// nameOf turns a name or ARN, as the API accepts either, into a name. An ARN of another
-// account or region names no trail here.
-func (s *Service) nameOf(ref string) (string, error) {
+// nameOf turns a name or ARN, as the API accepts either, into a name of account's trail.
+// An ARN of another account or region names no trail of account's.
+func (s *Service) nameOf(account, ref string) (string, error) {
 	if !strings.HasPrefix(ref, "arn:") {
 		return ref, ValidateName(ref)
 	}
@@ -167,10 +173,36 @@ func (s *Service) nameOf(ref string) (string, error) {
 	if m == nil {
 		return "", errf(ErrInvalidARN, "ARN %s is not valid.", ref)
 	}
-	if m[1] != s.cfg.Region || m[2] != s.cfg.AccountID {
-		return "", notFound(ref, s.cfg.AccountID)
+	if m[1] != s.cfg.Region || m[2] != account {
+		return "", notFound(ref, account)
 	}
 	return m[3], ValidateName(m[3])
+}
+
+// account is the account a call is made for: "" means the primary account.
+func (s *Service) account(a string) string {
+	if a == "" {
+		return s.cfg.AccountID
+	}
+	return a
+}
+
+// OwnerAccount is the account that owns t.
+func (t *Trail) OwnerAccount(primary string) string {
+	if t.Account == "" {
+		return primary
+	}
+	return t.Account
+}
+
+// storeKey is where account's trail name is kept in bucketTrails: the name for the
+// primary account (as before accounts existed), "<account>/<name>" for any other (a trail
+// name cannot hold a '/', so the two never collide).
+func (s *Service) storeKey(account, name string) []byte {
+	if account == "" || account == s.cfg.AccountID {
+		return []byte(name)
+	}
+	return []byte(account + "/" + name)
 }
 
 func notFound(ref, account string) error {
@@ -182,13 +214,14 @@ func validBucketName(b string) bool {
 	return bucketRE.MatchString(b) && !strings.Contains(b, "..") && !ipLike.MatchString(b)
 }
 
-// load reads a trail in tx (nil, nil if absent).
-func load(tx kv.Tx, name string) (*Trail, error) {
+// load reads the trail stored under key in tx (nil, nil if absent).
+func load(tx kv.Tx, key []byte) (*Trail, error) {
+	name := string(key)
 	b := tx.Bucket(bucketTrails)
 	if b == nil {
 		return nil, nil
 	}
-	v := b.Get([]byte(name))
+	v := b.Get(key)
 	if v == nil {
 		return nil, nil
 	}
@@ -199,12 +232,12 @@ func load(tx kv.Tx, name string) (*Trail, error) {
 	return t, nil
 }
 
-func store(tx kv.Tx, t *Trail) error {
+func store(tx kv.Tx, key []byte, t *Trail) error {
 	data, err := json.Marshal(t)
 	if err != nil {
 		return err
 	}
-	return tx.Bucket(bucketTrails).Put([]byte(t.Name), data)
+	return tx.Bucket(bucketTrails).Put(key, data)
 }
 
 func loadAll(tx kv.Tx) ([]*Trail, error) {

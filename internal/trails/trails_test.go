@@ -83,7 +83,7 @@ func newEnv(t *testing.T, path string, root *rootkey.Key, objects *bucketStore) 
 	svc, err := New(Config{DB: db, Records: records, Root: root, AccountID: testAccount, Region: "us-east-1",
 		PutObject:    objects.put,
 		BucketExists: func(ctx context.Context, b string) (bool, error) { return b == "logs", nil },
-		ResolveKMSKey: func(ctx context.Context, ref string) (string, error) {
+		ResolveKMSKey: func(ctx context.Context, account, ref string) (string, error) {
 			return "", errf(ErrKMSKeyNotFound, "no keys here")
 		}})
 	if err != nil {
@@ -146,10 +146,10 @@ func gunzip(t *testing.T, b []byte) []byte {
 func startTrail(t *testing.T, e *env, name string, validation bool) {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := e.svc.Create(ctx, CreateInput{Name: name, Bucket: "logs", Validation: validation}); err != nil {
+	if _, err := e.svc.Create(ctx, "", CreateInput{Name: name, Bucket: "logs", Validation: validation}); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.svc.Start(ctx, name); err != nil {
+	if err := e.svc.Start(ctx, "", name); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -162,11 +162,11 @@ func TestDigestSignAndVerify(t *testing.T) {
 	startTrail(t, e, "signed", true)
 	ctx := context.Background()
 	e.record(t, "PutObject", "GetObject")
-	if _, err := e.svc.Flush(ctx, "signed"); err != nil {
+	if _, err := e.svc.Flush(ctx, "", "signed"); err != nil {
 		t.Fatal(err)
 	}
 	e.record(t, "DeleteObject")
-	res, err := e.svc.Flush(ctx, "signed")
+	res, err := e.svc.Flush(ctx, "", "signed")
 	if err != nil || len(res) != 1 || res[0].DigestKey == "" || res[0].Records != 1 {
 		t.Fatalf("second flush: %+v %v", res, err)
 	}
@@ -281,15 +281,15 @@ func TestDeliveryCursorCrashSafety(t *testing.T) {
 
 	e.record(t, "A1", "A2")
 	objs.fail = errors.New("disk full")
-	if res, err := e.svc.Flush(ctx, "crashy"); err != nil || res[0].DeliveryError == "" {
+	if res, err := e.svc.Flush(ctx, "", "crashy"); err != nil || res[0].DeliveryError == "" {
 		t.Fatalf("flush with failing puts: %+v %v", res, err)
 	}
-	st, _ := e.svc.Get("crashy")
+	st, _ := e.svc.Get("", "crashy")
 	if st.DeliveryError == "" || !st.LastDelivery.IsZero() {
 		t.Fatalf("status after a failed delivery: %+v", st)
 	}
 	objs.fail = nil
-	if _, err := e.svc.Flush(ctx, "crashy"); err != nil {
+	if _, err := e.svc.Flush(ctx, "", "crashy"); err != nil {
 		t.Fatal(err)
 	}
 	if got := logEvents(t, objs); got["A1"] != 1 || got["A2"] != 1 {
@@ -302,7 +302,7 @@ func TestDeliveryCursorCrashSafety(t *testing.T) {
 	objs.onPut = func(Object) {
 		e.db.CopyTo(snap)
 	}
-	if _, err := e.svc.Flush(ctx, "crashy"); err != nil {
+	if _, err := e.svc.Flush(ctx, "", "crashy"); err != nil {
 		t.Fatal(err)
 	}
 	objs.onPut = nil
@@ -311,7 +311,7 @@ func TestDeliveryCursorCrashSafety(t *testing.T) {
 	}
 	e2 := newEnv(t, snap, e.root, objs)
 	e2.record(t, "C1")
-	res, err := e2.svc.Flush(ctx, "crashy")
+	res, err := e2.svc.Flush(ctx, "", "crashy")
 	if err != nil || res[0].Records != 4 {
 		t.Fatalf("flush after the crash: %+v %v (want B1–B3 again and C1)", res, err)
 	}
@@ -334,15 +334,15 @@ func TestStopStartSkipsStoppedPeriod(t *testing.T) {
 	e.record(t, "BeforeCreate")
 	startTrail(t, e, "stopper", true)
 	e.record(t, "WhileLogging")
-	if err := e.svc.Stop(ctx, "stopper"); err != nil {
+	if err := e.svc.Stop(ctx, "", "stopper"); err != nil {
 		t.Fatal(err)
 	}
 	e.record(t, "WhileStopped")
-	if err := e.svc.Start(ctx, "arn:aws:cloudtrail:us-east-1:123456789012:trail/stopper"); err != nil {
+	if err := e.svc.Start(ctx, "", "arn:aws:cloudtrail:us-east-1:123456789012:trail/stopper"); err != nil {
 		t.Fatal(err)
 	}
 	e.record(t, "AfterRestart")
-	if _, err := e.svc.Flush(ctx, ""); err != nil {
+	if _, err := e.svc.Flush(ctx, "", ""); err != nil {
 		t.Fatal(err)
 	}
 	got := logEvents(t, objs)
@@ -364,7 +364,7 @@ func TestDeliverySplitsFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	res, err := e.svc.Flush(context.Background(), "big")
+	res, err := e.svc.Flush(context.Background(), "", "big")
 	if err != nil || res[0].Files != 2 || res[0].Records != maxFileRecords+1 {
 		t.Fatalf("flush: %+v %v", res, err)
 	}

@@ -79,7 +79,7 @@ func newValidateEnv(t *testing.T) *validateEnv {
 		if i == 2 {
 			e.record(t, "DeleteObject")
 		}
-		if res, err := e.svc.Flush(ctx, "checked"); err != nil || res[0].DigestKey == "" {
+		if res, err := e.svc.Flush(ctx, "", "checked"); err != nil || res[0].DigestKey == "" {
 			t.Fatalf("flush %d: %+v %v", i, res, err)
 		}
 	}
