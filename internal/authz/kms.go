@@ -26,7 +26,16 @@ type Grant struct {
 //   - else a grant to the caller for the operation whose constraints the encryption context
 //     meets allows;
 //   - else the request is denied.
+//
+// The key's account is the one its ARN (r.Resource) names. A caller of another account
+// (cross-account use, docs/KMS.md) needs both halves, as AWS: an allow in the key policy
+// (a statement naming the caller's account, "…:root" or the caller itself) AND an allow in
+// the caller's own identity policies (the caller's root is allowed by its identity), or
+// else a grant to the caller; an explicit deny in either denies.
 func (a *Authorizer) KMS(ctx context.Context, id iam.Identity, r *policy.Request, keyPolicy *policy.Policy, grants []Grant, ec map[string]string) error {
+	if acct := keyAccount(r.Resource); acct != "" && acct != id.AccountID {
+		return a.kmsCrossAccount(ctx, id, r, keyPolicy, grants, ec)
+	}
 	direct, delegating := splitKeyPolicy(keyPolicy, id.AccountID)
 	dDirect, dDeleg := direct.Evaluate(r), delegating.Evaluate(r)
 	if dDirect == policy.Deny || dDeleg == policy.Deny {
@@ -49,6 +58,46 @@ func (a *Authorizer) KMS(ctx context.Context, id iam.Identity, r *policy.Request
 		return identityDeny(id, r, "because no identity-based policy allows the "+r.Action+" action")
 	}
 	return identityDeny(id, r, "because no resource-based policy allows the "+r.Action+" action")
+}
+
+// kmsCrossAccount is KMS for a caller whose account is not the key's: the key policy must
+// allow the caller (no statement delegates to the caller's IAM: a statement naming the
+// caller's account allows it, as one naming the caller does) and the caller's identity
+// policies must allow too; else a grant to the caller allows. A deny anywhere denies.
+func (a *Authorizer) kmsCrossAccount(ctx context.Context, id iam.Identity, r *policy.Request, keyPolicy *policy.Policy, grants []Grant, ec map[string]string) error {
+	dKey := keyPolicy.Evaluate(r)
+	if dKey == policy.Deny {
+		return identityDeny(id, r, "with an explicit deny in a resource-based policy")
+	}
+	idDec, err := a.identityDecision(ctx, id, r)
+	if err != nil {
+		return err
+	}
+	if idDec == policy.Deny {
+		return identityDeny(id, r, "with an explicit deny in an identity-based policy")
+	}
+	if dKey == policy.Allow && idDec == policy.Allow {
+		return nil
+	}
+	if grantAllows(grants, id, strings.TrimPrefix(r.Action, "kms:"), ec) {
+		return nil
+	}
+	if dKey == policy.Allow {
+		return identityDeny(id, r, "because no identity-based policy allows the "+r.Action+" action")
+	}
+	return identityDeny(id, r, "because no resource-based policy allows the "+r.Action+" action")
+}
+
+// keyAccount is the account field of a key ARN ("" for anything else).
+func keyAccount(arn string) string {
+	if !strings.HasPrefix(arn, "arn:") {
+		return ""
+	}
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 {
+		return ""
+	}
+	return parts[4]
 }
 
 // ErrKeyPolicyLockout is KMSPolicyLockout's refusal: the new key policy would not let the

@@ -82,3 +82,59 @@ func TestKMSRequestKeys(t *testing.T) {
 		}
 	}
 }
+
+// Cross-account use (a caller of account B, the key in testAccount): the key policy must
+// allow B (its account or the caller) AND B's identity policies must allow (B's root is
+// allowed by its identity), or a grant to the caller allows; a deny anywhere wins; the
+// AWS managed key's policy (kms:CallerAccount = its own account) never lets B in.
+func TestKMSCrossAccount(t *testing.T) {
+	const b = "444455556666"
+	bRoot := iam.Identity{Type: iam.TypeRoot, AccountID: b, ARN: "arn:aws:iam::" + b + ":root"}
+	bUser := iam.Identity{Type: iam.TypeIAMUser, AccountID: b, ARN: "arn:aws:iam::" + b + ":user/bob", UserName: "bob", UserID: "AIDABOB"}
+	allowB := `{"Effect":"Allow","Principal":{"AWS":"` + b + `"},"Action":"kms:Decrypt","Resource":"*"}`
+	allowBob := `{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + b + `:user/bob"},"Action":"kms:Decrypt","Resource":"*"}`
+	denyB := `{"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::` + b + `:root"},"Action":"kms:Decrypt","Resource":"*"}`
+	grantBob := []Grant{{Grantee: bUser.ARN, Operations: []string{"Decrypt"}}}
+	idAllow := []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Decrypt","Resource":"` + testKey + `"}]}`}
+	idDeny := []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"kms:*","Resource":"*"}]}`}
+	managed := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":["kms:Decrypt","kms:GenerateDataKey*"],"Resource":"*","Condition":{"StringEquals":{"kms:CallerAccount":"` +
+		testAccount + `","kms:ViaService":"s3.us-east-1.amazonaws.com"}}}]}`
+	for _, tc := range []struct {
+		name, policy string
+		id           iam.Identity
+		identity     []string
+		grants       []Grant
+		want         string
+	}{
+		{"default policy, B root", kmsPolicy(delegate), bRoot, nil, nil, "because no resource-based policy allows the kms:Decrypt action"},
+		{"names B, B root", kmsPolicy(delegate, allowB), bRoot, nil, nil, ""},
+		{"names B, B user without identity policy", kmsPolicy(delegate, allowB), bUser, nil, nil, "because no identity-based policy allows the kms:Decrypt action"},
+		{"names B, B user with identity policy", kmsPolicy(delegate, allowB), bUser, idAllow, nil, ""},
+		{"names bob, bob without identity policy", kmsPolicy(allowBob), bUser, nil, nil, "because no identity-based policy allows the kms:Decrypt action"},
+		{"names bob, bob with identity policy", kmsPolicy(allowBob), bUser, idAllow, nil, ""},
+		{"names B, identity deny", kmsPolicy(allowB), bUser, idDeny, nil, "with an explicit deny in an identity-based policy"},
+		{"names B and denies B", kmsPolicy(allowB, denyB), bRoot, nil, nil, "with an explicit deny in a resource-based policy"},
+		{"grant to bob", kmsPolicy(delegate), bUser, nil, grantBob, ""},
+		{"grant to bob, identity deny", kmsPolicy(delegate), bUser, idDeny, grantBob, "with an explicit deny in an identity-based policy"},
+		{"aws/s3 policy, B root via S3", managed, bRoot, nil, nil, "because no resource-based policy allows the kms:Decrypt action"},
+	} {
+		a := New(identityDocs(tc.identity), nil)
+		kp, err := a.Parsed([]byte(tc.policy), policy.Key)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		err = a.KMS(context.Background(), tc.id, a.KMSRequest(tc.id, "kms:Decrypt", testKey, "s3.us-east-1.amazonaws.com", true, nil), kp, tc.grants, nil)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s: %v, want allowed", tc.name, err)
+		case tc.want != "" && (!errors.Is(err, ErrDenied) || !strings.HasSuffix(errs.Message(err), tc.want)):
+			t.Errorf("%s: %v, want denied %q", tc.name, err, tc.want)
+		}
+	}
+	// The same managed policy lets its own account in through S3.
+	a := New(nil, nil)
+	kp, _ := a.Parsed([]byte(managed), policy.Key)
+	if err := a.KMS(context.Background(), testRoot, a.KMSRequest(testRoot, "kms:Decrypt", testKey, "s3.us-east-1.amazonaws.com", true, nil), kp, nil, nil); err != nil {
+		t.Fatalf("aws/s3, own account via S3: %v", err)
+	}
+}

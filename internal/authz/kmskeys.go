@@ -33,6 +33,10 @@ type KeyCheck struct {
 	// EC is the request's encryption context; TLS whether it came over HTTPS.
 	EC  map[string]string
 	TLS bool
+	// Keys is the keystore Ref resolves in (nil: the guard's own). The KMS API passes the
+	// keystore of the account the request addresses (the caller's, or the one a key ARN
+	// of another account names).
+	Keys KeyStore
 }
 
 // KeyGuard decides KMS requests on the keys of one keystore: the key policy (with its
@@ -53,7 +57,11 @@ func (g *KeyGuard) Key(ctx context.Context, id iam.Identity, c KeyCheck) error {
 	if c.Ref == "" {
 		return nil
 	}
-	info, err := g.keys.AuthInfo(c.Ref, c.Alias)
+	keys := g.keys
+	if c.Keys != nil {
+		keys = c.Keys
+	}
+	info, err := keys.AuthInfo(c.Ref, c.Alias)
 	if err != nil {
 		return nil
 	}

@@ -70,7 +70,7 @@ func (s *Service) CreateAlias(ctx context.Context, p Principal, name, target str
 }
 
 func (s *Service) putAlias(ctx context.Context, a *aliasRecord) error {
-	err := s.commit(ctx, func(tx kv.Tx) error { return putRecord(tx.Bucket(bktAliases), s.rk, KindAlias, a.Name, a) })
+	err := s.commit(ctx, func(tx kv.Tx) error { return putRecord(tx.Bucket(s.bk.aliases), s.rk, s.bk.ns, KindAlias, a.Name, a) })
 	if err != nil {
 		return err
 	}
@@ -118,7 +118,7 @@ func (s *Service) DeleteAlias(ctx context.Context, p Principal, name string) err
 	if s.aliases[name] == nil {
 		return errf(ErrNotFound, "Alias %s is not found.", s.aliasARN(name))
 	}
-	err := s.commit(ctx, func(tx kv.Tx) error { return tx.Bucket(bktAliases).Delete([]byte(name)) })
+	err := s.commit(ctx, func(tx kv.Tx) error { return tx.Bucket(s.bk.aliases).Delete([]byte(name)) })
 	if err != nil {
 		return err
 	}

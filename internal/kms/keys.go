@@ -129,15 +129,15 @@ func (s *Service) insertKey(ctx context.Context, rec *keyRecord, alias string) (
 		}
 	}
 	err = s.commit(ctx, func(tx kv.Tx) error {
-		if err := tx.Bucket(bktMaterial).Put(materialKey(rec.ID, 1), sealed); err != nil {
+		if err := tx.Bucket(s.bk.material).Put(materialKey(rec.ID, 1), sealed); err != nil {
 			return err
 		}
 		if ar != nil {
-			if err := putRecord(tx.Bucket(bktAliases), s.rk, KindAlias, alias, ar); err != nil {
+			if err := putRecord(tx.Bucket(s.bk.aliases), s.rk, s.bk.ns, KindAlias, alias, ar); err != nil {
 				return err
 			}
 		}
-		return saveKey(tx, s.rk, rec)
+		return saveKey(tx, s.bk, s.rk, rec)
 	})
 	if err != nil {
 		clear(raw)

@@ -18,13 +18,13 @@ func OpenReadOnly(cfg Config) (*Service, error) {
 	close(s.done)
 	present := false
 	err := cfg.DB.View(func(tx kv.Tx) error {
-		for _, b := range [][]byte{bktKeys, bktMaterial, bktAliases, bktMeta} {
+		for _, b := range [][]byte{s.bk.keys, s.bk.material, s.bk.aliases, s.bk.meta} {
 			if tx.Bucket(b) == nil {
 				return nil
 			}
 		}
 		present = true
-		if chk := tx.Bucket(bktMeta).Get(keyRootChk); chk != nil && string(chk) != s.root.Check() {
+		if chk := tx.Bucket(s.bk.meta).Get(keyRootChk); chk != nil && string(chk) != s.root.Check() {
 			return ErrWrongRootKey
 		}
 		return nil

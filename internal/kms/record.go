@@ -8,7 +8,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
+
+	"github.com/arcastore/arca/internal/kv"
 )
 
 // Layout in the shared kv store (docs/KMS.md, "What is stored"); every JSON record is a
@@ -19,6 +22,10 @@ import (
 //	kms-aliases/<alias name>                -> aliasRecord (JSON), kind "kms-alias"
 //	kms-recoveries/<marker id>              -> Recovery (JSON), kind "kms-recovery"
 //	kms-meta/root-check                     -> rootkey.Key.Check of the sealing root key
+//
+// That is the primary account's keystore (the names every data directory had before
+// accounts). Every other account's keystore is the same set of buckets, each named
+// "<name>/<account id>" (kms-keys/111122223333 …): bucketsFor.
 var (
 	bktKeys     = []byte("kms-keys")
 	bktMaterial = []byte("kms-material")
@@ -26,6 +33,42 @@ var (
 	bktMeta     = []byte("kms-meta")
 	keyRootChk  = []byte("root-check")
 )
+
+// buckets are the kv bucket names of one account's keystore.
+type buckets struct {
+	ns                                     string // "" for the primary account, else the account id
+	keys, material, aliases, meta, recover []byte
+}
+
+// bucketsFor returns the bucket names of the keystore of namespace ns: "" is the primary
+// account's (today's names), an account id another account's ("kms-keys/<id>" …).
+func bucketsFor(ns string) buckets {
+	name := func(b []byte) []byte {
+		if ns == "" {
+			return b
+		}
+		return []byte(string(b) + "/" + ns)
+	}
+	return buckets{ns: ns, keys: name(bktKeys), material: name(bktMaterial), aliases: name(bktAliases),
+		meta: name(bktMeta), recover: name(bktRecoveries)}
+}
+
+// namespacesTx returns the namespaces whose keystore exists in tx (its keys bucket): ""
+// first when the primary account has one, then every other account's, in name order.
+func namespacesTx(tx kv.Tx) []string {
+	var out []string
+	if tx.Bucket(bktKeys) != nil {
+		out = append(out, "")
+	}
+	prefix := string(bktKeys) + "/"
+	tx.ForEach(func(name []byte, _ kv.Bucket) error {
+		if n, ok := strings.CutPrefix(string(name), prefix); ok && n != "" {
+			out = append(out, n)
+		}
+		return nil
+	})
+	return out
+}
 
 // keyRecord is what is stored per key. A published record is never mutated: changes
 // work on a clone and replace it after the commit.

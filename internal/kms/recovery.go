@@ -63,7 +63,8 @@ type ResetKeyPolicyInput struct {
 // unknown. The records are authenticated with the file's record key, unsealed with root
 // (bare JSON in a file no server of format 2 has opened yet).
 func ResetKeyPolicyTx(tx kv.Tx, root *rootkey.Key, in ResetKeyPolicyInput) (Recovery, error) {
-	mb, keys := tx.Bucket(bktMeta), tx.Bucket(bktKeys)
+	bk := bucketsFor(refNamespace(tx, in.KeyRef))
+	mb, keys := tx.Bucket(bk.meta), tx.Bucket(bk.keys)
 	if mb == nil || keys == nil {
 		return Recovery{}, fmt.Errorf("kms: this data directory has no keystore yet")
 	}
@@ -74,7 +75,7 @@ func ResetKeyPolicyTx(tx kv.Tx, root *rootkey.Key, in ResetKeyPolicyInput) (Reco
 	if err != nil {
 		return Recovery{}, err
 	}
-	id, err := offlineKeyID(tx, rk, in.KeyRef)
+	id, err := offlineKeyID(tx, bk, rk, in.KeyRef)
 	if err != nil {
 		return Recovery{}, err
 	}
@@ -82,7 +83,7 @@ func ResetKeyPolicyTx(tx kv.Tx, root *rootkey.Key, in ResetKeyPolicyInput) (Reco
 	if id == "" || raw == nil {
 		return Recovery{}, errf(ErrNotFound, "Key '%s' does not exist", in.KeyRef)
 	}
-	rec, err := openKey(rk, id, raw)
+	rec, err := openKey(rk, bk.ns, id, raw)
 	if err != nil {
 		return Recovery{}, fmt.Errorf("kms: the record of key %s is damaged (restore meta.db from a backup): %w", id, err)
 	}
@@ -100,20 +101,20 @@ func ResetKeyPolicyTx(tx kv.Tx, root *rootkey.Key, in ResetKeyPolicyInput) (Reco
 		return Recovery{}, err
 	}
 	rec.Policy = r.Policy
-	if err := saveKey(tx, rk, rec); err != nil {
+	if err := saveKey(tx, bk, rk, rec); err != nil {
 		return Recovery{}, err
 	}
-	b, err := tx.CreateBucketIfNotExists(bktRecoveries)
+	b, err := tx.CreateBucketIfNotExists(bk.recover)
 	if err != nil {
 		return Recovery{}, err
 	}
-	return r, putRecord(b, rk, KindRecovery, r.ID, r)
+	return r, putRecord(b, rk, bk.ns, KindRecovery, r.ID, r)
 }
 
 // offlineKeyID returns the key id ref names (key id, key ARN, alias name or alias ARN),
 // reading aliases from tx with rk; "" if it names none, ErrDamagedRecord (wrapped) if it
 // names an alias whose record is damaged.
-func offlineKeyID(tx kv.Tx, rk *recauth.Key, ref string) (string, error) {
+func offlineKeyID(tx kv.Tx, bk buckets, rk *recauth.Key, ref string) (string, error) {
 	if strings.HasPrefix(ref, "arn:") {
 		if _, id, ok := strings.Cut(ref, ":key/"); ok {
 			return id, nil
@@ -125,7 +126,7 @@ func offlineKeyID(tx kv.Tx, rk *recauth.Key, ref string) (string, error) {
 	if !strings.HasPrefix(ref, "alias/") {
 		return ref, nil
 	}
-	b := tx.Bucket(bktAliases)
+	b := tx.Bucket(bk.aliases)
 	if b == nil {
 		return "", nil
 	}
@@ -133,11 +134,25 @@ func offlineKeyID(tx kv.Tx, rk *recauth.Key, ref string) (string, error) {
 	if v == nil {
 		return "", nil
 	}
-	a, err := openAlias(rk, ref, v)
+	a, err := openAlias(rk, bk.ns, ref, v)
 	if err != nil {
 		return "", fmt.Errorf("kms: the record of alias %s is damaged (name the key by its id): %w", ref, err)
 	}
 	return a.KeyID, nil
+}
+
+// refNamespace is the keystore namespace a key ARN or alias ARN names: its account's when
+// that account has a keystore of its own in tx, else the primary's ("", also for a bare key
+// id or alias name).
+func refNamespace(tx kv.Tx, ref string) string {
+	parts := strings.SplitN(ref, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" {
+		return ""
+	}
+	if parts[4] != "" && tx.Bucket(bucketsFor(parts[4]).keys) != nil {
+		return parts[4]
+	}
+	return ""
 }
 
 // Recoveries returns the markers of offline key policy resets not yet audited, oldest
@@ -147,12 +162,12 @@ func (s *Service) Recoveries() ([]Recovery, error) {
 	var out []Recovery
 	err := s.db.View(func(tx kv.Tx) error {
 		out = nil
-		b := tx.Bucket(bktRecoveries)
+		b := tx.Bucket(s.bk.recover)
 		if b == nil {
 			return nil
 		}
 		return b.ForEach(func(k, v []byte) error {
-			r, err := openRecovery(s.rk, string(k), v)
+			r, err := openRecovery(s.rk, s.bk.ns, string(k), v)
 			if err != nil {
 				s.logDamaged(KindRecovery, string(k), err)
 				return nil
@@ -168,7 +183,7 @@ func (s *Service) Recoveries() ([]Recovery, error) {
 // ClearRecovery removes the marker id, once its audit record is durable.
 func (s *Service) ClearRecovery(ctx context.Context, id string) error {
 	return s.commit(ctx, func(tx kv.Tx) error {
-		if b := tx.Bucket(bktRecoveries); b != nil {
+		if b := tx.Bucket(s.bk.recover); b != nil {
 			return b.Delete([]byte(id))
 		}
 		return nil

@@ -31,10 +31,31 @@ func ResealAll(db kv.DB, old, new *rootkey.Key) (int, error) {
 // the root key in force, so restoring the record from a backup brings the key back. The
 // rows of a key being destroyed (overwritten with zeros) are left as they are.
 func ResealTx(tx kv.Tx, old, new *rootkey.Key) (int, error) {
+	nss := namespacesTx(tx)
+	if len(nss) == 0 {
+		return 0, fmt.Errorf("kms: this data directory has no keystore yet")
+	}
+	n := 0
+	for _, ns := range nss {
+		m, err := resealNamespace(tx, bucketsFor(ns), old, new)
+		if err != nil {
+			if ns != "" {
+				err = fmt.Errorf("kms: the keystore of account %s: %w", ns, err)
+			}
+			return 0, err
+		}
+		n += m
+	}
+	return n, nil
+}
+
+// resealNamespace is ResealTx for one account's keystore (every account's is sealed under
+// the same root key, so all change in the one transaction).
+func resealNamespace(tx kv.Tx, bk buckets, old, new *rootkey.Key) (int, error) {
 	n := 0
 	err := func() error {
-		meta, mat := tx.Bucket(bktMeta), tx.Bucket(bktMaterial)
-		if meta == nil || tx.Bucket(bktKeys) == nil || mat == nil {
+		meta, mat := tx.Bucket(bk.meta), tx.Bucket(bk.material)
+		if meta == nil || tx.Bucket(bk.keys) == nil || mat == nil {
 			return fmt.Errorf("kms: this data directory has no keystore yet")
 		}
 		if string(meta.Get(keyRootChk)) != old.Check() {

@@ -125,7 +125,7 @@ func (s *Service) addVersion(ctx context.Context, k *key, typ string) (*key, err
 	}
 	sealed := s.root.Seal(materialAAD(rec.ID, n), raw)
 	err = s.commit(ctx, func(tx kv.Tx) error {
-		if err := tx.Bucket(bktMaterial).Put(materialKey(rec.ID, n), sealed); err != nil {
+		if err := tx.Bucket(s.bk.material).Put(materialKey(rec.ID, n), sealed); err != nil {
 			return err
 		}
 		if testHookRotate != nil {
@@ -133,7 +133,7 @@ func (s *Service) addVersion(ctx context.Context, k *key, typ string) (*key, err
 				return err
 			}
 		}
-		return saveKey(tx, s.rk, rec)
+		return saveKey(tx, s.bk, s.rk, rec)
 	})
 	if err != nil {
 		clear(raw)
@@ -234,7 +234,7 @@ func (s *Service) destroy(ctx context.Context, k *key) error {
 	rec := k.rec.clone()
 	rec.Destroying = true
 	err := s.commit(ctx, func(tx kv.Tx) error {
-		mb := tx.Bucket(bktMaterial)
+		mb := tx.Bucket(s.bk.material)
 		for _, v := range rec.Versions {
 			mk := materialKey(rec.ID, v.N)
 			if old := mb.Get(mk); old != nil {
@@ -243,7 +243,7 @@ func (s *Service) destroy(ctx context.Context, k *key) error {
 				}
 			}
 		}
-		return saveKey(tx, s.rk, rec)
+		return saveKey(tx, s.bk, s.rk, rec)
 	})
 	if err != nil {
 		return err
@@ -266,18 +266,18 @@ func (s *Service) finishDestroy(ctx context.Context, k *key) error {
 	}
 	s.mu.RUnlock()
 	err := s.commit(ctx, func(tx kv.Tx) error {
-		mb := tx.Bucket(bktMaterial)
+		mb := tx.Bucket(s.bk.material)
 		for _, v := range k.rec.Versions {
 			if err := mb.Delete(materialKey(k.rec.ID, v.N)); err != nil {
 				return err
 			}
 		}
 		for _, name := range aliases {
-			if err := tx.Bucket(bktAliases).Delete([]byte(name)); err != nil {
+			if err := tx.Bucket(s.bk.aliases).Delete([]byte(name)); err != nil {
 				return err
 			}
 		}
-		return tx.Bucket(bktKeys).Delete([]byte(k.rec.ID))
+		return tx.Bucket(s.bk.keys).Delete([]byte(k.rec.ID))
 	})
 	if err != nil {
 		return err

@@ -25,6 +25,10 @@ type Config struct {
 	RecordKey *recauth.Key
 	// Region and AccountID make ARNs.
 	Region, AccountID string
+	// Namespace names the kv buckets of this account's keystore: "" for the primary
+	// account (the names every data directory had before accounts), the account id for
+	// any other (record.go, bucketsFor). Keystores sets it.
+	Namespace string
 	// Now is the clock (nil = time.Now). Rotation and deletion follow it.
 	Now func() time.Time
 	// Observer counts operations per key (nil = none).
@@ -47,6 +51,7 @@ type Service struct {
 	db    kv.DB
 	root  *rootkey.Key
 	rk    *recauth.Key
+	bk    buckets
 	obs   Observer
 	log   *slog.Logger
 	quota *quota
@@ -82,7 +87,7 @@ func newService(cfg Config) *Service {
 	if cfg.RecordKey == nil {
 		cfg.RecordKey = recauth.New(recauth.Generate())
 	}
-	return &Service{cfg: cfg, db: cfg.DB, root: cfg.Root, rk: cfg.RecordKey, obs: cfg.Observer, log: cfg.Log,
+	return &Service{cfg: cfg, db: cfg.DB, root: cfg.Root, rk: cfg.RecordKey, bk: bucketsFor(cfg.Namespace), obs: cfg.Observer, log: cfg.Log,
 		quota: newQuota(cfg.CryptoRateLimit, cfg.Now), keys: map[string]*key{},
 		aliases: map[string]*aliasRecord{}, damagedKeys: map[string]bool{}, damagedAliases: map[string]bool{},
 		subs: map[int]func(Event){}}
@@ -95,12 +100,12 @@ func newService(cfg Config) *Service {
 func Open(ctx context.Context, cfg Config) (*Service, error) {
 	s := newService(cfg)
 	err := s.db.Update(func(tx kv.Tx) error {
-		for _, b := range [][]byte{bktKeys, bktMaterial, bktAliases, bktMeta} {
+		for _, b := range [][]byte{s.bk.keys, s.bk.material, s.bk.aliases, s.bk.meta} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
 		}
-		meta := tx.Bucket(bktMeta)
+		meta := tx.Bucket(s.bk.meta)
 		switch chk := meta.Get(keyRootChk); {
 		case chk == nil:
 			return meta.Put(keyRootChk, []byte(s.root.Check()))
@@ -146,10 +151,10 @@ func (s *Service) Close() error {
 // open) costs that key or alias only: it is logged once and answers ErrKeyUnavailable.
 func (s *Service) load() error {
 	return s.db.View(func(tx kv.Tx) error {
-		mb := tx.Bucket(bktMaterial)
-		err := tx.Bucket(bktKeys).ForEach(func(k, v []byte) error {
+		mb := tx.Bucket(s.bk.material)
+		err := tx.Bucket(s.bk.keys).ForEach(func(k, v []byte) error {
 			id := string(k)
-			rec, err := openKey(s.rk, id, v)
+			rec, err := openKey(s.rk, s.bk.ns, id, v)
 			var mat []*material
 			if err == nil && !rec.Destroying {
 				mat, err = unsealMaterial(mb, s.root, rec)
@@ -165,8 +170,8 @@ func (s *Service) load() error {
 		if err != nil {
 			return err
 		}
-		return tx.Bucket(bktAliases).ForEach(func(k, v []byte) error {
-			a, err := openAlias(s.rk, string(k), v)
+		return tx.Bucket(s.bk.aliases).ForEach(func(k, v []byte) error {
+			a, err := openAlias(s.rk, s.bk.ns, string(k), v)
 			if err != nil {
 				s.damagedAliases[string(k)] = true
 				s.logDamaged(KindAlias, string(k), err)
@@ -209,8 +214,8 @@ func isDomain(err error) bool {
 }
 
 // saveKey writes rec inside tx, authenticated with rk.
-func saveKey(tx kv.Tx, rk *recauth.Key, rec *keyRecord) error {
-	return putRecord(tx.Bucket(bktKeys), rk, KindKey, rec.ID, rec)
+func saveKey(tx kv.Tx, bk buckets, rk *recauth.Key, rec *keyRecord) error {
+	return putRecord(tx.Bucket(bk.keys), rk, bk.ns, KindKey, rec.ID, rec)
 }
 
 // publish makes a committed key snapshot visible.
@@ -234,7 +239,7 @@ func (s *Service) changeKey(ctx context.Context, ref string, allowAlias bool, op
 	if err := fn(k, rec); err != nil {
 		return nil, err
 	}
-	if err := s.commit(ctx, func(tx kv.Tx) error { return saveKey(tx, s.rk, rec) }); err != nil {
+	if err := s.commit(ctx, func(tx kv.Tx) error { return saveKey(tx, s.bk, s.rk, rec) }); err != nil {
 		return nil, err
 	}
 	nk := &key{rec: rec, arn: k.arn, mat: k.mat}

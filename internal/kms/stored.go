@@ -36,29 +36,39 @@ var (
 // sealRecord returns the stored form of v, the record of kind at name: an envelope under
 // rk, or bare JSON when rk is nil (an offline change to a file that no server of format 2
 // has opened; its first start authenticates it).
-func sealRecord(rk *recauth.Key, kind, name string, v any) ([]byte, error) {
+func sealRecord(rk *recauth.Key, ns, kind, name string, v any) ([]byte, error) {
 	data, err := json.Marshal(v)
 	if err != nil || rk == nil {
 		return data, err
 	}
-	return rk.Seal(kind, []string{name}, data), nil
+	return rk.Seal(kind, location(ns, name), data), nil
 }
 
-func putRecord(b kv.Bucket, rk *recauth.Key, kind, name string, v any) error {
-	data, err := sealRecord(rk, kind, name, v)
+func putRecord(b kv.Bucket, rk *recauth.Key, ns, kind, name string, v any) error {
+	data, err := sealRecord(rk, ns, kind, name, v)
 	if err != nil {
 		return err
 	}
 	return b.Put([]byte(name), data)
 }
 
+// location is a record's location bound into its tag: its name, after the account id for a
+// keystore of an account other than the primary, so that a record copied from one
+// account's keystore into another's fails authentication.
+func location(ns, name string) []string {
+	if ns == "" {
+		return []string{name}
+	}
+	return []string{ns, name}
+}
+
 // openRecord authenticates raw as the record of kind at name and decodes it into v; with
 // rk nil it reads bare JSON (format 1). Any failure is ErrDamagedRecord, without detail.
-func openRecord(rk *recauth.Key, kind, name string, raw []byte, v any) error {
+func openRecord(rk *recauth.Key, ns, kind, name string, raw []byte, v any) error {
 	body := raw
 	if rk != nil {
 		var err error
-		if body, err = rk.Open(kind, []string{name}, raw); err != nil {
+		if body, err = rk.Open(kind, location(ns, name), raw); err != nil {
 			return ErrDamagedRecord
 		}
 	} else if !recauth.IsLegacy(raw) {
@@ -71,9 +81,9 @@ func openRecord(rk *recauth.Key, kind, name string, raw []byte, v any) error {
 }
 
 // openKey reads the key record stored under id: authentic, naming id, with versions 1..n.
-func openKey(rk *recauth.Key, id string, raw []byte) (*keyRecord, error) {
+func openKey(rk *recauth.Key, ns, id string, raw []byte) (*keyRecord, error) {
 	rec := &keyRecord{}
-	if err := openRecord(rk, KindKey, id, raw, rec); err != nil {
+	if err := openRecord(rk, ns, KindKey, id, raw, rec); err != nil {
 		return nil, err
 	}
 	if rec.ID != id || len(rec.Versions) == 0 {
@@ -88,9 +98,9 @@ func openKey(rk *recauth.Key, id string, raw []byte) (*keyRecord, error) {
 }
 
 // openAlias reads the alias record stored under name.
-func openAlias(rk *recauth.Key, name string, raw []byte) (*aliasRecord, error) {
+func openAlias(rk *recauth.Key, ns, name string, raw []byte) (*aliasRecord, error) {
 	a := &aliasRecord{}
-	if err := openRecord(rk, KindAlias, name, raw, a); err != nil {
+	if err := openRecord(rk, ns, KindAlias, name, raw, a); err != nil {
 		return nil, err
 	}
 	if a.Name != name || a.KeyID == "" {
@@ -100,9 +110,9 @@ func openAlias(rk *recauth.Key, name string, raw []byte) (*aliasRecord, error) {
 }
 
 // openRecovery reads the recovery marker stored under id.
-func openRecovery(rk *recauth.Key, id string, raw []byte) (*Recovery, error) {
+func openRecovery(rk *recauth.Key, ns, id string, raw []byte) (*Recovery, error) {
 	r := &Recovery{}
-	if err := openRecord(rk, KindRecovery, id, raw, r); err != nil {
+	if err := openRecord(rk, ns, KindRecovery, id, raw, r); err != nil {
 		return nil, err
 	}
 	if r.ID != id || r.KeyID == "" {
@@ -133,15 +143,35 @@ func unsealMaterial(mb kv.Bucket, root *rootkey.Key, rec *keyRecord) ([]*materia
 	return mat, nil
 }
 
-// recordTables are the buckets of records, with how each record is read.
-var recordTables = []struct {
+// recordTable is a bucket of records, with how each record is read.
+type recordTable struct {
 	bucket []byte
 	kind   string
 	check  func(rk *recauth.Key, name string, raw []byte) error
-}{
-	{bktKeys, KindKey, func(rk *recauth.Key, n string, raw []byte) error { _, err := openKey(rk, n, raw); return err }},
-	{bktAliases, KindAlias, func(rk *recauth.Key, n string, raw []byte) error { _, err := openAlias(rk, n, raw); return err }},
-	{bktRecoveries, KindRecovery, func(rk *recauth.Key, n string, raw []byte) error { _, err := openRecovery(rk, n, raw); return err }},
+}
+
+// recordTables are the buckets of records of one account's keystore.
+func recordTables(bk buckets) []recordTable {
+	return []recordTable{
+		{bk.keys, KindKey, func(rk *recauth.Key, n string, raw []byte) error { _, err := openKey(rk, bk.ns, n, raw); return err }},
+		{bk.aliases, KindAlias, func(rk *recauth.Key, n string, raw []byte) error { _, err := openAlias(rk, bk.ns, n, raw); return err }},
+		{bk.recover, KindRecovery, func(rk *recauth.Key, n string, raw []byte) error {
+			_, err := openRecovery(rk, bk.ns, n, raw)
+			return err
+		}},
+	}
+}
+
+// allRecordTables are the record buckets of every account's keystore in tx.
+func allRecordTables(tx kv.Tx) []recordTable {
+	var out []recordTable
+	for _, ns := range namespacesTx(tx) {
+		out = append(out, recordTables(bucketsFor(ns))...)
+	}
+	if len(out) == 0 {
+		out = recordTables(bucketsFor(""))
+	}
+	return out
 }
 
 // UpgradeRecordsTx authenticates with k every format-1 KMS record in tx (bare JSON that
@@ -151,7 +181,7 @@ var recordTables = []struct {
 // once per data directory.
 func UpgradeRecordsTx(tx kv.Tx, k *recauth.Key) (int, error) {
 	n := 0
-	for _, t := range recordTables {
+	for _, t := range allRecordTables(tx) {
 		b := tx.Bucket(t.bucket)
 		if b == nil {
 			continue
@@ -167,8 +197,10 @@ func UpgradeRecordsTx(tx kv.Tx, k *recauth.Key) (int, error) {
 
 // WalkedRecord is one KMS record met by WalkRecordsTx.
 type WalkedRecord struct {
-	Kind string // KindKey, KindAlias or KindRecovery
-	Name string // the key id, alias name or marker id it is stored under
+	// Account is the account whose keystore holds it ("" for the primary account's).
+	Account string
+	Kind    string // KindKey, KindAlias or KindRecovery
+	Name    string // the key id, alias name or marker id it is stored under
 	// Err is ErrDamagedRecord when the record fails authentication or does not decode as
 	// what its place says, ErrDamagedMaterial when a key's record is sound but a version of
 	// its material is missing or does not open with the root key; nil otherwise.
@@ -179,20 +211,29 @@ type WalkedRecord struct {
 // with rk and, when root is not nil, unsealing (and forgetting) the material of every key
 // that is not being destroyed. It writes nothing; it is what `arca admin check` reads.
 func WalkRecordsTx(tx kv.Tx, rk *recauth.Key, root *rootkey.Key, fn func(WalkedRecord)) error {
-	mb := tx.Bucket(bktMaterial)
-	for _, t := range recordTables {
+	for _, ns := range namespacesTx(tx) {
+		if err := walkNamespace(tx, bucketsFor(ns), rk, root, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func walkNamespace(tx kv.Tx, bk buckets, rk *recauth.Key, root *rootkey.Key, fn func(WalkedRecord)) error {
+	mb := tx.Bucket(bk.material)
+	for _, t := range recordTables(bk) {
 		b := tx.Bucket(t.bucket)
 		if b == nil {
 			continue
 		}
 		err := b.ForEach(func(name, v []byte) error {
-			r := WalkedRecord{Kind: t.kind, Name: string(name)}
+			r := WalkedRecord{Account: bk.ns, Kind: t.kind, Name: string(name)}
 			if t.kind != KindKey {
 				r.Err = t.check(rk, r.Name, v)
 				fn(r)
 				return nil
 			}
-			rec, err := openKey(rk, r.Name, v)
+			rec, err := openKey(rk, bk.ns, r.Name, v)
 			if err == nil && root != nil && !rec.Destroying {
 				if mb == nil {
 					err = ErrDamagedMaterial

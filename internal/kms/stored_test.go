@@ -227,7 +227,7 @@ func TestLegacyUpgrade(t *testing.T) {
 	stored2 := e.get(bktKeys, e.two.KeyID)
 	// Make the file format 1: bare JSON everywhere and no record key.
 	err := e.db.Update(func(tx kv.Tx) error {
-		for _, t := range recordTables {
+		for _, t := range recordTables(bucketsFor("")) {
 			b := tx.Bucket(t.bucket)
 			if b == nil {
 				continue

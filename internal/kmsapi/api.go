@@ -42,6 +42,9 @@ type Caller struct {
 	Body io.Reader
 	// ContentLength is the payload length if known (sizes the read buffer), else -1 or 0.
 	ContentLength int64
+	// keys is the keystore the request addresses (route): the caller's account's, or the
+	// one of the account a key ARN names. Serve sets it; nil is the API's primary keystore.
+	keys *kms.Service
 }
 
 // Observer receives one call per finished request; the server wires metrics to it.
@@ -60,6 +63,10 @@ type Config struct {
 // Deps are the components the API works through.
 type Deps struct {
 	KMS *kms.Service
+	// Keystores is every account's keystore (nil: KMS is the only one). A caller works in
+	// its own account's; a key ARN of another account addresses that account's key for the
+	// operations AWS allows across accounts (op.CrossAccount).
+	Keystores *kms.Keystores
 	// Authz decides every request (key policies, identity policies, grants) and runs the key
 	// policy lockout safety check; nil lets every request through (tests of the API alone).
 	Authz *authz.KeyGuard
@@ -71,12 +78,13 @@ type Deps struct {
 
 // API is the KMS request handler.
 type API struct {
-	cfg   Config
-	svc   *kms.Service
-	authz *authz.KeyGuard
-	audit audit.Handler
-	log   *slog.Logger
-	obs   Observer
+	cfg    Config
+	svc    *kms.Service
+	stores *kms.Keystores
+	authz  *authz.KeyGuard
+	audit  audit.Handler
+	log    *slog.Logger
+	obs    Observer
 	// lockout is the key policy lockout safety check (nil: none).
 	lockout PolicyLockout
 	// decide authorizes a decoded request: its operation's row over authz (op.authorize).
@@ -88,7 +96,13 @@ func New(cfg Config, d Deps) *API {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	a := &API{cfg: cfg, svc: d.KMS, authz: d.Authz, audit: d.Audit, log: d.Log, obs: d.Observer}
+	if d.Keystores == nil && d.KMS != nil {
+		d.Keystores = kms.Single(d.KMS)
+	}
+	if d.KMS == nil && d.Keystores != nil {
+		d.KMS = d.Keystores.Primary()
+	}
+	a := &API{cfg: cfg, svc: d.KMS, stores: d.Keystores, authz: d.Authz, audit: d.Audit, log: d.Log, obs: d.Observer}
 	if d.Authz != nil {
 		a.lockout = d.Authz.PolicyLockout
 	}
@@ -133,6 +147,10 @@ func (a *API) Serve(w http.ResponseWriter, r *http.Request, c *Caller) {
 		return
 	}
 	x.auth = x.req.auth()
+	if c.keys, err = a.route(r.Context(), c.Principal.AccountID, o, x.auth); err != nil {
+		a.respond(w, x, nil, err)
+		return
+	}
 	if err := a.decide(r.Context(), c, o, x.auth); err != nil {
 		a.respond(w, x, nil, err)
 		return

@@ -81,6 +81,10 @@ func (a *API) auditRecord(x *exchange, rid string, out any, err error) *audit.Re
 		rec.ResponseElements = map[string]any{"keyMetadata": map[string]any{"keyId": o.KeyMetadata.KeyId, "arn": o.KeyMetadata.Arn}}
 		ref = o.KeyMetadata.Arn
 	}
-	rec.Resources = KeyResource(a.svc, ref)
+	svc := a.svc
+	if x.c != nil {
+		svc = a.keysOf(x.c)
+	}
+	rec.Resources = KeyResource(svc, ref)
 	return rec
 }

@@ -2,6 +2,7 @@ package kmsapi
 
 import (
 	"context"
+	"strings"
 
 	"github.com/arcastore/arca/internal/apierr"
 	"github.com/arcastore/arca/internal/audit"
@@ -42,22 +43,50 @@ type S3Caller struct {
 // awsManagedS3 is the AWS-managed key SSE-KMS uses when no key is named.
 const awsManagedS3 = "alias/aws/s3"
 
-// GenerateDataKey returns a 32-byte data key under keyID ("" = aws/s3), its ciphertext
-// blob and the key's ARN.
+// keys is the keystore a key reference of the S3 caller addresses, as AWS resolves it for
+// S3: a key id or alias name (aws/s3 included) in the caller's own account — the
+// requester's, not the bucket owner's — and a key ARN or alias ARN in the account it names.
+// blobKey (Decrypt) is the key id a ciphertext names, found in whichever account holds it.
+func (k *S3Caller) keys(ctx context.Context, ref, blobKey string) (*kms.Service, error) {
+	if k.a.stores == nil {
+		return k.a.svc, nil
+	}
+	own, err := k.a.stores.For(ctx, k.p.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	other := refAccount(ref)
+	if other == "" && blobKey != "" {
+		other = k.a.stores.KeyAccount(blobKey)
+	}
+	if other != "" && other != k.p.AccountID {
+		if s := k.a.stores.Lookup(other); s != nil {
+			return s, nil
+		}
+	}
+	return own, nil
+}
+
+// GenerateDataKey returns a 32-byte data key under keyID ("" = aws/s3 of the caller's
+// account), its ciphertext blob and the key's ARN.
 func (k *S3Caller) GenerateDataKey(ctx context.Context, keyID string, ec map[string]string) ([]byte, []byte, string, error) {
+	svc, err := k.keys(ctx, keyID, "")
+	if err != nil {
+		return nil, nil, "", err
+	}
 	if keyID == "" {
-		md, err := k.a.svc.EnsureAWSManagedKey(ctx, awsManagedS3)
+		md, err := svc.EnsureAWSManagedKey(ctx, awsManagedS3)
 		if err != nil {
 			return nil, nil, "", err
 		}
 		keyID = md.ARN
 	}
-	if err := k.Authorize(ctx, "kms:GenerateDataKey", keyID, ec); err != nil {
-		k.record(ctx, "GenerateDataKey", keyID, ec, err)
+	if err := k.authorize(ctx, svc, "kms:GenerateDataKey", keyID, ec); err != nil {
+		k.record(ctx, svc, "GenerateDataKey", keyID, ec, err)
 		return nil, nil, "", err
 	}
-	dk, err := k.a.svc.GenerateDataKey(ctx, k.p, keyID, ec, 32)
-	k.record(ctx, "GenerateDataKey", keyID, ec, err)
+	dk, err := svc.GenerateDataKey(ctx, k.p, keyID, ec, 32)
+	k.record(ctx, svc, "GenerateDataKey", keyID, ec, err)
 	if err != nil {
 		return nil, nil, "", err
 	}
@@ -67,12 +96,16 @@ func (k *S3Caller) GenerateDataKey(ctx context.Context, keyID string, ec map[str
 // Decrypt returns the plaintext of a blob made by GenerateDataKey with ec.
 func (k *S3Caller) Decrypt(ctx context.Context, blob []byte, ec map[string]string) ([]byte, error) {
 	keyRef := kms.CiphertextKeyID(blob)
-	if err := k.Authorize(ctx, "kms:Decrypt", keyRef, ec); err != nil {
-		k.record(ctx, "Decrypt", keyRef, ec, err)
+	svc, err := k.keys(ctx, "", keyRef)
+	if err != nil {
 		return nil, err
 	}
-	d, err := k.a.svc.Decrypt(ctx, k.p, blob, ec)
-	k.record(ctx, "Decrypt", keyRef, ec, err)
+	if err := k.authorize(ctx, svc, "kms:Decrypt", keyRef, ec); err != nil {
+		k.record(ctx, svc, "Decrypt", keyRef, ec, err)
+		return nil, err
+	}
+	d, err := svc.Decrypt(ctx, k.p, blob, ec)
+	k.record(ctx, svc, "Decrypt", keyRef, ec, err)
 	if err != nil {
 		return nil, err
 	}
@@ -82,10 +115,26 @@ func (k *S3Caller) Decrypt(ctx context.Context, blob []byte, ec map[string]strin
 // Authorize decides action on the key for the S3 caller via S3. The bucket-key cache calls
 // it on every hit (a key that stops being usable empties the cache through KMS events).
 func (k *S3Caller) Authorize(ctx context.Context, action, keyRef string, ec map[string]string) error {
+	blobKey := ""
+	if refAccount(keyRef) == "" && !strings.HasPrefix(keyRef, "alias/") {
+		blobKey = keyRef // a bare key id, as a cached bucket key names it: found where it is
+	}
+	svc, err := k.keys(ctx, keyRef, blobKey)
+	if err != nil {
+		return err
+	}
+	return k.authorize(ctx, svc, action, keyRef, ec)
+}
+
+func (k *S3Caller) authorize(ctx context.Context, svc *kms.Service, action, keyRef string, ec map[string]string) error {
 	if k.a.authz == nil {
 		return nil
 	}
-	return k.a.authz.Key(ctx, k.id, authz.KeyCheck{Action: action, Ref: keyRef, Alias: true, Via: k.p.ViaService, EC: ec, TLS: k.tls})
+	kc := authz.KeyCheck{Action: action, Ref: keyRef, Alias: true, Via: k.p.ViaService, EC: ec, TLS: k.tls}
+	if svc != nil {
+		kc.Keys = svc
+	}
+	return k.a.authz.Key(ctx, k.id, kc)
 }
 
 // s3Service is the invokedBy, source address and user agent of the KMS calls S3 makes.
@@ -94,7 +143,7 @@ const s3Service = "s3.amazonaws.com"
 // record writes the audit record of a KMS call S3 made for SSE-KMS on the caller's behalf:
 // its own record, with the caller's identity, invokedBy S3 and the encryption context.
 // Like every KMS cryptographic call it is a read-only management event, group-committed.
-func (k *S3Caller) record(ctx context.Context, op, keyRef string, ec map[string]string, err error) {
+func (k *S3Caller) record(ctx context.Context, svc *kms.Service, op, keyRef string, ec map[string]string, err error) {
 	if k.a.audit == nil {
 		return
 	}
@@ -120,7 +169,7 @@ func (k *S3Caller) record(ctx context.Context, op, keyRef string, ec map[string]
 		params["keyId"] = keyRef
 	}
 	rec.RequestParameters = params
-	rec.Resources = KeyResource(k.a.svc, keyRef)
+	rec.Resources = KeyResource(svc, keyRef)
 	if err != nil {
 		e := apierr.KMS(err)
 		rec.ErrorCode, rec.ErrorMessage = e.Type, e.Message
@@ -129,3 +178,7 @@ func (k *S3Caller) record(ctx context.Context, op, keyRef string, ec map[string]
 		k.a.log.Error("kms: audit record of an SSE-KMS call lost", "op", op, "err", herr)
 	}
 }
+
+// CallerAccount is the account the S3 caller works in: where a key id or alias name (and
+// aws/s3) resolves, so that the bucket-key cache keeps writers of different accounts apart.
+func (k *S3Caller) CallerAccount() string { return k.p.AccountID }

@@ -20,7 +20,11 @@ type op struct {
 	// AWS-managed key the operation itself refuses it; see authz.KeyCheck).
 	Manage   bool
 	ReadOnly bool
-	Run      handler
+	// CrossAccount marks an operation AWS lets a caller run on another account's key, named
+	// by its key ARN (or, for the cryptographic ones, alias ARN or ciphertext): docs/KMS.md.
+	// Any other operation works in the caller's own account only.
+	CrossAccount bool
+	Run          handler
 }
 
 // keySel says which key of the decoded request (AuthRequest) an operation is authorized on.
@@ -48,7 +52,7 @@ const (
 var opTable = []op{
 	// Keys.
 	{Name: "CreateKey", Action: "kms:CreateKey", Key: noKey, Run: runWithLockout(createKey)},
-	{Name: "DescribeKey", Action: "kms:DescribeKey", ReadOnly: true, Run: run(describeKey)},
+	{Name: "DescribeKey", Action: "kms:DescribeKey", ReadOnly: true, CrossAccount: true, Run: run(describeKey)},
 	{Name: "ListKeys", Action: "kms:ListKeys", Key: noKey, ReadOnly: true, Run: run(listKeys)},
 	{Name: "UpdateKeyDescription", Action: "kms:UpdateKeyDescription", Manage: true, Run: run(updateKeyDescription)},
 	{Name: "EnableKey", Action: "kms:EnableKey", Manage: true, Run: run(enableKey)},
@@ -63,25 +67,25 @@ var opTable = []op{
 	// Rotation.
 	{Name: "EnableKeyRotation", Action: "kms:EnableKeyRotation", Manage: true, Run: run(enableKeyRotation)},
 	{Name: "DisableKeyRotation", Action: "kms:DisableKeyRotation", Manage: true, Run: run(disableKeyRotation)},
-	{Name: "GetKeyRotationStatus", Action: "kms:GetKeyRotationStatus", ReadOnly: true, Run: run(getKeyRotationStatus)},
+	{Name: "GetKeyRotationStatus", Action: "kms:GetKeyRotationStatus", ReadOnly: true, CrossAccount: true, Run: run(getKeyRotationStatus)},
 	{Name: "RotateKeyOnDemand", Action: "kms:RotateKeyOnDemand", Manage: true, Run: run(rotateKeyOnDemand)},
 	{Name: "ListKeyRotations", Action: "kms:ListKeyRotations", ReadOnly: true, Run: run(listKeyRotations)},
 	// Cryptographic operations.
-	{Name: "Encrypt", Action: "kms:Encrypt", ReadOnly: true, Run: run(encrypt)},
-	{Name: "Decrypt", Action: "kms:Decrypt", Key: keyOrBlob, ReadOnly: true, Run: run(decrypt)},
-	{Name: "ReEncrypt", Action: "kms:ReEncryptFrom", ToAction: "kms:ReEncryptTo", Key: sourceAndDestination, ReadOnly: true, Run: run(reEncrypt)},
-	{Name: "GenerateDataKey", Action: "kms:GenerateDataKey", ReadOnly: true, Run: run(generateDataKey)},
-	{Name: "GenerateDataKeyWithoutPlaintext", Action: "kms:GenerateDataKeyWithoutPlaintext", ReadOnly: true, Run: run(generateDataKeyWithoutPlaintext)},
+	{Name: "Encrypt", Action: "kms:Encrypt", ReadOnly: true, CrossAccount: true, Run: run(encrypt)},
+	{Name: "Decrypt", Action: "kms:Decrypt", Key: keyOrBlob, ReadOnly: true, CrossAccount: true, Run: run(decrypt)},
+	{Name: "ReEncrypt", Action: "kms:ReEncryptFrom", ToAction: "kms:ReEncryptTo", Key: sourceAndDestination, ReadOnly: true, CrossAccount: true, Run: run(reEncrypt)},
+	{Name: "GenerateDataKey", Action: "kms:GenerateDataKey", ReadOnly: true, CrossAccount: true, Run: run(generateDataKey)},
+	{Name: "GenerateDataKeyWithoutPlaintext", Action: "kms:GenerateDataKeyWithoutPlaintext", ReadOnly: true, CrossAccount: true, Run: run(generateDataKeyWithoutPlaintext)},
 	{Name: "GenerateRandom", Action: "kms:GenerateRandom", Key: noKey, ReadOnly: true, Run: run(generateRandom)},
 	// Key policies.
 	{Name: "PutKeyPolicy", Action: "kms:PutKeyPolicy", Manage: true, Run: runWithLockout(putKeyPolicy)},
 	{Name: "GetKeyPolicy", Action: "kms:GetKeyPolicy", ReadOnly: true, Run: run(getKeyPolicy)},
 	{Name: "ListKeyPolicies", Action: "kms:ListKeyPolicies", ReadOnly: true, Run: run(listKeyPolicies)},
 	// Grants.
-	{Name: "CreateGrant", Action: "kms:CreateGrant", Manage: true, Run: run(createGrant)},
-	{Name: "ListGrants", Action: "kms:ListGrants", ReadOnly: true, Run: run(listGrants)},
-	{Name: "RetireGrant", Action: "kms:RetireGrant", Run: run(retireGrant)},
-	{Name: "RevokeGrant", Action: "kms:RevokeGrant", Manage: true, Run: run(revokeGrant)},
+	{Name: "CreateGrant", Action: "kms:CreateGrant", Manage: true, CrossAccount: true, Run: run(createGrant)},
+	{Name: "ListGrants", Action: "kms:ListGrants", ReadOnly: true, CrossAccount: true, Run: run(listGrants)},
+	{Name: "RetireGrant", Action: "kms:RetireGrant", CrossAccount: true, Run: run(retireGrant)},
+	{Name: "RevokeGrant", Action: "kms:RevokeGrant", Manage: true, CrossAccount: true, Run: run(revokeGrant)},
 	{Name: "ListRetirableGrants", Action: "kms:ListRetirableGrants", Key: noKey, ReadOnly: true, Run: run(listRetirableGrants)},
 	// Tags.
 	{Name: "TagResource", Action: "kms:TagResource", Manage: true, Run: run(tagResource)},
@@ -105,8 +109,12 @@ func (o *op) authorize(ctx context.Context, g *authz.KeyGuard, c *Caller, f Auth
 		return nil
 	}
 	check := func(action, ref string, alias bool, ec map[string]string) error {
-		return g.Key(ctx, c.Identity, authz.KeyCheck{Action: action, Ref: ref, Alias: alias, Manage: o.Manage,
-			Via: c.Principal.ViaService, EC: ec, TLS: c.TLS})
+		kc := authz.KeyCheck{Action: action, Ref: ref, Alias: alias, Manage: o.Manage,
+			Via: c.Principal.ViaService, EC: ec, TLS: c.TLS}
+		if c.keys != nil {
+			kc.Keys = c.keys
+		}
+		return g.Key(ctx, c.Identity, kc)
 	}
 	switch o.Key {
 	case noKey:

@@ -122,7 +122,7 @@ func run[In any, P interface {
 	return handler{
 		decode: decoder[In, P](),
 		run: func(ctx context.Context, a *API, c *Caller, in request) (any, error) {
-			return fn(ctx, a.svc, c.Principal, in.(P))
+			return fn(ctx, a.keysOf(c), c.Principal, in.(P))
 		},
 	}
 }
@@ -136,7 +136,7 @@ func runWithLockout[In any, P interface {
 	return handler{
 		decode: decoder[In, P](),
 		run: func(ctx context.Context, a *API, c *Caller, in request) (any, error) {
-			return fn(ctx, a.svc, c.Principal, a.lockoutFor(c), in.(P))
+			return fn(ctx, a.keysOf(c), c.Principal, a.lockoutFor(c), in.(P))
 		},
 	}
 }

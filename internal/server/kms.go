@@ -54,17 +54,25 @@ func (s *Server) openRootKey() error {
 	return nil
 }
 
-// openKMS opens the keystore in the metadata file (openAPIs builds the KMS API over it).
+// openKMS opens every account's keystore in the metadata file: s.kms is the primary
+// account's (openAPIs builds the KMS API over them all).
 func (s *Server) openKMS() error {
-	var err error
-	s.kms, err = kms.Open(context.Background(), kms.Config{
+	ks, err := kms.OpenKeystores(context.Background(), kms.Config{
 		DB: s.store, Root: s.rootKey, RecordKey: s.meta.RecordKey(), Region: s.cfg.Region, AccountID: s.id.AccountID,
 		Observer: s.metrics, CryptoRateLimit: s.cfg.KMSRateLimit, Log: s.log,
 	})
 	if err != nil {
 		return err
 	}
+	s.keystores, s.kms = ks, ks.Primary()
 	return nil
+}
+
+// closeKMS stops every account's keystore.
+func (s *Server) closeKMS() {
+	if s.keystores != nil {
+		s.keystores.Close()
+	}
 }
 
 // KMS is the key service, for in-process users (SSE-KMS).

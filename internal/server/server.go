@@ -88,6 +88,9 @@ type Server struct {
 	servers   []*http.Server
 	inflight  inflight
 	limit     requestLimit
+
+	// keystores is every account's keystore (s.kms is the primary's).
+	keystores *kms.Keystores
 }
 
 // New opens the data directory and prepares everything; it does not listen yet.
@@ -132,9 +135,7 @@ func New(cfg config.Config, log *slog.Logger) (*Server, error) {
 	opened := false
 	defer func() {
 		if !opened { // close what was opened, newest first
-			if s.kms != nil {
-				s.kms.Close()
-			}
+			s.closeKMS()
 			s.closeAlarms()
 			if s.trail != nil {
 				s.trail.Close()
@@ -162,7 +163,7 @@ func New(cfg config.Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s.bucketKeys = sse.NewBucketKeyCache(0, nil)
-	s.kms.Subscribe(func(e kms.Event) {
+	s.keystores.Subscribe(func(e kms.Event) {
 		// A key that can no longer be used must not keep working through cached bucket keys.
 		if e.Kind != kms.EventRotated {
 			s.bucketKeys.Invalidate(e.KeyARN)
@@ -312,7 +313,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	stopRetention()
 	stopTrails()
 	s.closeAlarms()
-	s.kms.Close()
+	s.closeKMS()
 	if cerr := s.trail.Close(); cerr != nil && err == nil {
 		err = cerr
 	}

@@ -2,6 +2,7 @@ package sse
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 )
@@ -83,7 +84,13 @@ func (c *BucketKeyCache) do(id string, fn func() (*bucketKey, error)) (*bucketKe
 // Get returns the bucket key to seal new objects of bucket under KMS key keyID, generating
 // one with ec ({"aws:s3:arn": bucket ARN} plus any user pairs) when none is fresh.
 func (c *BucketKeyCache) Get(ctx context.Context, kms KMS, bucket, keyID string, ec map[string]string) (*bucketKey, error) {
-	wk := writerKey{bucket, keyID}
+	// A key id or alias name ("" = aws/s3) resolves in the caller's account (docs/KMS.md,
+	// "Accounts"): writers of two accounts naming the same relative key get different keys.
+	scope := keyID
+	if ac, ok := kms.(interface{ CallerAccount() string }); ok && !strings.HasPrefix(keyID, "arn:") {
+		scope = ac.CallerAccount() + "/" + keyID
+	}
+	wk := writerKey{bucket, scope}
 	c.mu.Lock()
 	if bk, ok := c.writers[wk]; ok && c.now().Before(bk.expires) && len(ec) == 1 {
 		c.mu.Unlock()
@@ -102,7 +109,7 @@ func (c *BucketKeyCache) Get(ctx context.Context, kms KMS, bucket, keyID string,
 		}
 		return &bucketKey{key: dk, blob: blob, keyARN: arn}, nil
 	}
-	return c.do("w/"+bucket+"/"+keyID, func() (*bucketKey, error) {
+	return c.do("w/"+bucket+"/"+scope, func() (*bucketKey, error) {
 		dk, blob, arn, err := kms.GenerateDataKey(ctx, keyID, ec)
 		if err != nil {
 			return nil, err
