@@ -419,6 +419,7 @@ func TestBucketPolicies(t *testing.T) {
 	t.Run("policy operations", func(t *testing.T) {
 		const b = "policy-ops"
 		newBucket(t, b, "")
+		allowPublicPolicies(t, rootS3, b) // some policies below are public
 		for _, ep := range bothEndpoints(srv) {
 			c := clients[ep.Name]["root"]
 			_, err := c.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String(b)})
@@ -493,6 +494,7 @@ func TestBucketPolicies(t *testing.T) {
 	t.Run("anonymous access and PublicAccessBlock", func(t *testing.T) {
 		const b = "public-site"
 		newBucket(t, b, "")
+		allowPublicPolicies(t, rootS3, b)
 		mustPut(t, rootS3, b, "index.html", body)
 		anon := func(t *testing.T, wantOK bool) {
 			t.Helper()

@@ -918,6 +918,7 @@ func TestMinioGoBucketConfigAndLocks(t *testing.T) {
 	pol := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::` + b + `/public/*"}]}`
 	mgoPut(t, c, b, "public/readme", []byte("for everyone"), minio.PutObjectOptions{})
 	mgoPut(t, c, b, "private/secret", []byte("not for everyone"), minio.PutObjectOptions{})
+	allowPublicPolicies(t, sdk(t, srv, srv.HTTPSURL), b) // minio-go has no Block Public Access call
 	if err := c.SetBucketPolicy(ctx, b, pol); err != nil {
 		t.Fatalf("SetBucketPolicy: %v", err)
 	}

@@ -478,6 +478,7 @@ func TestPostObjectAuthz(t *testing.T) {
 	anon := []formField{{"key", "public/a.txt"}}
 	wantXMLError(t, postForm(t, ep+"/"+bucket, anon, "a", []byte("anon")), 403, "AccessDenied")
 	pol := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::` + bucket + `/public/*"}]}`
+	allowPublicPolicies(t, c, bucket)
 	if _, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(bucket), Policy: aws.String(pol)}); err != nil {
 		t.Fatal(err)
 	}

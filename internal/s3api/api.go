@@ -309,6 +309,9 @@ func (a *API) writeError(w http.ResponseWriter, q *request, err error) int {
 		x.Extra = append(x.Extra, xmlField{XMLName: xml.Name{Local: "UploadId"}, Value: q.qget("uploadId")})
 	}
 	body, _ := xml.Marshal(x)
+	if levelOf(q) == onControl {
+		body = controlError(x)
+	}
 	h.Set("Content-Type", "application/xml")
 	h.Set("Content-Length", strconv.Itoa(len(xml.Header)+len(body)))
 	h.Del("ETag")
@@ -330,6 +333,9 @@ func hostID(id string) string {
 
 // bucketAndKey splits the request into bucket and key, path-style or virtual-host-style.
 func (a *API) bucketAndKey(r *http.Request) (string, string) {
+	if isControlRequest(r) {
+		return "", "" // S3 Control: its host names an account, its path no bucket
+	}
 	path := r.URL.Path
 	host := r.Host
 	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.Contains(host[i:], "]") {

@@ -95,7 +95,11 @@ func (a *API) authorizeOn(q *request, bucket, action, resource string) error {
 		if bp, err = a.authz.Parsed([]byte(b.Policy), policy.Bucket); err != nil {
 			return err
 		}
-		restrict = b.PublicAccessBlock != nil && b.PublicAccessBlock.RestrictPublicBuckets
+		if bp.IsPublic() {
+			if restrict, err = a.restrictPublic(q.ctx, &b); err != nil {
+				return err
+			}
+		}
 	case id.Type == "":
 		return apierr.AccessDenied
 	default:

@@ -72,7 +72,8 @@ func (a *API) createBucket(q *request) (*response, error) {
 		return nil, &apierr.Error{Code: "IllegalLocationConstraintException", Status: 400,
 			Message: "The " + nonEmpty(lc, "unspecified") + " location constraint is incompatible for the region specific endpoint this request was sent to."}
 	}
-	b := meta.Bucket{Name: q.bucket, Created: time.Now().UTC(), Region: a.cfg.Region, Encryption: a.objects.NewBucketEncryption()}
+	b := meta.Bucket{Name: q.bucket, Created: time.Now().UTC(), Region: a.cfg.Region, Encryption: a.objects.NewBucketEncryption(),
+		PublicAccessBlock: newBucketPublicAccessBlock()}
 	if err := a.lockOnCreate(q, &b); err != nil {
 		return nil, err
 	}

@@ -44,8 +44,12 @@ func (a *API) putBucketPolicy(q *request) (*response, error) {
 	if err := p.CheckBucketResources(q.bucket); err != nil {
 		return nil, errMalformedPolicy.Msg("%s", policy.Reason(err))
 	}
+	acctBlocks, err := a.accountBlocksPublicPolicy(q)
+	if err != nil {
+		return nil, err
+	}
 	err = a.meta.UpdateBucket(q.ctx, q.bucket, func(b *meta.Bucket) error {
-		if b.PublicAccessBlock != nil && b.PublicAccessBlock.BlockPublicPolicy && p.IsPublic() {
+		if (acctBlocks || b.PublicAccessBlock != nil && b.PublicAccessBlock.BlockPublicPolicy) && p.IsPublic() {
 			return apierr.AccessDenied.Msg("User: %s is not authorized to perform: s3:PutBucketPolicy on resource: \"%s\" because public policies are blocked by the BlockPublicPolicy block public access setting.",
 				identityOf(q).ARN, bucketARN(q.bucket))
 		}

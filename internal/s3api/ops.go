@@ -34,6 +34,7 @@ const (
 	onService level = iota // no bucket
 	onBucket               // a bucket, no key
 	onObject               // a key in a bucket
+	onControl              // S3 Control, the account-level API (isControlRequest; bpa.go)
 )
 
 // match is what a request must be to select an operation. The first row of its level that
@@ -48,6 +49,8 @@ type match struct {
 	Param string
 	// CopySource: the request carries x-amz-copy-source.
 	CopySource bool
+	// Path: the request's path is this (S3 Control rows).
+	Path string
 }
 
 // resource is what an operation's Action is decided on.
@@ -129,4 +132,9 @@ var opTable = []op{
 	{Name: "GetObject", Route: match{On: onObject, Method: http.MethodGet}, Action: "s3:GetObject", VersionAction: "s3:GetObjectVersion", Resource: objectResource, Data: true, ReadOnly: true, Run: (*API).getObject},
 	{Name: "HeadObject", Route: match{On: onObject, Method: http.MethodHead}, Action: "s3:GetObject", VersionAction: "s3:GetObjectVersion", Resource: objectResource, Data: true, ReadOnly: true, Run: (*API).headObject},
 	{Name: "DeleteObject", Route: match{On: onObject, Method: http.MethodDelete}, Action: "s3:DeleteObject", VersionAction: "s3:DeleteObjectVersion", Resource: objectResource, Data: true, Run: (*API).deleteObject},
+
+	// S3 Control: account-level Block Public Access (bpa.go), named as CloudTrail names them.
+	{Name: "PutAccountPublicAccessBlock", Route: match{On: onControl, Method: http.MethodPut, Path: controlPABPath}, Action: "s3:PutAccountPublicAccessBlock", Resource: accountResource, Run: (*API).putAccountPublicAccessBlock},
+	{Name: "GetAccountPublicAccessBlock", Route: match{On: onControl, Method: http.MethodGet, Path: controlPABPath}, Action: "s3:GetAccountPublicAccessBlock", Resource: accountResource, ReadOnly: true, Run: (*API).getAccountPublicAccessBlock},
+	{Name: "DeleteAccountPublicAccessBlock", Route: match{On: onControl, Method: http.MethodDelete, Path: controlPABPath}, Action: "s3:PutAccountPublicAccessBlock", Resource: accountResource, Run: (*API).deleteAccountPublicAccessBlock},
 }

@@ -49,6 +49,12 @@ var subresources = []string{
 // gives the Allow header of its MethodNotAllowed.
 func route(q *request) (string, *op, error) {
 	lvl := levelOf(q)
+	if lvl == onControl {
+		if o := matchRow(q, lvl, false); o != nil {
+			return o.Name, o, nil
+		}
+		return "Unsupported", nil, apierr.NotImplemented.Msg("Arca does not implement this S3 Control operation.")
+	}
 	named := namedSubresources(q)
 	for _, s := range named {
 		if len(methodsFor(lvl, s)) == 0 {
@@ -67,10 +73,12 @@ func route(q *request) (string, *op, error) {
 }
 
 // resourceTypes is what a MethodNotAllowed error names as the resource addressed.
-var resourceTypes = [...]string{onService: "SERVICE", onBucket: "BUCKET", onObject: "OBJECT"}
+var resourceTypes = [...]string{onService: "SERVICE", onBucket: "BUCKET", onObject: "OBJECT", onControl: "SERVICE"}
 
 func levelOf(q *request) level {
 	switch {
+	case isControlRequest(q.r):
+		return onControl
 	case q.bucket == "":
 		return onService
 	case q.key == "":
@@ -134,7 +142,7 @@ func matchRow(q *request, lvl level, withQuery bool) *op {
 }
 
 func (m *match) matches(q *request) bool {
-	if q.r.Method != m.Method || m.CopySource && q.header("x-amz-copy-source") == "" {
+	if q.r.Method != m.Method || m.CopySource && q.header("x-amz-copy-source") == "" || m.Path != "" && q.r.URL.Path != m.Path {
 		return false
 	}
 	if m.Param != "" {

@@ -1,0 +1,11 @@
+package apierr
+
+// S3 Block Public Access (docs/BPA.md).
+var (
+	// NoSuchPublicAccessBlockConfiguration answers a GetPublicAccessBlock (bucket or S3
+	// Control account level) when none is set.
+	NoSuchPublicAccessBlockConfiguration = def("NoSuchPublicAccessBlockConfiguration", 404, "The public access block configuration was not found")
+	// InvalidAccountID answers an S3 Control request whose x-amz-account-id is missing or
+	// not 12 digits.
+	InvalidAccountID = def("InvalidRequest", 400, "Account ID is required and must be a 12-digit number.")
+)
