@@ -55,11 +55,16 @@ type MatchSpec struct {
 	Resource        StringList `json:"resource"`
 	SourceIPAddress StringList `json:"sourceIPAddress"`
 	ReadOnly        *bool      `json:"readOnly"`
+	// AccountID is the caller's account (userIdentity.accountId); RecipientAccountID the
+	// account whose resource or API was called, whose event history holds the record.
+	AccountID          StringList `json:"accountId"`
+	RecipientAccountID StringList `json:"recipientAccountId"`
 }
 
 func (s *MatchSpec) any() bool {
 	return s.EventName.set || s.EventSource.set || s.ErrorCode.set || s.ErrorMessage.set || s.UserName.set ||
-		s.InvokedBy.set || s.Resource.set || s.SourceIPAddress.set || s.ReadOnly != nil
+		s.InvokedBy.set || s.Resource.set || s.SourceIPAddress.set || s.ReadOnly != nil || s.AccountID.set ||
+		s.RecipientAccountID.set
 }
 
 // MatchList is `match`: one match object, or a list of them (any of them).

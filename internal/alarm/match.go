@@ -83,6 +83,7 @@ func (p *ipPatterns) match(s string) bool {
 // matcher is one compiled match object: a record matches when every given field matches.
 type matcher struct {
 	eventName, eventSource, errorCode, errorMessage, userName, invokedBy, resource patterns
+	accountID, recipient                                                           patterns
 	sourceIP                                                                       *ipPatterns
 	readOnly                                                                       *bool
 	// names are eventName's values when all are exact (the index key), else nil.
@@ -117,6 +118,12 @@ func (m *matcher) match(r *audit.Record) bool {
 	if m.resource != nil && !m.matchResource(r.Resources) {
 		return false
 	}
+	if m.accountID != nil && !m.accountID.match(r.UserIdentity.AccountID) {
+		return false
+	}
+	if m.recipient != nil && !m.recipient.match(r.RecipientAccountID) {
+		return false
+	}
 	return true
 }
 
@@ -144,6 +151,8 @@ func compileMatch(s *MatchSpec) (*matcher, error) {
 		userName:     compileList(s.UserName, nil),
 		invokedBy:    compileList(s.InvokedBy, expandSource),
 		resource:     compileList(s.Resource, nil),
+		accountID:    compileList(s.AccountID, nil),
+		recipient:    compileList(s.RecipientAccountID, nil),
 		readOnly:     s.ReadOnly,
 	}
 	if s.EventName.set {
