@@ -120,8 +120,8 @@ func TestTrailsPerAccount(t *testing.T) {
 		t.Fatal(err)
 	}
 	all, err := StoredTrails(e.db)
-	if err != nil || len(all) != 2 {
-		t.Fatalf("StoredTrails: %v %v", all, err)
+	if err != nil || len(all) != 2 || all[0].Account != "" || all[1].Account != otherAccount {
+		t.Fatalf("StoredTrails (the primary account's first): %v %v", all, err)
 	}
 	for _, tr := range all {
 		in, err := ValidateInputFor(tr)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sort"
 	"sync"
 	"time"
 
@@ -391,12 +390,7 @@ func (s *Service) all() ([]*Trail, error) {
 	if err != nil {
 		return nil, err
 	}
-	sort.Slice(all, func(i, j int) bool {
-		if all[i].Account != all[j].Account {
-			return all[i].Account < all[j].Account
-		}
-		return all[i].Name < all[j].Name
-	})
+	sortTrails(all)
 	return all, nil
 }
 

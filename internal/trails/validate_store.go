@@ -4,14 +4,17 @@ import (
 	"bytes"
 	"crypto/x509"
 	"fmt"
+	"sort"
 
 	"github.com/arcastore/arca/internal/kv"
 
 	"github.com/arcastore/arca/internal/rootkey"
 )
 
-// StoredTrails reads the trails (without the built-in one) from a store opened
-// directly, read-only is enough (offline tools), sorted by name.
+// StoredTrails reads every account's trails (without the built-in ones) from a store
+// opened directly, read-only is enough (offline tools): the primary account's first, by
+// name, then each other account's by account and name. So a trail named by its name alone
+// is the primary account's; another account's is named by its ARN.
 func StoredTrails(db kv.DB) ([]*Trail, error) {
 	var all []*Trail
 	err := db.View(func(tx kv.Tx) error {
@@ -19,7 +22,18 @@ func StoredTrails(db kv.DB) ([]*Trail, error) {
 		all, err = loadAll(tx)
 		return err
 	})
+	sortTrails(all)
 	return all, err
+}
+
+// sortTrails orders trails by account (the primary account, stored as "", first) and name.
+func sortTrails(all []*Trail) {
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].Account != all[j].Account {
+			return all[i].Account < all[j].Account
+		}
+		return all[i].Name < all[j].Name
+	})
 }
 
 // StoredPublicKeys reads the digest signing keys' public halves from a store
