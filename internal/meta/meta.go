@@ -39,7 +39,8 @@ type Bucket struct {
 	Encryption *BucketEncryption `json:"enc,omitempty"`
 	// Policy is the bucket policy document as given ("" = none).
 	Policy string `json:"policy,omitempty"`
-	// PublicAccessBlock is the bucket's public access block configuration (nil = none).
+	// PublicAccessBlock is the bucket's public access block configuration (nil = none, as
+	// for buckets created before new buckets got all four settings on; docs/BPA.md).
 	PublicAccessBlock *PublicAccessBlock `json:"pab,omitempty"`
 	// Versioning is "" (never enabled), Enabled or Suspended (docs/VERSIONS.md).
 	Versioning string `json:"ver,omitempty"`
@@ -51,8 +52,8 @@ type Bucket struct {
 	CORS *cors.Config `json:"cors,omitempty"`
 }
 
-// PublicAccessBlock is S3's PublicAccessBlockConfiguration. Arca has no ACLs, so the two
-// ACL settings are stored and returned but have nothing to act on.
+// PublicAccessBlock is S3's PublicAccessBlockConfiguration, of a bucket or of an account
+// (accountbpa.go); docs/BPA.md says what each setting does.
 type PublicAccessBlock struct {
 	BlockPublicAcls       bool `json:"bpa,omitempty"`
 	IgnorePublicAcls      bool `json:"ipa,omitempty"`

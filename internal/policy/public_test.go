@@ -63,3 +63,38 @@ func TestIsPublicNil(t *testing.T) {
 		t.Error("an identity policy is public")
 	}
 }
+
+// FuzzIsPublic: IsPublic never panics on a policy Parse accepts, and a policy is public
+// only through an Allow statement (removing the Allows leaves it non-public).
+func FuzzIsPublic(f *testing.F) {
+	for _, line := range []string{
+		`{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}`,
+		`{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*","Condition":{"StringLike":{"aws:userid":"AROAX:*"}}}`,
+		`{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*","Condition":{"StringLike":{"s3:DataAccessPointArn":"arn:aws:s3:r:111122223333:accesspoint/*"}}}`,
+		`{"Effect":"Deny","NotPrincipal":{"AWS":"111122223333"},"Action":"s3:*","Resource":"arn:aws:s3:::b/*"}`,
+		`{"Effect":"Allow","Principal":{"Federated":"x"},"Action":"s3:*","Resource":"arn:aws:s3:::b/*","Condition":{"IpAddress":{"aws:SourceIp":"2001:db8::/32"}}}`,
+	} {
+		f.Add(`{"Version":"2012-10-17","Statement":` + line + `}`)
+	}
+	f.Fuzz(func(t *testing.T, doc string) {
+		p, err := Parse([]byte(doc), Bucket)
+		if err != nil {
+			return
+		}
+		public := p.IsPublic()
+		var denies []Statement
+		for _, s := range p.Statements {
+			if s.Effect == EffectDeny {
+				denies = append(denies, s)
+			}
+		}
+		if public && len(denies) == len(p.Statements) {
+			t.Fatalf("a policy of Deny statements is public: %s", doc)
+		}
+		q := *p
+		q.Statements = denies
+		if q.IsPublic() {
+			t.Fatalf("Deny statements made %s public", doc)
+		}
+	})
+}
