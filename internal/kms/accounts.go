@@ -17,8 +17,9 @@ import (
 // exists is opened at start, so a ciphertext blob (which names its key by id only) finds
 // its key in whichever account holds it. It is safe for concurrent use.
 type Keystores struct {
-	cfg     Config // the template: AccountID is the primary account's
-	primary *Service
+	cfg      Config // the template: AccountID is the primary account's
+	primary  *Service
+	readOnly bool // OpenKeystoresReadOnly: no keystore is ever created
 
 	mu   sync.RWMutex
 	open map[string]*Service // by account id, the primary's included
@@ -106,6 +107,9 @@ func (ks *Keystores) For(ctx context.Context, account string) (*Service, error) 
 	if s != nil {
 		return s, nil
 	}
+	if ks.readOnly {
+		return nil, fmt.Errorf("kms: account %s has no keystore in this read-only store", account)
+	}
 	return ks.openAccount(ctx, account)
 }
 
@@ -178,3 +182,46 @@ func (ks *Keystores) Close() error {
 	}
 	return nil
 }
+
+// OpenKeystoresReadOnly is OpenReadOnly for every account's keystore in cfg.DB (offline
+// tools decrypting what any account encrypted); For never creates one on the result.
+func OpenKeystoresReadOnly(cfg Config) (*Keystores, error) {
+	cfg.Namespace = ""
+	p, err := OpenReadOnly(cfg)
+	if err != nil {
+		return nil, err
+	}
+	ks := &Keystores{cfg: cfg, open: map[string]*Service{}, subs: map[int]func(Event){}, primary: p, readOnly: true}
+	ks.adopt(cfg.AccountID, p)
+	var nss []string
+	if err := cfg.DB.View(func(tx kv.Tx) error { nss = namespacesTx(tx); return nil }); err != nil {
+		return nil, err
+	}
+	for _, ns := range nss {
+		if ns == "" || ns == cfg.AccountID {
+			continue
+		}
+		c := cfg
+		c.AccountID, c.Namespace = ns, ns
+		s, err := OpenReadOnly(c)
+		if err != nil {
+			return nil, fmt.Errorf("kms: the keystore of account %s: %w", ns, err)
+		}
+		ks.adopt(ns, s)
+	}
+	return ks, nil
+}
+
+// ForCiphertext is the keystore holding the key a ciphertext blob names (the primary's when
+// none does: its Decrypt then reports the blob as AWS would).
+func (ks *Keystores) ForCiphertext(blob []byte) *Service {
+	if a := ks.KeyAccount(CiphertextKeyID(blob)); a != "" {
+		if s := ks.Lookup(a); s != nil {
+			return s
+		}
+	}
+	return ks.primary
+}
+
+// AccountID is the account whose keystore s is.
+func (s *Service) AccountID() string { return s.cfg.AccountID }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/arcastore/arca/internal/errs"
 	"github.com/arcastore/arca/internal/kms"
 )
 
@@ -35,6 +36,19 @@ func (a *API) route(ctx context.Context, account string, o *op, f AuthRequest) (
 		other = refAccount(ref)
 	case f.CiphertextKeyID != "":
 		other = a.stores.KeyAccount(f.CiphertextKeyID)
+	}
+	if o.Key == sourceAndDestination {
+		// ReEncrypt decrypts and encrypts in one keystore: both keys must be of one account.
+		src, dst := other, refAccount(f.DestinationKeyID)
+		if src == "" {
+			src = account
+		}
+		if dst == "" {
+			dst = account
+		}
+		if src != dst {
+			return nil, errs.New(kms.ErrUnsupported, "ReEncrypt between keys of two accounts is not supported by Arca: Decrypt, then Encrypt.")
+		}
 	}
 	if other == "" || other == account {
 		return own, nil

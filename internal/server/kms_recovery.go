@@ -26,8 +26,17 @@ const (
 // service and the audit handler. With --no-audit the markers stay (and are recorded by a
 // later start with auditing on).
 func (s *Server) recordKeyPolicyResets() error {
+	for _, svc := range s.keystores.All() { // every account's keystore
+		if err := s.recordResets(svc); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Server) recordResets(svc *kms.Service) error {
 	ctx := context.Background()
-	resets, err := s.kms.Recoveries()
+	resets, err := svc.Recoveries()
 	if err != nil {
 		return err
 	}
@@ -37,10 +46,10 @@ func (s *Server) recordKeyPolicyResets() error {
 				"key_id", r.KeyID, "time", r.Time)
 			continue
 		}
-		if err := s.audit.Handle(ctx, s.resetRecord(r)); err != nil {
+		if err := s.audit.Handle(ctx, s.resetRecord(svc, r)); err != nil {
 			return fmt.Errorf("recording the offline key policy reset of %s: %w", r.KeyID, err)
 		}
-		if err := s.kms.ClearRecovery(ctx, r.ID); err != nil {
+		if err := svc.ClearRecovery(ctx, r.ID); err != nil {
 			return fmt.Errorf("recorded the offline key policy reset of %s, but clearing its marker failed: %w", r.KeyID, err)
 		}
 		s.log.Warn("recorded an offline key policy reset in the audit trail", "key_id", r.KeyID, "time", r.Time, "event_id", r.ID)
@@ -51,7 +60,7 @@ func (s *Server) recordKeyPolicyResets() error {
 // resetRecord is the audit record of an offline reset: a management event that is not
 // read-only (so durable before Handle returns), at the time of the reset, its eventID the
 // marker's id (so a reset recorded twice after a crash shows as one event twice).
-func (s *Server) resetRecord(r kms.Recovery) *audit.Record {
+func (s *Server) resetRecord(svc *kms.Service, r kms.Recovery) *audit.Record {
 	details := map[string]any{"operation": resetKeyPolicyVerb, "keyId": r.KeyID, "policyName": "default",
 		"policy": r.Policy, "previousPolicy": r.PreviousPolicy, "defaultPolicy": r.Default}
 	if r.OSUser != "" {
@@ -65,6 +74,6 @@ func (s *Server) resetRecord(r kms.Recovery) *audit.Record {
 		EventTime:    r.Time, EventSource: audit.SourceKMS, EventName: eventResetKeyPolicy, AWSRegion: s.cfg.Region,
 		SourceIPAddress: adminTool, UserAgent: resetKeyPolicyVerb, RequestID: r.ID, EventID: r.ID,
 		EventType: "AwsServiceEvent", ManagementEvent: true, ServiceEventDetails: details,
-		Resources: kmsapi.KeyResource(s.kms, r.KeyID),
+		Resources: kmsapi.KeyResource(svc, r.KeyID),
 	}
 }

@@ -30,7 +30,7 @@ type Offline struct {
 	store *bolt.Store
 	meta  *meta.KVStore
 	objs  *object.Engine
-	kms   *kms.Service
+	kms   *kms.Keystores
 	root  *rootkey.Key
 	id    identity
 }
@@ -81,7 +81,7 @@ func OpenOffline(cfg config.Config) (*Offline, error) {
 	if region == "" {
 		region = "us-east-1"
 	}
-	if o.kms, err = kms.OpenReadOnly(kms.Config{DB: o.store, Root: root, RecordKey: o.meta.RecordKey(), Region: region, AccountID: id.AccountID}); err != nil {
+	if o.kms, err = kms.OpenKeystoresReadOnly(kms.Config{DB: o.store, Root: root, RecordKey: o.meta.RecordKey(), Region: region, AccountID: id.AccountID}); err != nil {
 		return nil, err
 	}
 	o.objs = object.New(object.Config{}, object.Deps{Meta: o.meta, Blobs: blobs,
@@ -156,7 +156,9 @@ func (k offlineKMS) GenerateDataKey(context.Context, string, map[string]string) 
 
 func (k offlineKMS) Decrypt(ctx context.Context, blob []byte, ec map[string]string) ([]byte, error) {
 	p := kms.Principal{AccountID: k.o.id.AccountID, ARN: cloudTrailService}
-	d, err := k.o.kms.Decrypt(ctx, p, blob, ec)
+	svc := k.o.kms.ForCiphertext(blob) // the keystore of whichever account holds the key
+	p.AccountID = svc.AccountID()
+	d, err := svc.Decrypt(ctx, p, blob, ec)
 	if err != nil {
 		return nil, err
 	}
