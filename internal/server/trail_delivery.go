@@ -57,7 +57,7 @@ func (s *Server) putTrailObject(ctx context.Context, o trails.Object) error {
 	_, err := s.objects.PutInternal(ctx, object.InternalObject{
 		Bucket: o.Bucket, Key: o.Key, Body: o.Body, ContentType: o.ContentType, ContentEncoding: o.ContentEncoding,
 		UserMeta: o.UserMeta, KMSKeyID: o.KMSKeyARN, EncryptionContext: o.EncryptionContext,
-	}, serviceKMS{s})
+	}, serviceKMS{s, o.Account})
 	return err
 }
 
@@ -72,9 +72,11 @@ func (s *Server) bucketExists(ctx context.Context, bucket string) (bool, error) 
 // resolveTrailKey turns a trail's KmsKeyId (key id, key ARN, alias name or alias ARN), as
 // the trail's account names it, into the key's ARN; the key must be enabled.
 func (s *Server) resolveTrailKey(ctx context.Context, account, ref string) (string, error) {
-	p := s.trailPrincipal()
-	p.AccountID = account
-	md, err := s.kms.DescribeKey(ctx, p, ref)
+	ks, err := s.keystores.For(ctx, account)
+	if err != nil {
+		return "", err
+	}
+	md, err := ks.DescribeKey(ctx, s.trailPrincipal(account), ref)
 	switch {
 	case errors.Is(err, kms.ErrNotFound):
 		return "", errs.New(trails.ErrKMSKeyNotFound, "KMS key not found: "+ref)
@@ -88,24 +90,35 @@ func (s *Server) resolveTrailKey(ctx context.Context, account, ref string) (stri
 	return md.ARN, nil
 }
 
-func (s *Server) trailPrincipal() kms.Principal {
-	return kms.Principal{AccountID: s.id.AccountID, ARN: cloudTrailService, ViaService: "s3." + s.cfg.Region + ".amazonaws.com"}
+func (s *Server) trailPrincipal(account string) kms.Principal {
+	if account == "" {
+		account = s.id.AccountID
+	}
+	return kms.Principal{AccountID: account, ARN: cloudTrailService, ViaService: "s3." + s.cfg.Region + ".amazonaws.com"}
 }
 
 // serviceKMS is the KMS as trail delivery uses it for SSE-KMS: as the CloudTrail service,
 // which on AWS the key policy must allow; Arca lets its own service through and does not
-// record these calls (see putTrailObject).
-type serviceKMS struct{ s *Server }
+// record these calls (see putTrailObject). account is the trail's: its key (or its aws/s3)
+// is in that account's keystore.
+type serviceKMS struct {
+	s       *Server
+	account string
+}
 
 func (k serviceKMS) GenerateDataKey(ctx context.Context, keyID string, ec map[string]string) ([]byte, []byte, string, error) {
+	ks, err := k.s.keystores.For(ctx, k.account)
+	if err != nil {
+		return nil, nil, "", err
+	}
 	if keyID == "" {
-		md, err := k.s.kms.EnsureAWSManagedKey(ctx, awsManagedS3)
+		md, err := ks.EnsureAWSManagedKey(ctx, awsManagedS3)
 		if err != nil {
 			return nil, nil, "", err
 		}
 		keyID = md.ARN
 	}
-	dk, err := k.s.kms.GenerateDataKey(ctx, k.s.trailPrincipal(), keyID, ec, 32)
+	dk, err := ks.GenerateDataKey(ctx, k.s.trailPrincipal(k.account), keyID, ec, 32)
 	if err != nil {
 		return nil, nil, "", err
 	}
@@ -113,7 +126,13 @@ func (k serviceKMS) GenerateDataKey(ctx context.Context, keyID string, ec map[st
 }
 
 func (k serviceKMS) Decrypt(ctx context.Context, blob []byte, ec map[string]string) ([]byte, error) {
-	d, err := k.s.kms.Decrypt(ctx, k.s.trailPrincipal(), blob, ec)
+	ks := k.s.kms // the keystore holding the key the blob names
+	if a := k.s.keystores.KeyAccount(kms.CiphertextKeyID(blob)); a != "" {
+		if l := k.s.keystores.Lookup(a); l != nil {
+			ks = l
+		}
+	}
+	d, err := ks.Decrypt(ctx, k.s.trailPrincipal(k.account), blob, ec)
 	if err != nil {
 		return nil, err
 	}

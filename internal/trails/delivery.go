@@ -224,7 +224,7 @@ func (s *Service) writeLog(ctx context.Context, t *Trail, recs []audit.Stored, n
 }
 
 func (s *Service) put(ctx context.Context, t *Trail, key string, gz []byte, meta map[string]string) error {
-	o := Object{Bucket: t.Bucket, Key: key, Body: gz, ContentType: "application/json", ContentEncoding: "gzip", UserMeta: meta}
+	o := Object{Account: t.OwnerAccount(s.cfg.AccountID), Bucket: t.Bucket, Key: key, Body: gz, ContentType: "application/json", ContentEncoding: "gzip", UserMeta: meta}
 	if t.KMSKeyARN != "" {
 		o.KMSKeyARN = t.KMSKeyARN
 		o.EncryptionContext = map[string]string{"aws:cloudtrail:arn": t.ARN}

@@ -23,6 +23,8 @@ const (
 
 // Object is one file to write into a bucket through the S3 write path.
 type Object struct {
+	// Account is the trail's account: its KMS keys (and aws/s3) are the ones to use.
+	Account         string
 	Bucket, Key     string
 	Body            []byte
 	ContentType     string
