@@ -9,3 +9,8 @@ var (
 	// not 12 digits.
 	InvalidAccountID = def("InvalidRequest", 400, "Account ID is required and must be a 12-digit number.")
 )
+
+// InvalidBucketAclWithBlockPublicAccessError answers a CreateBucket whose ACL is public
+// while BlockPublicAcls is in force (the new bucket's own, or its account's).
+var InvalidBucketAclWithBlockPublicAccessError = def("InvalidBucketAclWithBlockPublicAccessError", 400,
+	"Bucket cannot have public ACLs set with BlockPublicAccess enabled")

@@ -202,3 +202,41 @@ func (a *API) accountBlocksPublicPolicy(q *request) (bool, error) {
 	acct, err := a.accountPAB(q.ctx, a.bucketOwnerAccount(&b))
 	return acct != nil && acct.BlockPublicPolicy, err
 }
+
+// refusePublicACL is BlockPublicAcls for an ACL written to bucket b or an object in it
+// (PutBucketAcl, PutObjectAcl, PutObject, CopyObject, CreateMultipartUpload with an ACL):
+// 403 AccessDenied when the ACL is public (grants to AllUsers or AuthenticatedUsers) and the
+// bucket's or its owner account's BlockPublicAcls is on. Call it outside UpdateBucket.
+func (a *API) refusePublicACL(ctx context.Context, b *meta.Bucket, public bool) error {
+	if !public {
+		return nil
+	}
+	eff, err := a.effectivePAB(ctx, b)
+	if err != nil {
+		return err
+	}
+	if eff.BlockPublicAcls {
+		return apierr.AccessDenied
+	}
+	return nil
+}
+
+// refusePublicBucketACL is BlockPublicAcls for CreateBucket: a new bucket has the setting
+// on, so a public ACL on it is refused (InvalidBucketAclWithBlockPublicAccessError), as it
+// is under the account's setting.
+func (a *API) refusePublicBucketACL(public bool) error {
+	if public {
+		return apierr.InvalidBucketAclWithBlockPublicAccessError
+	}
+	return nil
+}
+
+// ignoresPublicACLs reports whether IgnorePublicAcls is in force on b (the bucket's or its
+// owner account's): grants to AllUsers and AuthenticatedUsers then count for nothing.
+func (a *API) ignoresPublicACLs(ctx context.Context, b *meta.Bucket) (bool, error) {
+	if b.PublicAccessBlock != nil && b.PublicAccessBlock.IgnorePublicAcls {
+		return true, nil
+	}
+	acct, err := a.accountPAB(ctx, a.bucketOwnerAccount(b))
+	return acct != nil && acct.IgnorePublicAcls, err
+}
