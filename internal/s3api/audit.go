@@ -64,7 +64,7 @@ func (a *API) auditRecord(q *request, resp *response, err error, bytesOut int64)
 	params := map[string]any{"Host": q.r.Host}
 	if q.bucket != "" {
 		params["bucketName"] = q.bucket
-		rec.Resources = append(rec.Resources, audit.Resource{ARN: "arn:aws:s3:::" + q.bucket, AccountID: a.cfg.AccountID, Type: "AWS::S3::Bucket"})
+		rec.Resources = append(rec.Resources, audit.Resource{ARN: "arn:aws:s3:::" + q.bucket, AccountID: a.auditBucketAccount(q), Type: "AWS::S3::Bucket"})
 	}
 	if q.key != "" {
 		params["key"] = q.key
@@ -210,4 +210,15 @@ func signatureOf(q *request) (version, method string) {
 		return "SigV2", method
 	}
 	return "SigV4", method
+}
+
+// auditBucketAccount is the account the record names for q's bucket, which makes it the
+// record's recipientAccountId (docs/AUDIT.md "Accounts"): the bucket's owner. Until bucket
+// records carry their owner, the caller's account (the primary account for anonymous and
+// unauthenticated requests).
+func (a *API) auditBucketAccount(q *request) string {
+	if q.caller != nil && audit.IsAccountID(q.caller.Identity.AccountID) {
+		return q.caller.Identity.AccountID
+	}
+	return a.cfg.AccountID
 }
