@@ -183,3 +183,19 @@ func TestResealEveryAccount(t *testing.T) {
 		t.Fatalf("B's key after the reseal: %v", err)
 	}
 }
+
+// A grant another account creates on a key (cross-account CreateGrant) names that account
+// as its issuing account.
+func TestCrossAccountGrantIssuer(t *testing.T) {
+	e := newEnv(t)
+	md := e.createKey()
+	_, _, err := e.svc.CreateGrant(testCtx, otherCaller, CreateGrantInput{KeyID: md.ARN,
+		GranteePrincipal: "arn:aws:iam::444455556666:user/bob", Operations: []string{"Decrypt"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gs, _, err := e.svc.ListGrants(testCtx, caller, md.KeyID, "", "", Page{})
+	if err != nil || len(gs) != 1 || gs[0].IssuingAccount != "arn:aws:iam::444455556666:root" {
+		t.Fatalf("ListGrants: %+v, %v", gs, err)
+	}
+}

@@ -61,8 +61,12 @@ func (s *Service) CreateGrant(ctx context.Context, p Principal, in CreateGrantIn
 	ops := slices.Clone(in.Operations)
 	slices.Sort(ops)
 	ops = slices.Compact(ops)
+	issuer := s.cfg.AccountID
+	if p.AccountID != "" {
+		issuer = p.AccountID // the account that created it (another, for a cross-account CreateGrant)
+	}
 	g := grantRecord{ID: randomHex(32), Name: in.Name, Created: s.cfg.Now().UTC(), Grantee: in.GranteePrincipal,
-		Retiring: in.RetiringPrincipal, Issuer: "arn:aws:iam::" + s.cfg.AccountID + ":root", Operations: ops}
+		Retiring: in.RetiringPrincipal, Issuer: "arn:aws:iam::" + issuer + ":root", Operations: ops}
 	if c := in.Constraints; c != nil {
 		g.Subset, g.Equals = maps.Clone(c.EncryptionContextSubset), maps.Clone(c.EncryptionContextEquals)
 	}
