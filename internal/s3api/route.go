@@ -53,6 +53,9 @@ func route(q *request) (string, *op, error) {
 		if o := matchRow(q, lvl, false); o != nil {
 			return o.Name, o, nil
 		}
+		if q.r.URL.Path == controlPABPath {
+			return "", nil, apierr.MethodNotAllowed.With("Method", q.r.Method).With("ResourceType", resourceTypes[lvl])
+		}
 		return "Unsupported", nil, apierr.NotImplemented.Msg("Arca does not implement this S3 Control operation.")
 	}
 	named := namedSubresources(q)
