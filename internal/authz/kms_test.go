@@ -138,3 +138,24 @@ func TestKMSCrossAccount(t *testing.T) {
 		t.Fatalf("aws/s3, own account via S3: %v", err)
 	}
 }
+
+// A key policy may bound a statement with aws:ResourceAccount (the key's account) and
+// aws:PrincipalAccount (the caller's).
+func TestKMSResourceAccountKey(t *testing.T) {
+	const b = "444455556666"
+	bRoot := iam.Identity{Type: iam.TypeRoot, AccountID: b, ARN: "arn:aws:iam::" + b + ":root"}
+	doc := func(resAcct string) string {
+		return kmsPolicy(`{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"kms:Decrypt","Resource":"*","Condition":{"StringEquals":{"aws:ResourceAccount":"` +
+			resAcct + `","aws:PrincipalAccount":"` + b + `"}}}`)
+	}
+	for _, tc := range []struct {
+		resAcct string
+		allowed bool
+	}{{testAccount, true}, {b, false}} {
+		g := New(nil, nil).ForKeys(fakeKeys{"k": {ARN: testKey, Policy: doc(tc.resAcct), Manager: "CUSTOMER"}})
+		err := g.Key(context.Background(), bRoot, KeyCheck{Action: "kms:Decrypt", Ref: "k"})
+		if (err == nil) != tc.allowed {
+			t.Errorf("aws:ResourceAccount %s: %v, want allowed=%v", tc.resAcct, err, tc.allowed)
+		}
+	}
+}

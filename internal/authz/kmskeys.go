@@ -78,6 +78,9 @@ func (g *KeyGuard) Key(ctx context.Context, id iam.Identity, c KeyCheck) error {
 		grants[i] = Grant{Grantee: gr.Grantee, Operations: gr.Operations, Subset: gr.Subset, Equals: gr.Equals}
 	}
 	r := g.a.KMSRequest(id, c.Action, info.ARN, c.Via, c.TLS, c.EC)
+	if acct := keyAccount(info.ARN); acct != "" {
+		r.Set("aws:resourceaccount", acct) // the key's account (aws:ResourceAccount)
+	}
 	return g.a.KMS(ctx, id, r, kp, grants, c.EC)
 }
 
