@@ -123,7 +123,9 @@ func (c bpaCase) doc(bucket string) string {
 
 // TestBPAPolicyStatusTable: every policy of the table, put on a bucket without a block,
 // has the GetBucketPolicyStatus the table says, and is refused under BlockPublicPolicy
-// exactly when it is public: the policy status and the setting's check agree.
+// exactly when it is public: the policy status and the setting's check agree. The
+// evaluator agrees too: RestrictPublicBuckets turns an anonymous read the policy allows
+// into a denial exactly when the policy is public, and changes nothing otherwise.
 func TestBPAPolicyStatusTable(t *testing.T) {
 	srv := StartServer(t)
 	c := sdk(t, srv, srv.HTTPURL)
@@ -133,6 +135,16 @@ func TestBPAPolicyStatusTable(t *testing.T) {
 	mustCreateBucket(t, c, open)
 	mustCreateBucket(t, c, blocked)
 	allowPublicPolicies(t, c, open)
+	mustPut(t, c, open, "k", []byte("object"))
+	anonGet := func() int { return anonymous(t, http.MethodGet, srv.HTTPURL+"/"+open+"/k").Status }
+	restrict := func(on bool) {
+		t.Helper()
+		if _, err := c.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: aws.String(open),
+			PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{RestrictPublicBuckets: aws.Bool(on)}}); err != nil {
+			t.Fatalf("PutPublicAccessBlock: %v", err)
+		}
+	}
+	restricted := 0
 	cases := bpaCases(t)
 	if len(cases) < 30 {
 		t.Fatalf("the table has %d policies", len(cases))
@@ -147,6 +159,18 @@ func TestBPAPolicyStatusTable(t *testing.T) {
 		if err != nil || aws.ToBool(st.PolicyStatus.IsPublic) != tc.Public {
 			t.Errorf("%s: GetBucketPolicyStatus: %v, want IsPublic %v", tc.Name, err, tc.Public)
 		}
+		restrict(false)
+		before := anonGet()
+		restrict(true)
+		after := anonGet()
+		switch {
+		case tc.Public && after != http.StatusForbidden:
+			t.Errorf("%s: anonymous GET through a public policy under RestrictPublicBuckets: %d", tc.Name, after)
+		case !tc.Public && after != before:
+			t.Errorf("%s: RestrictPublicBuckets changed an anonymous GET through a non-public policy: %d, then %d", tc.Name, before, after)
+		case tc.Public && before == http.StatusOK:
+			restricted++
+		}
 		err = bpaPutPolicy(c, blocked, tc.doc(blocked))
 		if tc.Public {
 			publics++
@@ -155,8 +179,8 @@ func TestBPAPolicyStatusTable(t *testing.T) {
 			t.Errorf("%s: a non-public policy under BlockPublicPolicy: %v", tc.Name, err)
 		}
 	}
-	if publics == 0 || publics == len(cases) {
-		t.Errorf("the table has %d public policies of %d", publics, len(cases))
+	if publics == 0 || publics == len(cases) || restricted == 0 {
+		t.Errorf("the table has %d public policies of %d, %d of which RestrictPublicBuckets restricted", publics, len(cases), restricted)
 	}
 }
 
