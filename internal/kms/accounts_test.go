@@ -199,3 +199,34 @@ func TestCrossAccountGrantIssuer(t *testing.T) {
 		t.Fatalf("ListGrants: %+v, %v", gs, err)
 	}
 }
+
+// The offline reset addresses another account's key by its ARN: its record in that
+// account's keystore gets the account's default policy, and the marker is that keystore's.
+func TestResetKeyPolicyOtherAccount(t *testing.T) {
+	e := newEnv(t)
+	ks := e.openKeystores(t)
+	b, _ := ks.For(testCtx, otherAccount)
+	bk, err := b.CreateKey(testCtx, otherCaller, CreateKeyInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ks.Close()
+	r, err := e.reset(e.root, ResetKeyPolicyInput{KeyRef: bk.ARN, Now: e.clock.Now()})
+	if err != nil || r.Account != otherAccount || r.Policy != DefaultPolicy(otherAccount) {
+		t.Fatalf("reset of B's key: %+v, %v", r, err)
+	}
+	e.open(Config{})
+	ks = e.openKeystores(t)
+	defer ks.Close()
+	e.svc = ks.Primary()
+	if recs, _ := ks.Primary().Recoveries(); len(recs) != 0 {
+		t.Fatalf("the primary has B's marker: %+v", recs)
+	}
+	recs, err := ks.Lookup(otherAccount).Recoveries()
+	if err != nil || len(recs) != 1 || recs[0].KeyID != bk.KeyID {
+		t.Fatalf("B's markers: %+v, %v", recs, err)
+	}
+	if p, err := ks.Lookup(otherAccount).GetKeyPolicy(testCtx, otherCaller, bk.KeyID, ""); err != nil || p != DefaultPolicy(otherAccount) {
+		t.Fatalf("B's key policy after the reset: %q, %v", p, err)
+	}
+}
