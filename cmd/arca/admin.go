@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 
+	"github.com/arcastore/arca/internal/account"
 	"github.com/arcastore/arca/internal/audit"
 	"github.com/arcastore/arca/internal/datadir"
 	"github.com/arcastore/arca/internal/iam"
@@ -109,7 +110,7 @@ func runRotateRootKey(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var n, nIAM, nTrail, nChain int
+	var n, nIAM, nAcct, nTrail, nChain int
 	err = db.Update(func(tx kv.Tx) error {
 		var err error
 		if n, err = kms.ResealTx(tx, old, newKey); err != nil {
@@ -124,6 +125,9 @@ func runRotateRootKey(args []string, stdout io.Writer) error {
 		if nIAM, err = iam.ResealTx(tx, old, newKey); err != nil {
 			return err
 		}
+		if nAcct, err = account.ResealTx(tx, old, newKey); err != nil {
+			return err
+		}
 		if nTrail, err = trails.ResealTx(tx, old, newKey); err != nil {
 			return err
 		}
@@ -133,13 +137,16 @@ func runRotateRootKey(args []string, stdout io.Writer) error {
 	if cerr := db.Close(); err == nil {
 		err = cerr
 	}
-	if errors.Is(err, kms.ErrWrongRootKey) || errors.Is(err, iam.ErrWrongRootKey) || errors.Is(err, trails.ErrWrongRootKey) || errors.Is(err, audit.ErrWrongRootKey) {
+	if errors.Is(err, kms.ErrWrongRootKey) || errors.Is(err, iam.ErrWrongRootKey) || errors.Is(err, account.ErrWrongRootKey) || errors.Is(err, trails.ErrWrongRootKey) || errors.Is(err, audit.ErrWrongRootKey) {
 		return &usageError{msg: "the old root key is not the one that sealed this data directory", hint: "give the key the server runs with in --old-root-key-file or ARCA_OLD_ROOT_KEY"}
 	}
 	if err != nil {
 		return fmt.Errorf("nothing was changed: %w", err)
 	}
 	fmt.Fprintf(stdout, "arca: re-sealed %d KMS key material versions, the SSE-S3 keyring, the metadata record key, %d IAM secret access keys and %d CloudTrail digest signing keys under the new root key\n", n, nIAM, nTrail)
+	if nAcct > 0 {
+		fmt.Fprintf(stdout, "arca: re-sealed %d account root secret access keys under the new root key\n", nAcct)
+	}
 	if nChain > 0 {
 		fmt.Fprintln(stdout, "arca: re-sealed the audit chain key under the new root key")
 	}

@@ -16,7 +16,7 @@ const module = "github.com/arcastore/arca/"
 var (
 	// domain packages: no HTTP, no database driver, no protocol package.
 	domain = []string{
-		"internal/alarm", "internal/audit", "internal/authz", "internal/blob", "internal/checksum",
+		"internal/account", "internal/alarm", "internal/audit", "internal/authz", "internal/blob", "internal/checksum",
 		"internal/durable", "internal/errs", "internal/iam", "internal/kv", "internal/kms", "internal/meta", "internal/object",
 		"internal/policy", "internal/postpolicy", "internal/cors", "internal/recauth", "internal/rootkey", "internal/sse", "internal/trails",
 		"pkg/encstream",

@@ -31,9 +31,23 @@ var ErrDenied = errors.New("authz: access denied")
 func denied(msg string) error { return errs.New(ErrDenied, msg) }
 
 // IdentityPolicies returns the documents of every identity policy that applies to an IAM
-// user (iam.Store implements it).
+// user of an account (the server resolves each account's iam.Store; docs/ACCOUNTS.md).
 type IdentityPolicies interface {
+	PoliciesFor(ctx context.Context, accountID, userName string) ([][]byte, error)
+}
+
+// UserPolicies is one account's identity policies (iam.Store implements it).
+type UserPolicies interface {
 	PoliciesFor(ctx context.Context, userName string) ([][]byte, error)
+}
+
+// OneAccount serves every account's users from p: for a single account's store (tests).
+func OneAccount(p UserPolicies) IdentityPolicies { return oneAccount{p} }
+
+type oneAccount struct{ p UserPolicies }
+
+func (o oneAccount) PoliciesFor(ctx context.Context, _ string, userName string) ([][]byte, error) {
+	return o.p.PoliciesFor(ctx, userName)
 }
 
 // Authorizer evaluates requests. It is safe for concurrent use.
@@ -105,7 +119,7 @@ func (a *Authorizer) identityDecision(ctx context.Context, id iam.Identity, r *p
 		if a.identity == nil {
 			return policy.NotApplicable, nil
 		}
-		docs, err := a.identity.PoliciesFor(ctx, id.UserName)
+		docs, err := a.identity.PoliciesFor(ctx, id.AccountID, id.UserName)
 		if err != nil {
 			return policy.NotApplicable, err
 		}

@@ -9,7 +9,7 @@ import (
 // identityDocs gives every IAM user the same identity policies.
 type identityDocs []string
 
-func (d identityDocs) PoliciesFor(context.Context, string) ([][]byte, error) {
+func (d identityDocs) PoliciesFor(context.Context, string, string) ([][]byte, error) {
 	out := make([][]byte, len(d))
 	for i, doc := range d {
 		out[i] = []byte(doc)

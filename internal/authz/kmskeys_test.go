@@ -23,7 +23,7 @@ func (f fakeKeys) AuthInfo(ref string, allowAlias bool) (kms.KeyAuth, error) {
 // userPolicies gives every IAM user the same identity policies.
 type userPolicies []string
 
-func (u userPolicies) PoliciesFor(context.Context, string) ([][]byte, error) {
+func (u userPolicies) PoliciesFor(context.Context, string, string) ([][]byte, error) {
 	docs := make([][]byte, len(u))
 	for i, d := range u {
 		docs[i] = []byte(d)

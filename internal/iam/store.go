@@ -23,9 +23,15 @@ import (
 //	iam/groups/<lowercase name>    -> groupRec (JSON), kind "iam-group"
 //	iam/policies/<lowercase name>  -> policyRec (JSON), kind "iam-policy"
 //	iam/keys/<access key id>       -> keyRec (JSON; the secret sealed under the root key), kind "iam-access-key"
+//
+// A store with a Namespace (an account other than the primary, docs/ACCOUNTS.md) keeps the
+// same four nested buckets under iam-accounts/<namespace>/ instead of iam/, and binds the
+// namespace into every record's tag (location [namespace, name]), so a record copied from
+// one account to another fails authentication.
 var (
-	bktIAM = []byte("iam")
-	kinds  = [...]string{kindUsers, kindGroups, kindPolicies, kindKeys}
+	bktIAM         = []byte("iam")
+	bktIAMAccounts = []byte("iam-accounts")
+	kinds          = [...]string{kindUsers, kindGroups, kindPolicies, kindKeys}
 )
 
 const (
@@ -149,7 +155,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, err
 	}
 	err := cfg.DB.Update(func(tx kv.Tx) error {
-		top, err := tx.CreateBucketIfNotExists(bktIAM)
+		top, err := createTop(tx, cfg.Namespace)
 		if err != nil {
 			return err
 		}
@@ -166,11 +172,11 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	st := &state{users: map[string]*userRec{}, groups: map[string]*groupRec{},
 		policies: map[string]*policyRec{}, keys: map[string]*keyRec{}, damaged: map[ref]bool{}}
 	err = cfg.DB.View(func(tx kv.Tx) error {
-		top := tx.Bucket(bktIAM)
+		top := topBucket(tx, cfg.Namespace)
 		for _, kind := range kinds {
 			err := top.Bucket([]byte(kind)).ForEach(func(k, v []byte) error {
 				name := string(k)
-				rec, err := openRec(cfg.RecordKey, kind, name, v)
+				rec, err := openRec(cfg.RecordKey, cfg.Namespace, kind, name, v)
 				switch r := rec.(type) {
 				case *userRec:
 					st.users[name] = r
@@ -324,7 +330,7 @@ func (s *Store) update(ctx context.Context, fn func(w *writer) error) error {
 	for r := range w.dirty {
 		o := op{r: r}
 		if rec := w.st.record(r); rec != nil {
-			data, err := sealRec(s.cfg.RecordKey, r.kind, r.key, rec)
+			data, err := sealRec(s.cfg.RecordKey, s.cfg.Namespace, r.kind, r.key, rec)
 			if err != nil {
 				return err
 			}
@@ -335,7 +341,7 @@ func (s *Store) update(ctx context.Context, fn func(w *writer) error) error {
 	// The function may run more than once (kv.DB.Update retries a group without a failed
 	// member), so it only puts precomputed values.
 	err := s.cfg.DB.Update(func(tx kv.Tx) error {
-		top := tx.Bucket(bktIAM)
+		top := topBucket(tx, s.cfg.Namespace)
 		for _, o := range ops {
 			b := top.Bucket([]byte(o.r.kind))
 			var err error
@@ -364,8 +370,7 @@ func (s *Store) update(ctx context.Context, fn func(w *writer) error) error {
 // many were re-sealed, and ErrWrongRootKey if old does not open them. A damaged access key
 // record is left as it is (it authenticates nothing; its secret cannot be trusted).
 func ResealTx(tx kv.Tx, old, new *rootkey.Key) (int, error) {
-	top := tx.Bucket(bktIAM)
-	if top == nil {
+	if tx.Bucket(bktIAM) == nil && tx.Bucket(bktIAMAccounts) == nil {
 		return 0, nil
 	}
 	rk, err := meta.RecordKeyTx(tx, old)
@@ -374,11 +379,64 @@ func ResealTx(tx kv.Tx, old, new *rootkey.Key) (int, error) {
 			return 0, fmt.Errorf("%w: %w", ErrWrongRootKey, err)
 		}
 	}
-	b := top.Bucket([]byte(kindKeys))
+	n := 0
+	for _, ns := range namespacesTx(tx) {
+		m, err := resealNS(tx, rk, ns, old, new)
+		if err != nil {
+			return 0, err
+		}
+		n += m
+	}
+	return n, nil
+}
+
+// namespacesTx returns "" (the primary store, when it exists) and every namespace in tx.
+func namespacesTx(tx kv.Tx) []string {
+	var out []string
+	if tx.Bucket(bktIAM) != nil {
+		out = append(out, "")
+	}
+	if a := tx.Bucket(bktIAMAccounts); a != nil {
+		a.ForEachBucket(func(k []byte) error {
+			out = append(out, string(k))
+			return nil
+		})
+	}
+	return out
+}
+
+// topBucket returns the store's top bucket for namespace ns, or nil.
+func topBucket(tx kv.Tx, ns string) kv.Bucket {
+	if ns == "" {
+		return tx.Bucket(bktIAM)
+	}
+	a := tx.Bucket(bktIAMAccounts)
+	if a == nil {
+		return nil
+	}
+	return a.Bucket([]byte(ns))
+}
+
+func createTop(tx kv.Tx, ns string) (kv.Bucket, error) {
+	if ns == "" {
+		return tx.CreateBucketIfNotExists(bktIAM)
+	}
+	a, err := tx.CreateBucketIfNotExists(bktIAMAccounts)
+	if err != nil {
+		return nil, err
+	}
+	return a.CreateBucketIfNotExists([]byte(ns))
+}
+
+func resealNS(tx kv.Tx, rk *recauth.Key, ns string, old, new *rootkey.Key) (int, error) {
+	b := topBucket(tx, ns).Bucket([]byte(kindKeys))
+	if b == nil {
+		return 0, nil
+	}
 	type row struct{ k, v []byte }
 	var out []row
-	err = b.ForEach(func(k, v []byte) error {
-		r, err := openRec(rk, kindKeys, string(k), v)
+	err := b.ForEach(func(k, v []byte) error {
+		r, err := openRec(rk, ns, kindKeys, string(k), v)
 		if err != nil {
 			return nil
 		}
@@ -389,7 +447,7 @@ func ResealTx(tx kv.Tx, old, new *rootkey.Key) (int, error) {
 		}
 		rec.Sealed = new.Seal(secretAAD(rec.ID), secret)
 		clear(secret)
-		data, err := sealRec(rk, kindKeys, rec.ID, rec)
+		data, err := sealRec(rk, ns, kindKeys, rec.ID, rec)
 		if err != nil {
 			return err
 		}

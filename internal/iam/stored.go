@@ -29,22 +29,31 @@ var recordKind = map[string]string{kindUsers: KindUser, kindGroups: KindGroup, k
 // sealRec returns the stored form of rec, kept in bucket under name: an envelope under rk,
 // or bare JSON when rk is nil (an offline change to a file that no server of format 2 has
 // opened; its first start authenticates it).
-func sealRec(rk *recauth.Key, bucket, name string, rec any) ([]byte, error) {
+func sealRec(rk *recauth.Key, ns, bucket, name string, rec any) ([]byte, error) {
 	data, err := json.Marshal(rec)
 	if err != nil || rk == nil {
 		return data, err
 	}
-	return rk.Seal(recordKind[bucket], []string{name}, data), nil
+	return rk.Seal(recordKind[bucket], location(ns, name), data), nil
+}
+
+// location is a record's location bound into its tag: its name, after its namespace for a
+// store of an account other than the primary.
+func location(ns, name string) []string {
+	if ns == "" {
+		return []string{name}
+	}
+	return []string{ns, name}
 }
 
 // openRec authenticates raw as the record kept in bucket under name (rk nil: bare JSON,
 // format 1) and decodes it: *userRec, *groupRec, *policyRec or *keyRec, naming name. Any
 // failure is ErrDamagedRecord, without detail.
-func openRec(rk *recauth.Key, bucket, name string, raw []byte) (any, error) {
+func openRec(rk *recauth.Key, ns, bucket, name string, raw []byte) (any, error) {
 	body := raw
 	if rk != nil {
 		var err error
-		if body, err = rk.Open(recordKind[bucket], []string{name}, raw); err != nil {
+		if body, err = rk.Open(recordKind[bucket], location(ns, name), raw); err != nil {
 			return nil, ErrDamagedRecord
 		}
 	} else if !recauth.IsLegacy(raw) {
@@ -89,7 +98,7 @@ func UpgradeRecordsTx(tx kv.Tx, k *recauth.Key) (int, error) {
 			continue
 		}
 		m, err := recauth.SealLegacy(b, k, recordKind[bucket], func(name, v []byte) bool {
-			_, err := openRec(nil, bucket, string(name), v)
+			_, err := openRec(nil, "", bucket, string(name), v)
 			return err == nil
 		})
 		if err != nil {
@@ -104,6 +113,8 @@ func UpgradeRecordsTx(tx kv.Tx, k *recauth.Key) (int, error) {
 type WalkedRecord struct {
 	Kind string // KindUser, KindGroup, KindPolicy or KindAccessKey
 	Name string // the lowercase name or access key id it is stored under
+	// Namespace is the account namespace of the store it belongs to ("" = the primary).
+	Namespace string
 	// Err is ErrDamagedRecord when the record fails authentication or does not decode as
 	// what its place says; nil otherwise.
 	Err error
@@ -112,22 +123,21 @@ type WalkedRecord struct {
 // WalkRecordsTx calls fn for every IAM record in tx, damaged or not, authenticating each
 // with rk. It writes nothing; it is what `arca admin check` reads.
 func WalkRecordsTx(tx kv.Tx, rk *recauth.Key, fn func(WalkedRecord)) error {
-	top := tx.Bucket(bktIAM)
-	if top == nil {
-		return nil
-	}
-	for _, bucket := range kinds {
-		b := top.Bucket([]byte(bucket))
-		if b == nil {
-			continue
-		}
-		err := b.ForEach(func(name, v []byte) error {
-			_, err := openRec(rk, bucket, string(name), v)
-			fn(WalkedRecord{Kind: recordKind[bucket], Name: string(name), Err: err})
-			return nil
-		})
-		if err != nil {
-			return err
+	for _, ns := range namespacesTx(tx) {
+		top := topBucket(tx, ns)
+		for _, bucket := range kinds {
+			b := top.Bucket([]byte(bucket))
+			if b == nil {
+				continue
+			}
+			err := b.ForEach(func(name, v []byte) error {
+				_, err := openRec(rk, ns, bucket, string(name), v)
+				fn(WalkedRecord{Kind: recordKind[bucket], Name: string(name), Namespace: ns, Err: err})
+				return nil
+			})
+			if err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -31,6 +31,9 @@ type Config struct {
 	Log *slog.Logger
 	// AccountID (12 digits) makes ARNs.
 	AccountID string
+	// Namespace is "" for the primary account's store (kv bucket iam/) and the account id
+	// for any other account's (iam-accounts/<id>/; docs/ACCOUNTS.md).
+	Namespace string
 	// ValidatePolicy checks policy documents on write; nil accepts any JSON object.
 	ValidatePolicy PolicyValidator
 	// Now is the clock (nil = time.Now).

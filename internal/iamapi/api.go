@@ -10,6 +10,7 @@ package iamapi
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/xml"
@@ -54,7 +55,12 @@ type Config struct {
 
 // Deps are the components the API works through.
 type Deps struct {
+	// Store is the identity store of Config.AccountID, used when StoreFor is nil.
 	Store *iam.Store
+	// StoreFor returns the identity store of the caller's account and the account's
+	// creation time (docs/ACCOUNTS.md): every caller is served from its own account's
+	// store, with ARNs of its own account id. nil: Store for every caller.
+	StoreFor func(ctx context.Context, accountID string) (*iam.Store, time.Time, error)
 	// Authz decides every action with the caller's identity policies (IdentityOnly); nil
 	// knows no policies, so the account root may do everything and IAM users nothing.
 	Authz *authz.Authorizer
@@ -65,11 +71,12 @@ type Deps struct {
 
 // API is the IAM and STS request handler.
 type API struct {
-	cfg   Config
-	store *iam.Store
-	authz *authz.Authorizer
-	audit audit.Handler
-	log   *slog.Logger
+	cfg      Config
+	store    *iam.Store
+	storeFor func(ctx context.Context, accountID string) (*iam.Store, time.Time, error)
+	authz    *authz.Authorizer
+	audit    audit.Handler
+	log      *slog.Logger
 }
 
 // New returns an API over the given components.
@@ -80,7 +87,7 @@ func New(cfg Config, d Deps) *API {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	return &API{cfg: cfg, store: d.Store, authz: d.Authz, audit: d.Audit, log: d.Log}
+	return &API{cfg: cfg, store: d.Store, storeFor: d.StoreFor, authz: d.Authz, audit: d.Audit, log: d.Log}
 }
 
 // maxBody bounds a request body: a 128 KiB policy document, URL-encoded, fits easily.
@@ -152,6 +159,17 @@ func (a *API) Serve(w http.ResponseWriter, r *http.Request, c *Caller) {
 	}
 	x.action, x.o = action, o
 	cl := &call{ctx: r.Context(), store: a.store, cfg: &a.cfg, id: c.Identity, f: f}
+	if a.storeFor != nil && c.Identity.AccountID != "" {
+		// The caller's own account: its store, its ARNs.
+		st, created, err := a.storeFor(cl.ctx, c.Identity.AccountID)
+		if err != nil {
+			a.respond(w, x, nil, err)
+			return
+		}
+		cfg := a.cfg
+		cfg.AccountID, cfg.RootCreated = c.Identity.AccountID, created
+		cl.store, cl.cfg = st, &cfg
+	}
 	if !o.Anyone {
 		// The one place IAM actions are authorized.
 		if err := a.authz.IdentityOnly(cl.ctx, c.Identity, o.Action, o.Resource(cl)); err != nil {

@@ -61,7 +61,7 @@ func TestGroupAndCredentialReads(t *testing.T) {
 // it is refused; allowed, it is served.
 func TestGroupAndCredentialReadsAuthorized(t *testing.T) {
 	a, store := newAPI(t)
-	a.authz = authz.New(store, nil)
+	a.authz = authz.New(authz.OneAccount(store), nil)
 	ctx := context.Background()
 	if _, err := store.CreateUser(ctx, "carol", ""); err != nil {
 		t.Fatal(err)

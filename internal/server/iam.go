@@ -2,20 +2,18 @@ package server
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/arcastore/arca/internal/authz"
 	"github.com/arcastore/arca/internal/iam"
 	"github.com/arcastore/arca/internal/iamapi"
-	"github.com/arcastore/arca/internal/sigv4"
 )
 
-// openIAM opens the identity store in the metadata file and the IAM/STS API over it.
+// openIAM opens the identity store in the metadata file, the account registry with every
+// account's identity store (accounts.go), and the IAM/STS API over them.
 func (s *Server) openIAM() error {
 	var err error
 	s.iam, err = iam.Open(context.Background(), iam.Config{
@@ -25,21 +23,29 @@ func (s *Server) openIAM() error {
 	if err != nil {
 		return fmt.Errorf("identities: %w", err)
 	}
-	created := time.Now()
-	if fi, err := os.Stat(s.dir.Identity()); err == nil {
-		created = fi.ModTime()
+	if err := s.openAccounts(); err != nil {
+		return err
 	}
-	s.authz = authz.New(s.iam, nil)
-	s.iamAPI = iamapi.New(iamapi.Config{AccountID: s.id.AccountID, RootCreated: created, Region: s.cfg.Region},
-		iamapi.Deps{Store: s.iam, Authz: s.authz, Audit: s.audit, Log: s.log})
+	s.authz = authz.New(s.accounts, nil)
+	s.iamAPI = iamapi.New(iamapi.Config{AccountID: s.id.AccountID, Region: s.cfg.Region},
+		iamapi.Deps{Store: s.iam, Authz: s.authz, Audit: s.audit, Log: s.log,
+			StoreFor: func(ctx context.Context, accountID string) (*iam.Store, time.Time, error) {
+				a, err := s.accounts.reg.Get(ctx, accountID)
+				if err != nil {
+					return nil, time.Time{}, err
+				}
+				st, err := s.accounts.IAM(accountID)
+				return st, a.Created, err
+			}})
 	return nil
 }
 
 // IAM is the identity store, for in-process users (the policy engine).
 func (s *Server) IAM() *iam.Store { return s.iam }
 
-// Lookup resolves an access key for SigV4: the root pair first (compared in constant
-// time), then IAM users' keys. An unknown or inactive key is ErrInvalidAccessKeyID.
+// Lookup resolves an access key for SigV4: the roots first (the primary's compared in
+// constant time), then IAM users' keys of every account (accountSet.resolve). An unknown
+// or inactive key, or any key of a suspended account, is ErrInvalidAccessKeyID.
 func (c *credentialStore) Lookup(ctx context.Context, accessKeyID string) (string, error) {
 	secret, _, err := c.resolve(ctx, accessKeyID)
 	return secret, err
@@ -53,17 +59,7 @@ func (c *credentialStore) identify(ctx context.Context, accessKeyID string) (iam
 }
 
 func (c *credentialStore) resolve(ctx context.Context, accessKeyID string) (string, iam.Identity, error) {
-	if c.isRoot(accessKeyID) {
-		return c.root.SecretAccessKey, iam.RootIdentity(c.accountID, accessKeyID), nil
-	}
-	if c.iam == nil {
-		return "", iam.Identity{}, sigv4.ErrInvalidAccessKeyID
-	}
-	secret, id, err := c.iam.LookupAccessKey(ctx, accessKeyID)
-	if errors.Is(err, iam.ErrNotFound) || errors.Is(err, iam.ErrKeyInactive) {
-		return "", iam.Identity{}, sigv4.ErrInvalidAccessKeyID
-	}
-	return secret, id, err
+	return c.accounts.resolve(ctx, accessKeyID)
 }
 
 // isQueryRequest reports whether an unsigned request looks like an IAM or STS query

@@ -3,7 +3,6 @@ package server
 import (
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -15,7 +14,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/arcastore/arca/internal/iam"
 	"github.com/arcastore/arca/internal/sigv4"
 )
 
@@ -108,16 +106,10 @@ func randomUpper(n int) string {
 	return string(b)
 }
 
-// credentialStore resolves access keys for SigV4 (see Lookup in iam.go): the account
-// root's pair, then IAM users' keys.
+// credentialStore resolves access keys for SigV4 (see Lookup in iam.go): every account's
+// root, then IAM users' keys (accounts.go).
 type credentialStore struct {
-	root      rootCredentials
-	accountID string
-	iam       *iam.Store
+	accounts *accountSet
 }
 
 var _ sigv4.Credentials = (*credentialStore)(nil)
-
-func (c *credentialStore) isRoot(accessKeyID string) bool {
-	return subtle.ConstantTimeCompare([]byte(accessKeyID), []byte(c.root.AccessKeyID)) == 1
-}

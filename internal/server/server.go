@@ -63,6 +63,8 @@ type Server struct {
 	authz    *authz.Authorizer
 	iamAPI   *iamapi.API
 	creds    *credentialStore
+	// accounts is the account registry and every account's IAM store (accounts.go).
+	accounts *accountSet
 	// trail stores the audit records; audit is the handler the APIs write to (nil when
 	// auditing is disabled).
 	trail    *audit.Trail
@@ -175,7 +177,7 @@ func New(cfg config.Config, log *slog.Logger) (*Server, error) {
 	if err := s.recordKeyPolicyResets(); err != nil {
 		return nil, err
 	}
-	s.creds = &credentialStore{root: s.root, accountID: s.id.AccountID, iam: s.iam}
+	s.creds = &credentialStore{accounts: s.accounts}
 	s.verifier = &sigv4.Verifier{Creds: s.creds, Region: cfg.Region}
 	s.objects = object.New(object.Config{SSECAllowedByDefault: s.cfg.SSECAllowedByDefault}, object.Deps{Meta: s.meta, Blobs: s.blobs,
 		SSE: sse.NewEngine(s.keyring, s.bucketKeys), Log: log})
