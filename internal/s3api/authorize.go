@@ -4,6 +4,7 @@ import (
 	"net"
 
 	"github.com/arcastore/arca/internal/apierr"
+	"github.com/arcastore/arca/internal/authz"
 	"github.com/arcastore/arca/internal/iam"
 	"github.com/arcastore/arca/internal/policy"
 )
@@ -71,9 +72,9 @@ func (a *API) authorize(q *request) error {
 	case eachKeyResource:
 		return nil // the handler decides each key
 	case accountResource:
-		return a.authz.S3(q.ctx, id, a.policyRequest(q, action, "arn:aws:s3:::*"), nil, false)
+		return a.authz.S3(q.ctx, id, a.policyRequest(q, action, "arn:aws:s3:::*"), authz.S3Resource{})
 	case newBucketResource:
-		return a.authz.S3(q.ctx, id, a.policyRequest(q, action, bucketARN(q.bucket)), nil, false)
+		return a.authz.S3(q.ctx, id, a.policyRequest(q, action, bucketARN(q.bucket)), authz.S3Resource{})
 	case objectResource:
 		return a.authorizeOn(q, q.bucket, action, objectARN(q.bucket, q.key))
 	}
@@ -87,18 +88,18 @@ func (a *API) authorizeOn(q *request, bucket, action, resource string) error {
 		return nil
 	}
 	id := identityOf(q)
-	var bp *policy.Policy
-	restrict := false
+	var res authz.S3Resource
 	b, err := a.meta.GetBucket(q.ctx, bucket)
 	switch {
 	case err == nil:
-		if bp, err = a.authz.Parsed([]byte(b.Policy), policy.Bucket); err != nil {
+		res.Owner = a.bucketOwnerAccount(&b)
+		if res.Policy, err = a.authz.Parsed([]byte(b.Policy), policy.Bucket); err != nil {
 			return err
 		}
 		// RestrictPublicBuckets keeps a public policy's grants within the bucket owner's
 		// account (bpa.go): it matters only to callers from outside it.
-		if (id.Type == "" || id.AccountID != a.bucketOwnerAccount(&b)) && bp.IsPublic() {
-			if restrict, err = a.restrictPublic(q.ctx, &b); err != nil {
+		if (id.Type == "" || id.AccountID != res.Owner) && res.Policy.IsPublic() {
+			if res.IgnorePublic, err = a.restrictPublic(q.ctx, &b); err != nil {
 				return err
 			}
 		}
@@ -107,5 +108,5 @@ func (a *API) authorizeOn(q *request, bucket, action, resource string) error {
 	default:
 		return nil
 	}
-	return a.authz.S3(q.ctx, id, a.policyRequest(q, action, resource), bp, restrict)
+	return a.authz.S3(q.ctx, id, a.policyRequest(q, action, resource), res)
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/arcastore/arca/internal/apierr"
+	"github.com/arcastore/arca/internal/authz"
 	"github.com/arcastore/arca/internal/meta"
 	"github.com/arcastore/arca/internal/object"
 	"github.com/arcastore/arca/internal/policy"
@@ -214,7 +215,7 @@ func (a *API) lockOnCreate(q *request, b *meta.Bucket) error {
 	}
 	if a.authz != nil {
 		for _, action := range []string{"s3:PutBucketObjectLockConfiguration", "s3:PutBucketVersioning"} {
-			if err := a.authz.S3(q.ctx, identityOf(q), a.policyRequest(q, action, bucketARN(q.bucket)), nil, false); err != nil {
+			if err := a.authz.S3(q.ctx, identityOf(q), a.policyRequest(q, action, bucketARN(q.bucket)), authz.S3Resource{}); err != nil {
 				return err
 			}
 		}
