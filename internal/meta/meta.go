@@ -34,6 +34,9 @@ type Bucket struct {
 	Name    string    `json:"name"`
 	Created time.Time `json:"created"`
 	Region  string    `json:"region"`
+	// Owner is the id of the account that owns the bucket ("" = the primary account, as
+	// for every bucket created before Arca had accounts; docs/POLICY.md).
+	Owner string `json:"owner,omitempty"`
 	// Encryption is the bucket's default encryption configuration; nil = never configured
 	// (objects then get SSE-S3, as on AWS).
 	Encryption *BucketEncryption `json:"enc,omitempty"`

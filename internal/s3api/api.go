@@ -136,6 +136,8 @@ type request struct {
 	// versionID is the version the request read, wrote or deleted ("" if none), for the
 	// audit record.
 	versionID string
+	// ownerAcct is the account owning q's bucket, once authorization read it (owner.go).
+	ownerAcct string
 }
 
 func (q *request) qget(k string) string {

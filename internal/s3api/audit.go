@@ -213,10 +213,13 @@ func signatureOf(q *request) (version, method string) {
 }
 
 // auditBucketAccount is the account the record names for q's bucket, which makes it the
-// record's recipientAccountId (docs/AUDIT.md "Accounts"): the bucket's owner. Until bucket
-// records carry their owner, the caller's account (the primary account for anonymous and
-// unauthenticated requests).
+// record's recipientAccountId (docs/AUDIT.md "Accounts"): the bucket's owner, as
+// authorization read it; for a request that did not read it, the caller's account (the
+// primary account for anonymous and unauthenticated requests).
 func (a *API) auditBucketAccount(q *request) string {
+	if q.ownerAcct != "" {
+		return q.ownerAcct
+	}
 	if q.caller != nil && audit.IsAccountID(q.caller.Identity.AccountID) {
 		return q.caller.Identity.AccountID
 	}

@@ -65,8 +65,15 @@ func (a *API) authorize(q *request) error {
 	if o.VersionAction != "" && q.qhas("versionId") {
 		action = o.VersionAction
 	}
-	if o.RootAlways && id.Type == iam.TypeRoot {
-		return nil
+	if o.Resource != accountResource && o.Resource != newBucketResource {
+		if err := a.checkExpectedOwner(q, hExpectedBucketOwner, q.bucket); err != nil {
+			return err
+		}
+	}
+	if o.RootAlways {
+		if handled, err := a.ownerOnly(q, action); handled {
+			return err
+		}
 	}
 	switch o.Resource {
 	case eachKeyResource:
@@ -81,6 +88,12 @@ func (a *API) authorize(q *request) error {
 	return a.authorizeOn(q, q.bucket, action, bucketARN(q.bucket))
 }
 
+// Expected-owner headers (owner.go).
+const (
+	hExpectedBucketOwner       = "x-amz-expected-bucket-owner"
+	hSourceExpectedBucketOwner = "x-amz-source-expected-bucket-owner"
+)
+
 // authorizeOn decides action on resource in bucket, with that bucket's policy. A missing
 // bucket is left to the handler (NoSuchBucket) for signed callers.
 func (a *API) authorizeOn(q *request, bucket, action, resource string) error {
@@ -93,6 +106,9 @@ func (a *API) authorizeOn(q *request, bucket, action, resource string) error {
 	switch {
 	case err == nil:
 		res.Owner = a.bucketOwnerAccount(&b)
+		if bucket == q.bucket {
+			q.ownerAcct = res.Owner
+		}
 		if res.Policy, err = a.authz.Parsed([]byte(b.Policy), policy.Bucket); err != nil {
 			return err
 		}

@@ -36,6 +36,9 @@ var _ accountPABStore = (*meta.KVStore)(nil)
 
 // bucketOwnerAccount is the account that owns b: its account-level settings apply to it.
 func (a *API) bucketOwnerAccount(b *meta.Bucket) string {
+	if b.Owner != "" {
+		return b.Owner
+	}
 	return a.cfg.AccountID
 }
 

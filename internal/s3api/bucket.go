@@ -43,8 +43,12 @@ func (a *API) listBuckets(q *request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := listAllMyBucketsResult{NS: s3NS, Owner: a.owner()}
+	acct := a.callerAccount(q)
+	out := listAllMyBucketsResult{NS: s3NS, Owner: a.accountOwner(acct)}
 	for _, b := range bs {
+		if a.bucketOwnerAccount(&b) != acct {
+			continue // another account's bucket
+		}
 		out.Buckets = append(out.Buckets, struct {
 			Name         string `xml:"Name"`
 			CreationDate string `xml:"CreationDate"`
@@ -73,12 +77,12 @@ func (a *API) createBucket(q *request) (*response, error) {
 			Message: "The " + nonEmpty(lc, "unspecified") + " location constraint is incompatible for the region specific endpoint this request was sent to."}
 	}
 	b := meta.Bucket{Name: q.bucket, Created: time.Now().UTC(), Region: a.cfg.Region, Encryption: a.objects.NewBucketEncryption(),
-		PublicAccessBlock: newBucketPublicAccessBlock()}
+		PublicAccessBlock: newBucketPublicAccessBlock(), Owner: a.callerAccount(q)}
 	if err := a.lockOnCreate(q, &b); err != nil {
 		return nil, err
 	}
 	if err := a.meta.CreateBucket(q.ctx, b); err != nil {
-		return nil, err
+		return nil, a.bucketTaken(q, err)
 	}
 	resp := newResponse()
 	resp.header.Set("Location", "/"+q.bucket)

@@ -59,6 +59,9 @@ func (a *API) copySource(q *request) (object.CopySource, error) {
 	if err := a.authorizeOn(q, b, action, objectARN(b, k)); err != nil {
 		return object.CopySource{}, err
 	}
+	if err := a.checkExpectedOwner(q, hSourceExpectedBucketOwner, b); err != nil {
+		return object.CopySource{}, err
+	}
 	return object.CopySource{Bucket: b, Key: k, VersionID: vid, CustomerKey: customerKey(q, copySource),
 		Conditions: readConditions(q.r.Header, "x-amz-copy-source-")}, nil
 }

@@ -88,7 +88,7 @@ func (a *API) listObjectsV1(q *request) (*response, error) {
 	} else if urlEnc {
 		out.NextMarker = encodeURL(out.NextMarker)
 	}
-	if owner := a.owner(); true {
+	if owner := a.bucketOwner(q); true {
 		for i := range out.Contents {
 			out.Contents[i].Owner = &owner
 		}
@@ -146,7 +146,7 @@ func (a *API) listObjectsV2(q *request) (*response, error) {
 	n := len(out.Contents) + len(out.CommonPrefixes)
 	out.KeyCount = &n
 	if q.qget("fetch-owner") == "true" {
-		owner := a.owner()
+		owner := a.bucketOwner(q)
 		for i := range out.Contents {
 			out.Contents[i].Owner = &owner
 		}

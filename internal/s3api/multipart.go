@@ -298,7 +298,7 @@ func (a *API) listParts(q *request) (*response, error) {
 	if err := a.objects.OpenPartChecksums(q.ctx, q.bucket, u, parts, partCustomerKey(q), a.kmsFor(q)); err != nil {
 		return nil, err
 	}
-	out := listPartsResult{NS: s3NS, Bucket: q.bucket, Key: q.key, UploadID: id, Initiator: a.owner(), Owner: a.owner(),
+	out := listPartsResult{NS: s3NS, Bucket: q.bucket, Key: q.key, UploadID: id, Initiator: a.bucketOwner(q), Owner: a.bucketOwner(q),
 		StorageClass: "STANDARD", PartNumberMarker: marker, MaxParts: max, IsTruncated: more,
 		ChecksumAlgorithm: u.ChecksumAlgorithm}
 	if u.ChecksumAlgorithm != "" {
@@ -344,8 +344,9 @@ func (a *API) listUploads(q *request) (*response, error) {
 	if res.IsTruncated {
 		out.NextKeyMarker, out.NextUploadIDMarker = enc(res.NextKeyMarker), res.NextUploadIDMarker
 	}
+	own := a.bucketOwner(q)
 	for _, u := range res.Uploads {
-		e := uploadEntry{Key: enc(u.Key), UploadID: u.ID, Initiator: a.owner(), Owner: a.owner(), StorageClass: "STANDARD",
+		e := uploadEntry{Key: enc(u.Key), UploadID: u.ID, Initiator: own, Owner: own, StorageClass: "STANDARD",
 			Initiated: s3Time(u.Initiated), ChecksumAlgorithm: u.ChecksumAlgorithm}
 		if u.ChecksumAlgorithm != "" {
 			e.ChecksumType = u.ChecksumType

@@ -139,7 +139,7 @@ func (a *API) listObjectVersions(q *request) (*response, error) {
 	if res.IsTruncated {
 		out.NextKeyMarker, out.NextVersionIDMarker = enc(res.NextKeyMarker), res.NextVersionIDMarker
 	}
-	owner := a.owner()
+	owner := a.bucketOwner(q)
 	for _, v := range res.Versions {
 		if v.DeleteMarker {
 			out.Entries = append(out.Entries, versionEntry{XMLName: xml.Name{Local: "DeleteMarker"}, Key: enc(v.Key),
