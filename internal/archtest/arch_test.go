@@ -18,7 +18,7 @@ var (
 	domain = []string{
 		"internal/account", "internal/alarm", "internal/audit", "internal/authz", "internal/blob", "internal/checksum",
 		"internal/durable", "internal/errs", "internal/iam", "internal/kv", "internal/kms", "internal/meta", "internal/object",
-		"internal/policy", "internal/postpolicy", "internal/cors", "internal/recauth", "internal/rootkey", "internal/sse", "internal/trails",
+		"internal/policy", "internal/postpolicy", "internal/cors", "internal/acl", "internal/recauth", "internal/rootkey", "internal/sse", "internal/trails",
 		"pkg/encstream",
 	}
 	// protocol packages: only the composition root and the command import them.

@@ -74,5 +74,10 @@ func (b Bucket) clone() Bucket {
 	}
 	b.Tags = maps.Clone(b.Tags)
 	b.CORS = b.CORS.Clone()
+	if b.ACL != nil {
+		x := *b.ACL
+		x.Grants = slices.Clone(x.Grants)
+		b.ACL = &x
+	}
 	return b
 }

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/arcastore/arca/internal/acl"
 	"github.com/arcastore/arca/internal/cors"
 )
 
@@ -53,6 +54,12 @@ type Bucket struct {
 	Tags map[string]string `json:"tags,omitempty"`
 	// CORS is the bucket's CORS configuration (nil = none; docs/CORS.md).
 	CORS *cors.Config `json:"cors,omitempty"`
+	// Ownership is the bucket's Object Ownership setting (acl.BucketOwnerEnforced, …);
+	// "" = no ownership controls (a bucket created before Arca had them: ObjectWriter,
+	// ACLs enabled; docs/ACL.md).
+	Ownership string `json:"own,omitempty"`
+	// ACL is the bucket's access control list (nil = private to its owner; docs/ACL.md).
+	ACL *acl.ACL `json:"acl,omitempty"`
 }
 
 // PublicAccessBlock is S3's PublicAccessBlockConfiguration, of a bucket or of an account
@@ -155,6 +162,10 @@ type Object struct {
 	// settings (lock.go).
 	Retention *Retention `json:"ret,omitempty"`
 	LegalHold string     `json:"hold,omitempty"`
+
+	// ACL is the version's access control list, its Owner the object's owner (nil =
+	// private to the bucket's owner; docs/ACL.md).
+	ACL *acl.ACL `json:"acl,omitempty"`
 }
 
 // Checksum is a stored flexible checksum.

@@ -161,6 +161,7 @@ func (e *Engine) copyOnce(ctx context.Context, in *CopyInput, b *meta.Bucket) (*
 		o.Tags = in.Template.Tags
 	}
 	o.Retention, o.LegalHold = in.Retention, in.LegalHold
+	o.ACL = in.Template.ACL // a copy takes the request's ACL, never the source's
 	enc, dstW, err := e.beginWrite(ctx, in.KMS, in.SSE, b, in.Key)
 	if err != nil {
 		return nil, err

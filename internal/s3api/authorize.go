@@ -119,6 +119,10 @@ func (a *API) authorizeOn(q *request, bucket, action, resource string) error {
 				return err
 			}
 		}
+		// An ACL grant is a resource-side allow (acl.go; none under BucketOwnerEnforced).
+		if res.ACLAllows, err = a.aclAllows(q, &b, action, resource); err != nil {
+			return err
+		}
 	case id.Type == "":
 		return apierr.AccessDenied
 	default:

@@ -81,6 +81,9 @@ func (a *API) createBucket(q *request) (*response, error) {
 	if err := a.lockOnCreate(q, &b); err != nil {
 		return nil, err
 	}
+	if err := a.createBucketACL(q, &b); err != nil {
+		return nil, err
+	}
 	if err := a.meta.CreateBucket(q.ctx, b); err != nil {
 		return nil, a.bucketTaken(q, err)
 	}

@@ -86,7 +86,8 @@ func (a *API) copyObject(q *request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := a.meta.GetBucket(q.ctx, q.bucket); err != nil {
+	b, err := a.meta.GetBucket(q.ctx, q.bucket)
+	if err != nil {
 		return nil, err
 	}
 	in := object.CopyInput{ReplaceTags: tagDirective == "REPLACE", Bucket: q.bucket, Key: q.key, ReplaceMetadata: directive == "REPLACE", SSE: sw, KMS: a.kmsFor(q),
@@ -98,6 +99,9 @@ func (a *API) copyObject(q *request) (*response, error) {
 		}
 	}
 	in.Template.Tags = tags
+	if in.Template.ACL, err = a.objectWriteACL(q, &b); err != nil {
+		return nil, err
+	}
 	if err := a.readLock(q, &in.Retention, &in.LegalHold); err != nil {
 		return nil, err
 	}

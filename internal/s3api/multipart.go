@@ -62,6 +62,13 @@ func (a *API) createUpload(q *request) (*response, error) {
 	if err := a.readLock(q, &u.Template.Retention, &u.Template.LegalHold); err != nil {
 		return nil, err
 	}
+	b, err := a.meta.GetBucket(q.ctx, q.bucket)
+	if err != nil {
+		return nil, err
+	}
+	if u.Template.ACL, err = a.objectWriteACL(q, &b); err != nil {
+		return nil, err
+	}
 	u.SSE, u.KMS = sw, a.kmsFor(q)
 	up, err := a.objects.CreateUpload(q.ctx, u)
 	if err != nil {

@@ -101,6 +101,11 @@ var opTable = []op{
 	{Name: "PutBucketCors", Route: match{On: onBucket, Method: http.MethodPut, Query: []string{"cors"}}, Action: "s3:PutBucketCORS", Run: (*API).putBucketCors},
 	{Name: "GetBucketCors", Route: match{On: onBucket, Method: http.MethodGet, Query: []string{"cors"}}, Action: "s3:GetBucketCORS", ReadOnly: true, Run: (*API).getBucketCors},
 	{Name: "DeleteBucketCors", Route: match{On: onBucket, Method: http.MethodDelete, Query: []string{"cors"}}, Action: "s3:PutBucketCORS", Run: (*API).deleteBucketCors},
+	{Name: "PutBucketOwnershipControls", Route: match{On: onBucket, Method: http.MethodPut, Query: []string{"ownershipControls"}}, Action: "s3:PutBucketOwnershipControls", Run: (*API).putBucketOwnershipControls},
+	{Name: "GetBucketOwnershipControls", Route: match{On: onBucket, Method: http.MethodGet, Query: []string{"ownershipControls"}}, Action: "s3:GetBucketOwnershipControls", ReadOnly: true, Run: (*API).getBucketOwnershipControls},
+	{Name: "DeleteBucketOwnershipControls", Route: match{On: onBucket, Method: http.MethodDelete, Query: []string{"ownershipControls"}}, Action: "s3:PutBucketOwnershipControls", Run: (*API).deleteBucketOwnershipControls},
+	{Name: "PutBucketAcl", Route: match{On: onBucket, Method: http.MethodPut, Query: []string{"acl"}}, Action: "s3:PutBucketAcl", Run: (*API).putBucketAcl},
+	{Name: "GetBucketAcl", Route: match{On: onBucket, Method: http.MethodGet, Query: []string{"acl"}}, Action: "s3:GetBucketAcl", ReadOnly: true, Run: (*API).getBucketAcl},
 	// Plain bucket forms.
 	{Name: "ListObjectsV2", Route: match{On: onBucket, Method: http.MethodGet, Param: "list-type=2"}, Action: "s3:ListBucket", Data: true, ReadOnly: true, Run: (*API).listObjectsV2},
 	{Name: "PostObject", Route: match{On: onBucket, Method: http.MethodPost}, Action: "s3:PutObject", Resource: eachKeyResource, Data: true, Run: (*API).postObject},
@@ -113,6 +118,9 @@ var opTable = []op{
 	{Name: "PutObjectTagging", Route: match{On: onObject, Method: http.MethodPut, Query: []string{"tagging"}}, Action: "s3:PutObjectTagging", VersionAction: "s3:PutObjectVersionTagging", Resource: objectResource, Data: true, Run: (*API).putObjectTagging},
 	{Name: "GetObjectTagging", Route: match{On: onObject, Method: http.MethodGet, Query: []string{"tagging"}}, Action: "s3:GetObjectTagging", VersionAction: "s3:GetObjectVersionTagging", Resource: objectResource, Data: true, ReadOnly: true, Run: (*API).getObjectTagging},
 	{Name: "DeleteObjectTagging", Route: match{On: onObject, Method: http.MethodDelete, Query: []string{"tagging"}}, Action: "s3:DeleteObjectTagging", VersionAction: "s3:DeleteObjectVersionTagging", Resource: objectResource, Data: true, Run: (*API).deleteObjectTagging},
+	// Object ACLs (acl.go).
+	{Name: "PutObjectAcl", Route: match{On: onObject, Method: http.MethodPut, Query: []string{"acl"}}, Action: "s3:PutObjectAcl", VersionAction: "s3:PutObjectVersionAcl", Resource: objectResource, Data: true, Run: (*API).putObjectAcl},
+	{Name: "GetObjectAcl", Route: match{On: onObject, Method: http.MethodGet, Query: []string{"acl"}}, Action: "s3:GetObjectAcl", VersionAction: "s3:GetObjectVersionAcl", Resource: objectResource, Data: true, ReadOnly: true, Run: (*API).getObjectAcl},
 	// Multipart uploads.
 	{Name: "UploadPartCopy", Route: match{On: onObject, Method: http.MethodPut, Query: []string{"uploadId", "partNumber"}, CopySource: true}, Action: "s3:PutObject", Resource: objectResource, Data: true, Run: (*API).uploadPartCopy},
 	{Name: "UploadPart", Route: match{On: onObject, Method: http.MethodPut, Query: []string{"uploadId", "partNumber"}}, Action: "s3:PutObject", Resource: objectResource, Data: true, Run: (*API).uploadPart},

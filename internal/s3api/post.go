@@ -59,10 +59,6 @@ type postResponseXML struct {
 	} `xml:"ETag"`
 }
 
-// cannedACLs are the canned ACLs a bucket with ACLs disabled (S3's default, Arca's only
-// mode) accepts: those that grant nothing beyond the owner.
-var cannedACLs = []string{"private", "bucket-owner-full-control"}
-
 func (a *API) postObject(q *request) (*response, error) {
 	f, err := readPostForm(q)
 	if err != nil {
@@ -100,13 +96,13 @@ func (a *API) postObject(q *request) (*response, error) {
 			lo, hi = l, min(h, hi)
 		}
 	}
-	if acl := f.get("acl"); acl != "" && !containsFold(cannedACLs, acl) {
-		return nil, apierr.ACLNotSupported
-	}
 	// From here on the form's fields are the request's headers: the SSE, metadata,
 	// checksum and lock decoders, the policy's condition keys and the audit record read
 	// them as they read a PUT's.
 	q.r = postRequest(q.r, f)
+	if v := f.get("acl"); v != "" { // the form's canned ACL, as a PUT's x-amz-acl (acl.go)
+		q.r.Header.Set(hACL, v)
+	}
 	tags, err := postTagging(f)
 	if err != nil {
 		return nil, err
@@ -151,6 +147,9 @@ func (a *API) postStore(q *request, f *postForm, tags map[string]string, lo, hi 
 	}
 	b, err := a.meta.GetBucket(q.ctx, q.bucket)
 	if err != nil {
+		return nil, err
+	}
+	if tmpl.ACL, err = a.objectWriteACL(q, &b); err != nil {
 		return nil, err
 	}
 	body := object.Body{R: &postBody{r: f.file, lo: lo, hi: hi}, Size: -1, Digests: digests, Read: &q.bytesIn}

@@ -47,6 +47,9 @@ func (a *API) putObject(q *request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
+	if tmpl.ACL, err = a.objectWriteACL(q, &b); err != nil {
+		return nil, err
+	}
 	body, err := payloadBody(q)
 	if err != nil {
 		return nil, err

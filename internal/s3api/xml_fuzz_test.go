@@ -162,23 +162,23 @@ var routeMethods = []string{
 var routeOps = map[string]map[string][]string{
 	http.MethodGet: {
 		"service": {"ListBuckets"},
-		"bucket":  {"GetBucketLocation", "GetBucketVersioning", "ListMultipartUploads", "ListObjectsV2", "ListObjects", "GetBucketTagging"},
-		"object":  {"ListParts", "GetObject", "GetObjectTagging"},
+		"bucket":  {"GetBucketLocation", "GetBucketVersioning", "ListMultipartUploads", "ListObjectsV2", "ListObjects", "GetBucketTagging", "GetBucketAcl", "GetBucketOwnershipControls"},
+		"object":  {"ListParts", "GetObject", "GetObjectTagging", "GetObjectAcl"},
 	},
 	http.MethodHead: {
 		"bucket": {"HeadBucket"},
 		"object": {"HeadObject"},
 	},
 	http.MethodPut: {
-		"bucket": {"CreateBucket", "PutBucketTagging"},
-		"object": {"UploadPartCopy", "UploadPart", "CopyObject", "PutObject", "PutObjectTagging"},
+		"bucket": {"CreateBucket", "PutBucketTagging", "PutBucketAcl", "PutBucketOwnershipControls"},
+		"object": {"UploadPartCopy", "UploadPart", "CopyObject", "PutObject", "PutObjectTagging", "PutObjectAcl"},
 	},
 	http.MethodPost: {
 		"bucket": {"DeleteObjects"},
 		"object": {"CreateMultipartUpload", "CompleteMultipartUpload"},
 	},
 	http.MethodDelete: {
-		"bucket": {"DeleteBucket", "DeleteBucketTagging"},
+		"bucket": {"DeleteBucket", "DeleteBucketTagging", "DeleteBucketOwnershipControls"},
 		"object": {"AbortMultipartUpload", "DeleteObject", "DeleteObjectTagging"},
 	},
 }
