@@ -80,6 +80,9 @@ func runAdmin(args []string, stdout, stderr io.Writer) error {
 		return runUpgrade(args[1:], stdout)
 	case "kms":
 		return runAdminKMS(args[1:], stdout)
+	case "account":
+		// Accounts are managed on the running server (as 'arca account').
+		return runAccount(args[1:], stdout)
 	}
 	return &usageError{msg: fmt.Sprintf("unknown admin verb %q", args[0]), hint: "run 'arca admin --help' to see the verbs"}
 }

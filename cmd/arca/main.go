@@ -34,6 +34,7 @@ Commands:
   cse        client-side encryption (S3 Encryption Client format): put, get, cp
   audit      the audit trail: tail and search a running server; search and verify a stopped
              server's data; flush delivery now
+  account    accounts on a running server (the operator's): create, list, describe, disable
   version    print the version
 
 Run 'arca <command> --help' for a command's flags.
@@ -66,6 +67,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runCSE(args[1:], stdout, stderr)
 	case "audit":
 		err = runAudit(args[1:], stdout, stderr)
+	case "account":
+		err = runAccount(args[1:], stdout)
 	default:
 		err = &usageError{msg: fmt.Sprintf("unknown command %q", cmd), hint: "run 'arca --help' to see the commands"}
 	}

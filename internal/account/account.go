@@ -108,7 +108,9 @@ type accountRec struct {
 	Created time.Time `json:"created"`
 	AKID    string    `json:"root_access_key_id"`
 	Sealed  []byte    `json:"sealed_root_secret"`
-	secret  string    // unsealed, in memory only
+	// Seq orders the accounts by creation (1 for the first created).
+	Seq    int    `json:"seq"`
+	secret string // unsealed, in memory only
 }
 
 func (r *accountRec) account() Account {
@@ -222,15 +224,15 @@ func (r *Registry) Get(ctx context.Context, id string) (Account, error) {
 	return rec.account(), nil
 }
 
-// List returns every account, the primary first, then by creation time and id.
+// List returns every account, the primary first, then in the order they were created.
 func (r *Registry) List(ctx context.Context) ([]Account, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	recs := slices.Collect(maps.Values(r.cur.Load().byID))
 	slices.SortFunc(recs, func(a, b *accountRec) int {
-		if c := a.Created.Compare(b.Created); c != 0 {
-			return c
+		if a.Seq != b.Seq {
+			return a.Seq - b.Seq
 		}
 		return strings.Compare(a.ID, b.ID)
 	})
@@ -300,7 +302,7 @@ func (r *Registry) Create(ctx context.Context, name string) (Account, string, er
 		}
 	}
 	akid, secret := NewAccessKeyPair()
-	rec := &accountRec{ID: id, Name: name, Status: StatusActive, Created: r.now(), AKID: akid,
+	rec := &accountRec{ID: id, Name: name, Status: StatusActive, Created: r.now(), AKID: akid, Seq: len(old.byID) + 1,
 		Sealed: r.cfg.Root.Seal(secretAAD(id, akid), []byte(secret)), secret: secret}
 	if err := r.put(rec); err != nil {
 		return Account{}, "", err

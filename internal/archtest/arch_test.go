@@ -22,7 +22,7 @@ var (
 		"pkg/encstream",
 	}
 	// protocol packages: only the composition root and the command import them.
-	protocol = []string{"internal/s3api", "internal/kmsapi", "internal/iamapi", "internal/trailapi"}
+	protocol = []string{"internal/accountapi", "internal/s3api", "internal/kmsapi", "internal/iamapi", "internal/trailapi"}
 	// mayImportProtocol are the packages allowed to import a protocol package.
 	mayImportProtocol = []string{"internal/server", "cmd/arca"}
 	// forbiddenInDomain are imports no domain package may have: a domain package keeps its

@@ -3,6 +3,8 @@ package server
 import (
 	"context"
 
+	"github.com/arcastore/arca/internal/account"
+	"github.com/arcastore/arca/internal/accountapi"
 	"github.com/arcastore/arca/internal/kmsapi"
 	"github.com/arcastore/arca/internal/s3api"
 	"github.com/arcastore/arca/internal/sigv4"
@@ -31,6 +33,13 @@ func (s *Server) openAPIs() {
 	}, s3api.Deps{
 		Meta: s.meta, Objects: s.objects, Log: s.log, Observer: s.metrics, KMS: ssekmsProvider{s.kmsAPI},
 		Authz: s.authz, Audit: s.audit, PostAuth: s.verifyPostForm,
+	})
+	s.accountAPI = accountapi.New(accountapi.Config{Region: s.cfg.Region}, accountapi.Deps{
+		Accounts: s.accounts.reg, Authz: s.authz, Audit: s.audit, Log: s.log,
+		OnCreate: func(_ context.Context, a account.Account) error {
+			_, err := s.accounts.IAM(a.ID) // its identity store exists from the start
+			return err
+		},
 	})
 	s.trailAPI = trailapi.New(trailapi.Config{Region: s.cfg.Region, AccountID: s.id.AccountID}, trailapi.Deps{
 		Trail: s.trail, Trails: s.trails, Authz: s.authz, Audit: s.audit, Log: s.log,

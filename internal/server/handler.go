@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/arcastore/arca/internal/accountapi"
 	"github.com/arcastore/arca/internal/apierr"
 	"github.com/arcastore/arca/internal/iam"
 	"github.com/arcastore/arca/internal/iamapi"
@@ -57,6 +58,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			s.trailAPI.Reject(w, r, apierr.TrailUnrecognizedClient)
 			return
 		}
+		if accountapi.IsRequest(r) {
+			s.accountAPI.Reject(w, r, apierr.AccountUnrecognizedClient)
+			return
+		}
 		if svc := iamapi.Service(r); svc != "" {
 			s.iamAPI.Reject(w, r, svc, err)
 			return
@@ -72,6 +77,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		if trailapi.IsRequest(r) {
 			s.trailAPI.Reject(w, r, apierr.TrailMissingAuthToken)
+			return
+		}
+		if accountapi.IsRequest(r) {
+			s.accountAPI.Reject(w, r, apierr.AccountMissingAuthToken)
 			return
 		}
 		if isQueryRequest(r) {
@@ -97,6 +106,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		})
 	case "cloudtrail":
 		s.trailAPI.Serve(w, r, id, res.Body)
+	case accountapi.Service:
+		s.accountAPI.Serve(w, r, id, res.Body)
 	case iamapi.ServiceIAM, iamapi.ServiceSTS:
 		s.iamAPI.Serve(w, r, &iamapi.Caller{Identity: id, Service: service, Body: res.Body})
 	default:

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/arcastore/arca/internal/accountapi"
 	"github.com/arcastore/arca/internal/alarm"
 	"github.com/arcastore/arca/internal/audit"
 	"github.com/arcastore/arca/internal/authz"
@@ -65,6 +66,8 @@ type Server struct {
 	creds    *credentialStore
 	// accounts is the account registry and every account's IAM store (accounts.go).
 	accounts *accountSet
+	// accountAPI is the account admin API (internal/accountapi).
+	accountAPI *accountapi.API
 	// trail stores the audit records; audit is the handler the APIs write to (nil when
 	// auditing is disabled).
 	trail    *audit.Trail

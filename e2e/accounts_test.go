@@ -1,0 +1,162 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+// callerAccount is what `aws sts get-caller-identity` answers for a key pair.
+func callerAccount(t *testing.T, srv *Server, ak, sk string) (account, arn string) {
+	t.Helper()
+	out := awsCLIAs(t, srv.HTTPURL, ak, sk, false, "sts", "get-caller-identity", "--output", "json")
+	var id struct{ Account, Arn string }
+	if err := json.Unmarshal([]byte(out), &id); err != nil {
+		t.Fatalf("get-caller-identity printed %q", out)
+	}
+	return id.Account, id.Arn
+}
+
+// Two accounts made with the CLI each have their own root, their own IAM users and their
+// own id in STS; a disabled account's keys stop working; accounts survive a restart; only
+// the operator manages accounts; every call is audited.
+func TestAccounts(t *testing.T) {
+	requireAWSCLI(t)
+	srv := StartServer(t)
+	ctx := context.Background()
+	primary := authzAccount(t, srv)
+
+	a, akA, skA := createAccount(t, srv, "team-a")
+	b, akB, skB := createAccount(t, srv, "team-b")
+	if a == b || a == primary || b == primary {
+		t.Fatalf("account ids not distinct: primary %s, a %s, b %s", primary, a, b)
+	}
+	for _, c := range []struct{ id, ak, sk string }{{primary, testAccessKey, testSecretKey}, {a, akA, skA}, {b, akB, skB}} {
+		acct, arn := callerAccount(t, srv, c.ak, c.sk)
+		if acct != c.id || arn != "arn:aws:iam::"+c.id+":root" {
+			t.Errorf("get-caller-identity as %s's root = %s %s", c.id, acct, arn)
+		}
+	}
+
+	// B's IAM users are B's: their ARNs carry B's id, A and the primary do not see them,
+	// and a user of B authenticates as B.
+	iamB := iamClient(srv.HTTPURL, akB, skB)
+	u, err := iamB.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bob")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := aws.ToString(u.User.Arn); got != "arn:aws:iam::"+b+":user/bob" {
+		t.Errorf("B's user ARN = %s", got)
+	}
+	for _, other := range []struct{ ak, sk string }{{akA, skA}, {testAccessKey, testSecretKey}} {
+		if _, err := iamClient(srv.HTTPURL, other.ak, other.sk).GetUser(ctx, &iam.GetUserInput{UserName: aws.String("bob")}); err == nil {
+			t.Errorf("another account sees B's user bob")
+		}
+		l, err := iamClient(srv.HTTPURL, other.ak, other.sk).ListUsers(ctx, &iam.ListUsersInput{})
+		if err != nil || len(l.Users) != 0 {
+			t.Errorf("another account lists users %v (%v)", l, err)
+		}
+	}
+	// The same user name in A is another user.
+	if _, err := iamClient(srv.HTTPURL, akA, skA).CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bob")}); err != nil {
+		t.Fatalf("A cannot have its own bob: %v", err)
+	}
+	k, err := iamB.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("bob")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bobAK, bobSK := aws.ToString(k.AccessKey.AccessKeyId), aws.ToString(k.AccessKey.SecretAccessKey)
+	if acct, arn := callerAccount(t, srv, bobAK, bobSK); acct != b || arn != "arn:aws:iam::"+b+":user/bob" {
+		t.Errorf("B's bob is %s %s", acct, arn)
+	}
+
+	// Only the operator manages accounts: another account's root and an IAM user (even
+	// one allowed everything) are refused.
+	if _, err := iamB.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("bob"), PolicyName: aws.String("all"),
+		PolicyDocument: aws.String(authzAllow(`"*"`, `"*"`))}); err != nil {
+		t.Fatal(err)
+	}
+	for _, who := range []struct{ name, ak, sk string }{{"B's root", akB, skB}, {"B's user", bobAK, bobSK}} {
+		for _, args := range [][]string{{"create", "x"}, {"list"}, {"disable", a}} {
+			out, err := arcaAs(who.ak, who.sk, append(append([]string{"account"}, args...), "--endpoint", srv.HTTPURL)...)
+			if err == nil || !strings.Contains(out, "AccessDeniedException") {
+				t.Errorf("%s: arca account %v = %v %s, want AccessDeniedException", who.name, args, err, out)
+			}
+		}
+	}
+
+	// list shows the three accounts, the primary first.
+	out, err := arcaAs(testAccessKey, testSecretKey, "admin", "account", "list", "--endpoint", srv.HTTPURL)
+	if err != nil {
+		t.Fatalf("list: %v %s", err, out)
+	}
+	var list struct {
+		Accounts []struct {
+			Id, Name, Status string
+			Primary          bool
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &list); err != nil || len(list.Accounts) != 3 || list.Accounts[0].Id != primary || !list.Accounts[0].Primary ||
+		list.Accounts[1].Id != a || list.Accounts[1].Name != "team-a" || list.Accounts[2].Id != b {
+		t.Fatalf("list = %s (%v)", out, err)
+	}
+
+	// The primary cannot be disabled; disabling A refuses its root's keys (and only A's).
+	if out, err := arcaAs(testAccessKey, testSecretKey, "account", "disable", primary, "--endpoint", srv.HTTPURL); err == nil || !strings.Contains(out, "ConstraintViolationException") {
+		t.Errorf("disable primary = %v %s", err, out)
+	}
+	if out, err := arcaAs(testAccessKey, testSecretKey, "account", "disable", a, "--endpoint", srv.HTTPURL); err != nil || !strings.Contains(out, `"SUSPENDED"`) {
+		t.Fatalf("disable A = %v %s", err, out)
+	}
+	disabled := func() {
+		t.Helper()
+		out := awsCLIAs(t, srv.HTTPURL, akA, skA, true, "sts", "get-caller-identity")
+		if !strings.Contains(out, "InvalidClientTokenId") {
+			t.Errorf("a disabled account's root: %s", out)
+		}
+		out = awsCLIAs(t, srv.HTTPURL, akA, skA, true, "s3api", "list-buckets")
+		if !strings.Contains(out, "InvalidAccessKeyId") {
+			t.Errorf("a disabled account's root on S3: %s", out)
+		}
+		if acct, _ := callerAccount(t, srv, bobAK, bobSK); acct != b {
+			t.Errorf("B's user after A was disabled: %s", acct)
+		}
+	}
+	disabled()
+
+	// A restart keeps the accounts, their users and A's suspension.
+	srv.Stop()
+	srv = StartServerAt(t, srv.DataDir)
+	disabled()
+	if acct, _ := callerAccount(t, srv, akB, skB); acct != b {
+		t.Errorf("B's root after restart: %s", acct)
+	}
+	if id, err := stsClient(srv.HTTPURL, bobAK, bobSK, testRegion).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil || aws.ToString(id.Account) != b {
+		t.Errorf("B's user after restart: %v %v", id, err)
+	}
+
+	// Every account API call is on record, the refusals too, and no secret is.
+	out = srv.AWS(t, srv.HTTPURL, false, "cloudtrail", "lookup-events", "--lookup-attributes",
+		"AttributeKey=EventSource,AttributeValue=accounts.arca.amazonaws.com", "--max-results", "50", "--output", "json")
+	for _, want := range []string{`\"eventName\":\"CreateAccount\"`, `\"eventName\":\"DisableAccount\"`, `\"eventName\":\"ListAccounts\"`,
+		`\"accountName\":\"team-b\"`, `\"errorCode\":\"ConstraintViolationException\"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("audit records lack %s:\n%s", want, out)
+		}
+	}
+	// The refusals are in the caller's account's event history (B's).
+	outB := awsCLIAs(t, srv.HTTPURL, akB, skB, false, "cloudtrail", "lookup-events", "--lookup-attributes",
+		"AttributeKey=EventSource,AttributeValue=accounts.arca.amazonaws.com", "--max-results", "50", "--output", "json")
+	if n := strings.Count(outB, `\"errorCode\":\"AccessDeniedException\"`); n != 6 {
+		t.Errorf("B's history has %d refused account API calls, want 6:\n%s", n, outB)
+	}
+	out += outB
+	if strings.Contains(out, skB) || strings.Contains(out, skA) {
+		t.Errorf("a root secret is in the audit trail")
+	}
+}
