@@ -34,10 +34,7 @@ func (a *Authorizer) S3(ctx context.Context, id iam.Identity, r *policy.Request,
 	if owner == "" {
 		owner = id.AccountID
 	}
-	if owner != "" {
-		r.Set(policy.KeyResourceAccount, owner)
-		r.Set(policy.KeyS3ResourceAccount, owner)
-	}
+	r.ResourceAccount = owner
 	cross := id.Type == "" || owner != id.AccountID
 	idDec, err := a.identityDecision(ctx, id, r)
 	if err != nil {

@@ -39,6 +39,10 @@ type Request struct {
 	// for it: for keys costly to know, such as s3:ExistingObjectTag/<key>, which needs the
 	// object's record. It may be called more than once and should cache.
 	Lazy func(key string) []string
+	// ResourceAccount, if set, is the account that owns the resource: the value of
+	// aws:ResourceAccount and s3:ResourceAccount when Context does not set them (kept out
+	// of Context so a request's map stays small).
+	ResourceAccount string
 }
 
 // Set sets condition key k (any case) to values.
@@ -108,6 +112,9 @@ func newEvalContext(r *Request) evalContext {
 // get returns the values of key k (lowercase) and whether it is present.
 func (ec *evalContext) get(k string) ([]string, bool) {
 	v := ec.ctx[k]
+	if len(v) == 0 && ec.req != nil && ec.req.ResourceAccount != "" && (k == KeyResourceAccount || k == KeyS3ResourceAccount) {
+		v = []string{ec.req.ResourceAccount}
+	}
 	if len(v) == 0 && ec.req != nil && ec.req.Lazy != nil {
 		v = ec.req.Lazy(k)
 	}
