@@ -354,3 +354,29 @@ func TestACLCLI(t *testing.T) {
 		t.Fatalf("get-bucket-ownership-controls after delete: %s", out)
 	}
 }
+
+// TestACLConditionKeys: s3:x-amz-acl is a condition key of PutObject, so a bucket policy can
+// require bucket-owner-full-control (AWS's recipe for BucketOwnerPreferred).
+func TestACLConditionKeys(t *testing.T) {
+	srv := StartServer(t)
+	ctx := context.Background()
+	c := sdk(t, srv, srv.HTTPURL)
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("pref"), ObjectOwnership: types.ObjectOwnershipBucketOwnerPreferred}); err != nil {
+		t.Fatal(err)
+	}
+	pol := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::pref/*",` +
+		`"Condition":{"StringNotEquals":{"s3:x-amz-acl":"bucket-owner-full-control"}}}]}`
+	if _, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("pref"), Policy: aws.String(pol)}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("pref"), Key: aws.String("k"), Body: strings.NewReader("x")})
+	wantAPIError(t, err, "AccessDenied", 403)
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("pref"), Key: aws.String("k"), Body: strings.NewReader("x"),
+		ACL: types.ObjectCannedACLBucketOwnerFullControl}); err != nil {
+		t.Fatalf("PutObject with bucket-owner-full-control: %v", err)
+	}
+	oc, err := c.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: aws.String("pref")})
+	if err != nil || oc.OwnershipControls.Rules[0].ObjectOwnership != types.ObjectOwnershipBucketOwnerPreferred {
+		t.Fatalf("GetBucketOwnershipControls: %+v %v", oc, err)
+	}
+}

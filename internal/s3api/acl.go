@@ -12,6 +12,7 @@ import (
 	"github.com/arcastore/arca/internal/apierr"
 	"github.com/arcastore/arca/internal/iam"
 	"github.com/arcastore/arca/internal/meta"
+	"github.com/arcastore/arca/internal/policy"
 )
 
 // ACLs (docs/ACL.md): Get/PutBucketAcl, Get/PutObjectAcl, the x-amz-acl and x-amz-grant-*
@@ -423,4 +424,28 @@ func (a *API) aclAllows(q *request, b *meta.Bucket, action, resource string) (bo
 		return x.Allows(c, p), nil
 	}
 	return true, nil
+}
+
+// aclKeys sets the condition keys of a request's ACL headers, as S3 does, for the actions
+// that take them: s3:x-amz-acl and s3:x-amz-grant-* (CreateBucket, PutObject and its
+// forms, Put*Acl), s3:x-amz-object-ownership (CreateBucket). A bucket policy can so
+// require bucket-owner-full-control on uploads from other accounts.
+func aclKeys(q *request, action string, r *policy.Request) {
+	switch action {
+	case "s3:CreateBucket":
+		if v := q.header(hObjectOwnship); v != "" {
+			r.Set("s3:x-amz-object-ownership", v)
+		}
+	case "s3:PutObject", "s3:PutObjectAcl", "s3:PutObjectVersionAcl", "s3:PutBucketAcl":
+	default:
+		return
+	}
+	if v := q.header(hACL); v != "" {
+		r.Set("s3:x-amz-acl", v)
+	}
+	for name := range acl.GrantHeaders {
+		if v := q.header(name); v != "" {
+			r.Set("s3:"+name, v)
+		}
+	}
 }
