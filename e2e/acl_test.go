@@ -380,3 +380,129 @@ func TestACLConditionKeys(t *testing.T) {
 		t.Fatalf("GetBucketOwnershipControls: %+v %v", oc, err)
 	}
 }
+
+// TestACLCrossAccount: two accounts. A's ACL grants reach B's root (B's identity allows
+// it) and B's IAM users only as far as B's identity policies allow; AuthenticatedUsers
+// reaches any signed caller of B; a WRITE grant on A's bucket lets B upload, and the object
+// is B's under ObjectWriter but A's under BucketOwnerPreferred with
+// bucket-owner-full-control; an explicit deny in A's bucket policy beats A's ACL grant.
+func TestACLCrossAccount(t *testing.T) {
+	srv := StartServer(t)
+	ctx := context.Background()
+	a := sdk(t, srv, srv.HTTPURL)
+	acctA := authzAccount(t, srv)
+	idA := canonicalID(acctA)
+	acctB, bAK, bSK := createAccount(t, srv, "acl-b")
+	idB := canonicalID(acctB)
+	bRoot := authzCreds{ARN: "arn:aws:iam::" + acctB + ":root", AK: bAK, SK: bSK}
+	b := authzS3(t, srv.HTTPURL, bRoot)
+	bIAM := iamClient(srv.HTTPURL, bAK, bSK)
+	bNone := authzS3(t, srv.HTTPURL, authzUser(t, bIAM, "nopolicy"))
+	bReader := authzS3(t, srv.HTTPURL, authzUser(t, bIAM, "reader", authzAllow(`"s3:GetObject"`, `"arn:aws:s3:::xacl/*"`)))
+
+	if _, err := a.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("xacl"), ObjectOwnership: types.ObjectOwnershipObjectWriter}); err != nil {
+		t.Fatal(err)
+	}
+	allowPublicPolicies(t, a, "xacl")
+	mustPut(t, a, "xacl", "shared", []byte("for B"))
+	get := func(c *s3.Client, key string) error {
+		out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("xacl"), Key: aws.String(key)})
+		if err == nil {
+			io.Copy(io.Discard, out.Body)
+			out.Body.Close()
+		}
+		return err
+	}
+	wantAPIError(t, get(b, "shared"), "AccessDenied", 403)
+
+	// A grant to B's account.
+	if _, err := a.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: aws.String("xacl"), Key: aws.String("shared"),
+		GrantFullControl: aws.String(`id="` + idA + `"`), GrantRead: aws.String(`id="` + idB + `"`)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := get(b, "shared"); err != nil {
+		t.Errorf("B's root reading an object whose ACL grants B READ: %v", err)
+	}
+	if err := get(bReader, "shared"); err != nil {
+		t.Errorf("B's user allowed s3:GetObject by B reading it: %v", err)
+	}
+	wantAPIError(t, get(bNone, "shared"), "AccessDenied", 403)
+	// READ does not give READ_ACP or WRITE_ACP.
+	_, err := b.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: aws.String("xacl"), Key: aws.String("shared")})
+	wantAPIError(t, err, "AccessDenied", 403)
+	_, err = b.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: aws.String("xacl"), Key: aws.String("shared"), ACL: types.ObjectCannedACLPublicRead})
+	wantAPIError(t, err, "AccessDenied", 403)
+
+	// authenticated-read: any signed caller of any account.
+	mustPut(t, a, "xacl", "authread", []byte("signed"))
+	wantAPIError(t, get(b, "authread"), "AccessDenied", 403)
+	if _, err := a.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: aws.String("xacl"), Key: aws.String("authread"), ACL: types.ObjectCannedACLAuthenticatedRead}); err != nil {
+		t.Fatal(err)
+	}
+	if err := get(b, "authread"); err != nil {
+		t.Errorf("B's root reading an authenticated-read object: %v", err)
+	}
+	if s := do(t, srv.HTTPURL, rawReq{Method: "GET", Path: "/xacl/authread", Anonymous: true}).Status; s != 403 {
+		t.Errorf("anonymous GET of an authenticated-read object: %d", s)
+	}
+
+	// An explicit deny in A's bucket policy beats the grant.
+	deny := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"AWS":"` + acctB + `"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::xacl/shared"}]}`
+	if _, err := a.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("xacl"), Policy: aws.String(deny)}); err != nil {
+		t.Fatal(err)
+	}
+	wantAPIError(t, get(b, "shared"), "AccessDenied", 403)
+	if _, err := a.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: aws.String("xacl")}); err != nil {
+		t.Fatal(err)
+	}
+
+	// A WRITE grant on the bucket lets B upload; under ObjectWriter B owns what it writes.
+	_, err = b.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("xacl"), Key: aws.String("fromB"), Body: strings.NewReader("b")})
+	wantAPIError(t, err, "AccessDenied", 403)
+	if _, err := a.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: aws.String("xacl"),
+		GrantFullControl: aws.String(`id="` + idA + `"`), GrantWrite: aws.String(`id="` + idB + `"`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("xacl"), Key: aws.String("fromB"), Body: strings.NewReader("b")}); err != nil {
+		t.Fatalf("B's PutObject with a WRITE grant: %v", err)
+	}
+	oa, err := a.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: aws.String("xacl"), Key: aws.String("fromB")})
+	if err != nil || aws.ToString(oa.Owner.ID) != idB {
+		t.Fatalf("owner of B's object under ObjectWriter: %+v %v", oa, err)
+	}
+	wantGrants(t, "B's object", oa.Grants, idB+"=FULL_CONTROL")
+	// B's IAM user without identity policies cannot use B's grant.
+	_, err = bNone.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("xacl"), Key: aws.String("fromUser"), Body: strings.NewReader("u")})
+	wantAPIError(t, err, "AccessDenied", 403)
+
+	// BucketOwnerPreferred: bucket-owner-full-control hands the object to A.
+	if _, err := a.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: aws.String("xacl"),
+		OwnershipControls: &types.OwnershipControls{Rules: []types.OwnershipControlsRule{{ObjectOwnership: types.ObjectOwnershipBucketOwnerPreferred}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("xacl"), Key: aws.String("handed"), Body: strings.NewReader("h"),
+		ACL: types.ObjectCannedACLBucketOwnerFullControl}); err != nil {
+		t.Fatal(err)
+	}
+	oa, err = a.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: aws.String("xacl"), Key: aws.String("handed")})
+	if err != nil || aws.ToString(oa.Owner.ID) != idA {
+		t.Fatalf("owner under BucketOwnerPreferred with bucket-owner-full-control: %+v %v", oa, err)
+	}
+	if _, err := b.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("xacl"), Key: aws.String("kept"), Body: strings.NewReader("k")}); err != nil {
+		t.Fatal(err)
+	}
+	oa, _ = a.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: aws.String("xacl"), Key: aws.String("kept")})
+	if aws.ToString(oa.Owner.ID) != idB {
+		t.Errorf("owner under BucketOwnerPreferred without the canned ACL: %s, want B", aws.ToString(oa.Owner.ID))
+	}
+
+	// BucketOwnerEnforced: the grants stop counting.
+	if _, err := a.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: aws.String("xacl"), ACL: types.BucketCannedACLPrivate}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: aws.String("xacl"),
+		OwnershipControls: &types.OwnershipControls{Rules: []types.OwnershipControlsRule{{ObjectOwnership: types.ObjectOwnershipBucketOwnerEnforced}}}}); err != nil {
+		t.Fatal(err)
+	}
+	wantAPIError(t, get(b, "authread"), "AccessDenied", 403)
+}
