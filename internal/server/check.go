@@ -10,6 +10,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/arcastore/arca/internal/account"
 	"github.com/arcastore/arca/internal/blob"
 	"github.com/arcastore/arca/internal/config"
 	"github.com/arcastore/arca/internal/datadir"
@@ -127,11 +128,24 @@ func CheckDataDir(ctx context.Context, cfg config.Config) (*CheckReport, error) 
 		if err != nil {
 			return err
 		}
-		return iam.WalkRecordsTx(tx, m.RecordKey(), func(r iam.WalkedRecord) {
+		err = iam.WalkRecordsTx(tx, m.RecordKey(), func(r iam.WalkedRecord) {
 			rep.Records++
 			if r.Err != nil {
 				where, problem, fix := iamFinding(r)
+				if r.Namespace != "" {
+					where = "account " + r.Namespace + ": " + where
+				}
 				add("record", where, problem, fix)
+			}
+		})
+		if err != nil {
+			return err
+		}
+		return account.WalkRecordsTx(tx, m.RecordKey(), func(r account.WalkedRecord) {
+			rep.Records++
+			if r.Err != nil {
+				add("record", "account "+r.ID, damagedRecord+"; the account's root and its IAM users are refused (InvalidAccessKeyId)",
+					"restore meta.db from a backup")
 			}
 		})
 	})
