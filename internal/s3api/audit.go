@@ -214,11 +214,18 @@ func signatureOf(q *request) (version, method string) {
 
 // auditBucketAccount is the account the record names for q's bucket, which makes it the
 // record's recipientAccountId (docs/AUDIT.md "Accounts"): the bucket's owner, as
-// authorization read it; for a request that did not read it, the caller's account (the
-// primary account for anonymous and unauthenticated requests).
+// authorization read it, else as the bucket's record says (requests that failed
+// authentication, the root's own calls that skip the policies); for a bucket that does not
+// exist, the caller's account (the primary account for anonymous and unauthenticated
+// requests).
 func (a *API) auditBucketAccount(q *request) string {
 	if q.ownerAcct != "" {
 		return q.ownerAcct
+	}
+	if a.meta != nil {
+		if b, err := a.meta.GetBucket(q.ctx, q.bucket); err == nil {
+			return a.bucketOwnerAccount(&b)
+		}
 	}
 	if q.caller != nil && audit.IsAccountID(q.caller.Identity.AccountID) {
 		return q.caller.Identity.AccountID

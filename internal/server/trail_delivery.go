@@ -23,6 +23,7 @@ func (s *Server) openTrails() error {
 		AccountID: s.id.AccountID, Region: s.cfg.Region,
 		PutObject:        s.putTrailObject,
 		BucketExists:     s.bucketExists,
+		BucketAccount:    s.bucketAccount,
 		ResolveKMSKey:    s.resolveTrailKey,
 		DeliveryInterval: s.cfg.TrailDeliveryInterval,
 		DigestInterval:   s.cfg.TrailDigestInterval,
@@ -67,6 +68,19 @@ func (s *Server) bucketExists(ctx context.Context, bucket string) (bool, error) 
 		return false, nil
 	}
 	return err == nil, err
+}
+
+// bucketAccount is the account that owns an existing bucket (a record without an owner is
+// the primary account's): a trail delivers only into its own account's buckets.
+func (s *Server) bucketAccount(ctx context.Context, bucket string) (string, error) {
+	b, err := s.meta.GetBucket(ctx, bucket)
+	if err != nil {
+		return "", err
+	}
+	if b.Owner == "" {
+		return s.id.AccountID, nil
+	}
+	return b.Owner, nil
 }
 
 // resolveTrailKey turns a trail's KmsKeyId (key id, key ARN, alias name or alias ARN), as
