@@ -413,3 +413,153 @@ func TestBPAAccountLevel(t *testing.T) {
 		t.Errorf("refused PutAccountPublicAccessBlock record: %v", rec)
 	}
 }
+
+// TestBPACrossAccount: with two accounts, RestrictPublicBuckets keeps a public policy's
+// grants within the bucket owner's account, blocking another account even where the
+// policy names it (AWS: "including non-public delegation to specific accounts"), and
+// gives it back once the policy is no longer public; account-level settings apply to the
+// buckets the account owns only; an account manages only its own settings.
+func TestBPACrossAccount(t *testing.T) {
+	srv := StartServer(t)
+	ctx := context.Background()
+	a := sdk(t, srv, srv.HTTPURL)
+	acctA := authzAccount(t, srv)
+	idB, akB, skB := createAccount(t, srv, "bpa-b")
+	rootB := authzCreds{ARN: "arn:aws:iam::" + idB + ":root", AK: akB, SK: skB}
+	b := authzS3(t, srv.HTTPURL, rootB)
+	body := []byte("shared")
+
+	const shared = "bpa-xacct-a"
+	mustCreateBucket(t, a, shared)
+	mustPut(t, a, shared, "k", body)
+	allowPublicPolicies(t, a, shared)
+	grantB := `{"Effect":"Allow","Principal":{"AWS":"` + idB + `"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::` + shared + `/*"}`
+	public := `{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::` + shared + `/*"}`
+	bReads := func(want bool) {
+		t.Helper()
+		_, err := b.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(shared), Key: aws.String("k")})
+		if want && err != nil {
+			t.Errorf("account B's GET: %v", err)
+		} else if !want {
+			wantS3Denied(t, "account B's GET", err, "")
+		}
+	}
+	if err := bpaPutPolicy(a, shared, `{"Version":"2012-10-17","Statement":[`+grantB+`,`+public+`]}`); err != nil {
+		t.Fatal(err)
+	}
+	bReads(true)
+	if _, err := a.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: aws.String(shared),
+		PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{RestrictPublicBuckets: aws.Bool(true)}}); err != nil {
+		t.Fatal(err)
+	}
+	bReads(false)
+	if got, _ := mustGet(t, a, &s3.GetObjectInput{Bucket: aws.String(shared), Key: aws.String("k")}); string(got) != string(body) {
+		t.Errorf("the owner's GET under RestrictPublicBuckets: %q", got)
+	}
+	if err := bpaPutPolicy(a, shared, `{"Version":"2012-10-17","Statement":[`+grantB+`]}`); err != nil {
+		t.Fatal(err)
+	}
+	bReads(true) // the policy is no longer public: RestrictPublicBuckets no longer applies
+
+	// B's account-level BlockPublicPolicy binds B's buckets, not A's.
+	ctlB := bpaControl(t, srv, rootB)
+	if _, err := ctlB.PutPublicAccessBlock(ctx, &s3control.PutPublicAccessBlockInput{AccountId: aws.String(idB),
+		PublicAccessBlockConfiguration: &ctypes.PublicAccessBlockConfiguration{BlockPublicPolicy: aws.Bool(true)}}); err != nil {
+		t.Fatalf("B's PutPublicAccessBlock: %v", err)
+	}
+	const own = "bpa-xacct-b"
+	mustCreateBucket(t, b, own)
+	allowPublicPolicies(t, b, own)
+	wantS3Denied(t, "B's public policy under B's account block", bpaPutPolicy(b, own, bpaPublicRead(own)), bpaBlockedMsg(rootB.ARN, own))
+	if err := bpaPutPolicy(a, shared, bpaPublicRead(shared)); err != nil {
+		t.Errorf("A's public policy while B's account blocks public policies: %v", err)
+	}
+	// Each account manages only its own settings.
+	_, err := ctlB.GetPublicAccessBlock(ctx, &s3control.GetPublicAccessBlockInput{AccountId: aws.String(acctA)})
+	sseSDKError(t, "B reading A's account settings", err, 403, "AccessDenied", "")
+	_, err = bpaControl(t, srv, authzRoot(acctA)).GetPublicAccessBlock(ctx, &s3control.GetPublicAccessBlockInput{AccountId: aws.String(acctA)})
+	sseSDKError(t, "A's settings untouched by B", err, 404, "NoSuchPublicAccessBlockConfiguration", "")
+}
+
+// TestBPAACLs: with ACLs enabled (ObjectWriter), BlockPublicAcls refuses every ACL write
+// that grants to AllUsers or AuthenticatedUsers (canned and explicit, bucket and object,
+// PutObject with an ACL) and nothing else; IgnorePublicAcls makes such grants count for
+// nothing without refusing them; the account-level settings do the same for every bucket
+// of the account.
+func TestBPAACLs(t *testing.T) {
+	srv := StartServer(t)
+	c := sdk(t, srv, srv.HTTPURL)
+	ctx := context.Background()
+	account := authzAccount(t, srv)
+	ctl := bpaControl(t, srv, authzRoot(account))
+	const b = "bpa-acls"
+	mustCreateBucket(t, c, b)
+	if _, err := c.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: aws.String(b),
+		OwnershipControls: &types.OwnershipControls{Rules: []types.OwnershipControlsRule{{ObjectOwnership: types.ObjectOwnershipObjectWriter}}}}); err != nil {
+		t.Fatalf("PutBucketOwnershipControls: %v", err)
+	}
+	mustPut(t, c, b, "k", []byte("acl object"))
+	authUsers := []types.Grant{{Grantee: &types.Grantee{Type: types.TypeGroup, URI: aws.String("http://acs.amazonaws.com/groups/global/AuthenticatedUsers")},
+		Permission: types.PermissionRead}}
+	owner, err := c.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: aws.String(b)})
+	if err != nil {
+		t.Fatalf("GetBucketAcl: %v", err)
+	}
+	writes := func(t *testing.T, wantRefused bool) {
+		t.Helper()
+		check := func(what string, err error) {
+			t.Helper()
+			if wantRefused {
+				wantS3Denied(t, what+" under BlockPublicAcls", err, "")
+			} else if err != nil {
+				t.Errorf("%s without BlockPublicAcls: %v", what, err)
+			}
+		}
+		_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(b), Key: aws.String("pub"), ACL: types.ObjectCannedACLPublicRead, Body: strings.NewReader("x")})
+		check("PutObject public-read", err)
+		_, err = c.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: aws.String(b), Key: aws.String("k"), ACL: types.ObjectCannedACLAuthenticatedRead})
+		check("PutObjectAcl authenticated-read", err)
+		_, err = c.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: aws.String(b), AccessControlPolicy: &types.AccessControlPolicy{
+			Owner: owner.Owner, Grants: authUsers}})
+		check("PutBucketAcl granting AuthenticatedUsers", err)
+		// A private ACL is never refused.
+		if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(b), Key: aws.String("priv"), ACL: types.ObjectCannedACLPrivate, Body: strings.NewReader("x")}); err != nil {
+			t.Errorf("PutObject private: %v", err)
+		}
+	}
+	pab := func(blockACLs, ignoreACLs bool) {
+		t.Helper()
+		if _, err := c.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: aws.String(b),
+			PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{BlockPublicAcls: aws.Bool(blockACLs), IgnorePublicAcls: aws.Bool(ignoreACLs)}}); err != nil {
+			t.Fatalf("PutPublicAccessBlock: %v", err)
+		}
+	}
+	writes(t, true) // the new bucket's block
+	pab(false, true)
+	writes(t, false)
+	anonGet := func() int { return anonymous(t, http.MethodGet, srv.HTTPURL+"/"+b+"/pub").Status }
+	if s := anonGet(); s != http.StatusForbidden {
+		t.Errorf("anonymous GET of a public-read object under IgnorePublicAcls: %d", s)
+	}
+	pab(false, false)
+	if s := anonGet(); s != http.StatusOK {
+		t.Errorf("anonymous GET of a public-read object without IgnorePublicAcls: %d", s)
+	}
+
+	// The account's settings apply to the bucket as its own do.
+	put := func(cfg ctypes.PublicAccessBlockConfiguration) {
+		t.Helper()
+		if _, err := ctl.PutPublicAccessBlock(ctx, &s3control.PutPublicAccessBlockInput{AccountId: aws.String(account), PublicAccessBlockConfiguration: &cfg}); err != nil {
+			t.Fatalf("account PutPublicAccessBlock: %v", err)
+		}
+	}
+	put(ctypes.PublicAccessBlockConfiguration{IgnorePublicAcls: aws.Bool(true)})
+	if s := anonGet(); s != http.StatusForbidden {
+		t.Errorf("anonymous GET under the account's IgnorePublicAcls: %d", s)
+	}
+	put(ctypes.PublicAccessBlockConfiguration{BlockPublicAcls: aws.Bool(true)})
+	if s := anonGet(); s != http.StatusOK {
+		t.Errorf("anonymous GET under the account's BlockPublicAcls alone (the ACL in place stays): %d", s)
+	}
+	writes(t, true)
+}
