@@ -466,11 +466,33 @@ func TestACLCrossAccount(t *testing.T) {
 	if _, err := b.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("xacl"), Key: aws.String("fromB"), Body: strings.NewReader("b")}); err != nil {
 		t.Fatalf("B's PutObject with a WRITE grant: %v", err)
 	}
-	oa, err := a.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: aws.String("xacl"), Key: aws.String("fromB")})
+	oa, err := b.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: aws.String("xacl"), Key: aws.String("fromB")})
 	if err != nil || aws.ToString(oa.Owner.ID) != idB {
 		t.Fatalf("owner of B's object under ObjectWriter: %+v %v", oa, err)
 	}
 	wantGrants(t, "B's object", oa.Grants, idB+"=FULL_CONTROL")
+	// The bucket owner reads an object another account owns only through its ACL (AWS).
+	aGet := func(key string) error {
+		out, err := a.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("xacl"), Key: aws.String(key)})
+		if err == nil {
+			io.Copy(io.Discard, out.Body)
+			out.Body.Close()
+		}
+		return err
+	}
+	wantAPIError(t, aGet("fromB"), "AccessDenied", 403)
+	_, err = a.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: aws.String("xacl"), Key: aws.String("fromB")})
+	wantAPIError(t, err, "AccessDenied", 403)
+	if _, err := b.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: aws.String("xacl"), Key: aws.String("fromB"), ACL: types.ObjectCannedACLBucketOwnerRead}); err != nil {
+		t.Fatalf("B's PutObjectAcl bucket-owner-read on its object: %v", err)
+	}
+	if err := aGet("fromB"); err != nil {
+		t.Errorf("the bucket owner reading B's object after bucket-owner-read: %v", err)
+	}
+	// The bucket owner can still delete it (bucket WRITE is the owner's).
+	if _, err := a.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("xacl"), Key: aws.String("fromB")}); err != nil {
+		t.Errorf("the bucket owner deleting B's object: %v", err)
+	}
 	// B's IAM user without identity policies cannot use B's grant.
 	_, err = bNone.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("xacl"), Key: aws.String("fromUser"), Body: strings.NewReader("u")})
 	wantAPIError(t, err, "AccessDenied", 403)
@@ -491,7 +513,7 @@ func TestACLCrossAccount(t *testing.T) {
 	if _, err := b.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("xacl"), Key: aws.String("kept"), Body: strings.NewReader("k")}); err != nil {
 		t.Fatal(err)
 	}
-	oa, _ = a.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: aws.String("xacl"), Key: aws.String("kept")})
+	oa, _ = b.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: aws.String("xacl"), Key: aws.String("kept")})
 	if aws.ToString(oa.Owner.ID) != idB {
 		t.Errorf("owner under BucketOwnerPreferred without the canned ACL: %s, want B", aws.ToString(oa.Owner.ID))
 	}

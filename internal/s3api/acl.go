@@ -379,20 +379,25 @@ func (a *API) putObjectAcl(q *request) (*response, error) {
 // where ACLs no longer affect access. Grants to the caller's own account count only for
 // callers from outside the bucket owner's account (an IAM user of the owner's account needs
 // its identity policies, as on AWS); public grants count unless IgnorePublicAcls is on.
+//
+// An object that another account owns (written under ObjectWriter) is readable by the
+// bucket owner's principals only through its ACL, as on AWS: without a grant to the bucket
+// owner's account (or a group), their object-ACL actions on it are AccessDenied whatever the
+// policies say.
 func (a *API) aclAllows(q *request, b *meta.Bucket, action, resource string) (bool, error) {
 	if !acl.Enabled(b.Ownership) {
 		return false, nil
 	}
 	id := identityOf(q)
 	ownerAcct := a.bucketOwnerAccount(b)
-	if id.Type == iam.TypeRoot && id.AccountID == ownerAcct {
-		return false, nil // the owner's root needs no ACL
-	}
 	c := acl.Caller{CanonicalID: callerID(q), Authenticated: !q.caller.Anonymous && id.Type != "",
 		IgnoreAccountGrants: id.AccountID == ownerAcct}
 	var x *acl.ACL
 	var p acl.Permission
 	if bp, ok := acl.BucketPermission(action); ok {
+		if id.Type == iam.TypeRoot && id.AccountID == ownerAcct {
+			return false, nil // the owner's root needs no ACL
+		}
 		x, p = b.ACL, bp
 	} else if op, ok := acl.ObjectPermission(action); ok {
 		key, isObj := strings.CutPrefix(resource, bucketARN(b.Name)+"/")
@@ -411,19 +416,39 @@ func (a *API) aclAllows(q *request, b *meta.Bucket, action, resource string) (bo
 			return false, err
 		}
 		x, p = o.ACL, op
+		if x != nil && id.Type != "" && id.AccountID == ownerAcct && x.Owner != a.bucketOwnerID(b) {
+			own := c
+			own.IgnoreAccountGrants = false
+			if !a.allowsWithBPA(q, b, x, own, p) {
+				return false, apierr.AccessDenied
+			}
+			return false, nil // granted to the account: its policies decide for its principals
+		}
+		if id.Type == iam.TypeRoot && id.AccountID == ownerAcct {
+			return false, nil
+		}
 	}
-	if x == nil || !x.Allows(c, p) {
+	if x == nil {
 		return false, nil
 	}
-	if acl.IsPublic(x.Grants) {
-		ignore, err := a.ignoresPublicACLs(q.ctx, b)
-		if err != nil {
-			return false, err
-		}
-		c.IgnorePublic = ignore
-		return x.Allows(c, p), nil
+	return a.allowsWithBPA(q, b, x, c, p), nil
+}
+
+// allowsWithBPA is x.Allows(c, p) with IgnorePublicAcls applied (looked up only when a
+// public grant is what allows).
+func (a *API) allowsWithBPA(q *request, b *meta.Bucket, x *acl.ACL, c acl.Caller, p acl.Permission) bool {
+	if !x.Allows(c, p) {
+		return false
 	}
-	return true, nil
+	if !acl.IsPublic(x.Grants) {
+		return true
+	}
+	ignore, err := a.ignoresPublicACLs(q.ctx, b)
+	if err != nil {
+		return false // fail closed
+	}
+	c.IgnorePublic = ignore
+	return x.Allows(c, p)
 }
 
 // aclKeys sets the condition keys of a request's ACL headers, as S3 does, for the actions
