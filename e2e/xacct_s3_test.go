@@ -171,7 +171,9 @@ func TestCrossAccountS3(t *testing.T) {
 	wantS3Denied(t, "B expects itself as the owner of A's bucket", xacctGet(s3B, "xs-shared", "report.txt", expect(acctB)), "Access Denied")
 	wantOK(t, "B expects A", xacctGet(s3B, "xs-shared", "report.txt", expect(acctA)))
 	wantS3Denied(t, "A expects B on its own bucket", xacctGet(s3A, "xs-shared", "report.txt", expect(acctB)), "Access Denied")
-	wantS3Denied(t, "malformed expected owner", xacctGet(s3A, "xs-shared", "report.txt", expect("not-an-account")), "Access Denied")
+	for _, bad := range []string{"not-an-account", "1234567890123", acctA[:11]} {
+		wantAPIError(t, xacctGet(s3A, "xs-shared", "report.txt", expect(bad)), "InvalidBucketOwnerAWSAccountID", 400)
+	}
 	_, err = s3A.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("xs-shared"), ExpectedBucketOwner: aws.String(acctA)})
 	wantOK(t, "A lists with itself expected", err)
 	_, err = s3B.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("xs-b-own"), Key: aws.String("x"), Body: bytes.NewReader(nil), ExpectedBucketOwner: aws.String(acctA)})

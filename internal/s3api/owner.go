@@ -2,7 +2,9 @@ package s3api
 
 import (
 	"errors"
+	"net/http"
 	"regexp"
+	"strings"
 
 	"github.com/arcastore/arca/internal/account"
 	"github.com/arcastore/arca/internal/apierr"
@@ -56,17 +58,21 @@ var accountIDRE = regexp.MustCompile(`^[0-9]{12}$`)
 
 // checkExpectedOwner refuses a request whose expected-owner header (x-amz-expected-bucket-owner
 // or x-amz-source-expected-bucket-owner) names another account than the bucket's owner, as
-// S3 does after authentication: 403 AccessDenied. A missing bucket is left to the handler.
+// S3 does after authentication: 403 AccessDenied; a value that is not an account id is 400
+// InvalidBucketOwnerAWSAccountID. A missing bucket is left to the handler.
 func (a *API) checkExpectedOwner(q *request, header, bucket string) error {
-	want := q.header(header)
-	if want == "" {
+	want, sent := q.r.Header[http.CanonicalHeaderKey(header)]
+	if !sent {
 		return nil
+	}
+	if len(want) != 1 || !accountIDRE.MatchString(want[0]) {
+		return apierr.InvalidBucketOwnerAWSAccountID.Msg("%s [%s]", apierr.InvalidBucketOwnerAWSAccountID.Message, strings.Join(want, ","))
 	}
 	b, err := a.meta.GetBucket(q.ctx, bucket)
 	if err != nil {
 		return nil
 	}
-	if !accountIDRE.MatchString(want) || want != a.bucketOwnerAccount(&b) {
+	if want[0] != a.bucketOwnerAccount(&b) {
 		return apierr.AccessDenied
 	}
 	return nil
