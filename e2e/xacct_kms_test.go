@@ -247,6 +247,45 @@ func xacctSSEKMS(t *testing.T, srv *Server, acctA, acctB string, rootA, rootB au
 	wantS3Denied(t, "B PutObject under A's key without kms:GenerateDataKey", err,
 		kmsDenyMsg(rootB.ARN, "kms:GenerateDataKey", k2ARN, whyNoResource("kms:GenerateDataKey")))
 
+	// A bucket default naming a key by alias resolves in the writer's account (AWS: "KMS
+	// resolves the key within the requester's account"): B's write uses B's alias of that
+	// name; a default naming A's key by ARN makes B's write use A's key (refused here: A's
+	// key policy grants B only Decrypt).
+	if _, err := kA.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/xacct-default"), TargetKeyId: aws.String(k2ID)}); err != nil {
+		t.Fatal(err)
+	}
+	kB := authzKMS(t, srv.HTTPURL, rootB)
+	bOwn, err := kB.CreateKey(ctx, &kms.CreateKeyInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kB.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/xacct-default"), TargetKeyId: bOwn.KeyMetadata.KeyId}); err != nil {
+		t.Fatal(err)
+	}
+	setDefault := func(keyRef string) {
+		t.Helper()
+		if _, err := sA.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: aws.String(bucket),
+			ServerSideEncryptionConfiguration: &s3types.ServerSideEncryptionConfiguration{Rules: []s3types.ServerSideEncryptionRule{{
+				ApplyServerSideEncryptionByDefault: &s3types.ServerSideEncryptionByDefault{SSEAlgorithm: s3types.ServerSideEncryptionAwsKms, KMSMasterKeyID: aws.String(keyRef)}}}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setDefault("alias/xacct-default")
+	byAlias, err := sB.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("b-default-alias"), Body: bytes.NewReader(body)})
+	if err != nil {
+		t.Fatalf("B PutObject under a default naming an alias: %v", err)
+	}
+	if got := aws.ToString(byAlias.SSEKMSKeyId); got != aws.ToString(bOwn.KeyMetadata.Arn) {
+		t.Errorf("a default alias resolved to %s for B, want B's own key %s", got, aws.ToString(bOwn.KeyMetadata.Arn))
+	}
+	setDefault(k2ARN)
+	_, err = sB.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("b-default-arn"), Body: bytes.NewReader(body)})
+	wantS3Denied(t, "B PutObject under a default naming A's key by ARN", err,
+		kmsDenyMsg(rootB.ARN, "kms:GenerateDataKey", k2ARN, whyNoResource("kms:GenerateDataKey")))
+	if _, err := sA.DeleteBucketEncryption(ctx, &s3.DeleteBucketEncryptionInput{Bucket: aws.String(bucket)}); err != nil {
+		t.Fatal(err)
+	}
+
 	// B writes with SSE-KMS and no key: B's own aws/s3, not A's.
 	put, err := sB.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("b-aws-s3"), Body: bytes.NewReader(body),
 		ServerSideEncryption: s3types.ServerSideEncryptionAwsKms})
