@@ -31,12 +31,17 @@ func createAccount(t testing.TB, srv *Server, name string) (accountID, ak, sk st
 // arcaAs runs the arca binary with the given AWS credentials in the environment (and no
 // shared config) and returns its stdout, and stderr on failure.
 func arcaAs(ak, sk string, args ...string) (string, error) {
+	return arcaEnv([]string{"AWS_ACCESS_KEY_ID=" + ak, "AWS_SECRET_ACCESS_KEY=" + sk,
+		"AWS_REGION=" + testRegion, "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
+		"AWS_PROFILE=", "AWS_SESSION_TOKEN="}, args...)
+}
+
+// arcaEnv runs the arca binary with env added to the environment.
+func arcaEnv(env []string, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, arcaBin, args...)
-	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID="+ak, "AWS_SECRET_ACCESS_KEY="+sk,
-		"AWS_REGION="+testRegion, "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
-		"AWS_PROFILE=", "AWS_SESSION_TOKEN=")
+	cmd.Env = append(os.Environ(), env...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

@@ -3,6 +3,8 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -158,5 +160,34 @@ func TestAccounts(t *testing.T) {
 	out += outB
 	if strings.Contains(out, skB) || strings.Contains(out, skA) {
 		t.Errorf("a root secret is in the audit trail")
+	}
+}
+
+// `arca account` takes its credentials from a profile as the aws CLI does and trusts the
+// CA bundle AWS_CA_BUNDLE names over HTTPS; without a name it is a usage error.
+func TestAccountCLICredentials(t *testing.T) {
+	srv := StartServer(t)
+	dir := t.TempDir()
+	creds := filepath.Join(dir, "credentials")
+	if err := os.WriteFile(creds, []byte("[operator]\naws_access_key_id = "+testAccessKey+"\naws_secret_access_key = "+testSecretKey+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY=", "AWS_SESSION_TOKEN=", "AWS_CONFIG_FILE=/dev/null",
+		"AWS_SHARED_CREDENTIALS_FILE=" + creds, "AWS_PROFILE=operator", "AWS_REGION=" + testRegion,
+		"AWS_CA_BUNDLE=" + filepath.Join(srv.DataDir, "tls", "cert.pem")}
+	out, err := arcaEnv(env, "account", "create", "via-profile", "--endpoint", srv.HTTPSURL)
+	var got struct{ AccountId, AccessKeyId, SecretAccessKey string }
+	if err != nil || json.Unmarshal([]byte(out), &got) != nil || len(got.AccountId) != 12 {
+		t.Fatalf("create over HTTPS with a profile: %v %s", err, out)
+	}
+	if acct, _ := callerAccount(t, srv, got.AccessKeyId, got.SecretAccessKey); acct != got.AccountId {
+		t.Errorf("get-caller-identity = %s, want %s", acct, got.AccountId)
+	}
+	// Without the CA bundle the self-signed certificate is refused.
+	if out, err := arcaEnv(env[:len(env)-1], "account", "list", "--endpoint", srv.HTTPSURL); err == nil {
+		t.Errorf("an untrusted certificate was accepted: %s", out)
+	}
+	if out, err := arcaEnv(env, "account", "create", "--endpoint", srv.HTTPSURL); err == nil || !strings.Contains(out, "needs an account NAME") {
+		t.Errorf("create without a name: %v %s", err, out)
 	}
 }
