@@ -5,7 +5,9 @@
 // AWS KMS JSON protocol on top of it, and the SSE layer calls it in process.
 //
 // Entry points: Open a Service over the shared store (a kv.DB) with the root key
-// (internal/rootkey). Every operation takes a context and the calling Principal. The SSE
+// (internal/rootkey): one account's keystore; OpenKeystores opens every account's
+// (Keystores: the primary account's in today's buckets, another's in buckets named with its
+// id, created on first use; docs/KMS.md "Accounts"). Every operation takes a context and the calling Principal. The SSE
 // layer uses EnsureAWSManagedKey (aws/s3), GenerateDataKey and Decrypt, and Subscribe to
 // drop cached data keys when a key is disabled, scheduled for deletion, destroyed or
 // rotated.
