@@ -528,3 +528,35 @@ func TestACLCrossAccount(t *testing.T) {
 	}
 	wantAPIError(t, get(b, "authread"), "AccessDenied", 403)
 }
+
+// TestACLPostObject: POST Object's acl field follows the bucket's ownership as x-amz-acl
+// does: refused under BucketOwnerEnforced, stored and evaluated under ObjectWriter.
+func TestACLPostObject(t *testing.T) {
+	srv := StartServer(t)
+	ctx := context.Background()
+	c := sdk(t, srv, srv.HTTPURL)
+	mustCreateBucket(t, c, "post-enforced")
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("post-writer"), ObjectOwnership: types.ObjectOwnershipObjectWriter}); err != nil {
+		t.Fatal(err)
+	}
+	spec := func(bucket string) postSpec {
+		return postSpec{Bucket: bucket, Key: "form", Fields: map[string]string{"acl": "public-read"},
+			Conditions: []any{map[string]string{"acl": "public-read"}}}
+	}
+	wantXMLError(t, presignPost(t, srv.HTTPURL, spec("post-enforced")).post(t, nil, "f", []byte("x")), 400, "AccessControlListNotSupported")
+	// Block Public Access refuses the public ACL until lifted.
+	wantXMLError(t, presignPost(t, srv.HTTPURL, spec("post-writer")).post(t, nil, "f", []byte("x")), 403, "AccessDenied")
+	allowPublicPolicies(t, c, "post-writer")
+	if resp := presignPost(t, srv.HTTPURL, spec("post-writer")).post(t, nil, "f", []byte("posted")); resp.Status/100 != 2 {
+		t.Fatalf("POST with acl public-read under ObjectWriter: %d %s", resp.Status, resp.Body)
+	}
+	resp := do(t, srv.HTTPURL, rawReq{Method: "GET", Path: "/post-writer/form", Anonymous: true})
+	if resp.Status != 200 || string(resp.Body) != "posted" {
+		t.Errorf("anonymous GET of the public-read POSTed object: %d %q", resp.Status, resp.Body)
+	}
+	oa, err := c.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: aws.String("post-writer"), Key: aws.String("form")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantGrants(t, "POSTed object", oa.Grants, canonicalID(authzAccount(t, srv))+"=FULL_CONTROL", allUsersURI+"=READ")
+}
