@@ -65,8 +65,17 @@ func TestAccounts(t *testing.T) {
 		}
 	}
 	// The same user name in A is another user.
-	if _, err := iamClient(srv.HTTPURL, akA, skA).CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bob")}); err != nil {
+	iamA := iamClient(srv.HTTPURL, akA, skA)
+	if _, err := iamA.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bob")}); err != nil {
 		t.Fatalf("A cannot have its own bob: %v", err)
+	}
+	ka, err := iamA.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("bob")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bobAAK, bobASK := aws.ToString(ka.AccessKey.AccessKeyId), aws.ToString(ka.AccessKey.SecretAccessKey)
+	if acct, arn := callerAccount(t, srv, bobAAK, bobASK); acct != a || arn != "arn:aws:iam::"+a+":user/bob" {
+		t.Errorf("A's bob is %s %s", acct, arn)
 	}
 	k, err := iamB.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("bob")})
 	if err != nil {
@@ -124,6 +133,10 @@ func TestAccounts(t *testing.T) {
 		out = awsCLIAs(t, srv.HTTPURL, akA, skA, true, "s3api", "list-buckets")
 		if !strings.Contains(out, "InvalidAccessKeyId") {
 			t.Errorf("a disabled account's root on S3: %s", out)
+		}
+		out = awsCLIAs(t, srv.HTTPURL, bobAAK, bobASK, true, "sts", "get-caller-identity")
+		if !strings.Contains(out, "InvalidClientTokenId") {
+			t.Errorf("a disabled account's IAM user: %s", out)
 		}
 		if acct, _ := callerAccount(t, srv, bobAK, bobSK); acct != b {
 			t.Errorf("B's user after A was disabled: %s", acct)
