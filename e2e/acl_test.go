@@ -560,3 +560,53 @@ func TestACLPostObject(t *testing.T) {
 	}
 	wantGrants(t, "POSTed object", oa.Grants, canonicalID(authzAccount(t, srv))+"=FULL_CONTROL", allUsersURI+"=READ")
 }
+
+// TestACLVersions: each version has its own ACL; ?versionId= reads and writes that one
+// (s3:GetObjectVersionAcl / s3:PutObjectVersionAcl) and GETs of a version use its ACL.
+func TestACLVersions(t *testing.T) {
+	srv := StartServer(t)
+	ctx := context.Background()
+	c := sdk(t, srv, srv.HTTPURL)
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("vacl"), ObjectOwnership: types.ObjectOwnershipObjectWriter}); err != nil {
+		t.Fatal(err)
+	}
+	allowPublicPolicies(t, c, "vacl")
+	if _, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("vacl"),
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}); err != nil {
+		t.Fatal(err)
+	}
+	v1, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("vacl"), Key: aws.String("k"), Body: strings.NewReader("one"), ACL: types.ObjectCannedACLPublicRead})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2 := mustPut(t, c, "vacl", "k", []byte("two"))
+	anon := func(query string) int {
+		return do(t, srv.HTTPURL, rawReq{Method: "GET", Path: "/vacl/k", Query: query, Anonymous: true}).Status
+	}
+	if s := anon("versionId=" + aws.ToString(v1.VersionId)); s != 200 {
+		t.Errorf("anonymous GET of the public-read version: %d", s)
+	}
+	if s := anon(""); s != 403 {
+		t.Errorf("anonymous GET of the private current version: %d", s)
+	}
+	oa, err := c.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: aws.String("vacl"), Key: aws.String("k"), VersionId: v1.VersionId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	me := canonicalID(authzAccount(t, srv))
+	wantGrants(t, "version 1", oa.Grants, me+"=FULL_CONTROL", allUsersURI+"=READ")
+	if _, err := c.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: aws.String("vacl"), Key: aws.String("k"), VersionId: v2.VersionId, ACL: types.ObjectCannedACLPublicRead}); err != nil {
+		t.Fatal(err)
+	}
+	if s := anon(""); s != 200 {
+		t.Errorf("anonymous GET after PutObjectAcl on the current version: %d", s)
+	}
+	// An IAM user allowed s3:GetObjectAcl but not s3:GetObjectVersionAcl.
+	u := authzUser(t, iamClient(srv.HTTPURL, testAccessKey, testSecretKey), "acluser", authzAllow(`"s3:GetObjectAcl"`, `"arn:aws:s3:::vacl/*"`))
+	uc := authzS3(t, srv.HTTPURL, u)
+	if _, err := uc.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: aws.String("vacl"), Key: aws.String("k")}); err != nil {
+		t.Errorf("GetObjectAcl with s3:GetObjectAcl: %v", err)
+	}
+	_, err = uc.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: aws.String("vacl"), Key: aws.String("k"), VersionId: v1.VersionId})
+	wantS3Denied(t, "GetObjectAcl of a version", err, s3DenyMsg(u.ARN, "s3:GetObjectVersionAcl", "arn:aws:s3:::vacl/k", whyNoIdentity("s3:GetObjectVersionAcl")))
+}

@@ -21,8 +21,8 @@ var (
 	PostNoFile = InvalidArgument.Msg("POST requires exactly one file upload per request.").Arg("file", "0")
 	// PostNoKey: no key field before the file.
 	PostNoKey = InvalidArgument.Msg("Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.").Arg("key", "")
-	// ACLNotSupported: a canned ACL other than private or bucket-owner-full-control
-	// (Arca's buckets have ACLs disabled, as S3's default BucketOwnerEnforced).
+	// ACLNotSupported: an ACL other than private or bucket-owner-full-control on a bucket
+	// with ACLs disabled (BucketOwnerEnforced, S3's default; docs/ACL.md).
 	ACLNotSupported = def("AccessControlListNotSupported", 400, "The bucket does not allow ACLs")
 )
 
