@@ -56,3 +56,18 @@ func (s *KVStore) PutAccountPublicAccessBlock(ctx context.Context, accountID str
 		return s.putRec(b, []byte(accountID), kindAccountPAB, []string{accountID}, p)
 	})
 }
+
+// walkAccountPABs calls fn for every account-level record (WalkRecords).
+func walkAccountPABs(tx kv.Tx, s *KVStore, fn func(WalkedRecord)) error {
+	b := tx.Bucket(bktAccountPAB)
+	if b == nil {
+		return nil
+	}
+	return b.ForEach(func(k, v []byte) error {
+		r := WalkedRecord{Kind: kindAccountPAB, Account: string(k)}
+		var p PublicAccessBlock
+		r.Err = s.getRec(kindAccountPAB, []string{string(k)}, v, &p)
+		fn(r)
+		return nil
+	})
+}

@@ -48,6 +48,18 @@ func TestAccountPublicAccessBlock(t *testing.T) {
 	if _, err := s.AccountPublicAccessBlock(ctx, "444455556666"); !errors.Is(err, ErrDamagedRecord) {
 		t.Errorf("a moved record: %v, want ErrDamagedRecord", err)
 	}
+	// arca admin check reads them through WalkRecords.
+	walked := map[string]error{}
+	if err := s.WalkRecords(ctx, func(r WalkedRecord) {
+		if r.Kind == "account-pab" {
+			walked[r.Account] = r.Err
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if e, ok := walked["111122223333"]; !ok || e != nil || !errors.Is(walked["444455556666"], ErrDamagedRecord) {
+		t.Errorf("WalkRecords: %v", walked)
+	}
 	if err := s.PutAccountPublicAccessBlock(ctx, "111122223333", nil); err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,8 @@ import (
 // WalkedRecord is one record met by WalkRecords: where it is stored and, unless Err is set,
 // what it holds.
 type WalkedRecord struct {
-	Kind       string // "bucket", "object", "version", "upload" or "part"
+	Kind       string // "bucket", "object", "version", "upload", "part" or "account-pab"
+	Account    string // account-pab records: the account (accountbpa.go)
 	Bucket     string
 	Key        string // object and upload records
 	UploadID   string // upload and part records
@@ -36,6 +37,9 @@ func (s *KVStore) WalkRecords(ctx context.Context, fn func(WalkedRecord)) error 
 }
 
 func (s *KVStore) walkRecords(tx kv.Tx, fn func(WalkedRecord)) error {
+	if err := walkAccountPABs(tx, s, fn); err != nil {
+		return err
+	}
 	return rawWalk(tx, func(_ kv.Bucket, _ []byte, r WalkedRecord, loc []string, v []byte) error {
 		switch r.Kind {
 		case kindBucket:

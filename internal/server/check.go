@@ -202,6 +202,8 @@ func recordWhere(r meta.WalkedRecord) string {
 		return fmt.Sprintf("version %s of s3://%s/%s", vid, r.Bucket, r.Key)
 	case "upload":
 		return fmt.Sprintf("upload %q of s3://%s/%s", r.UploadID, r.Bucket, r.Key)
+	case "account-pab":
+		return "Block Public Access settings of account " + r.Account
 	default:
 		return fmt.Sprintf("part %d of upload %q of s3://%s/%s", r.PartNumber, r.UploadID, r.Bucket, r.Key)
 	}
@@ -215,6 +217,8 @@ func recordFix(r meta.WalkedRecord) string {
 		return "restore meta.db from a backup, or delete the object (DeleteObject works on a damaged record; its blobs are then removed at the next start) and upload it again"
 	case "version":
 		return "restore meta.db from a backup, or delete that version (DeleteObject with its versionId)"
+	case "account-pab":
+		return "set them again (aws s3control put-public-access-block, or delete-public-access-block), or restore meta.db from a backup"
 	default:
 		return "abort the upload (AbortMultipartUpload) and upload again"
 	}
