@@ -7,6 +7,7 @@ import (
 	"maps"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/arcastore/arca/internal/account"
@@ -23,8 +24,8 @@ type accountSet struct {
 	primary *iam.Store
 	open    func(accountID string) (*iam.Store, error)
 
-	mu     sync.Mutex
-	stores map[string]*iam.Store // non-primary accounts, by id
+	mu     sync.Mutex                            // serialises opening stores
+	stores atomic.Pointer[map[string]*iam.Store] // non-primary accounts, by id; replaced, never changed
 }
 
 // openAccounts opens the registry with the primary account (identity.json and its root
@@ -42,7 +43,7 @@ func (s *Server) openAccounts() error {
 	if err != nil {
 		return fmt.Errorf("accounts: %w", err)
 	}
-	s.accounts = &accountSet{reg: reg, primary: s.iam, stores: map[string]*iam.Store{},
+	s.accounts = &accountSet{reg: reg, primary: s.iam,
 		open: func(id string) (*iam.Store, error) {
 			return iam.Open(context.Background(), iam.Config{
 				DB: s.store, Root: s.rootKey, RecordKey: s.meta.RecordKey(), Log: s.log,
@@ -67,9 +68,13 @@ func (a *accountSet) IAM(id string) (*iam.Store, error) {
 	if a.reg.IsPrimary(id) {
 		return a.primary, nil
 	}
+	if st, ok := a.all()[id]; ok {
+		return st, nil
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if st, ok := a.stores[id]; ok {
+	cur := a.all()
+	if st, ok := cur[id]; ok {
 		return st, nil
 	}
 	if _, err := a.reg.Get(context.Background(), id); err != nil {
@@ -79,8 +84,21 @@ func (a *accountSet) IAM(id string) (*iam.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.stores[id] = st
+	next := maps.Clone(cur)
+	if next == nil {
+		next = map[string]*iam.Store{}
+	}
+	next[id] = st
+	a.stores.Store(&next)
 	return st, nil
+}
+
+// all returns the opened stores of the accounts other than the primary.
+func (a *accountSet) all() map[string]*iam.Store {
+	if m := a.stores.Load(); m != nil {
+		return *m
+	}
+	return nil
 }
 
 // PoliciesFor is authz.IdentityPolicies over every account's store.
@@ -114,10 +132,7 @@ func (a *accountSet) resolve(ctx context.Context, accessKeyID string) (string, i
 	if !errors.Is(err, iam.ErrNotFound) && !errors.Is(err, iam.ErrKeyInactive) {
 		return "", iam.Identity{}, err
 	}
-	a.mu.Lock()
-	stores := maps.Clone(a.stores)
-	a.mu.Unlock()
-	for acctID, st := range stores {
+	for acctID, st := range a.all() {
 		secret, id, err := st.LookupAccessKey(ctx, accessKeyID)
 		if errors.Is(err, iam.ErrNotFound) {
 			continue
