@@ -204,3 +204,40 @@ func TestAccountCLICredentials(t *testing.T) {
 		t.Errorf("create without a name: %v %s", err, out)
 	}
 }
+
+// Offline tools know the accounts: `arca admin check` counts their records clean, and
+// `arca admin rotate-root-key` re-seals their roots' and users' secrets, so the next start
+// with the new key still authenticates them.
+func TestAccountsOffline(t *testing.T) {
+	requireAWSCLI(t)
+	keyFile := filepath.Join(t.TempDir(), "root-key")
+	writeKeyFile(t, keyFile)
+	srv := StartServer(t, "--root-key-file", keyFile)
+	dir := srv.DataDir
+	acct, ak, sk := createAccount(t, srv, "offline")
+	iamX := iamClient(srv.HTTPURL, ak, sk)
+	if _, err := iamX.CreateUser(context.Background(), &iam.CreateUserInput{UserName: aws.String("u")}); err != nil {
+		t.Fatal(err)
+	}
+	k, err := iamX.CreateAccessKey(context.Background(), &iam.CreateAccessKeyInput{UserName: aws.String("u")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Stop()
+	if out, err := runArca("admin", "check", "--data", dir, "--root-key-file", keyFile); err != nil {
+		t.Fatalf("arca admin check: %v\n%s", err, out)
+	}
+	newKey := filepath.Join(t.TempDir(), "new-root-key")
+	writeKeyFile(t, newKey)
+	out, err := runArca("admin", "rotate-root-key", "--data", dir, "--old-root-key-file", keyFile, "--new-root-key-file", newKey)
+	if err != nil || !strings.Contains(out, "re-sealed 1 account root secret access keys") {
+		t.Fatalf("rotate-root-key: %v\n%s", err, out)
+	}
+	srv = StartServerAt(t, dir, "--root-key-file", newKey)
+	if got, _ := callerAccount(t, srv, ak, sk); got != acct {
+		t.Errorf("the account's root after rotation: %s", got)
+	}
+	if got, _ := callerAccount(t, srv, aws.ToString(k.AccessKey.AccessKeyId), aws.ToString(k.AccessKey.SecretAccessKey)); got != acct {
+		t.Errorf("the account's user after rotation: %s", got)
+	}
+}
