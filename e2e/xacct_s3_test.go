@@ -85,6 +85,21 @@ func TestCrossAccountS3(t *testing.T) {
 	if err != nil || len(lo.Contents) != 1 || aws.ToString(lo.Contents[0].Owner.ID) != canonicalID(acctA) {
 		t.Errorf("A's FetchOwner listing: %v %+v", err, lo)
 	}
+	lv, err := s3B.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String("xs-b-own")})
+	if err != nil || len(lv.Versions) != 1 || aws.ToString(lv.Versions[0].Owner.ID) != canonicalID(acctB) {
+		t.Errorf("B's version listing: %v %+v", err, lv)
+	}
+	up, err := s3B.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("xs-b-own"), Key: aws.String("mp")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lu, err := s3B.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String("xs-b-own")})
+	if err != nil || len(lu.Uploads) != 1 || aws.ToString(lu.Uploads[0].Owner.ID) != canonicalID(acctB) {
+		t.Errorf("B's upload listing: %v %+v", err, lu)
+	}
+	if _, err := s3B.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: aws.String("xs-b-own"), Key: aws.String("mp"), UploadId: up.UploadId}); err != nil {
+		t.Fatal(err)
+	}
 
 	// Without a bucket policy another account's root (allowed everything by its identity)
 	// is refused: no resource-based policy allows it.
@@ -95,6 +110,12 @@ func TestCrossAccountS3(t *testing.T) {
 		s3DenyMsg(rootB.ARN, "s3:ListBucket", "arn:aws:s3:::xs-private", whyNoResource("s3:ListBucket")))
 	_, err = s3B.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String("xs-private")})
 	wantS3Denied(t, "B heads A's private bucket", err, "")
+	_, err = s3B.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String("xs-private")})
+	wantS3Denied(t, "B deletes A's bucket", err,
+		s3DenyMsg(rootB.ARN, "s3:DeleteBucket", "arn:aws:s3:::xs-private", whyNoResource("s3:DeleteBucket")))
+	_, err = s3B.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("xs-private"), Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + acctB + `"},"Action":"s3:*","Resource":"arn:aws:s3:::xs-private/*"}]}`)})
+	wantS3Denied(t, "B puts a policy on A's bucket", err,
+		s3DenyMsg(rootB.ARN, "s3:PutBucketPolicy", "arn:aws:s3:::xs-private", whyNoResource("s3:PutBucketPolicy")))
 
 	// A shares xs-shared read-only with B's account.
 	readB := func(principal string) string {
