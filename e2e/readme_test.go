@@ -119,6 +119,13 @@ func TestREADMEWalkthrough(t *testing.T) {
 			t.Errorf("the walkthrough's output lacks %q", want)
 		}
 	}
+	// team-b lists the photos bucket shared with it, as alice did before.
+	if n := strings.Count(log, "200000 holiday.jpg"); n < 2 {
+		t.Errorf("the shared bucket was listed by %d callers, want alice and team-b", n)
+	}
+	if !strings.Contains(log, `"team-b"`) {
+		t.Errorf("arca account list does not show team-b")
+	}
 	// The failures it shows are the three it announces, and nothing differs that it compares.
 	if n := strings.Count(log, "An error occurred"); n != 3 {
 		t.Errorf("%d failed aws commands, want the 3 the README marks", n)
