@@ -4,7 +4,6 @@ import (
 	"context"
 	"maps"
 	"slices"
-	"strings"
 )
 
 // The reads and removals of a group's policies, the counterparts of PutGroupPolicy and
@@ -86,16 +85,12 @@ func (s *Store) DetachGroupPolicy(ctx context.Context, groupName, arn string) er
 		if err != nil {
 			return err
 		}
-		p, err := s.findPolicy(w.st, arn, noSuchPolicy)
+		attached, err := s.detached(w.st, g.Attached, arn)
 		if err != nil {
 			return err
 		}
-		i, found := slices.BinarySearch(g.Attached, key(p.Name))
-		if !found {
-			return noSuchPolicy(arn)
-		}
 		g = g.clone()
-		g.Attached = slices.Delete(g.Attached, i, i+1)
+		g.Attached = attached
 		w.putGroup(g)
 		return nil
 	})
@@ -115,20 +110,5 @@ func (s *Store) ListAttachedGroupPolicies(ctx context.Context, groupName, pathPr
 	if err != nil {
 		return nil, "", err
 	}
-	var keys []string // g.Attached is sorted
-	for _, pk := range g.Attached {
-		if p := st.policies[pk]; p != nil && strings.HasPrefix(p.Path, pathPrefix) {
-			keys = append(keys, pk)
-		}
-	}
-	page, next, err := paginate(keys, func(k string) string { return k }, pg)
-	if err != nil {
-		return nil, "", err
-	}
-	out := make([]AttachedPolicy, len(page))
-	for i, pk := range page {
-		p := st.policies[pk]
-		out[i] = AttachedPolicy{Name: p.Name, ARN: s.arn("policy", p.Path, p.Name)}
-	}
-	return out, next, nil
+	return s.listAttached(st, g.Attached, pathPrefix, pg)
 }

@@ -215,16 +215,12 @@ func (s *Store) DetachUserPolicy(ctx context.Context, userName, arn string) erro
 		if err != nil {
 			return err
 		}
-		p, err := s.findPolicy(w.st, arn, noSuchPolicy)
+		attached, err := s.detached(w.st, u.Attached, arn)
 		if err != nil {
 			return err
 		}
-		i, found := slices.BinarySearch(u.Attached, key(p.Name))
-		if !found {
-			return noSuchPolicy(arn)
-		}
 		u = u.clone()
-		u.Attached = slices.Delete(u.Attached, i, i+1)
+		u.Attached = attached
 		w.putUser(u)
 		return nil
 	})
@@ -244,8 +240,14 @@ func (s *Store) ListAttachedUserPolicies(ctx context.Context, userName, pathPref
 	if err != nil {
 		return nil, "", err
 	}
-	var keys []string // u.Attached is sorted
-	for _, pk := range u.Attached {
+	return s.listAttached(st, u.Attached, pathPrefix, pg)
+}
+
+// listAttached pages the policies of attached (a user's or group's sorted attachment keys)
+// whose path starts with pathPrefix.
+func (s *Store) listAttached(st *state, attached []string, pathPrefix string, pg Page) ([]AttachedPolicy, string, error) {
+	var keys []string
+	for _, pk := range attached {
 		if p := st.policies[pk]; p != nil && strings.HasPrefix(p.Path, pathPrefix) {
 			keys = append(keys, pk)
 		}
@@ -260,6 +262,20 @@ func (s *Store) ListAttachedUserPolicies(ctx context.Context, userName, pathPref
 		out[i] = AttachedPolicy{Name: p.Name, ARN: s.arn("policy", p.Path, p.Name)}
 	}
 	return out, next, nil
+}
+
+// detached is attached (sorted attachment keys) without the policy arn names; ErrNotFound
+// when arn names no policy or one not attached.
+func (s *Store) detached(st *state, attached []string, arn string) ([]string, error) {
+	p, err := s.findPolicy(st, arn, noSuchPolicy)
+	if err != nil {
+		return nil, err
+	}
+	i, found := slices.BinarySearch(attached, key(p.Name))
+	if !found {
+		return nil, noSuchPolicy(arn)
+	}
+	return slices.Delete(slices.Clone(attached), i, i+1), nil
 }
 
 // PoliciesFor returns every identity policy document that applies to the user, for the
