@@ -5,7 +5,6 @@ package e2e
 
 import (
 	"bufio"
-	"context"
 	"crypto/tls"
 	"fmt"
 	"io"
@@ -176,19 +175,7 @@ func (s *Server) S3(endpoint string, opts ...func(*s3.Options)) *s3.Client {
 // combined output. It fails the test if the command fails, unless wantErr.
 func (s *Server) AWS(t testing.TB, endpoint string, wantErr bool, args ...string) string {
 	t.Helper()
-	full := append([]string{"--endpoint-url", endpoint, "--no-verify-ssl", "--cli-read-timeout", "60"}, args...)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "aws", full...)
-	cmd.Env = append(os.Environ(),
-		"AWS_ACCESS_KEY_ID="+testAccessKey, "AWS_SECRET_ACCESS_KEY="+testSecretKey,
-		"AWS_DEFAULT_REGION="+testRegion, "AWS_PAGER=", "AWS_CONFIG_FILE=/dev/null",
-		"AWS_SHARED_CREDENTIALS_FILE=/dev/null", "PYTHONWARNINGS=ignore")
-	out, err := cmd.CombinedOutput()
-	if (err != nil) != wantErr {
-		t.Fatalf("aws %s: err=%v wantErr=%v\n%s", strings.Join(args, " "), err, wantErr, out)
-	}
-	return string(out)
+	return awsCLIAs(t, endpoint, testAccessKey, testSecretKey, wantErr, args...)
 }
 
 // requireAWSCLI skips nothing: CI installs the aws CLI (see .ci/run), so a missing CLI is
