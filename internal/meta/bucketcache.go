@@ -3,10 +3,12 @@ package meta
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/arcastore/arca/internal/recauth"
 	"maps"
 	"slices"
 	"sync"
+
+	"github.com/arcastore/arca/internal/inventory"
+	"github.com/arcastore/arca/internal/recauth"
 )
 
 // bucketCache saves decoding a bucket's record on every request (every bucket-scoped S3
@@ -79,5 +81,6 @@ func (b Bucket) clone() Bucket {
 		x.Grants = slices.Clone(x.Grants)
 		b.ACL = &x
 	}
+	b.Inventory = inventory.CloneAll(b.Inventory)
 	return b
 }

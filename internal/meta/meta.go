@@ -18,6 +18,7 @@ import (
 
 	"github.com/arcastore/arca/internal/acl"
 	"github.com/arcastore/arca/internal/cors"
+	"github.com/arcastore/arca/internal/inventory"
 )
 
 // Sentinel errors. Callers test with errors.Is.
@@ -60,6 +61,9 @@ type Bucket struct {
 	Ownership string `json:"own,omitempty"`
 	// ACL is the bucket's access control list (nil = private to its owner; docs/ACL.md).
 	ACL *acl.ACL `json:"acl,omitempty"`
+	// Inventory are the bucket's inventory configurations, in the order they were first
+	// put (nil = none; docs/INVENTORY.md).
+	Inventory []inventory.Config `json:"inv,omitempty"`
 }
 
 // PublicAccessBlock is S3's PublicAccessBlockConfiguration, of a bucket or of an account
@@ -166,6 +170,11 @@ type Object struct {
 	// ACL is the version's access control list, its Owner the object's owner (nil =
 	// private to the bucket's owner; docs/ACL.md).
 	ACL *acl.ACL `json:"acl,omitempty"`
+
+	// Task names the Batch Operations task whose effect this record is ("<job id>/<task
+	// index>", "" = none): written in the same commit as the effect, so a job resumed after
+	// a crash tells a task already done from one to do (docs/BATCH.md). Never on the wire.
+	Task string `json:"task,omitempty"`
 }
 
 // Checksum is a stored flexible checksum.

@@ -87,6 +87,7 @@ func (e *Engine) removeBlobs(ctx context.Context, o *meta.Object) {
 // replaced for good, and sets o.VersionID to the version it became. On failure the new blobs
 // are removed so nothing is left unreferenced.
 func (e *Engine) commit(ctx context.Context, bucket string, o *meta.Object, cond meta.PutCondition, newBlobs ...string) error {
+	o.Task = TaskMarkerFrom(ctx) // a copy's source marker never carries over
 	res, err := e.meta.PutObject(ctx, bucket, *o, cond)
 	if err != nil {
 		for _, id := range newBlobs {

@@ -340,6 +340,7 @@ func (e *Engine) Complete(ctx context.Context, in CompleteInput) (*meta.Object, 
 	if err != nil {
 		return nil, nil, err
 	}
+	rec.Task = TaskMarkerFrom(ctx)
 	res, unused, err := e.meta.CompleteUpload(ctx, in.Bucket, u.ID, rec, in.Cond.cond())
 	if err != nil {
 		return nil, nil, err

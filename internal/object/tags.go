@@ -35,7 +35,7 @@ func (e *Engine) PutTags(ctx context.Context, bucket, key, versionID string, tag
 		if err := markerRefusal(o, versionID); err != nil {
 			return err
 		}
-		o.Tags = nil
+		o.Tags, o.Task = nil, TaskMarkerFrom(ctx)
 		if len(tags) > 0 {
 			o.Tags = maps.Clone(tags)
 		}
