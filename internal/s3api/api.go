@@ -138,6 +138,9 @@ type request struct {
 	versionID string
 	// ownerAcct is the account owning q's bucket, once authorization read it (owner.go).
 	ownerAcct string
+	// rewrap is an UpdateObjectEncryption's request and outcome, for its audit record
+	// (updateenc.go).
+	rewrap *rewrapAudit
 }
 
 func (q *request) qget(k string) string {

@@ -119,6 +119,7 @@ func (a *API) auditRecord(q *request, resp *response, err error, bytesOut int64)
 	if s := sseApplied(q); s != "" {
 		add["SSEApplied"] = s
 	}
+	rewrapAuditFields(q, params, add)
 	rec.AdditionalEventData = add
 	return rec
 }

@@ -134,6 +134,8 @@ var opTable = []op{
 	{Name: "GetObjectRetention", Route: match{On: onObject, Method: http.MethodGet, Query: []string{"retention"}}, Action: "s3:GetObjectRetention", Resource: objectResource, Data: true, ReadOnly: true, Run: (*API).getObjectRetention},
 	{Name: "PutObjectLegalHold", Route: match{On: onObject, Method: http.MethodPut, Query: []string{"legal-hold"}}, Action: "s3:PutObjectLegalHold", Resource: objectResource, Data: true, Run: (*API).putObjectLegalHold},
 	{Name: "GetObjectLegalHold", Route: match{On: onObject, Method: http.MethodGet, Query: []string{"legal-hold"}}, Action: "s3:GetObjectLegalHold", Resource: objectResource, Data: true, ReadOnly: true, Run: (*API).getObjectLegalHold},
+	// UpdateObjectEncryption (updateenc.go): s3:PutObject is required too, checked by the handler.
+	{Name: "UpdateObjectEncryption", Route: match{On: onObject, Method: http.MethodPut, Query: []string{"encryption"}}, Action: "s3:UpdateObjectEncryption", Resource: objectResource, Data: true, Run: (*API).updateObjectEncryption},
 	// Objects.
 	{Name: "CopyObject", Route: match{On: onObject, Method: http.MethodPut, CopySource: true}, Action: "s3:PutObject", Resource: objectResource, Data: true, Run: (*API).copyObject},
 	{Name: "PutObject", Route: match{On: onObject, Method: http.MethodPut}, Action: "s3:PutObject", Resource: objectResource, Data: true, Run: (*API).putObject},

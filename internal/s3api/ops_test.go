@@ -93,7 +93,9 @@ var routeTests = []struct {
 	{"HEAD", "/b/k?uploadId=u", false, "", "MethodNotAllowed"},
 	{"DELETE", "/b/k", false, "DeleteObject", ""},
 	{"PUT", "/b/k?uploadId=u&torrent", false, "Unsupported", "NotImplemented"},
-	{"GET", "/b/k?encryption", false, "Unsupported", "NotImplemented"},
+	{"GET", "/b/k?encryption", false, "", "MethodNotAllowed"},
+	{"PUT", "/b/k?encryption", false, "UpdateObjectEncryption", ""},
+	{"PUT", "/b/k?encryption&versionId=v", false, "UpdateObjectEncryption", ""},
 }
 
 func TestRoute(t *testing.T) {
