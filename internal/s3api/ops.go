@@ -45,7 +45,8 @@ type match struct {
 	// Query: the request carries one of these query parameters (a sub-resource, or an
 	// upload id or part number).
 	Query []string
-	// Param is a query parameter and value ("list-type=2") the request must carry.
+	// Param is a query parameter and value ("list-type=2") the request must carry, or a
+	// parameter alone ("id") it must carry with any value.
 	Param string
 	// CopySource: the request carries x-amz-copy-source.
 	CopySource bool
@@ -106,6 +107,11 @@ var opTable = []op{
 	{Name: "DeleteBucketOwnershipControls", Route: match{On: onBucket, Method: http.MethodDelete, Query: []string{"ownershipControls"}}, Action: "s3:PutBucketOwnershipControls", Run: (*API).deleteBucketOwnershipControls},
 	{Name: "PutBucketAcl", Route: match{On: onBucket, Method: http.MethodPut, Query: []string{"acl"}}, Action: "s3:PutBucketAcl", Run: (*API).putBucketAcl},
 	{Name: "GetBucketAcl", Route: match{On: onBucket, Method: http.MethodGet, Query: []string{"acl"}}, Action: "s3:GetBucketAcl", ReadOnly: true, Run: (*API).getBucketAcl},
+	// S3 Inventory configurations (inventory.go): with ?id= one configuration, without it the list.
+	{Name: "PutBucketInventoryConfiguration", Route: match{On: onBucket, Method: http.MethodPut, Query: []string{"inventory"}}, Action: "s3:PutInventoryConfiguration", Run: (*API).putBucketInventoryConfiguration},
+	{Name: "GetBucketInventoryConfiguration", Route: match{On: onBucket, Method: http.MethodGet, Query: []string{"inventory"}, Param: "id"}, Action: "s3:GetInventoryConfiguration", ReadOnly: true, Run: (*API).getBucketInventoryConfiguration},
+	{Name: "ListBucketInventoryConfigurations", Route: match{On: onBucket, Method: http.MethodGet, Query: []string{"inventory"}}, Action: "s3:GetInventoryConfiguration", ReadOnly: true, Run: (*API).listBucketInventoryConfigurations},
+	{Name: "DeleteBucketInventoryConfiguration", Route: match{On: onBucket, Method: http.MethodDelete, Query: []string{"inventory"}}, Action: "s3:PutInventoryConfiguration", Run: (*API).deleteBucketInventoryConfiguration},
 	// Plain bucket forms.
 	{Name: "ListObjectsV2", Route: match{On: onBucket, Method: http.MethodGet, Param: "list-type=2"}, Action: "s3:ListBucket", Data: true, ReadOnly: true, Run: (*API).listObjectsV2},
 	{Name: "PostObject", Route: match{On: onBucket, Method: http.MethodPost}, Action: "s3:PutObject", Resource: eachKeyResource, Data: true, Run: (*API).postObject},

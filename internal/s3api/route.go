@@ -149,8 +149,8 @@ func (m *match) matches(q *request) bool {
 		return false
 	}
 	if m.Param != "" {
-		k, v, _ := strings.Cut(m.Param, "=")
-		if q.qget(k) != v {
+		k, v, withValue := strings.Cut(m.Param, "=")
+		if withValue && q.qget(k) != v || !withValue && !q.qhas(k) {
 			return false
 		}
 	}
