@@ -35,6 +35,7 @@ Commands:
   audit      the audit trail: tail and search a running server; search and verify a stopped
              server's data; flush delivery now
   account    accounts on a running server (the operator's): create, list, describe, disable
+  migrate    copy buckets from another S3 store or a directory into Arca: verified, resumable
   version    print the version
 
 Run 'arca <command> --help' for a command's flags.
@@ -69,6 +70,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runAudit(args[1:], stdout, stderr)
 	case "account":
 		err = runAccount(args[1:], stdout)
+	case "migrate":
+		err = runMigrate(args[1:], stdout, stderr)
 	default:
 		err = &usageError{msg: fmt.Sprintf("unknown command %q", cmd), hint: "run 'arca --help' to see the commands"}
 	}
