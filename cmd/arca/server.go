@@ -56,6 +56,7 @@ func runServer(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.LogFormat, "log-format", envOr("ARCA_LOG_FORMAT", d.LogFormat), "text or json [ARCA_LOG_FORMAT]")
 	fs.StringVar(&cfg.RootKeyFile, "root-key-file", envOr("ARCA_ROOT_KEY_FILE", ""), "file holding the KMS root key as base64 of 32 bytes (default: ARCA_ROOT_KEY, else a development key generated into the data directory) [ARCA_ROOT_KEY_FILE]")
 	applyTrailFlags := registerTrailFlags(fs)
+	applyInventoryFlags := registerInventoryFlags(fs)
 	fs.BoolVar(&cfg.SigV2, "sigv2", d.SigV2 && (os.Getenv("ARCA_SIGV2") == "" || envBool("ARCA_SIGV2")), "accept S3 requests signed with Signature Version 2; --sigv2=false answers them \"Please use AWS4-HMAC-SHA256\" [ARCA_SIGV2]")
 	idle := fs.String("idle-timeout", envOr("ARCA_IDLE_TIMEOUT", d.IdleTimeout.String()), "how long a request body may go without a byte arriving, or a response without the client taking one; then 400 RequestTimeout and the connection closes; 0 = off [ARCA_IDLE_TIMEOUT]")
 	maxReq := fs.String("max-requests", envOr("ARCA_MAX_REQUESTS", strconv.Itoa(d.MaxRequests)), "requests handled at once; beyond it 503 SlowDown before any authentication work; 0 = no cap [ARCA_MAX_REQUESTS]")
@@ -64,6 +65,9 @@ func runServer(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if err := applyTrailFlags(&cfg); err != nil {
+		return err
+	}
+	if err := applyInventoryFlags(&cfg); err != nil {
 		return err
 	}
 	var err error

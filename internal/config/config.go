@@ -86,6 +86,10 @@ type Config struct {
 	// AuditPruneInterval is how often pruning runs (0: every 10 minutes). Environment
 	// only, for tests: ARCA_AUDIT_PRUNE_INTERVAL.
 	AuditPruneInterval time.Duration
+	// InventoryInterval is how often the inventory scheduler looks for configurations
+	// whose report is due (0: every hour; docs/INVENTORY.md). --inventory-interval,
+	// ARCA_INVENTORY_INTERVAL.
+	InventoryInterval time.Duration
 	// IdleTimeout is how long a request may go without a byte of its body arriving, or
 	// without the client taking a byte of the response: past it the request ends with
 	// S3's 400 RequestTimeout where a response can still be written, and the connection

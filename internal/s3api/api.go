@@ -81,6 +81,9 @@ type Deps struct {
 	Observer Observer
 	// Audit receives one record per request (nil: no auditing).
 	Audit audit.Handler
+	// Inventory writes inventory reports on demand (RunBucketInventoryConfiguration,
+	// inventoryrun.go); nil answers it with NotImplemented.
+	Inventory InventoryRunner
 	// PostAuth verifies the signature of a POST Object form (post.go); nil refuses signed
 	// forms with NotImplemented.
 	PostAuth PostAuthFunc
@@ -88,6 +91,9 @@ type Deps struct {
 
 // API is the S3 request handler.
 type API struct {
+	// inventory writes inventory reports on demand (Deps.Inventory).
+	inventory InventoryRunner
+
 	cfg     Config
 	meta    meta.Store
 	objects *object.Engine
@@ -103,7 +109,7 @@ type API struct {
 // New returns an API over the given components.
 func New(cfg Config, d Deps) *API {
 	return &API{cfg: cfg, meta: d.Meta, objects: d.Objects, kms: d.KMS, authz: d.Authz, log: d.Log, obs: d.Observer, audit: d.Audit,
-		postAuth: d.PostAuth}
+		inventory: d.Inventory, postAuth: d.PostAuth}
 }
 
 // request is one decoded S3 request as the handlers see it.

@@ -102,6 +102,8 @@ var opTable = []op{
 	{Name: "PutBucketCors", Route: match{On: onBucket, Method: http.MethodPut, Query: []string{"cors"}}, Action: "s3:PutBucketCORS", Run: (*API).putBucketCors},
 	{Name: "GetBucketCors", Route: match{On: onBucket, Method: http.MethodGet, Query: []string{"cors"}}, Action: "s3:GetBucketCORS", ReadOnly: true, Run: (*API).getBucketCors},
 	{Name: "DeleteBucketCors", Route: match{On: onBucket, Method: http.MethodDelete, Query: []string{"cors"}}, Action: "s3:PutBucketCORS", Run: (*API).deleteBucketCors},
+	// Arca's on-demand inventory report (inventoryrun.go): POST ?inventory&id=ID.
+	{Name: "RunBucketInventoryConfiguration", Route: match{On: onBucket, Method: http.MethodPost, Query: []string{"inventory"}}, Action: "s3:PutInventoryConfiguration", Run: (*API).runBucketInventoryConfiguration},
 	{Name: "PutBucketOwnershipControls", Route: match{On: onBucket, Method: http.MethodPut, Query: []string{"ownershipControls"}}, Action: "s3:PutBucketOwnershipControls", Run: (*API).putBucketOwnershipControls},
 	{Name: "GetBucketOwnershipControls", Route: match{On: onBucket, Method: http.MethodGet, Query: []string{"ownershipControls"}}, Action: "s3:GetBucketOwnershipControls", ReadOnly: true, Run: (*API).getBucketOwnershipControls},
 	{Name: "DeleteBucketOwnershipControls", Route: match{On: onBucket, Method: http.MethodDelete, Query: []string{"ownershipControls"}}, Action: "s3:PutBucketOwnershipControls", Run: (*API).deleteBucketOwnershipControls},

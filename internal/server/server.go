@@ -24,6 +24,7 @@ import (
 	"github.com/arcastore/arca/internal/datadir"
 	"github.com/arcastore/arca/internal/iam"
 	"github.com/arcastore/arca/internal/iamapi"
+	"github.com/arcastore/arca/internal/invreport"
 	"github.com/arcastore/arca/internal/kms"
 	"github.com/arcastore/arca/internal/kmsapi"
 	"github.com/arcastore/arca/internal/meta"
@@ -75,6 +76,8 @@ type Server struct {
 	trailAPI *trailapi.API
 	// trails are the configured trails and their delivery (internal/trails).
 	trails *trails.Service
+	// inventory writes inventory reports, on schedule and on demand (inventory.go).
+	inventory *invreport.Service
 	// alarms matches records against the alarm rules (nil when there are none).
 	alarms *alarm.Engine
 
@@ -187,6 +190,7 @@ func New(cfg config.Config, log *slog.Logger) (*Server, error) {
 	if err := s.openTrails(); err != nil {
 		return nil, err
 	}
+	s.openInventory()
 	s.openAPIs()
 	opened = true
 	return s, nil
@@ -292,6 +296,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	s.mu.Unlock()
 	stopTrails := s.startTrailDelivery()
 	stopRetention := s.startAuditRetention()
+	stopInventory := s.startInventory()
 	var err error
 	select {
 	case <-ctx.Done():
@@ -315,6 +320,7 @@ func (s *Server) Serve(ctx context.Context) error {
 		s.log.Error("shutting down with requests still running; their audit records are lost", "requests", n)
 	}
 	wcancel()
+	stopInventory()
 	stopRetention()
 	stopTrails()
 	s.closeAlarms()
