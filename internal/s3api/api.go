@@ -22,6 +22,7 @@ import (
 	"github.com/arcastore/arca/internal/apierr"
 	"github.com/arcastore/arca/internal/audit"
 	"github.com/arcastore/arca/internal/authz"
+	"github.com/arcastore/arca/internal/batch"
 	"github.com/arcastore/arca/internal/iam"
 	"github.com/arcastore/arca/internal/meta"
 	"github.com/arcastore/arca/internal/object"
@@ -44,6 +45,11 @@ type Caller struct {
 	// SignatureVersion is "SigV4" or "SigV2", the version that signed the request ("" when
 	// anonymous); the audit record's additionalEventData.SignatureVersion.
 	SignatureVersion string
+	// InvokedBy names the AWS service that makes the call on Identity's behalf ("" for a
+	// client's own call): Batch Operations' tasks (batchexec.go) carry
+	// "batchoperations.s3.amazonaws.com", which the audit record shows as
+	// userIdentity.invokedBy, sourceIPAddress and userAgent.
+	InvokedBy string
 }
 
 // Observer receives one call per finished request; the server wires metrics to it.
@@ -87,6 +93,9 @@ type Deps struct {
 	// PostAuth verifies the signature of a POST Object form (post.go); nil refuses signed
 	// forms with NotImplemented.
 	PostAuth PostAuthFunc
+	// Batch is the Batch Operations job engine the S3 Control job API serves
+	// (batchjobs.go); nil answers that API with NotImplemented.
+	Batch *batch.Service
 }
 
 // API is the S3 request handler.
@@ -104,12 +113,14 @@ type API struct {
 	audit   audit.Handler
 	// postAuth verifies POST Object forms (Deps.PostAuth).
 	postAuth PostAuthFunc
+	// batch runs Batch Operations jobs (Deps.Batch).
+	batch *batch.Service
 }
 
 // New returns an API over the given components.
 func New(cfg Config, d Deps) *API {
 	return &API{cfg: cfg, meta: d.Meta, objects: d.Objects, kms: d.KMS, authz: d.Authz, log: d.Log, obs: d.Observer, audit: d.Audit,
-		inventory: d.Inventory, postAuth: d.PostAuth}
+		inventory: d.Inventory, postAuth: d.PostAuth, batch: d.Batch}
 }
 
 // request is one decoded S3 request as the handlers see it.

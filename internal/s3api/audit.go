@@ -48,6 +48,9 @@ func (a *API) emitAudit(q *request, resp *response, err error, bytesOut int64) e
 
 func (a *API) auditRecord(q *request, resp *response, err error, bytesOut int64) *audit.Record {
 	rec := audithttp.Base(q.r, q.caller.Identity, q.caller.Anonymous)
+	if svc := q.caller.InvokedBy; svc != "" {
+		rec.UserIdentity.InvokedBy, rec.SourceIPAddress, rec.UserAgent = svc, svc, svc
+	}
 	rec.EventSource = audit.SourceS3
 	rec.EventName = q.op
 	if rec.EventName == "" {

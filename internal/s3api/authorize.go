@@ -66,7 +66,7 @@ func (a *API) authorize(q *request) error {
 	if o.VersionAction != "" && q.qhas("versionId") {
 		action = o.VersionAction
 	}
-	if o.Resource != accountResource && o.Resource != newBucketResource {
+	if o.Resource != accountResource && o.Resource != newBucketResource && o.Resource != jobResource {
 		if err := a.checkExpectedOwner(q, hExpectedBucketOwner, q.bucket); err != nil {
 			return err
 		}
@@ -83,6 +83,8 @@ func (a *API) authorize(q *request) error {
 		return a.authz.S3(q.ctx, id, a.policyRequest(q, action, "arn:aws:s3:::*"), authz.S3Resource{})
 	case newBucketResource:
 		return a.authz.S3(q.ctx, id, a.policyRequest(q, action, bucketARN(q.bucket)), authz.S3Resource{})
+	case jobResource:
+		return a.authz.S3(q.ctx, id, a.policyRequest(q, action, a.jobARN(q)), authz.S3Resource{})
 	case objectResource:
 		return a.authorizeOn(q, q.bucket, action, objectARN(q.bucket, q.key))
 	}

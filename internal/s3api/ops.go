@@ -70,6 +70,9 @@ const (
 	// each key the request names, by the handler (DeleteObjects: s3:DeleteObject per key;
 	// PostObject: s3:PutObject on the key its form names, once the form is read).
 	eachKeyResource
+	// a Batch Operations job, arn:aws:s3:<region>:<account>:job/<id> (batchjobs.go), with
+	// identity policies alone.
+	jobResource
 )
 
 // opTable is every S3 operation Arca serves, by level, each level in the order routing
@@ -155,4 +158,13 @@ var opTable = []op{
 	{Name: "PutAccountPublicAccessBlock", Route: match{On: onControl, Method: http.MethodPut, Path: controlPABPath}, Action: "s3:PutAccountPublicAccessBlock", Resource: accountResource, Run: (*API).putAccountPublicAccessBlock},
 	{Name: "GetAccountPublicAccessBlock", Route: match{On: onControl, Method: http.MethodGet, Path: controlPABPath}, Action: "s3:GetAccountPublicAccessBlock", Resource: accountResource, ReadOnly: true, Run: (*API).getAccountPublicAccessBlock},
 	{Name: "DeleteAccountPublicAccessBlock", Route: match{On: onControl, Method: http.MethodDelete, Path: controlPABPath}, Action: "s3:PutAccountPublicAccessBlock", Resource: accountResource, Run: (*API).deleteAccountPublicAccessBlock},
+	// S3 Control: Batch Operations jobs (batchjobs.go); a {id} path segment is any job id.
+	{Name: "CreateJob", Route: match{On: onControl, Method: http.MethodPost, Path: controlJobsPath}, Action: "s3:CreateJob", Resource: accountResource, Run: (*API).createJob},
+	{Name: "ListJobs", Route: match{On: onControl, Method: http.MethodGet, Path: controlJobsPath}, Action: "s3:ListJobs", Resource: accountResource, ReadOnly: true, Run: (*API).listJobs},
+	{Name: "DescribeJob", Route: match{On: onControl, Method: http.MethodGet, Path: controlJobPath}, Action: "s3:DescribeJob", Resource: jobResource, ReadOnly: true, Run: (*API).describeJob},
+	{Name: "UpdateJobPriority", Route: match{On: onControl, Method: http.MethodPost, Path: controlJobPath + "/priority"}, Action: "s3:UpdateJobPriority", Resource: jobResource, Run: (*API).updateJobPriority},
+	{Name: "UpdateJobStatus", Route: match{On: onControl, Method: http.MethodPost, Path: controlJobPath + "/status"}, Action: "s3:UpdateJobStatus", Resource: jobResource, Run: (*API).updateJobStatus},
+	{Name: "GetJobTagging", Route: match{On: onControl, Method: http.MethodGet, Path: controlJobPath + "/tagging"}, Action: "s3:GetJobTagging", Resource: jobResource, ReadOnly: true, Run: (*API).getJobTagging},
+	{Name: "PutJobTagging", Route: match{On: onControl, Method: http.MethodPut, Path: controlJobPath + "/tagging"}, Action: "s3:PutJobTagging", Resource: jobResource, Run: (*API).putJobTagging},
+	{Name: "DeleteJobTagging", Route: match{On: onControl, Method: http.MethodDelete, Path: controlJobPath + "/tagging"}, Action: "s3:DeleteJobTagging", Resource: jobResource, Run: (*API).deleteJobTagging},
 }

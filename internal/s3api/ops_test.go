@@ -17,7 +17,7 @@ func TestOpTable(t *testing.T) {
 	routes := map[string]string{}
 	for _, o := range opTable {
 		m := o.Route
-		key := fmt.Sprint(m.On, m.Method, m.Query, m.Param, m.CopySource)
+		key := fmt.Sprint(m.On, m.Method, m.Query, m.Param, m.CopySource, m.Path)
 		switch {
 		case o.Name == "" || seen[o.Name]:
 			t.Errorf("%q: empty or duplicate name", o.Name)

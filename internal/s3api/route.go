@@ -50,10 +50,10 @@ var subresources = []string{
 func route(q *request) (string, *op, error) {
 	lvl := levelOf(q)
 	if lvl == onControl {
-		if o := matchRow(q, lvl, false); o != nil {
+		if o := matchControl(q); o != nil {
 			return o.Name, o, nil
 		}
-		if q.r.URL.Path == controlPABPath {
+		if controlPathServed(q.r.URL.Path) {
 			return "", nil, apierr.MethodNotAllowed.With("Method", q.r.Method).With("ResourceType", resourceTypes[lvl])
 		}
 		return "Unsupported", nil, apierr.NotImplemented.Msg("Arca does not implement this S3 Control operation.")

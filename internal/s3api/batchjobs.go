@@ -1,0 +1,299 @@
+package s3api
+
+import (
+	"errors"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/arcastore/arca/internal/apierr"
+	"github.com/arcastore/arca/internal/batch"
+)
+
+// S3 Batch Operations' job API (S3 Control, docs/BATCH.md "API"): the rows on onControl
+// under /v20180820/jobs decode S3 Control's XML into batch's model, check it as AWS does,
+// and call the job engine (Deps.Batch). Tasks run through the Executor of batchexec.go.
+
+const (
+	controlJobsPath = controlPrefix + "jobs"
+	controlJobPath  = controlJobsPath + "/{id}"
+)
+
+// jobARN is the resource a job call is authorized on: arn:aws:s3:<region>:<account>:job/<id>,
+// the account being the request's x-amz-account-id.
+func (a *API) jobARN(q *request) string {
+	return "arn:aws:s3:" + a.cfg.Region + ":" + q.header("x-amz-account-id") + ":job/" + jobIDOf(q)
+}
+
+// jobIDOf is the {id} segment of a /v20180820/jobs/{id}[/...] path.
+func jobIDOf(q *request) string {
+	rest := strings.TrimPrefix(q.r.URL.Path, controlJobsPath+"/")
+	id, _, _ := strings.Cut(rest, "/")
+	return id
+}
+
+// jobService is the engine, or NotImplemented when this API has none.
+func (a *API) jobService() (*batch.Service, error) {
+	if a.batch == nil {
+		return nil, apierr.NotImplemented.Msg("This Arca does not run Batch Operations jobs.")
+	}
+	return a.batch, nil
+}
+
+// jobCall is the account and the job id of a call on one job, checked.
+func (a *API) jobCall(q *request) (*batch.Service, string, string, error) {
+	acct, err := controlAccount(q)
+	if err != nil {
+		return nil, "", "", err
+	}
+	s, err := a.jobService()
+	if err != nil {
+		return nil, "", "", err
+	}
+	id := jobIDOf(q)
+	if !jobIDRE.MatchString(id) {
+		return nil, "", "", apierr.BatchNotFound
+	}
+	return s, acct, id, nil
+}
+
+func (a *API) createJob(q *request) (*response, error) {
+	acct, err := controlAccount(q)
+	if err != nil {
+		return nil, err
+	}
+	s, err := a.jobService()
+	if err != nil {
+		return nil, err
+	}
+	var in createJobRequestXML
+	if err := readXML(q, &in); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, apierr.MalformedXML
+		}
+		return nil, err
+	}
+	j, err := jobFromXML(&in)
+	if err != nil {
+		return nil, err
+	}
+	j.AccountID = acct
+	j.Principal = identityOf(q)
+	id, err := s.Create(q.ctx, j)
+	if err != nil {
+		return nil, err
+	}
+	resp := newResponse()
+	resp.xml = createJobResultXML{NS: controlNS, JobID: id}
+	return resp, nil
+}
+
+func (a *API) describeJob(q *request) (*response, error) {
+	s, acct, id, err := a.jobCall(q)
+	if err != nil {
+		return nil, err
+	}
+	j, err := s.Describe(q.ctx, acct, id)
+	if err != nil {
+		return nil, err
+	}
+	resp := newResponse()
+	resp.xml = describeJobResultXML{NS: controlNS, Job: jobToXML(j, a.cfg.Region)}
+	return resp, nil
+}
+
+func (a *API) listJobs(q *request) (*response, error) {
+	acct, err := controlAccount(q)
+	if err != nil {
+		return nil, err
+	}
+	s, err := a.jobService()
+	if err != nil {
+		return nil, err
+	}
+	var statuses []batch.Status
+	for _, v := range q.query["jobStatuses"] {
+		for _, one := range strings.Split(v, ",") {
+			st := batch.Status(one)
+			if !slices.Contains(batch.Statuses, st) {
+				return nil, apierr.BatchInvalidRequest.Msg("Invalid job status: %s", one)
+			}
+			statuses = append(statuses, st)
+		}
+	}
+	max := 1000
+	if q.qhas("maxResults") {
+		n, err := strconv.Atoi(q.qget("maxResults"))
+		if err != nil || n < 0 || n > 1000 {
+			return nil, apierr.BatchInvalidRequest.Msg("maxResults must be an integer between 0 and 1000.")
+		}
+		if n > 0 {
+			max = n
+		}
+	}
+	next := q.qget("nextToken")
+	if q.qhas("nextToken") && (next == "" || len(next) > 1024) {
+		return nil, apierr.BatchInvalidNextToken
+	}
+	jobs, token, err := s.List(q.ctx, acct, statuses, next, max)
+	if err != nil {
+		return nil, err
+	}
+	out := listJobsResultXML{NS: controlNS, NextToken: token}
+	for _, j := range jobs {
+		out.Jobs.Members = append(out.Jobs.Members, jobListEntry(j))
+	}
+	resp := newResponse()
+	resp.xml = out
+	return resp, nil
+}
+
+func (a *API) updateJobPriority(q *request) (*response, error) {
+	s, acct, id, err := a.jobCall(q)
+	if err != nil {
+		return nil, err
+	}
+	p, err := strconv.ParseInt(q.qget("priority"), 10, 64)
+	if !q.qhas("priority") || err != nil || p < 0 || p > 2147483647 {
+		return nil, apierr.BatchBadRequest.Msg("Priority must be an integer between 0 and 2147483647.")
+	}
+	j, err := s.UpdatePriority(q.ctx, acct, id, int32(p))
+	if err != nil {
+		return nil, err
+	}
+	resp := newResponse()
+	resp.xml = updateJobPriorityResultXML{NS: controlNS, JobID: j.ID, Priority: j.Priority}
+	return resp, nil
+}
+
+func (a *API) updateJobStatus(q *request) (*response, error) {
+	s, acct, id, err := a.jobCall(q)
+	if err != nil {
+		return nil, err
+	}
+	to := batch.Status(q.qget("requestedJobStatus"))
+	if to != batch.StatusReady && to != batch.StatusCancelled {
+		return nil, apierr.BatchBadRequest.Msg("requestedJobStatus must be Ready or Cancelled.")
+	}
+	reason := q.qget("statusUpdateReason")
+	if q.qhas("statusUpdateReason") && (reason == "" || utf8.RuneCountInString(reason) > 256) {
+		return nil, apierr.BatchBadRequest.Msg("statusUpdateReason must be between 1 and 256 characters long.")
+	}
+	j, err := s.UpdateStatus(q.ctx, acct, id, to, reason)
+	if err != nil {
+		return nil, err
+	}
+	resp := newResponse()
+	resp.xml = updateJobStatusResultXML{NS: controlNS, JobID: j.ID, Status: string(j.Status), StatusUpdateReason: j.StatusUpdateReason}
+	return resp, nil
+}
+
+func (a *API) getJobTagging(q *request) (*response, error) {
+	s, acct, id, err := a.jobCall(q)
+	if err != nil {
+		return nil, err
+	}
+	tags, err := s.Tags(q.ctx, acct, id)
+	if err != nil {
+		return nil, err
+	}
+	out := getJobTaggingResultXML{NS: controlNS}
+	out.Tags = *tagSetXML(tags)
+	resp := newResponse()
+	resp.xml = out
+	return resp, nil
+}
+
+func (a *API) putJobTagging(q *request) (*response, error) {
+	s, acct, id, err := a.jobCall(q)
+	if err != nil {
+		return nil, err
+	}
+	var in putJobTaggingRequestXML
+	if err := readXML(q, &in); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, apierr.MalformedXML
+		}
+		return nil, err
+	}
+	if in.Tags == nil {
+		return nil, apierr.BatchBadRequest.Msg("Tags is required.")
+	}
+	tags, err := jobTags(in.Tags)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.PutTags(q.ctx, acct, id, tags); err != nil {
+		return nil, err
+	}
+	return newResponse(), nil
+}
+
+func (a *API) deleteJobTagging(q *request) (*response, error) {
+	s, acct, id, err := a.jobCall(q)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.DeleteTags(q.ctx, acct, id); err != nil {
+		return nil, err
+	}
+	resp := newResponse()
+	resp.status = 204
+	return resp, nil
+}
+
+// jobListEntry is j as ListJobs lists it.
+func jobListEntry(j *batch.Job) jobListDescriptorXML {
+	return jobListDescriptorXML{JobID: j.ID, Description: j.Description, Operation: j.Operation.Name(), Priority: j.Priority,
+		Status: string(j.Status), CreationTime: controlTime(j.CreationTime), TerminationDate: controlTime(j.TerminationDate),
+		ProgressSummary: progressXML(j.Progress)}
+}
+
+func progressXML(p batch.Progress) *jobProgressXML {
+	x := &jobProgressXML{TotalNumberOfTasks: p.TotalNumberOfTasks, NumberOfTasksSucceeded: p.NumberOfTasksSucceeded,
+		NumberOfTasksFailed: p.NumberOfTasksFailed}
+	x.Timers.ElapsedTimeInActiveSeconds = p.ElapsedTimeInActiveSeconds
+	return x
+}
+
+// matchControl is the S3 Control row q selects: its method, and its path, where a {id}
+// segment of a row's Path stands for any one non-empty segment.
+func matchControl(q *request) *op {
+	for i := range opTable {
+		o := &opTable[i]
+		if o.Route.On == onControl && o.Route.Method == q.r.Method && controlPathMatches(o.Route.Path, q.r.URL.Path) {
+			return o
+		}
+	}
+	return nil
+}
+
+// controlPathServed reports whether some S3 Control row serves path (with another method:
+// MethodNotAllowed rather than NotImplemented).
+func controlPathServed(path string) bool {
+	for i := range opTable {
+		if r := opTable[i].Route; r.On == onControl && controlPathMatches(r.Path, path) {
+			return true
+		}
+	}
+	return false
+}
+
+func controlPathMatches(pattern, path string) bool {
+	if !strings.Contains(pattern, "{") {
+		return pattern == path
+	}
+	ps, xs := strings.Split(pattern, "/"), strings.Split(path, "/")
+	if len(ps) != len(xs) {
+		return false
+	}
+	for i := range ps {
+		if ps[i] == "{id}" && xs[i] != "" || ps[i] == xs[i] {
+			continue
+		}
+		return false
+	}
+	return true
+}
