@@ -346,3 +346,46 @@ func dumpInventory(c *s3types.InventoryConfiguration) string {
 	}
 	return s
 }
+
+// TestInventoryConfigurationCrossAccount: another account's root is refused the calls on a
+// bucket it does not own until the bucket's policy allows the action (then only that
+// action); x-amz-expected-bucket-owner naming another account is refused.
+func TestInventoryConfigurationCrossAccount(t *testing.T) {
+	t.Parallel()
+	srv := StartServer(t)
+	ctx := context.Background()
+	acctA := authzAccount(t, srv)
+	acctB, akB, skB := createAccount(t, srv, "inv-b")
+	rootB := authzCreds{ARN: "arn:aws:iam::" + acctB + ":root", AK: akB, SK: skB}
+	a, bc := authzS3(t, srv.HTTPURL, authzRoot(acctA)), authzS3(t, srv.HTTPURL, rootB)
+	b := "inv-xacct"
+	mustCreateBucket(t, a, b)
+	if err := putInventory(a, b, "r", minInventory("r")); err != nil {
+		t.Fatal(err)
+	}
+	res := "arn:aws:s3:::" + b
+	_, err := getInventory(bc, b, "r")
+	wantS3Denied(t, "B gets A's configuration", err, s3DenyMsg(rootB.ARN, "s3:GetInventoryConfiguration", res, whyNoResource("s3:GetInventoryConfiguration")))
+	wantS3Denied(t, "B puts on A's bucket", putInventory(bc, b, "b", minInventory("b")), s3DenyMsg(rootB.ARN, "s3:PutInventoryConfiguration", res, whyNoResource("s3:PutInventoryConfiguration")))
+
+	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + rootB.ARN + `"},
+	  "Action":"s3:GetInventoryConfiguration","Resource":"` + res + `"}]}`
+	if _, err := a.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(b), Policy: aws.String(policy)}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := getInventory(bc, b, "r")
+	wantOK(t, "B gets A's configuration under A's policy", err)
+	if err == nil && aws.ToString(got.Id) != "r" {
+		t.Errorf("B read %s", dumpInventory(got))
+	}
+	list, err := bc.ListBucketInventoryConfigurations(ctx, &s3.ListBucketInventoryConfigurationsInput{Bucket: aws.String(b)})
+	wantOK(t, "B lists A's configurations under A's policy", err)
+	if err == nil && len(list.InventoryConfigurationList) != 1 {
+		t.Errorf("B listed %d", len(list.InventoryConfigurationList))
+	}
+	wantS3Denied(t, "B puts under a policy that allows only reads", putInventory(bc, b, "b", minInventory("b")), "")
+	_, err = bc.GetBucketInventoryConfiguration(ctx, &s3.GetBucketInventoryConfigurationInput{Bucket: aws.String(b), Id: aws.String("r"), ExpectedBucketOwner: aws.String(acctB)})
+	wantAPIError(t, err, "AccessDenied", 403)
+	_, err = bc.GetBucketInventoryConfiguration(ctx, &s3.GetBucketInventoryConfigurationInput{Bucket: aws.String(b), Id: aws.String("r"), ExpectedBucketOwner: aws.String(acctA)})
+	wantOK(t, "B names A as the expected owner", err)
+}

@@ -3,6 +3,7 @@ package s3api
 import (
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"net/http/httptest"
 	"reflect"
 	"strings"
@@ -137,4 +138,27 @@ func FuzzInventoryConfiguration(f *testing.F) {
 			t.Fatalf("encoded %s", out)
 		}
 	})
+}
+
+// BenchmarkInventoryPut is the CPU work of a PutBucketInventoryConfiguration besides the
+// bucket record's write: decoding and validating the document and replacing it in a
+// bucket that has 999 others (go test ./internal/s3api/ -run X -bench InventoryPut).
+func BenchmarkInventoryPut(b *testing.B) {
+	doc := []byte(inventorySeeds[0])
+	var cs []inventory.Config
+	for i := range inventory.MaxConfigs - 1 {
+		c, _ := decodeInventory(doc)
+		c.ID = fmt.Sprintf("c%04d", i)
+		cs = append(cs, c)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		c, err := decodeInventory(doc)
+		if err != nil || inventory.Validate("full", c) != nil {
+			b.Fatal(err)
+		}
+		if _, err := inventory.Put(cs, c); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
