@@ -378,3 +378,124 @@ func TestUpdateObjectEncryptionErrors(t *testing.T) {
 		ueCheck(t, c, lb, "held", vid, key1, false)
 	})
 }
+
+// TestUpdateObjectEncryptionPermissions: the caller needs s3:UpdateObjectEncryption and
+// s3:PutObject on the object, kms:Decrypt on the old key and kms:GenerateDataKey on the
+// new one; lacking any one, the call is refused and the object keeps its key. One audit
+// record names both keys; the KMS calls S3 made have their own records.
+func TestUpdateObjectEncryptionPermissions(t *testing.T) {
+	t.Parallel()
+	srv := StartServer(t)
+	ctx := context.Background()
+	root := sdk(t, srv, srv.HTTPSURL)
+	kc := sseKMS(t, srv)
+	_, key1 := sseCreateKey(t, kc, "ue perm one")
+	_, key2 := sseCreateKey(t, kc, "ue perm two")
+	bucket := "ue-perms"
+	mustCreateBucket(t, root, bucket)
+	if _, err := root.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("k"), Body: strings.NewReader("secret"),
+		ServerSideEncryption: types.ServerSideEncryptionAwsKms, SSEKMSKeyId: aws.String(key1)}); err != nil {
+		t.Fatal(err)
+	}
+	iamRoot := iamClient(srv.HTTPURL, testAccessKey, testSecretKey)
+	objARN := "arn:aws:s3:::" + bucket + "/k"
+	s3All := `["s3:UpdateObjectEncryption","s3:PutObject","s3:GetObject"]`
+	for _, tc := range []struct {
+		name, s3Actions, kmsActions string
+		action, resource            string // the refused action and its resource
+		s3Denial                    bool
+	}{
+		{"no s3:PutObject", `["s3:UpdateObjectEncryption","s3:GetObject"]`, `["kms:Decrypt","kms:GenerateDataKey"]`, "s3:PutObject", objARN, true},
+		{"no s3:UpdateObjectEncryption", `["s3:PutObject","s3:GetObject"]`, `["kms:Decrypt","kms:GenerateDataKey"]`, "s3:UpdateObjectEncryption", objARN, true},
+		{"no kms:Decrypt on the old key", s3All, `["kms:GenerateDataKey"]`, "kms:Decrypt", key1, false},
+		{"no kms:GenerateDataKey on the new key", s3All, `["kms:Decrypt"]`, "kms:GenerateDataKey", key2, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			u := authzUser(t, iamRoot, "ue-"+strings.ReplaceAll(strings.ReplaceAll(tc.name, " ", "-"), ":", ""),
+				`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":`+tc.s3Actions+`,"Resource":"*"},{"Effect":"Allow","Action":`+tc.kmsActions+`,"Resource":"*"}]}`)
+			err := ueUpdate(authzS3(t, srv.HTTPSURL, u), bucket, "k", "", key2, false)
+			if tc.s3Denial {
+				wantS3Denied(t, tc.name, err, s3DenyMsg(u.ARN, tc.action, tc.resource, whyNoIdentity(tc.action)))
+			} else {
+				wantS3Denied(t, tc.name, err, kmsDenyMsg(u.ARN, tc.action, tc.resource, whyNoIdentity(tc.action)))
+			}
+			if s := ueSSEOf(t, root, bucket, "k", ""); s.KeyID != key1 {
+				t.Errorf("refused update changed the key: %+v", s)
+			}
+		})
+	}
+
+	u := authzUser(t, iamRoot, "ue-allowed", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":`+s3All+
+		`,"Resource":"*"},{"Effect":"Allow","Action":["kms:Decrypt","kms:GenerateDataKey"],"Resource":"*"}]}`)
+	if err := ueUpdate(authzS3(t, srv.HTTPSURL, u), bucket, "k", "", key2, true); err != nil {
+		t.Fatalf("allowed caller: %v", err)
+	}
+	if s := ueSSEOf(t, root, bucket, "k", ""); s.KeyID != key2 || !s.BucketKey {
+		t.Errorf("after the allowed update: %+v", s)
+	}
+
+	all := auditLookup(t, cloudTrailClient(srv.HTTPURL, testAccessKey, testSecretKey), "", "")
+	ok := findRecord(all, "UpdateObjectEncryption", func(r map[string]any) bool { return r["errorCode"] == nil })
+	wantFields(t, "UpdateObjectEncryption", ok, map[string]any{
+		"eventSource": "s3.amazonaws.com", "userIdentity.arn": u.ARN, "managementEvent": false, "readOnly": false,
+		"requestParameters.bucketName": bucket, "requestParameters.key": "k",
+		"requestParameters.ObjectEncryption.SSE-KMS.KMSKeyArn": key2, "requestParameters.ObjectEncryption.SSE-KMS.BucketKeyEnabled": true,
+		"additionalEventData.previousEncryption.SSEAlgorithm": "aws:kms", "additionalEventData.previousEncryption.KMSKeyArn": key1,
+		"additionalEventData.previousEncryption.BucketKeyEnabled": false, "additionalEventData.SSEApplied": "SSE_KMS"})
+	denied := findRecord(all, "UpdateObjectEncryption", func(r map[string]any) bool { return r["errorCode"] == "AccessDenied" })
+	wantFields(t, "refused UpdateObjectEncryption", denied, map[string]any{"errorCode": "AccessDenied"})
+	for _, op := range []string{"Decrypt", "GenerateDataKey"} {
+		rec := findRecord(all, op, func(r map[string]any) bool {
+			return field(r, "userIdentity.arn") == u.ARN && r["errorCode"] == nil
+		})
+		wantFields(t, "KMS "+op+" made by S3", rec, map[string]any{"eventSource": "kms.amazonaws.com", "userIdentity.invokedBy": "s3.amazonaws.com"})
+	}
+}
+
+// TestUpdateObjectEncryptionCLI: the aws CLI's update-object-encryption, over HTTP and
+// HTTPS, for the current version and for one named by --version-id.
+func TestUpdateObjectEncryptionCLI(t *testing.T) {
+	t.Parallel()
+	requireAWSCLI(t)
+	srv := StartServer(t)
+	ctx := context.Background()
+	c := sdk(t, srv, srv.HTTPSURL)
+	kc := sseKMS(t, srv)
+	_, key1 := sseCreateKey(t, kc, "ue cli one")
+	_, key2 := sseCreateKey(t, kc, "ue cli two")
+	bucket := "ue-cli"
+	mustCreateBucket(t, c, bucket)
+	enableVersioning(t, c, bucket, types.BucketVersioningStatusEnabled)
+	p1 := mustPut(t, c, bucket, "doc.txt", []byte("first"))
+	mustPut(t, c, bucket, "doc.txt", []byte("second"))
+	before, _ := ueSnapshot(t, c, bucket, "doc.txt", "")
+	oldBefore, _ := ueSnapshot(t, c, bucket, "doc.txt", aws.ToString(p1.VersionId))
+
+	out := srv.AWS(t, srv.HTTPURL, false, "s3api", "update-object-encryption", "--bucket", bucket, "--key", "doc.txt",
+		"--object-encryption", `{"SSEKMS":{"KMSKeyArn":"`+key1+`","BucketKeyEnabled":true}}`)
+	if strings.TrimSpace(out) != "" {
+		t.Errorf("update-object-encryption printed %q", out)
+	}
+	after, sse := ueSnapshot(t, c, bucket, "doc.txt", "")
+	ueSameState(t, "current version", before, after)
+	if sse != (ueSSE{SSE: "aws:kms", KeyID: key1, BucketKey: true}) {
+		t.Errorf("current version: %+v", sse)
+	}
+	srv.AWS(t, srv.HTTPSURL, false, "s3api", "update-object-encryption", "--bucket", bucket, "--key", "doc.txt",
+		"--version-id", aws.ToString(p1.VersionId), "--object-encryption", `{"SSEKMS":{"KMSKeyArn":"`+key2+`"}}`)
+	oldAfter, sse := ueSnapshot(t, c, bucket, "doc.txt", aws.ToString(p1.VersionId))
+	ueSameState(t, "noncurrent version", oldBefore, oldAfter)
+	if sse != (ueSSE{SSE: "aws:kms", KeyID: key2}) {
+		t.Errorf("noncurrent version: %+v", sse)
+	}
+	head := srv.AWS(t, srv.HTTPURL, false, "s3api", "head-object", "--bucket", bucket, "--key", "doc.txt", "--version-id", aws.ToString(p1.VersionId))
+	if !strings.Contains(head, key2) {
+		t.Errorf("head-object does not name the new key:\n%s", head)
+	}
+	out = srv.AWS(t, srv.HTTPURL, true, "s3api", "update-object-encryption", "--bucket", bucket, "--key", "doc.txt",
+		"--object-encryption", `{"SSEKMS":{"KMSKeyArn":"alias/a-key-alias-not-an-arn"}}`)
+	if !strings.Contains(out, "InvalidRequest") || !strings.Contains(out, msgUEBadKeyARN) {
+		t.Errorf("alias refused with:\n%s", out)
+	}
+	_ = ctx
+}
