@@ -35,6 +35,7 @@ Commands:
   audit      the audit trail: tail and search a running server; search and verify a stopped
              server's data; flush delivery now
   account    accounts on a running server (the operator's): create, list, describe, disable
+  inventory  S3 Inventory reports: run one now; summary of objects by encryption and KMS key
   migrate    copy buckets from another S3 store or a directory into Arca: verified, resumable
   version    print the version
 
@@ -70,6 +71,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runAudit(args[1:], stdout, stderr)
 	case "account":
 		err = runAccount(args[1:], stdout)
+	case "inventory":
+		err = runInventory(args[1:], stdout, stderr)
 	case "migrate":
 		err = runMigrate(args[1:], stdout, stderr)
 	default:

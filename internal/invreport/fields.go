@@ -71,6 +71,10 @@ type column struct {
 
 func nonEmpty(s string) (string, bool) { return s, s != "" }
 
+// none is the value of a column Arca has nothing for (event holds: no such Object Lock
+// feature in Arca): always empty.
+func none(*Row) (string, bool) { return "", false }
+
 func nonZero(t time.Time) (time.Time, bool) { return t, !t.IsZero() }
 
 // The fixed columns, then every optional field in AWS's documented order; a report has
@@ -94,12 +98,15 @@ var (
 		{Name: "ObjectLockRetainUntilDate", Parquet: "object_lock_retain_until_date", Kind: kTime, tm: func(r *Row) (time.Time, bool) { return nonZero(r.RetainUntil) }},
 		{Name: "ObjectLockMode", Parquet: "object_lock_mode", str: func(r *Row) (string, bool) { return nonEmpty(r.LockMode) }},
 		{Name: "ObjectLockLegalHoldStatus", Parquet: "object_lock_legal_hold_status", str: func(r *Row) (string, bool) { return nonEmpty(r.LegalHold) }},
+		{Name: "ObjectLockEventHoldStatus", Parquet: "object_lock_event_hold_status", str: none},
+		{Name: "ObjectLockEventHoldDuration", Parquet: "object_lock_event_hold_duration", str: none},
 		{Name: "IntelligentTieringAccessTier", Parquet: "intelligent_tiering_access_tier", str: func(r *Row) (string, bool) { return nonEmpty(r.TieringTier) }},
 		{Name: "BucketKeyStatus", Parquet: "bucket_key_status", str: func(r *Row) (string, bool) { return nonEmpty(r.BucketKeyStatus) }},
 		{Name: "ChecksumAlgorithm", Parquet: "checksum_algorithm", str: func(r *Row) (string, bool) { return nonEmpty(r.ChecksumAlgorithm) }},
 		{Name: "ObjectAccessControlList", Parquet: "object_access_control_list", str: func(r *Row) (string, bool) { return nonEmpty(r.ACL) }},
 		{Name: "ObjectOwner", Parquet: "object_owner", str: func(r *Row) (string, bool) { return nonEmpty(r.Owner) }},
 		{Name: "LifecycleExpirationDate", Parquet: "lifecycle_expiration_date", Kind: kTime, tm: func(r *Row) (time.Time, bool) { return nonZero(r.LifecycleExpiration) }},
+		{Name: "IntelligentTieringReferenceDate", Parquet: "intelligent_tiering_reference_date", Kind: kTime, tm: func(*Row) (time.Time, bool) { return time.Time{}, false }},
 		{Name: FieldKMSKeyArn, Parquet: "kms_key_arn", str: func(r *Row) (string, bool) { return nonEmpty(r.KMSKeyArn) }},
 	}
 )

@@ -85,8 +85,8 @@ func (e *env) get(t testing.TB, bucket, key string) []byte {
 
 var allFields = []string{"Size", "LastModifiedDate", "StorageClass", "ETag", "IsMultipartUploaded", "ReplicationStatus",
 	"EncryptionStatus", "ObjectLockRetainUntilDate", "ObjectLockMode", "ObjectLockLegalHoldStatus",
-	"IntelligentTieringAccessTier", "BucketKeyStatus", "ChecksumAlgorithm", "ObjectAccessControlList", "ObjectOwner",
-	"LifecycleExpirationDate", FieldKMSKeyArn}
+	"ObjectLockEventHoldStatus", "ObjectLockEventHoldDuration", "IntelligentTieringAccessTier", "BucketKeyStatus", "ChecksumAlgorithm", "ObjectAccessControlList", "ObjectOwner",
+	"LifecycleExpirationDate", "IntelligentTieringReferenceDate", FieldKMSKeyArn}
 
 func config(id, format, versions string) inventory.Config {
 	return inventory.Config{ID: id, IsEnabled: true, Schedule: inventory.Daily, IncludedObjectVersions: versions,
@@ -185,8 +185,8 @@ func TestReportCSVAndParquetMatchTheRecords(t *testing.T) {
 
 var csvSchemaWant = "Bucket, Key, VersionId, IsLatest, IsDeleteMarker, Size, LastModifiedDate, ETag, StorageClass, " +
 	"IsMultipartUploaded, ReplicationStatus, EncryptionStatus, ObjectLockRetainUntilDate, ObjectLockMode, " +
-	"ObjectLockLegalHoldStatus, IntelligentTieringAccessTier, BucketKeyStatus, ChecksumAlgorithm, " +
-	"ObjectAccessControlList, ObjectOwner, LifecycleExpirationDate, KMSKeyArn"
+	"ObjectLockLegalHoldStatus, ObjectLockEventHoldStatus, ObjectLockEventHoldDuration, IntelligentTieringAccessTier, BucketKeyStatus, ChecksumAlgorithm, " +
+	"ObjectAccessControlList, ObjectOwner, LifecycleExpirationDate, IntelligentTieringReferenceDate, KMSKeyArn"
 
 func TestSchemasFollowAWSOrder(t *testing.T) {
 	c := config("x", inventory.FormatCSV, inventory.VersionsAll)
