@@ -17,6 +17,7 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go/logging"
 
 	"github.com/arcastore/arca/internal/bench"
 	"github.com/arcastore/arca/internal/migrate"
@@ -71,7 +72,7 @@ func (f *migrateFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.sse, "sse", "", "encrypt copies with AES256 or aws:kms (default: the destination bucket's default)")
 	fs.StringVar(&f.kmsKeyID, "sse-kms-key-id", "", "KMS key (ARN, id or alias) for --sse aws:kms")
 	fs.BoolVar(&f.bucketKey, "bucket-key", false, "use an S3 Bucket Key for --sse aws:kms")
-	fs.IntVar(&f.concurrency, "concurrency", 8, "objects copied at once; memory is about concurrency x part size")
+	fs.IntVar(&f.concurrency, "concurrency", 8, "objects copied at once; memory is at most 2 x concurrency x part size")
 	fs.StringVar(&f.partSize, "part-size", "8MiB", "multipart part size, and the largest object sent in one PUT (at least 5MiB)")
 	fs.BoolVar(&f.versions, "versions", false, "copy every version and delete marker, oldest first (destination versioning enabled)")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "list what would be copied, copy nothing")
@@ -281,5 +282,6 @@ func (f *migrateFlags) client(ctx context.Context, endpoint, profile, region str
 		o.UsePathStyle = custom && f.pathStyle
 		o.ContinueHeaderThresholdBytes = -1
 		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenSupported
+		o.Logger = logging.Nop{} // the SDK's notes ("Response has no supported checksum") are not ours to print
 	}), nil
 }

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -252,7 +253,8 @@ func (d *s3Dest) MarkDeleted(ctx context.Context, key string) (string, error) {
 type s3Upload struct {
 	d       *s3Dest
 	key, id string
-	parts   []types.CompletedPart
+	mu      sync.Mutex
+	parts   []types.CompletedPart // parts may finish out of order
 }
 
 func (u *s3Upload) Part(ctx context.Context, n int, body []byte, crc string) error {
@@ -262,11 +264,16 @@ func (u *s3Upload) Part(ctx context.Context, n int, body []byte, crc string) err
 	if err != nil {
 		return err
 	}
+	u.mu.Lock()
 	u.parts = append(u.parts, types.CompletedPart{PartNumber: aws.Int32(int32(n)), ETag: out.ETag, ChecksumCRC64NVME: &crc})
+	u.mu.Unlock()
 	return nil
 }
 
 func (u *s3Upload) Complete(ctx context.Context, crc string) (string, error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	sort.Slice(u.parts, func(i, k int) bool { return *u.parts[i].PartNumber < *u.parts[k].PartNumber })
 	out, err := u.d.c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: &u.d.bucket, Key: &u.key,
 		UploadId: &u.id, MultipartUpload: &types.CompletedMultipartUpload{Parts: u.parts},
 		ChecksumCRC64NVME: &crc, ChecksumType: types.ChecksumTypeFullObject})

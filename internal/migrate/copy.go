@@ -1,6 +1,7 @@
 package migrate
 
 import (
+	"cmp"
 	"context"
 	"crypto/md5"
 	"encoding/hex"
@@ -25,6 +26,8 @@ type copier struct {
 	o    Options
 	p    *Progress
 	pool sync.Pool // *[]byte part buffers
+	// spare bounds the parts uploaded beside the one each object's worker holds.
+	spare chan struct{}
 }
 
 // key copies one key's objects in order. Its error stops the whole run (the journal could
@@ -179,20 +182,52 @@ func (c *copier) multipart(ctx context.Context, dk string, m Meta, r *reader) (v
 			up.Abort(context.WithoutCancel(ctx))
 		}
 	}()
-	b := c.buffer(size)
-	defer c.pool.Put(b)
+	// Parts are read one after the other (the source is one stream) and uploaded while the
+	// next is read when a spare buffer is free: each object holds one buffer, and at most
+	// Concurrency more are in flight across the run.
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var perr error
+	failed := func() error {
+		mu.Lock()
+		defer mu.Unlock()
+		return perr
+	}
+	upload := func(n int, b *[]byte, crc string) {
+		if err := up.Part(ctx, n, *b, crc); err != nil {
+			mu.Lock()
+			perr = cmp.Or(perr, err)
+			mu.Unlock()
+		}
+		c.pool.Put(b)
+	}
 	partCRC := checksum.New("CRC64NVME")
-	for n, left := 1, m.Size; left > 0; n++ {
-		buf := (*b)[:min(size, left)]
-		if err := r.fill(buf); err != nil {
+	for n, left := 1, m.Size; left > 0 && failed() == nil; n++ {
+		b := c.buffer(min(size, left))
+		if err := r.fill(*b); err != nil {
+			c.pool.Put(b)
+			wg.Wait()
 			return "", err
 		}
 		partCRC.Reset()
-		partCRC.Write(buf)
-		if err := up.Part(ctx, n, buf, checksum.Encode(partCRC.Sum(nil))); err != nil {
-			return "", err
+		partCRC.Write(*b)
+		crc := checksum.Encode(partCRC.Sum(nil))
+		left -= int64(len(*b))
+		select {
+		case c.spare <- struct{}{}:
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() { <-c.spare }()
+				upload(n, b, crc)
+			}()
+		default:
+			upload(n, b, crc)
 		}
-		left -= int64(len(buf))
+	}
+	wg.Wait()
+	if err := failed(); err != nil {
+		return "", err
 	}
 	if err := r.finish(m, c.o.CheckETag); err != nil {
 		return "", err

@@ -19,7 +19,9 @@ type Options struct {
 	// Concurrency is the number of objects copied at once (default 8).
 	Concurrency int
 	// PartSize is the multipart part size and the largest object sent in one PUT (default
-	// 8 MiB, at least 5 MiB). Memory is about Concurrency x PartSize.
+	// 8 MiB, at least 5 MiB). Memory is at most 2 x Concurrency x PartSize: a buffer per
+	// object being copied, and as many again for parts of large objects uploaded while
+	// their next part is read.
 	PartSize int64
 	// Attempts is how many times an object is tried before it is reported failed (default 3).
 	Attempts int
@@ -97,7 +99,8 @@ func Run(ctx context.Context, src Source, dst Dest, j *Journal, o Options, p *Pr
 	begin := time.Now()
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	c := &copier{src: src, dst: dst, j: j, o: o, p: p, pool: sync.Pool{New: func() any { return new([]byte) }}}
+	c := &copier{src: src, dst: dst, j: j, o: o, p: p, pool: sync.Pool{New: func() any { return new([]byte) }},
+		spare: make(chan struct{}, o.Concurrency)}
 	tasks := make(chan []Object, o.Concurrency)
 	var wg sync.WaitGroup
 	for range o.Concurrency {
