@@ -20,6 +20,7 @@ func fullInventory(id string) *s3types.InventoryConfiguration {
 	for _, f := range s3types.InventoryOptionalField("").Values() {
 		fields = append(fields, f)
 	}
+	fields = append(fields, "KMSKeyArn") // Arca's extension (docs/INVENTORY.md)
 	return &s3types.InventoryConfiguration{
 		Id:                     aws.String(id),
 		IsEnabled:              aws.Bool(true),
@@ -308,7 +309,7 @@ func TestInventoryConfigurationCLI(t *testing.T) {
 	srv.AWS(t, srv.HTTPURL, false, "s3api", "create-bucket", "--bucket", b)
 	doc := `{"Destination":{"S3BucketDestination":{"AccountId":"111122223333","Bucket":"arn:aws:s3:::inv-reports","Format":"CSV","Prefix":"inv",
 	  "Encryption":{"SSES3":{}}}},"IsEnabled":true,"Filter":{"Prefix":"data/"},"Id":"cli-1","IncludedObjectVersions":"Current",
-	  "OptionalFields":["Size","LastModifiedDate","ETag","EncryptionStatus","BucketKeyStatus","ChecksumAlgorithm"],"Schedule":{"Frequency":"Daily"}}`
+	  "OptionalFields":["Size","LastModifiedDate","ETag","EncryptionStatus","BucketKeyStatus","ChecksumAlgorithm","KMSKeyArn"],"Schedule":{"Frequency":"Daily"}}`
 	path := filepath.Join(t.TempDir(), "inv.json")
 	writeFile(t, path, []byte(doc))
 	srv.AWS(t, srv.HTTPURL, false, "s3api", "put-bucket-inventory-configuration", "--bucket", b, "--id", "cli-1", "--inventory-configuration", "file://"+path)

@@ -51,6 +51,11 @@ var OptionalFields = []string{
 	"IntelligentTieringReferenceDate",
 }
 
+// FieldKMSKeyArn is Arca's one optional field beyond S3's: the ARN of the KMS key an
+// SSE-KMS object's data key is encrypted under (invreport writes it after S3's columns;
+// `arca inventory summary` counts objects per key with it). S3 refuses it as MalformedXML.
+const FieldKMSKeyArn = "KMSKeyArn"
+
 // ValidID reports whether S3 accepts id as a configuration Id: 1 to 64 letters, digits,
 // '_', '.' or '-'.
 func ValidID(id string) bool {
@@ -90,7 +95,7 @@ func Validate(id string, c Config) error {
 		return ErrMalformed
 	}
 	for _, f := range c.OptionalFields {
-		if !slices.Contains(OptionalFields, f) {
+		if !slices.Contains(OptionalFields, f) && f != FieldKMSKeyArn {
 			return ErrMalformed
 		}
 	}

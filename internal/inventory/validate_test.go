@@ -23,6 +23,8 @@ var validateTests = []struct {
 }{
 	{"valid", "daily-1", func(*Config) {}, nil, ""},
 	{"every optional field", "daily-1", func(c *Config) { c.OptionalFields = OptionalFields }, nil, ""},
+	{"Arca's KMSKeyArn", "daily-1", func(c *Config) { c.OptionalFields = []string{"EncryptionStatus", FieldKMSKeyArn} }, nil, ""},
+	{"KMSKeyArn in another case", "daily-1", func(c *Config) { c.OptionalFields = []string{"KmsKeyArn"} }, ErrMalformed, ""},
 	{"SSE-S3", "daily-1", func(c *Config) { c.Destination.Encryption = &Encryption{SSES3: true} }, nil, ""},
 	{"SSE-KMS", "daily-1", func(c *Config) {
 		c.Destination.Encryption = &Encryption{KMSKeyID: "arn:aws:kms:us-east-1:111122223333:key/k"}
