@@ -37,6 +37,7 @@ Commands:
   account    accounts on a running server (the operator's): create, list, describe, disable
   inventory  S3 Inventory reports: run one now; summary of objects by encryption and KMS key
   migrate    copy buckets from another S3 store or a directory into Arca: verified, resumable
+  batch      S3 Batch Operations jobs on a running server: status, progress bar, --watch
   version    print the version
 
 Run 'arca <command> --help' for a command's flags.
@@ -75,6 +76,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runInventory(args[1:], stdout, stderr)
 	case "migrate":
 		err = runMigrate(args[1:], stdout, stderr)
+	case "batch":
+		err = runBatch(args[1:], stdout, stderr)
 	default:
 		err = &usageError{msg: fmt.Sprintf("unknown command %q", cmd), hint: "run 'arca --help' to see the commands"}
 	}
