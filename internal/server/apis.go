@@ -34,6 +34,7 @@ func (s *Server) openAPIs() {
 		Meta: s.meta, Objects: s.objects, Log: s.log, Observer: s.metrics, KMS: ssekmsProvider{s.kmsAPI},
 		Authz: s.authz, Audit: s.audit, PostAuth: s.verifyPostForm,
 		Inventory: s.inventory,
+		Batch:     s.batch,
 	})
 	s.accountAPI = accountapi.New(accountapi.Config{Region: s.cfg.Region}, accountapi.Deps{
 		Accounts: s.accounts.reg, Authz: s.authz, Audit: s.audit, Log: s.log,

@@ -19,6 +19,7 @@ import (
 	"github.com/arcastore/arca/internal/alarm"
 	"github.com/arcastore/arca/internal/audit"
 	"github.com/arcastore/arca/internal/authz"
+	"github.com/arcastore/arca/internal/batch"
 	"github.com/arcastore/arca/internal/blob"
 	"github.com/arcastore/arca/internal/config"
 	"github.com/arcastore/arca/internal/datadir"
@@ -78,6 +79,8 @@ type Server struct {
 	trails *trails.Service
 	// inventory writes inventory reports, on schedule and on demand (inventory.go).
 	inventory *invreport.Service
+	// batch runs Batch Operations jobs (batch.go).
+	batch *batch.Service
 	// alarms matches records against the alarm rules (nil when there are none).
 	alarms *alarm.Engine
 
@@ -191,6 +194,7 @@ func New(cfg config.Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s.openInventory()
+	s.openBatch()
 	s.openAPIs()
 	opened = true
 	return s, nil
@@ -297,6 +301,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	stopTrails := s.startTrailDelivery()
 	stopRetention := s.startAuditRetention()
 	stopInventory := s.startInventory()
+	stopBatch := s.startBatch()
 	var err error
 	select {
 	case <-ctx.Done():
@@ -320,6 +325,7 @@ func (s *Server) Serve(ctx context.Context) error {
 		s.log.Error("shutting down with requests still running; their audit records are lost", "requests", n)
 	}
 	wcancel()
+	stopBatch()
 	stopInventory()
 	stopRetention()
 	stopTrails()
