@@ -411,7 +411,10 @@ type Executor interface {
 	// Applied reports whether t's effect is durable already (a record carries Marker(j, t)):
 	// the check a resumed job makes for tasks that were dispatched but not checkpointed.
 	Applied(ctx context.Context, j *Job, t Task) (bool, error)
-	// GetObject reads an object (a manifest) as the principal.
+	// GetObject reads an object (a manifest) as the principal. The reader should also
+	// implement ETagReader (the object's ETag, from the response's ETag header): the job
+	// checks it against its manifest location's ETag as AWS does; without it only a
+	// plain-MD5 ETag can be checked (docs/BATCH.md, "Manifests").
 	GetObject(ctx context.Context, j *Job, bucket, key, versionID string) (io.ReadCloser, error)
 	// PutObject writes an object (a report, a generated manifest) as the principal,
 	// encrypted as the destination bucket's default encryption (SSE-S3 at least).

@@ -258,7 +258,7 @@ func TestBadManifestFailsJob(t *testing.T) {
 		edit func(m *memExecutor, j *Job)
 		code string
 	}{
-		{"etag mismatch", func(m *memExecutor, j *Job) { j.Manifest.Location.ETag = strings.Repeat("0", 32) }, "InvalidManifestContent"},
+		{"etag mismatch", func(m *memExecutor, j *Job) { j.Manifest.Location.ETag = `"` + strings.Repeat("0", 32) + `"` }, "InvalidManifestContent"},
 		{"reader etag mismatch", func(m *memExecutor, j *Job) { m.etags["manifests/m.csv"] = `"abc-2"` }, "InvalidManifestContent"},
 		{"missing manifest", func(m *memExecutor, j *Job) { j.Manifest.Location.ObjectArn = "arn:aws:s3:::manifests/none.csv" }, "ManifestReadFailure"},
 		{"bad csv", func(m *memExecutor, j *Job) {
