@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"net/http"
@@ -101,41 +102,52 @@ func sumOf(t testing.TB, c *s3.Client, bucket, key, version string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// keyHistory is, per key, the SHA-256 of each version's bytes newest first, the number of
-// delete markers, and whether the latest is a marker: what a versioned copy must keep.
-func keyHistory(t testing.TB, c *s3.Client, bucket string) map[string]string {
+// keyHistory is, per key, its versions and delete markers newest first as S3 lists them
+// (the raw XML: the SDK splits versions from markers): the first 12 hex digits of the
+// SHA-256 of each version's bytes, "DM" for a marker, "*" after the latest. With exact
+// false it is only what every source's listing can tell: the versions in order, how many
+// markers, and the latest.
+func keyHistory(t testing.TB, c *s3.Client, endpoint, bucket string, exact bool) map[string]string {
 	t.Helper()
-	type hist struct {
-		sums    []string
-		markers int
-		latestM bool
+	resp := do(t, endpoint, rawReq{Method: "GET", Path: "/" + bucket, Query: "versions="})
+	if resp.Status != 200 {
+		t.Fatalf("ListObjectVersions %s: %d %s", bucket, resp.Status, resp.Body)
 	}
-	h := map[string]*hist{}
-	get := func(k string) *hist {
-		if h[k] == nil {
-			h[k] = &hist{}
-		}
-		return h[k]
+	var doc struct {
+		Entries []struct {
+			XMLName        xml.Name
+			Key, VersionId string
+			IsLatest       bool
+		} `xml:",any"`
 	}
-	p := s3.NewListObjectVersionsPaginator(c, &s3.ListObjectVersionsInput{Bucket: &bucket})
-	for p.HasMorePages() {
-		page, err := p.NextPage(context.Background())
-		if err != nil {
-			t.Fatalf("ListObjectVersions %s: %v", bucket, err)
-		}
-		for _, v := range page.Versions {
-			x := get(*v.Key)
-			x.sums = append(x.sums, sumOf(t, c, bucket, *v.Key, *v.VersionId)[:12])
-		}
-		for _, m := range page.DeleteMarkers {
-			x := get(*m.Key)
-			x.markers++
-			x.latestM = x.latestM || aws.ToBool(m.IsLatest)
-		}
+	if err := xml.Unmarshal(resp.Body, &doc); err != nil {
+		t.Fatal(err)
 	}
-	out := map[string]string{}
-	for k, x := range h {
-		out[k] = fmt.Sprintf("%v markers=%d latestMarker=%v", x.sums, x.markers, x.latestM)
+	out, markers := map[string]string{}, map[string]int{}
+	for _, e := range doc.Entries {
+		var it string
+		switch e.XMLName.Local {
+		case "Version":
+			it = sumOf(t, c, bucket, e.Key, e.VersionId)[:12]
+		case "DeleteMarker":
+			it = "DM"
+			if !exact {
+				markers[e.Key]++
+				if e.IsLatest {
+					markers[e.Key] += 1000
+				}
+				continue
+			}
+		default:
+			continue
+		}
+		if e.IsLatest {
+			it += "*"
+		}
+		out[e.Key] += " " + it
+	}
+	for k, n := range markers {
+		out[k] += fmt.Sprintf(" +%d DM (latest: %v)", n%1000, n >= 1000)
 	}
 	return out
 }
@@ -265,11 +277,18 @@ func TestMigrateFromArca(t *testing.T) {
 		}
 		putObj(t, sc, &s3.PutObjectInput{Bucket: aws.String("msrc"), Key: aws.String("v.txt")}, []byte(b+strconv.Itoa(i)))
 	}
-	putObj(t, sc, &s3.PutObjectInput{Bucket: aws.String("msrc"), Key: aws.String("gone.txt")}, []byte("was here"))
-	if _, err := sc.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("msrc"), Key: aws.String("gone.txt")}); err != nil {
-		t.Fatal(err)
+	// Markers between versions, within one second: the order is S3's listing order, not
+	// Last-Modified's.
+	for i, b := range []string{"g1", "", "g2", ""} {
+		if b == "" {
+			if _, err := sc.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("msrc"), Key: aws.String("gone.txt")}); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		putObj(t, sc, &s3.PutObjectInput{Bucket: aws.String("msrc"), Key: aws.String("gone.txt")}, []byte(b+strconv.Itoa(i)))
 	}
-	const total = 5 + 4 + 2
+	const total = 5 + 4 + 4
 
 	mustCreateBucket(t, dc, "mdst")
 	env := migrateEnv(t)
@@ -288,7 +307,7 @@ func TestMigrateFromArca(t *testing.T) {
 	if code != 0 || !strings.Contains(out, fmt.Sprintf("dry run: %d to copy", total)) || !strings.Contains(stderr, "would copy mp.bin -> mp.bin") {
 		t.Fatalf("dry run: exit %d\n%s\n%s", code, out, stderr)
 	}
-	if h := keyHistory(t, dc, "mdst"); len(h) != 0 {
+	if h := keyHistory(t, dc, dst.HTTPURL, "mdst", true); len(h) != 0 {
 		t.Fatalf("a dry run wrote %v", h)
 	}
 
@@ -297,7 +316,7 @@ func TestMigrateFromArca(t *testing.T) {
 		t.Fatalf("migrate: exit %d\n%s\n%s", code, out, stderr)
 	}
 	wantMigrated(t, out, stderr, total, 0, 0)
-	if a, b := keyHistory(t, sc, "msrc"), keyHistory(t, dc, "mdst"); fmt.Sprint(a) != fmt.Sprint(b) {
+	if a, b := keyHistory(t, sc, src.HTTPURL, "msrc", true), keyHistory(t, dc, dst.HTTPURL, "mdst", true); fmt.Sprint(a) != fmt.Sprint(b) {
 		t.Fatalf("version histories differ:\nsource %v\ncopy   %v", a, b)
 	}
 	wantSameObjects(t, sc, "msrc", dc, "mdst", "", keys)
@@ -307,7 +326,7 @@ func TestMigrateFromArca(t *testing.T) {
 		t.Fatalf("re-run: exit %d\n%s\n%s", code, out, stderr)
 	}
 	wantMigrated(t, out, stderr, 0, total, 0)
-	if a, b := keyHistory(t, sc, "msrc"), keyHistory(t, dc, "mdst"); fmt.Sprint(a) != fmt.Sprint(b) {
+	if a, b := keyHistory(t, sc, src.HTTPURL, "msrc", true), keyHistory(t, dc, dst.HTTPURL, "mdst", true); fmt.Sprint(a) != fmt.Sprint(b) {
 		t.Fatalf("a re-run changed the copy:\nsource %v\ncopy   %v", a, b)
 	}
 
@@ -422,6 +441,32 @@ func TestMigrateFromMoto(t *testing.T) {
 	}
 	out, stderr, _ = runMigrate(t, env, args...)
 	wantMigrated(t, out, stderr, 0, len(keys), 0)
+
+	// Versions from moto: a history of versions and delete markers in S3's order.
+	ctx := context.Background()
+	mustCreateBucket(t, mc, "moto-versions")
+	enableVersioning(t, mc, "moto-versions", types.BucketVersioningStatusEnabled)
+	for i, b := range []string{"a", "", "b", "c", "", "d", ""} {
+		if b == "" {
+			if _, err := mc.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("moto-versions"), Key: aws.String("k")}); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		putObj(t, mc, &s3.PutObjectInput{Bucket: aws.String("moto-versions"), Key: aws.String("k")}, []byte(b+strconv.Itoa(i)))
+	}
+	mustCreateBucket(t, dc, "arca-versions")
+	enableVersioning(t, dc, "arca-versions", types.BucketVersioningStatusEnabled)
+	vargs := []string{"--source-endpoint", moto, "--source-profile", "moto", "--endpoint", dst.HTTPURL, "--profile", "arca",
+		"--versions", "s3://moto-versions", "s3://arca-versions"}
+	out, stderr, code = runMigrate(t, env, vargs...)
+	if code != 0 {
+		t.Fatalf("migrate --versions: exit %d\n%s\n%s", code, out, stderr)
+	}
+	wantMigrated(t, out, stderr, 7, 0, 0)
+	if a, b := keyHistory(t, mc, moto, "moto-versions", false), keyHistory(t, dc, dst.HTTPURL, "arca-versions", false); fmt.Sprint(a) != fmt.Sprint(b) {
+		t.Fatalf("version histories differ:\nmoto %v\narca %v", a, b)
+	}
 }
 
 // TestMigrateDirectory copies a directory tree: keys are relative paths with '/', content
@@ -438,11 +483,15 @@ func TestMigrateDirectory(t *testing.T) {
 	}
 	env := migrateEnv(t)
 	args := []string{"--endpoint", dst.HTTPURL, "--part-size", "5MiB", "--state", filepath.Join(t.TempDir(), "s"), root, "s3://files/up"}
-	out, stderr, code := runMigrate(t, env, args...)
+	out, stderr, code := runMigrate(t, env, append([]string{"--progress"}, args...)...)
 	if code != 0 {
 		t.Fatalf("migrate: exit %d\n%s\n%s", code, out, stderr)
 	}
 	wantMigrated(t, out, stderr, len(files), 0, 0)
+	// --progress draws the bar without a terminal, and always its final state.
+	if !strings.Contains(stderr, "migrate [========================] 100% 5/5 objects, 5 copied, 0 skipped, 0 failed") {
+		t.Errorf("no final progress bar in stderr:\n%q", stderr)
+	}
 	for p, b := range files {
 		got, _ := mustGet(t, dc, &s3.GetObjectInput{Bucket: aws.String("files"), Key: aws.String("up/" + p)})
 		if !bytes.Equal(got, b) {

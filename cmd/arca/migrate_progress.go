@@ -17,6 +17,7 @@ import (
 type migrateProgress struct {
 	w        io.Writer
 	bar      bool // redraw one line (terminal or --progress)
+	forced   bool // --progress: the bar always ends with its final state
 	tty      bool
 	quiet    bool
 	interval time.Duration
@@ -31,7 +32,7 @@ type migrateProgress struct {
 
 func newMigrateProgress(w io.Writer, force, never bool, interval time.Duration) *migrateProgress {
 	tty := isTerminal(w)
-	return &migrateProgress{w: w, bar: !never && (force || tty), tty: tty, quiet: never, interval: interval}
+	return &migrateProgress{w: w, bar: !never && (force || tty), forced: force && !never, tty: tty, quiet: never, interval: interval}
 }
 
 func (m *migrateProgress) start(p *migrate.Progress) {
@@ -69,7 +70,7 @@ func (m *migrateProgress) finish() {
 	<-m.stopped
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.bar && m.drawn {
+	if m.bar && (m.drawn || m.forced) {
 		m.draw()
 		io.WriteString(m.w, "\n")
 		m.drawn = false

@@ -51,63 +51,47 @@ func (s *s3Source) Walk(ctx context.Context, versions bool, fn func([]migrate.Ob
 }
 
 // walkVersions lists every version and delete marker and hands each key's over oldest
-// first. S3 lists a key's versions newest first; the SDK splits versions and markers into
-// two lists, so they are merged again by LastModified (a tie goes to the one S3 called
-// latest last, otherwise versions before markers).
+// first (migrate.OrderVersions). The SDK splits a page into versions and markers, so the
+// page's own order is read from its XML (versionOrder).
 func (s *s3Source) walkVersions(ctx context.Context, fn func([]migrate.Object) error) error {
-	type ent struct {
-		o      migrate.Object
-		latest bool
-		seq    int // position in S3's newest-first order within its own list
-	}
-	var pending []ent
+	var pending []migrate.Listed
 	flush := func() error {
 		if len(pending) == 0 {
 			return nil
 		}
-		sort.SliceStable(pending, func(i, k int) bool {
-			a, b := pending[i], pending[k]
-			if !a.o.LastModified.Equal(b.o.LastModified) {
-				return a.o.LastModified.Before(b.o.LastModified)
-			}
-			if a.latest != b.latest {
-				return b.latest
-			}
-			if a.o.DeleteMarker != b.o.DeleteMarker {
-				return !a.o.DeleteMarker
-			}
-			return a.seq > b.seq
-		})
-		objs := make([]migrate.Object, len(pending))
-		for i, e := range pending {
-			objs[i] = e.o
-		}
+		objs := migrate.OrderVersions(pending)
 		pending = pending[:0]
 		return fn(objs)
 	}
-	seq := 0
+	pageBase := 0
 	p := s3.NewListObjectVersionsPaginator(s.c, &s3.ListObjectVersionsInput{Bucket: &s.bucket, Prefix: nonEmpty(s.prefix)})
 	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
+		var order versionOrder
+		page, err := p.NextPage(ctx, order.option)
 		if err != nil {
 			return err
 		}
-		var ents []ent
+		seq := func(key, version string) int {
+			if i, ok := order.pos[[2]string{key, version}]; ok {
+				return pageBase + i
+			}
+			return -1
+		}
+		var ents []migrate.Listed
 		for _, v := range page.Versions {
-			seq++
-			ents = append(ents, ent{o: migrate.Object{Key: aws.ToString(v.Key), VersionID: aws.ToString(v.VersionId),
-				Size: aws.ToInt64(v.Size), ETag: aws.ToString(v.ETag), LastModified: aws.ToTime(v.LastModified)},
-				latest: aws.ToBool(v.IsLatest), seq: seq})
+			k, id := aws.ToString(v.Key), aws.ToString(v.VersionId)
+			ents = append(ents, migrate.Listed{Object: migrate.Object{Key: k, VersionID: id, Size: aws.ToInt64(v.Size),
+				ETag: aws.ToString(v.ETag), LastModified: aws.ToTime(v.LastModified)}, IsLatest: aws.ToBool(v.IsLatest), Seq: seq(k, id)})
 		}
 		for _, m := range page.DeleteMarkers {
-			seq++
-			ents = append(ents, ent{o: migrate.Object{Key: aws.ToString(m.Key), VersionID: aws.ToString(m.VersionId),
-				DeleteMarker: true, ETag: "delete-marker", LastModified: aws.ToTime(m.LastModified)},
-				latest: aws.ToBool(m.IsLatest), seq: seq})
+			k, id := aws.ToString(m.Key), aws.ToString(m.VersionId)
+			ents = append(ents, migrate.Listed{Object: migrate.Object{Key: k, VersionID: id, DeleteMarker: true,
+				ETag: "delete-marker", LastModified: aws.ToTime(m.LastModified)}, IsLatest: aws.ToBool(m.IsLatest), Seq: seq(k, id)})
 		}
-		sort.SliceStable(ents, func(i, k int) bool { return ents[i].o.Key < ents[k].o.Key })
+		pageBase += len(ents)
+		sort.SliceStable(ents, func(i, k int) bool { return ents[i].Key < ents[k].Key })
 		for _, e := range ents {
-			if len(pending) > 0 && pending[0].o.Key != e.o.Key {
+			if len(pending) > 0 && pending[0].Key != e.Key {
 				if err := flush(); err != nil {
 					return err
 				}
