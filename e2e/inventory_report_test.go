@@ -431,6 +431,7 @@ func TestInventoryReport(t *testing.T) {
 	if err != nil || !strings.Contains(text, "bucket inv-src (inventory csv") || !strings.Contains(text, "SSE-KMS "+k1) {
 		t.Errorf("summary of every configuration: %v\n%s", err, text)
 	}
+	t.Logf("arca inventory summary:\n%s", text)
 }
 
 // TestInventoryRunErrors: the run is refused to a caller without

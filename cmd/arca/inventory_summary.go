@@ -12,7 +12,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -275,21 +274,30 @@ func readDataFile(ctx context.Context, c *s3.Client, bucket string, m *invreport
 }
 
 func printSummaries(w io.Writer, out []*invreport.Summary) {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	for i, s := range out {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
 		fmt.Fprintf(w, "bucket %s (inventory %s, report of %s: %s)\n", s.Bucket, s.ID, s.Created, s.ManifestKey)
-		fmt.Fprintf(tw, "  \tobjects\tbytes\t\n")
-		fmt.Fprintf(tw, "  total\t%d\t%d\t\n", s.Total.Objects, s.Total.Bytes)
+		type line struct {
+			label string
+			c     invreport.Count
+		}
+		lines := []line{{"total", s.Total}}
 		for _, k := range invreport.Keys(s.ByStatus) {
-			fmt.Fprintf(tw, "  %s\t%d\t%d\t\n", k, s.ByStatus[k].Objects, s.ByStatus[k].Bytes)
+			lines = append(lines, line{k, s.ByStatus[k]})
 		}
 		for _, k := range invreport.Keys(s.ByKMSKey) {
-			fmt.Fprintf(tw, "  SSE-KMS %s\t%d\t%d\t\n", k, s.ByKMSKey[k].Objects, s.ByKMSKey[k].Bytes)
+			lines = append(lines, line{"SSE-KMS " + k, s.ByKMSKey[k]})
 		}
-		tw.Flush()
+		width := len("encryption")
+		for _, l := range lines {
+			width = max(width, len(l.label))
+		}
+		fmt.Fprintf(w, "  %-*s %12s %16s\n", width, "encryption", "objects", "bytes")
+		for _, l := range lines {
+			fmt.Fprintf(w, "  %-*s %12d %16d\n", width, l.label, l.c.Objects, l.c.Bytes)
+		}
 		if s.DeleteMarkers > 0 {
 			fmt.Fprintf(w, "  (%d delete markers not counted)\n", s.DeleteMarkers)
 		}
