@@ -659,3 +659,55 @@ func TestMigrateCorruptSource(t *testing.T) {
 		t.Errorf("multipart uploads left behind: %v %v", ups, err)
 	}
 }
+
+// TestMigrateAuthorization: a caller whose policy lacks s3:PutObject on the destination
+// is refused object by object (AccessDenied, nothing written, exit status 1); one allowed
+// to write and to use a KMS key gets copies under that key with a bucket key.
+func TestMigrateAuthorization(t *testing.T) {
+	dst := StartServer(t)
+	dc := sdk(t, dst, dst.HTTPURL)
+	mustCreateBucket(t, dc, "guarded")
+	root := iamClient(dst.HTTPURL, testAccessKey, testSecretKey)
+	_, keyARN := sseCreateKey(t, kmsClient(dst.HTTPURL, testAccessKey, testSecretKey), "migration target")
+	bucketARNs := `["arn:aws:s3:::guarded","arn:aws:s3:::guarded/*"]`
+	reader := authzUser(t, root, "reader", authzAllow(`["s3:ListBucket","s3:GetObject"]`, bucketARNs))
+	writer := authzUser(t, root, "writer", authzAllow(`["s3:ListBucket","s3:GetObject","s3:PutObject","s3:PutObjectTagging"]`, bucketARNs),
+		authzAllow(`["kms:GenerateDataKey","kms:Decrypt"]`, `"`+keyARN+`"`))
+
+	dir := t.TempDir()
+	files := map[string][]byte{"a.txt": []byte("a"), "b/c.bin": randBytes(6<<20, 9)}
+	for p, b := range files {
+		writeFile(t, filepath.Join(dir, filepath.FromSlash(p)), b)
+	}
+	args := []string{"--endpoint", dst.HTTPURL, "--part-size", "5MiB", "--sse", "aws:kms", "--sse-kms-key-id", keyARN, "--bucket-key",
+		"--state", filepath.Join(t.TempDir(), "state"), dir, "s3://guarded"}
+	as := func(c authzCreds) []string {
+		return migrateEnv(t, "AWS_ACCESS_KEY_ID="+c.AK, "AWS_SECRET_ACCESS_KEY="+c.SK)
+	}
+
+	out, stderr, code := runMigrate(t, as(reader), args...)
+	if code != 1 {
+		t.Fatalf("reader: exit %d, want 1\n%s\n%s", code, out, stderr)
+	}
+	wantMigrated(t, out, stderr, 0, 0, len(files))
+	if strings.Count(stderr, "AccessDenied") < len(files) {
+		t.Errorf("the refusals do not say AccessDenied:\n%s", stderr)
+	}
+	if got := listAll(t, dc, "guarded", ""); len(got) != 0 {
+		t.Fatalf("a refused caller wrote %v", got)
+	}
+
+	out, stderr, code = runMigrate(t, as(writer), args...)
+	if code != 0 {
+		t.Fatalf("writer: exit %d\n%s\n%s", code, out, stderr)
+	}
+	wantMigrated(t, out, stderr, len(files), 0, 0)
+	for p, b := range files {
+		got, o := mustGet(t, dc, &s3.GetObjectInput{Bucket: aws.String("guarded"), Key: aws.String(p)})
+		if !bytes.Equal(got, b) || o.ServerSideEncryption != types.ServerSideEncryptionAwsKms ||
+			aws.ToString(o.SSEKMSKeyId) != keyARN || !aws.ToBool(o.BucketKeyEnabled) {
+			t.Errorf("%s: SSE %s key %s bucket key %v, bytes equal %v", p, o.ServerSideEncryption, aws.ToString(o.SSEKMSKeyId),
+				aws.ToBool(o.BucketKeyEnabled), bytes.Equal(got, b))
+		}
+	}
+}

@@ -16,6 +16,9 @@ took() { printf '== %s: %s (%ds)\n' "$1" "$2" "$((SECONDS - $3))"; }
 step "test dependencies (scripts/install-test-deps.sh: the aws CLI, headless Chromium)"
 scripts/install-test-deps.sh
 
+command -v moto_server >/dev/null ||
+  printf '== warning: moto_server is not on PATH: the migration tests from moto (e2e TestMigrateFromMoto) will be skipped\n'
+
 step "go vet ./..."
 go vet ./...
 
