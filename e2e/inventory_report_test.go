@@ -8,7 +8,9 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"io"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -514,5 +516,51 @@ func TestInventoryScheduler(t *testing.T) {
 	_, rows := invrReport(t, c, strings.TrimSuffix(checksum, ".checksum")+".json")
 	if len(rows) != 1 || rows[0].key != "a" || rows[0].status != "SSE-S3" {
 		t.Errorf("scheduled report rows %+v", rows)
+	}
+}
+
+// TestInventoryReportAWSCLI: the journey with the aws CLI: a configuration put with
+// s3api put-bucket-inventory-configuration (Arca's KMSKeyArn among its fields), the report
+// run by `arca inventory run`, its manifest and data file fetched with aws s3 cp.
+func TestInventoryReportAWSCLI(t *testing.T) {
+	requireAWSCLI(t)
+	srv := StartServer(t)
+	ep := srv.HTTPURL
+	c := srv.S3(ep)
+	for _, b := range []string{"inv-src", "inv-reports"} {
+		mustCreateBucket(t, c, b)
+	}
+	mustPut(t, c, "inv-src", "docs/a b.txt", []byte("hello"))
+	srv.AWS(t, ep, false, "s3api", "put-bucket-inventory-configuration", "--bucket", "inv-src", "--id", "cli",
+		"--inventory-configuration", `{"Id":"cli","IsEnabled":true,"IncludedObjectVersions":"Current","Schedule":{"Frequency":"Weekly"},`+
+			`"OptionalFields":["Size","EncryptionStatus","KMSKeyArn"],"Destination":{"S3BucketDestination":{"Bucket":"arn:aws:s3:::inv-reports","Format":"CSV","Encryption":{"SSES3":{}}}}}`)
+	out, err := arcaAs(testAccessKey, testSecretKey, "inventory", "run", "--endpoint", ep, "--bucket", "inv-src", "--id", "cli")
+	if err != nil {
+		t.Fatalf("arca inventory run: %v\n%s", err, out)
+	}
+	m := regexp.MustCompile(`manifest (s3://inv-reports/inv-src/cli/\S+/manifest\.json)`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("arca inventory run printed %q", out)
+	}
+	var manifest struct {
+		FileSchema string `json:"fileSchema"`
+		Files      []struct{ Key string }
+	}
+	if err := json.Unmarshal([]byte(srv.AWS(t, ep, false, "s3", "cp", m[1], "-")), &manifest); err != nil || len(manifest.Files) != 1 {
+		t.Fatalf("manifest: %v %+v", err, manifest)
+	}
+	if manifest.FileSchema != "Bucket, Key, Size, EncryptionStatus, KMSKeyArn" {
+		t.Errorf("fileSchema %q", manifest.FileSchema)
+	}
+	dst := filepath.Join(t.TempDir(), "data.csv.gz")
+	srv.AWS(t, ep, false, "s3", "cp", "s3://inv-reports/"+manifest.Files[0].Key, dst)
+	raw := readFile(t, dst)
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, _ := io.ReadAll(zr)
+	if string(text) != "\"inv-src\",\"docs%2Fa+b.txt\",\"5\",\"SSE-S3\",\"\"\n" {
+		t.Errorf("data file %q", text)
 	}
 }
