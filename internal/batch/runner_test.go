@@ -421,3 +421,87 @@ func TestRateLimitedJobCompletes(t *testing.T) {
 	startService(t, s, m)
 	waitStatus(t, s, id, StatusComplete)
 }
+
+// TestStopAndResume stops the engine (as a server shutdown does) in the middle of a job
+// and starts a new one on the same store: the job completes with every task run once.
+func TestStopAndResume(t *testing.T) {
+	s, _, _ := newTestService(t, Config{Workers: 4, CheckpointEvery: 5, DispatchWindow: 20})
+	m := newMemExecutor()
+	j := csvManifestJob(m, "stop", 300)
+	id, err := s.Create(context.Background(), j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reached := make(chan struct{})
+	var n atomic.Int64
+	m.hook = func(j *Job, tk Task) {
+		if n.Add(1) == 100 {
+			close(reached)
+		}
+	}
+	stop := startService(t, s, m)
+	<-reached
+	stop()
+	mid, err := s.Describe(context.Background(), testAccount, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mid.Status != StatusActive {
+		t.Fatalf("status after the stop %s, want Active", mid.Status)
+	}
+	s2 := New(s.cfg, Deps{KV: s.db, Records: s.rec})
+	startService(t, s2, m)
+	got := waitStatus(t, s2, id, StatusComplete)
+	if got.Progress.NumberOfTasksSucceeded != 300 {
+		t.Fatalf("progress %+v", got.Progress)
+	}
+	for mk, c := range m.doCalls(id) {
+		if c != 1 {
+			t.Errorf("task %s ran %d times", mk, c)
+		}
+	}
+	if len(m.doCalls(id)) != 300 {
+		t.Fatalf("%d tasks ran", len(m.doCalls(id)))
+	}
+}
+
+// blockingWalk is an executor whose listing waits until release is closed.
+type blockingWalk struct {
+	*memExecutor
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (b blockingWalk) Walk(ctx context.Context, j *Job, bucket string, fn func(ObjectInfo) error) error {
+	close(b.entered)
+	<-b.release
+	for i := 0; i < 3*prepareBatch; i++ {
+		if err := fn(ObjectInfo{Key: fmt.Sprintf("k%d", i), IsLatest: true}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func TestCancelWhilePreparing(t *testing.T) {
+	s, _, _ := newTestService(t, Config{})
+	x := blockingWalk{newMemExecutor(), make(chan struct{}), make(chan struct{})}
+	j := csvJob("cprep")
+	j.Manifest = nil
+	j.Generator = &Generator{SourceBucket: "arn:aws:s3:::src"}
+	id, err := s.Create(context.Background(), j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	startService(t, s, x)
+	<-x.entered
+	got, err := s.UpdateStatus(context.Background(), testAccount, id, StatusCancelled, "no")
+	if err != nil || got.Status != StatusCancelling {
+		t.Fatalf("cancel while preparing: %v %v", got, err)
+	}
+	close(x.release)
+	got = waitStatus(t, s, id, StatusCancelled)
+	if got.TerminationDate.IsZero() || len(x.doCalls(id)) != 0 {
+		t.Fatalf("cancelled job %+v ran %d tasks", got, len(x.doCalls(id)))
+	}
+}
