@@ -3,7 +3,6 @@ package batch
 import (
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/arcastore/arca/internal/iam"
 	"github.com/arcastore/arca/internal/recauth"
@@ -11,11 +10,6 @@ import (
 )
 
 const testAccount = "111122223333"
-
-// testClock is a settable clock.
-type testClock struct{ t time.Time }
-
-func (c *testClock) Now() time.Time { return c.t }
 
 // newTestService returns a Service on a fresh bolt file in a temp dir, and the store.
 func newTestService(t *testing.T, cfg Config) (*Service, *bolt.Store, *recauth.Key) {

@@ -40,10 +40,13 @@ func (s *Service) schedule(ctx context.Context, x Executor, wg *sync.WaitGroup) 
 	// (which would start a second one on a stale status).
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var prep, run []*Job
+	var prep, run, expired []*Job
+	cutoff := s.now().Add(-s.cfg.Retention)
 	err := s.db.View(func(tx kv.Tx) error {
 		return s.forEachRecord(tx, func(r *record) error {
 			switch st := r.Job.Status; {
+			case st.Terminal() && !r.Job.TerminationDate.IsZero() && r.Job.TerminationDate.Before(cutoff):
+				expired = append(expired, r.Job)
 			case st == StatusNew || st == StatusPreparing:
 				prep = append(prep, r.Job)
 			case st == StatusCancelling && !r.Run.Prepared:
@@ -58,6 +61,9 @@ func (s *Service) schedule(ctx context.Context, x Executor, wg *sync.WaitGroup) 
 	if err != nil {
 		s.log.Error("batch: listing jobs", "err", err)
 		return
+	}
+	if len(expired) > 0 {
+		s.expire(expired)
 	}
 	// Jobs already under way first (they hold resources and are resumed after a
 	// restart), then by priority, then oldest first.
@@ -524,4 +530,32 @@ func (s *Service) flush(id string, ds []done) (stop bool, err error) {
 		return s.putRecord(tx, r)
 	})
 	return stop, err
+}
+
+// expire deletes the records (and ClientRequestTokens, and any tasks left) of jobs that
+// ended more than Config.Retention ago.
+func (s *Service) expire(jobs []*Job) {
+	err := s.db.Update(func(tx kv.Tx) error {
+		jb := tx.Bucket(bucketJobs)
+		tb := tx.Bucket(bucketTokens)
+		for _, j := range jobs {
+			if jb != nil {
+				if err := jb.Delete([]byte(j.ID)); err != nil {
+					return err
+				}
+			}
+			if tb != nil {
+				if err := tb.Delete([]byte(j.AccountID + "\x00" + j.ClientRequestToken)); err != nil {
+					return err
+				}
+			}
+			if err := dropTasks(tx, j.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		s.log.Error("batch: deleting ended jobs", "err", err)
+	}
 }

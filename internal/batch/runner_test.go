@@ -5,10 +5,13 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/arcastore/arca/internal/kv"
 )
@@ -503,5 +506,54 @@ func TestCancelWhilePreparing(t *testing.T) {
 	got = waitStatus(t, s, id, StatusCancelled)
 	if got.TerminationDate.IsZero() || len(x.doCalls(id)) != 0 {
 		t.Fatalf("cancelled job %+v ran %d tasks", got, len(x.doCalls(id)))
+	}
+}
+
+// syncClock is a settable clock safe for concurrent use.
+type syncClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *syncClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *syncClock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// TestEndedJobsExpire: a job that ended is listed and described for Config.Retention
+// (90 days, AWS's ListJobs window), then deleted with its token.
+func TestEndedJobsExpire(t *testing.T) {
+	s0, _, _ := newTestService(t, Config{})
+	clock := &syncClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	s := New(Config{PollInterval: 10 * time.Millisecond}, Deps{KV: s0.db, Records: s0.rec, Now: clock.Now})
+	m := newMemExecutor()
+	id, err := s.Create(context.Background(), csvManifestJob(m, "expire", 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	startService(t, s, m)
+	waitStatus(t, s, id, StatusComplete)
+	clock.Add(89 * 24 * time.Hour)
+	s.poke()
+	if _, err := s.Describe(context.Background(), testAccount, id); err != nil {
+		t.Fatalf("a job 89 days after it ended: %v", err)
+	}
+	clock.Add(2 * 24 * time.Hour)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, err := s.Describe(context.Background(), testAccount, id)
+		if errors.Is(err, ErrNoSuchJob) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a job 91 days after it ended is still described: %v", err)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	id2, err := s.Create(context.Background(), csvManifestJob(m, "expire", 3))
+	if err != nil || id2 == id {
+		t.Fatalf("the expired job's token: %q %v", id2, err)
 	}
 }

@@ -35,6 +35,9 @@ type Config struct {
 	// PollInterval is how often the scheduler looks for work without being woken
 	// (default 2s).
 	PollInterval time.Duration
+	// Retention is how long a job that ended stays listed and described (default 90
+	// days, AWS's): then its record and its ClientRequestToken are deleted.
+	Retention time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -55,6 +58,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.PollInterval <= 0 {
 		c.PollInterval = 2 * time.Second
+	}
+	if c.Retention <= 0 {
+		c.Retention = 90 * 24 * time.Hour
 	}
 	return c
 }
