@@ -564,6 +564,46 @@ func TestBatchAuthz(t *testing.T) {
 	}
 }
 
+// TestBatchConditionKeys: the job calls' condition keys: s3:RequestJobPriority bounds
+// UpdateJobPriority, aws:ResourceTag/<key> (the job's tags) and s3:ExistingJobOperation
+// select the jobs an identity may confirm or cancel.
+func TestBatchConditionKeys(t *testing.T) {
+	e := newBatchEnv(t)
+	ctx := context.Background()
+	root := iamClient(e.srv.HTTPURL, testAccessKey, testSecretKey)
+	mustCreateBucket(t, e.c, "data")
+	bodies := e.putObjects(t, "data", "k", 1)
+	manifest := e.csvManifest(t, "m.csv", "data", sortedKeys(bodies))
+	job := func(team string) string {
+		return e.create(t, e.ctl, &s3control.CreateJobInput{ConfirmationRequired: aws.Bool(true), Priority: aws.Int32(1),
+			Operation: &ctypes.JobOperation{S3DeleteObjectTagging: &ctypes.S3DeleteObjectTaggingOperation{}},
+			Manifest:  manifest, Report: &ctypes.JobReport{Enabled: false}, Tags: []ctypes.S3Tag{{Key: aws.String("team"), Value: aws.String(team)}}})
+	}
+	ours, theirs := job("storage"), job("web")
+	e.wait(t, ours, ctypes.JobStatusSuspended)
+	e.wait(t, theirs, ctypes.JobStatusSuspended)
+	op := authzUser(t, root, "operator",
+		`{"Version":"2012-10-17","Statement":[`+
+			`{"Effect":"Allow","Action":"s3:UpdateJobPriority","Resource":"*","Condition":{"NumericLessThanEquals":{"s3:RequestJobPriority":"100"}}},`+
+			`{"Effect":"Allow","Action":"s3:UpdateJobStatus","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/team":"storage","s3:ExistingJobOperation":"S3DeleteObjectTagging"}}}]}`)
+	octl := bpaControl(t, e.srv, op)
+	acct := aws.String(e.account)
+	if _, err := octl.UpdateJobPriority(ctx, &s3control.UpdateJobPriorityInput{AccountId: acct, JobId: aws.String(ours), Priority: 50}); err != nil {
+		t.Errorf("UpdateJobPriority 50: %v", err)
+	}
+	_, err := octl.UpdateJobPriority(ctx, &s3control.UpdateJobPriorityInput{AccountId: acct, JobId: aws.String(ours), Priority: 500})
+	wantAPIError(t, err, "AccessDenied", 403)
+	if _, err := octl.UpdateJobStatus(ctx, &s3control.UpdateJobStatusInput{AccountId: acct, JobId: aws.String(ours),
+		RequestedJobStatus: ctypes.RequestedJobStatusCancelled}); err != nil {
+		t.Errorf("UpdateJobStatus of a job tagged team=storage: %v", err)
+	}
+	_, err = octl.UpdateJobStatus(ctx, &s3control.UpdateJobStatusInput{AccountId: acct, JobId: aws.String(theirs), RequestedJobStatus: ctypes.RequestedJobStatusCancelled})
+	wantAPIError(t, err, "AccessDenied", 403)
+	if j := e.describe(t, theirs); j.Status != ctypes.JobStatusSuspended || j.Priority != 1 {
+		t.Errorf("the other team's job changed: %s %d", j.Status, j.Priority)
+	}
+}
+
 // TestBatchCLI: the aws CLI's s3control job commands (through an HTTP proxy for the
 // account-id host prefix), boto3 with inject_host_prefix=False, and `arca batch status`.
 func TestBatchCLI(t *testing.T) {

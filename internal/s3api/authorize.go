@@ -84,7 +84,7 @@ func (a *API) authorize(q *request) error {
 	case newBucketResource:
 		return a.authz.S3(q.ctx, id, a.policyRequest(q, action, bucketARN(q.bucket)), authz.S3Resource{})
 	case jobResource:
-		return a.authz.S3(q.ctx, id, a.policyRequest(q, action, a.jobARN(q)), authz.S3Resource{})
+		return a.authz.S3(q.ctx, id, a.jobKeys(q, a.policyRequest(q, action, a.jobARN(q))), authz.S3Resource{})
 	case objectResource:
 		return a.authorizeOn(q, q.bucket, action, objectARN(q.bucket, q.key))
 	}

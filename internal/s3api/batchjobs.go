@@ -10,6 +10,7 @@ import (
 
 	"github.com/arcastore/arca/internal/apierr"
 	"github.com/arcastore/arca/internal/batch"
+	"github.com/arcastore/arca/internal/policy"
 )
 
 // S3 Batch Operations' job API (S3 Control, docs/BATCH.md "API"): the rows on onControl
@@ -296,4 +297,32 @@ func controlPathMatches(pattern, path string) bool {
 		return false
 	}
 	return true
+}
+
+// jobKeys adds the condition keys S3 defines for the calls on a job to r: the job's
+// s3:ExistingJobPriority, s3:ExistingJobOperation, s3:JobSuspendedCause (when suspended
+// with one) and aws:ResourceTag/<key> for each job tag, and UpdateJobPriority's
+// s3:RequestJobPriority. A job that does not exist adds none (the handler answers
+// NotFoundException).
+func (a *API) jobKeys(q *request, r *policy.Request) *policy.Request {
+	if q.o != nil && q.o.Name == "UpdateJobPriority" && q.qhas("priority") {
+		r.Set("s3:RequestJobPriority", q.qget("priority"))
+	}
+	acct := q.header("x-amz-account-id")
+	if a.batch == nil || acct != identityOf(q).AccountID {
+		return r
+	}
+	j, err := a.batch.Describe(q.ctx, acct, jobIDOf(q))
+	if err != nil {
+		return r
+	}
+	r.Set("s3:ExistingJobPriority", strconv.FormatInt(int64(j.Priority), 10))
+	r.Set("s3:ExistingJobOperation", j.Operation.Name())
+	if j.SuspendedCause != "" {
+		r.Set("s3:JobSuspendedCause", j.SuspendedCause)
+	}
+	for _, t := range j.Tags {
+		r.Set("aws:ResourceTag/"+t.Key, t.Value)
+	}
+	return r
 }
