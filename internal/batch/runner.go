@@ -16,9 +16,6 @@ import (
 // returns once every job goroutine has stopped (their progress stored), so the store may
 // be closed after it returns.
 func (s *Service) Start(ctx context.Context, x Executor) {
-	s.mu.Lock()
-	s.started = true
-	s.mu.Unlock()
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	tick := time.NewTicker(s.cfg.PollInterval)
@@ -78,10 +75,9 @@ func (s *Service) schedule(ctx context.Context, x Executor, wg *sync.WaitGroup) 
 		}
 		return ja.CreationTime.Before(jb.CreationTime)
 	})
-	nrun := 0
-	for id, kind := range s.busy {
-		_ = id
-		if kind {
+	nrun := 0 // jobs running tasks (preparers and ending jobs do not count)
+	for _, running := range s.busy {
+		if running {
 			nrun++
 		}
 	}
@@ -439,11 +435,10 @@ func (s *Service) execute(ctx context.Context, x Executor, r *record) error {
 }
 
 // advance persists the dispatch watermark D = hi (never lowering it) and returns the
-// tasks [lo, hi). The watermark is durable before any of those tasks is dispatched.
+// tasks [lo, hi). The watermark is durable before any of those tasks is dispatched; the
+// tasks are read after, outside the write transaction.
 func (s *Service) advance(id string, lo, hi int64) ([]Task, error) {
-	var tasks []Task
 	err := s.db.Update(func(tx kv.Tx) error {
-		tasks = tasks[:0]
 		r, ok, err := s.getRecord(tx, id)
 		if err != nil {
 			return err
@@ -454,6 +449,17 @@ func (s *Service) advance(id string, lo, hi int64) ([]Task, error) {
 		if r.Job.Status != StatusActive {
 			return errStop
 		}
+		if hi > r.Run.Dispatched {
+			r.Run.Dispatched = hi
+			return s.putRecord(tx, r)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	tasks := make([]Task, 0, hi-lo)
+	err = s.db.View(func(tx kv.Tx) error {
 		b, err := taskBucket(tx, id, false)
 		if err != nil {
 			return err
@@ -467,10 +473,6 @@ func (s *Service) advance(id string, lo, hi int64) ([]Task, error) {
 				return err
 			}
 			tasks = append(tasks, t)
-		}
-		if hi > r.Run.Dispatched {
-			r.Run.Dispatched = hi
-			return s.putRecord(tx, r)
 		}
 		return nil
 	})
@@ -499,10 +501,8 @@ func (s *Service) flush(id string, ds []done) (stop bool, err error) {
 		}
 		p := &r.Job.Progress
 		for _, d := range ds {
-			if _, exists, err := s.getResult(b, id, d.idx); err != nil {
-				return err
-			} else if exists {
-				continue
+			if b.Get(taskKey('r', d.idx)) != nil {
+				continue // stored already: counted once
 			}
 			if err := s.putResult(b, id, d.idx, d.res); err != nil {
 				return err

@@ -87,9 +87,8 @@ type Service struct {
 
 	wake chan struct{}
 
-	mu      sync.Mutex
-	busy    map[string]bool // jobs a goroutine is preparing or running
-	started bool
+	mu   sync.Mutex
+	busy map[string]bool // jobs a goroutine prepares (false) or runs (true)
 }
 
 // New returns a Service over d.KV. It runs nothing until Start.
