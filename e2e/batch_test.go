@@ -315,6 +315,14 @@ func TestBatchGeneratedAndInventory(t *testing.T) {
 	if rows := e.reportRows(t, "gen", id); len(rows) != 0 {
 		t.Errorf("FailedTasksOnly report of a job without failures: %v", rows)
 	}
+	// The generator's listing is one ListObjectVersions of the creator, invoked by Batch
+	// Operations.
+	list := findRecord(auditLookup(t, cloudTrailClient(e.srv.HTTPURL, testAccessKey, testSecretKey), "EventName", "ListObjectVersions"),
+		"ListObjectVersions", func(r map[string]any) bool {
+			return field(r, "userIdentity.invokedBy") == "batchoperations.s3.amazonaws.com"
+		})
+	wantFields(t, "generator's ListObjectVersions", list, map[string]any{"requestParameters.bucketName": "gen",
+		"userIdentity.arn": "arn:aws:iam::" + e.account + ":root", "readOnly": true, "managementEvent": false})
 
 	// An inventory report as the manifest: tag every object it lists.
 	invrPut(t, e.c, "gen", invrConfig("all", s3types.InventoryFormatCsv, nil))
@@ -336,6 +344,15 @@ func TestBatchGeneratedAndInventory(t *testing.T) {
 	j = e.wait(t, id, ctypes.JobStatusComplete)
 	if n := aws.ToInt64(j.ProgressSummary.NumberOfTasksSucceeded); n != 5 {
 		t.Errorf("inventory job: %d tasks succeeded, want 5 (%+v)", n, *j.ProgressSummary)
+	}
+	tagged := 0
+	for _, r := range auditLookup(t, cloudTrailClient(e.srv.HTTPURL, testAccessKey, testSecretKey), "EventName", "PutObjectTagging") {
+		if field(r, "userIdentity.invokedBy") == "batchoperations.s3.amazonaws.com" && field(r, "requestParameters.bucketName") == "gen" {
+			tagged++
+		}
+	}
+	if tagged != 5 {
+		t.Errorf("%d PutObjectTagging records invoked by Batch Operations, want 5", tagged)
 	}
 	for _, k := range append(sortedKeys(s3Bodies), sortedKeys(kmsBodies)...) {
 		tg, err := e.c.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String("gen"), Key: aws.String(k)})
