@@ -501,6 +501,27 @@ func TestBatchLifecycle(t *testing.T) {
 		t.Errorf("ListJobs Cancelled: %v", ids)
 	}
 
+	// Pages of one job each, then a token the listing never gave.
+	var paged []string
+	pages := s3control.NewListJobsPaginator(e.ctl, &s3control.ListJobsInput{AccountId: acct, MaxResults: aws.Int32(1)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			t.Fatalf("ListJobs page: %v", err)
+		}
+		if len(page.Jobs) > 1 {
+			t.Errorf("ListJobs maxResults 1 gave %d jobs", len(page.Jobs))
+		}
+		for _, j := range page.Jobs {
+			paged = append(paged, aws.ToString(j.JobId))
+		}
+	}
+	if slices.Sort(paged); !slices.Equal(paged, sortedCopy([]string{id, id2})) {
+		t.Errorf("ListJobs pages: %v, want %s and %s", paged, id, id2)
+	}
+	_, err = e.ctl.ListJobs(ctx, &s3control.ListJobsInput{AccountId: acct, NextToken: aws.String("not-a-token")})
+	wantAPIError(t, err, "InvalidNextTokenException", 400)
+
 	// AWS's refusals.
 	_, err = e.ctl.DescribeJob(ctx, &s3control.DescribeJobInput{AccountId: acct, JobId: aws.String("00000000-0000-0000-0000-000000000000")})
 	wantAPIError(t, err, "NotFoundException", 404)

@@ -139,6 +139,9 @@ func (a *API) listJobs(q *request) (*response, error) {
 		return nil, apierr.BatchInvalidNextToken
 	}
 	jobs, token, err := s.List(q.ctx, acct, statuses, next, max)
+	if next != "" && errors.Is(err, batch.ErrInvalidRequest) {
+		return nil, apierr.BatchInvalidNextToken // the engine refuses only a token it did not give
+	}
 	if err != nil {
 		return nil, err
 	}
