@@ -666,6 +666,14 @@ func TestBatchCLI(t *testing.T) {
 		t.Errorf("list-jobs Suspended:\n%s", out)
 	}
 	bpaCLI(t, e.srv, false, "s3control", "update-job-priority", "--account-id", e.account, "--job-id", id, "--priority", "99")
+	bpaCLI(t, e.srv, false, "s3control", "put-job-tagging", "--account-id", e.account, "--job-id", id, "--tags", "Key=owner,Value=cli")
+	if out := bpaCLI(t, e.srv, false, "s3control", "get-job-tagging", "--account-id", e.account, "--job-id", id); !strings.Contains(out, `"Value": "cli"`) {
+		t.Errorf("get-job-tagging:\n%s", out)
+	}
+	bpaCLI(t, e.srv, false, "s3control", "delete-job-tagging", "--account-id", e.account, "--job-id", id)
+	if out := bpaCLI(t, e.srv, true, "s3control", "describe-job", "--account-id", e.account, "--job-id", "no-such-job"); !strings.Contains(out, "NotFoundException") {
+		t.Errorf("describe-job of an unknown job:\n%s", out)
+	}
 	out = bpaCLI(t, e.srv, false, "s3control", "describe-job", "--account-id", e.account, "--job-id", id)
 	if !strings.Contains(out, `"Priority": 99`) || !strings.Contains(out, `"Status": "Suspended"`) {
 		t.Errorf("describe-job:\n%s", out)
