@@ -640,6 +640,40 @@ func TestBatchConditionKeys(t *testing.T) {
 	if j := e.describe(t, theirs); j.Status != ctypes.JobStatusSuspended || j.Priority != 1 {
 		t.Errorf("the other team's job changed: %s %d", j.Status, j.Priority)
 	}
+
+	// CreateJob's keys: only tagging jobs, at priority 10 or less, tagged with a team.
+	creator := authzUser(t, root, "tagger",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:CreateJob","Resource":"*","Condition":{`+
+			`"StringEquals":{"s3:RequestJobOperation":"S3PutObjectTagging"},"NumericLessThanEquals":{"s3:RequestJobPriority":"10"},`+
+			`"Null":{"aws:RequestTag/team":"false"}}},`+
+			`{"Effect":"Allow","Action":"s3:PutJobTagging","Resource":"*","Condition":{"ForAllValues:StringEquals":{"aws:TagKeys":["team"]}}}]}`)
+	cctl := bpaControl(t, e.srv, creator)
+	in := func(prio int32, op *ctypes.JobOperation, tags ...ctypes.S3Tag) *s3control.CreateJobInput {
+		return &s3control.CreateJobInput{AccountId: acct, RoleArn: aws.String(e.role), ClientRequestToken: aws.String(fmt.Sprint("c", prio, len(tags), op.S3DeleteObjectTagging != nil)),
+			ConfirmationRequired: aws.Bool(true), Priority: aws.Int32(prio), Operation: op, Manifest: manifest, Report: &ctypes.JobReport{Enabled: false}, Tags: tags}
+	}
+	tagOp := &ctypes.JobOperation{S3PutObjectTagging: &ctypes.S3SetObjectTaggingOperation{TagSet: []ctypes.S3Tag{{Key: aws.String("a"), Value: aws.String("b")}}}}
+	team := ctypes.S3Tag{Key: aws.String("team"), Value: aws.String("storage")}
+	out, err := cctl.CreateJob(ctx, in(10, tagOp, team))
+	if err != nil {
+		t.Fatalf("CreateJob within the conditions: %v", err)
+	}
+	for what, bad := range map[string]*s3control.CreateJobInput{
+		"priority 11":        in(11, tagOp, team),
+		"another operation":  in(5, &ctypes.JobOperation{S3DeleteObjectTagging: &ctypes.S3DeleteObjectTaggingOperation{}}, team),
+		"without a team tag": in(5, tagOp),
+	} {
+		_, err := cctl.CreateJob(ctx, bad)
+		if code, _ := errInfo(err); code != "AccessDenied" {
+			t.Errorf("CreateJob %s: %v, want AccessDenied", what, err)
+		}
+	}
+	if _, err := cctl.PutJobTagging(ctx, &s3control.PutJobTaggingInput{AccountId: acct, JobId: out.JobId, Tags: []ctypes.S3Tag{team}}); err != nil {
+		t.Errorf("PutJobTagging with team only: %v", err)
+	}
+	_, err = cctl.PutJobTagging(ctx, &s3control.PutJobTaggingInput{AccountId: acct, JobId: out.JobId, Tags: []ctypes.S3Tag{team,
+		{Key: aws.String("cost"), Value: aws.String("x")}}})
+	wantAPIError(t, err, "AccessDenied", 403)
 }
 
 // TestBatchCLI: the aws CLI's s3control job commands (through an HTTP proxy for the

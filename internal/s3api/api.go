@@ -158,6 +158,8 @@ type request struct {
 	// rewrap is an UpdateObjectEncryption's request and outcome, for its audit record
 	// (updateenc.go).
 	rewrap *rewrapAudit
+	// jobBody is a CreateJob's or PutJobTagging's decoded body, once read (batchjobs.go).
+	jobBody *jobBody
 }
 
 func (q *request) qget(k string) string {

@@ -31,6 +31,7 @@ func (a *API) policyRequest(q *request, action, resource string) *policy.Request
 		r.Set(policy.KeySSECAlgorithm, v)
 	}
 	a.requestKeys(q, action, r)
+	jobRequestKeys(q, r)
 	aclKeys(q, action, r)
 	lockKeys(q, action, r)
 	if action == "s3:ListBucket" {

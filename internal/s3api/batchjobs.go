@@ -69,14 +69,7 @@ func (a *API) createJob(q *request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	var in createJobRequestXML
-	if err := readXML(q, &in); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, apierr.MalformedXML
-		}
-		return nil, err
-	}
-	j, err := jobFromXML(&in)
+	j, err := q.readCreateJob()
 	if err != nil {
 		return nil, err
 	}
@@ -215,17 +208,7 @@ func (a *API) putJobTagging(q *request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	var in putJobTaggingRequestXML
-	if err := readXML(q, &in); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, apierr.MalformedXML
-		}
-		return nil, err
-	}
-	if in.Tags == nil {
-		return nil, apierr.BatchBadRequest.Msg("Tags is required.")
-	}
-	tags, err := jobTags(in.Tags)
+	tags, err := q.readJobTags()
 	if err != nil {
 		return nil, err
 	}
@@ -328,4 +311,85 @@ func (a *API) jobKeys(q *request, r *policy.Request) *policy.Request {
 		r.Set("aws:ResourceTag/"+t.Key, t.Value)
 	}
 	return r
+}
+
+// jobBody is the decoded body of a CreateJob (job) or PutJobTagging (tags), read once:
+// authorization reads it for its condition keys, the handler uses it.
+type jobBody struct {
+	job  *batch.Job
+	tags []batch.Tag
+	err  error
+}
+
+// readCreateJob decodes and checks CreateJob's body (once).
+func (q *request) readCreateJob() (*batch.Job, error) {
+	if q.jobBody == nil {
+		q.jobBody = &jobBody{}
+		var in createJobRequestXML
+		err := readXML(q, &in)
+		if errors.Is(err, io.EOF) {
+			err = apierr.MalformedXML
+		}
+		if err == nil {
+			q.jobBody.job, err = jobFromXML(&in)
+		}
+		q.jobBody.err = err
+	}
+	return q.jobBody.job, q.jobBody.err
+}
+
+// readJobTags decodes and checks PutJobTagging's body (once).
+func (q *request) readJobTags() ([]batch.Tag, error) {
+	if q.jobBody == nil {
+		q.jobBody = &jobBody{}
+		var in putJobTaggingRequestXML
+		err := readXML(q, &in)
+		if errors.Is(err, io.EOF) {
+			err = apierr.MalformedXML
+		}
+		if err == nil && in.Tags == nil {
+			err = apierr.BatchBadRequest.Msg("Tags is required.")
+		}
+		if err == nil {
+			q.jobBody.tags, err = jobTags(in.Tags)
+		}
+		q.jobBody.err = err
+	}
+	return q.jobBody.tags, q.jobBody.err
+}
+
+// jobRequestKeys adds the condition keys of what a CreateJob or PutJobTagging asks for:
+// s3:RequestJobPriority and s3:RequestJobOperation of the new job, aws:RequestTag/<key>
+// and aws:TagKeys of its tags. A body that does not decode adds none (the handler answers
+// its error).
+func jobRequestKeys(q *request, r *policy.Request) {
+	if q.o == nil {
+		return
+	}
+	var tags []batch.Tag
+	switch q.o.Name {
+	case "CreateJob":
+		j, err := q.readCreateJob()
+		if err != nil {
+			return
+		}
+		r.Set("s3:RequestJobPriority", strconv.FormatInt(int64(j.Priority), 10))
+		r.Set("s3:RequestJobOperation", j.Operation.Name())
+		tags = j.Tags
+	case "PutJobTagging":
+		var err error
+		if tags, err = q.readJobTags(); err != nil {
+			return
+		}
+	default:
+		return
+	}
+	var keys []string
+	for _, t := range tags {
+		r.Set("aws:RequestTag/"+t.Key, t.Value)
+		keys = append(keys, t.Key)
+	}
+	if len(keys) > 0 {
+		r.Set("aws:TagKeys", keys...)
+	}
 }
