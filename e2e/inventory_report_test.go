@@ -564,3 +564,52 @@ func TestInventoryReportAWSCLI(t *testing.T) {
 		t.Errorf("data file %q", text)
 	}
 }
+
+// TestInventoryReportCrossAccount: another account's destination receives reports only
+// once its bucket policy allows s3.amazonaws.com to put them for the source bucket (AWS's
+// documented destination policy, conditions and all); the configuration's AccountId must
+// be the destination's owner; the owner reads the report with its own credentials.
+func TestInventoryReportCrossAccount(t *testing.T) {
+	srv := StartServer(t)
+	ep := srv.HTTPURL
+	a := srv.S3(ep)
+	acctA := authzAccount(t, srv)
+	acctB, akB, skB := createAccount(t, srv, "inventory-reports")
+	b := authzS3(t, ep, authzCreds{AK: akB, SK: skB})
+	mustCreateBucket(t, a, "inv-src")
+	mustCreateBucket(t, b, "inv-theirs")
+	mustPut(t, a, "inv-src", "k", []byte("v"))
+	cfg := invrConfig("x", s3types.InventoryFormatCsv, nil)
+	cfg.Destination.S3BucketDestination.Bucket = aws.String("arn:aws:s3:::inv-theirs")
+	cfg.Destination.S3BucketDestination.AccountId = aws.String(acctB)
+	invrPut(t, a, "inv-src", cfg)
+	wrong := invrConfig("wrong-owner", s3types.InventoryFormatCsv, nil)
+	wrong.Destination.S3BucketDestination.Bucket = aws.String("arn:aws:s3:::inv-theirs")
+	wrong.Destination.S3BucketDestination.AccountId = aws.String(acctA)
+	invrPut(t, a, "inv-src", wrong)
+
+	resp, _ := invrRun(t, ep, "inv-src", "x", "", "")
+	if e := wantXMLError(t, resp, 403, "AccessDenied"); !strings.Contains(e.Message, "does not allow s3.amazonaws.com") {
+		t.Errorf("without the destination policy: %q", e.Message)
+	}
+	xacctPolicy(t, b, "inv-theirs", `{"Sid":"InventoryExamplePolicy","Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},`+
+		`"Action":"s3:PutObject","Resource":"arn:aws:s3:::inv-theirs/*","Condition":{"StringEquals":{"aws:SourceAccount":"`+acctA+
+		`","s3:x-amz-acl":"bucket-owner-full-control"},"ArnLike":{"aws:SourceArn":"arn:aws:s3:::inv-src"}}}`)
+	resp, res := invrRun(t, ep, "inv-src", "x", "", "")
+	if resp.Status != 200 || res.Objects != 1 {
+		t.Fatalf("with the destination policy: %d %s", resp.Status, resp.Body)
+	}
+	raw, _ := mustGet(t, b, &s3.GetObjectInput{Bucket: aws.String("inv-theirs"), Key: aws.String(res.ManifestKey)})
+	if !strings.Contains(string(raw), `"sourceBucket": "inv-src"`) {
+		t.Errorf("manifest read by the destination's owner: %s", raw)
+	}
+	resp, _ = invrRun(t, ep, "inv-src", "wrong-owner", "", "")
+	if e := wantXMLError(t, resp, 403, "AccessDenied"); !strings.Contains(e.Message, "is not owned by account "+acctA) {
+		t.Errorf("AccountId not the owner: %q", e.Message)
+	}
+	// A policy for another source account does not let this one in.
+	xacctPolicy(t, b, "inv-theirs", `{"Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":"s3:PutObject",`+
+		`"Resource":"arn:aws:s3:::inv-theirs/*","Condition":{"StringEquals":{"aws:SourceAccount":"999999999999"}}}`)
+	resp, _ = invrRun(t, ep, "inv-src", "x", "", "")
+	wantXMLError(t, resp, 403, "AccessDenied")
+}
