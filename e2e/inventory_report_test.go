@@ -563,6 +563,20 @@ func TestInventoryReportAWSCLI(t *testing.T) {
 	if string(text) != "\"inv-src\",\"docs%2Fa+b.txt\",\"5\",\"SSE-S3\",\"\"\n" {
 		t.Errorf("data file %q", text)
 	}
+	// --run writes a new report first; a configuration without the summary's fields is
+	// named with what it lacks.
+	mustPut(t, c, "inv-src", "second", []byte("hi"))
+	out, err = arcaAs(testAccessKey, testSecretKey, "inventory", "summary", "--endpoint", ep, "--bucket", "inv-src", "--id", "cli", "--run", "--json")
+	if err != nil || !strings.Contains(out, `"objects": 2`) || !strings.Contains(out, `"bytes": 7`) {
+		t.Errorf("summary --run: %v\n%s", err, out)
+	}
+	srv.AWS(t, ep, false, "s3api", "put-bucket-inventory-configuration", "--bucket", "inv-src", "--id", "bare",
+		"--inventory-configuration", `{"Id":"bare","IsEnabled":true,"IncludedObjectVersions":"Current","Schedule":{"Frequency":"Daily"},`+
+			`"Destination":{"S3BucketDestination":{"Bucket":"arn:aws:s3:::inv-reports","Format":"Parquet"}}}`)
+	out, err = arcaAs(testAccessKey, testSecretKey, "inventory", "summary", "--endpoint", ep, "--bucket", "inv-src", "--id", "bare", "--run")
+	if err == nil || !strings.Contains(out, "[Size EncryptionStatus KMSKeyArn]") {
+		t.Errorf("summary of a report without the fields: %v\n%s", err, out)
+	}
 }
 
 // TestInventoryReportCrossAccount: another account's destination receives reports only
