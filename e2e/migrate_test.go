@@ -579,6 +579,44 @@ func TestMigrateKillResume(t *testing.T) {
 			t.Errorf("%s: bytes differ", k)
 		}
 	}
+
+	// SIGINT stops a run cleanly: the report of what it did, exit status 1, and the
+	// journal holds exactly the objects it reports copied.
+	mustCreateBucket(t, dc, "many2")
+	state2 := filepath.Join(t.TempDir(), "state2.jsonl")
+	args2 := []string{"--source-endpoint", src.HTTPURL, "--endpoint", dst.HTTPURL, "--concurrency", "1", "--state", state2,
+		"s3://many", "s3://many2"}
+	cmd = migrateCmd(env, args2...)
+	var out2, err2 bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out2, &err2
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited = make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	state = state2
+	for lines() < 10 {
+		select {
+		case <-exited:
+			t.Fatalf("arca migrate ended before SIGINT:\n%s%s", out2.String(), err2.String())
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	cmd.Process.Signal(os.Interrupt)
+	<-exited
+	if code := cmd.ProcessState.ExitCode(); code != 1 || !strings.Contains(err2.String(), "interrupted") {
+		t.Fatalf("after SIGINT: exit %d\n%s%s", code, out2.String(), err2.String())
+	}
+	m := migrateReportRE.FindStringSubmatch(out2.String())
+	if m == nil {
+		t.Fatalf("no report after SIGINT: %q", out2.String())
+	}
+	copied, _ := strconv.Atoi(m[1])
+	if got := lines(); got != copied {
+		t.Fatalf("the journal has %d lines, the report says %d copied", got, copied)
+	}
+	stdout, stderr, _ = runMigrate(t, env, args2...)
+	wantMigrated(t, stdout, stderr, n-copied, copied, 0)
 }
 
 // corruptingProxy forwards to target, flipping a byte in the body of every GET of a key

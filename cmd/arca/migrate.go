@@ -111,6 +111,9 @@ func runMigrate(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	opts.SrcPrefix, opts.DstPrefix = srcPrefix, dstPrefix
+	if _, dir := src.(*migrate.DirSource); dir && f.versions {
+		return &usageError{msg: "--versions needs an s3:// source", hint: "a directory has one version of each file; drop --versions"}
+	}
 	if err := f.checkDest(ctx, dst); err != nil {
 		return err
 	}
@@ -148,6 +151,9 @@ func runMigrate(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "dry run: %d to copy (%s listed), %d skipped\n", rep.Copied, bench.FormatSize(rep.ListedBytes), rep.Skipped)
 	} else {
 		fmt.Fprintln(stdout, rep.String())
+	}
+	if err != nil && ctx.Err() != nil {
+		return fmt.Errorf("interrupted; what was copied is in the journal %s: run the same command again to go on", state)
 	}
 	if err != nil {
 		return err
@@ -276,8 +282,9 @@ func (f *migrateFlags) client(ctx context.Context, endpoint, profile, region str
 	}
 	custom := endpoint != "" || (!source && cfg.BaseEndpoint != nil)
 	return s3.NewFromConfig(cfg, func(o *s3.Options) {
-		if source && endpoint == "" {
-			o.BaseEndpoint = nil // AWS_ENDPOINT_URL names Arca, not the source
+		if source && endpoint == "" && o.BaseEndpoint != nil &&
+			(*o.BaseEndpoint == os.Getenv("AWS_ENDPOINT_URL") || *o.BaseEndpoint == os.Getenv("AWS_ENDPOINT_URL_S3")) {
+			o.BaseEndpoint = nil // the environment's endpoint names Arca; a source profile's endpoint_url stays
 		}
 		o.UsePathStyle = custom && f.pathStyle
 		o.ContinueHeaderThresholdBytes = -1
