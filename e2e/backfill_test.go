@@ -375,7 +375,7 @@ func TestBackfillWalkthrough(t *testing.T) {
 
 	// 3. Job 1, with the aws CLI through the HTTP proxy: S3UpdateObjectEncryption of every
 	// version the inventory lists, under target1 with a bucket key.
-	etag := strings.TrimSpace(srv.AWS(t, ep, false, "s3api", "head-object", "--bucket", bfInv, "--key", allManifest, "--query", "ETag", "--output", "text"))
+	etag := strings.Trim(srv.AWS(t, ep, false, "s3api", "head-object", "--bucket", bfInv, "--key", allManifest, "--query", "ETag", "--output", "text"), "\"\n ")
 	out := bpaCLI(t, srv, false, "s3control", "create-job", "--account-id", account, "--no-confirmation-required",
 		"--operation", fmt.Sprintf(`{"S3UpdateObjectEncryption":{"ObjectEncryption":{"SSEKMS":{"KMSKeyArn":%q,"BucketKeyEnabled":true}}}}`, target1),
 		"--manifest", fmt.Sprintf(`{"Spec":{"Format":"S3InventoryReport_CSV_20161130"},"Location":{"ObjectArn":"arn:aws:s3:::%s/%s","ETag":%q}}`, bfInv, allManifest, etag),
