@@ -749,3 +749,39 @@ func TestMigrateAuthorization(t *testing.T) {
 		}
 	}
 }
+
+// TestMigrateBadCopy: when the destination states a copy that is not what was sent (a proxy
+// in front of Arca changes the checksum a HEAD of "badcopy" states), that version is deleted
+// and the object reported failed; the other object is copied.
+func TestMigrateBadCopy(t *testing.T) {
+	src, dst := StartServer(t), StartServer(t)
+	sc, dc := sdk(t, src, src.HTTPURL), sdk(t, dst, dst.HTTPURL)
+	mustCreateBucket(t, sc, "bsrc")
+	mustCreateBucket(t, dc, "bdst")
+	enableVersioning(t, dc, "bdst", types.BucketVersioningStatusEnabled)
+	putObj(t, sc, &s3.PutObjectInput{Bucket: aws.String("bsrc"), Key: aws.String("good")}, randBytes(2000, 1))
+	putObj(t, sc, &s3.PutObjectInput{Bucket: aws.String("bsrc"), Key: aws.String("badcopy")}, randBytes(3000, 2))
+	u, _ := url.Parse(dst.HTTPURL)
+	rp := httputil.NewSingleHostReverseProxy(u)
+	rp.ModifyResponse = func(resp *http.Response) error {
+		if resp.Request.Method == http.MethodHead && strings.HasSuffix(resp.Request.URL.Path, "/badcopy") &&
+			resp.Header.Get("x-amz-checksum-crc64nvme") != "" {
+			resp.Header.Set("x-amz-checksum-crc64nvme", "AAAAAAAAAAA=")
+		}
+		return nil
+	}
+	proxy := httptest.NewServer(rp)
+	t.Cleanup(proxy.Close)
+	out, stderr, code := runMigrate(t, migrateEnv(t), "--source-endpoint", src.HTTPURL, "--endpoint", proxy.URL,
+		"--state", filepath.Join(t.TempDir(), "state"), "s3://bsrc", "s3://bdst")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\n%s\n%s", code, out, stderr)
+	}
+	wantMigrated(t, out, stderr, 1, 0, 1)
+	if !strings.Contains(stderr, "arca: failed: badcopy: verification failed: the destination states") {
+		t.Errorf("stderr does not explain the bad copy:\n%s", stderr)
+	}
+	if h := keyHistory(t, dc, dst.HTTPURL, "bdst", true); len(h) != 1 || h["good"] == "" {
+		t.Errorf("destination versions %v: want only good's, every bad copy deleted", h)
+	}
+}
