@@ -462,6 +462,33 @@ func TestBackfillWalkthrough(t *testing.T) {
 			t.Errorf("rewrap report row %q, want succeeded 200", r)
 		}
 	}
+	// Every task is one UpdateObjectEncryption record of the job's creator, invoked by Batch
+	// Operations, naming the version's key before and the target key.
+	ct := cloudTrailClient(ep, testAccessKey, testSecretKey)
+	audited := map[string]bool{}
+	for _, r := range auditLookup(t, ct, "EventName", "UpdateObjectEncryption") {
+		if field(r, "userIdentity.invokedBy") != "batchoperations.s3.amazonaws.com" {
+			continue
+		}
+		id := fmt.Sprint(field(r, "requestParameters.key")) + "@" + fmt.Sprint(field(r, "requestParameters.versionId"))
+		b, ok := before[id]
+		if !ok || audited[id] {
+			t.Errorf("UpdateObjectEncryption record of %s: not one per task\n%v", id, r)
+			continue
+		}
+		audited[id] = true
+		want := map[string]any{"userIdentity.arn": "arn:aws:iam::" + account + ":root", "requestParameters.bucketName": bfBucket,
+			"requestParameters.ObjectEncryption.SSE-KMS.KMSKeyArn": target1}
+		if b.ssec {
+			want["errorCode"] = "InvalidRequest"
+		} else if b.sse == s3types.ServerSideEncryptionAwsKms {
+			want["additionalEventData.previousEncryption.KMSKeyArn"] = b.kmsKey
+		}
+		wantFields(t, "UpdateObjectEncryption of "+id, r, want)
+	}
+	if len(audited) != versions {
+		t.Errorf("%d UpdateObjectEncryption records invoked by Batch Operations, want %d", len(audited), versions)
+	}
 	// A fresh inventory says what HEAD says after the rewrap.
 	_, rows = invrReport(t, c, bfInventoryRun(t, ep, "all"))
 	invrMatch(t, "inventory after the rewrap", rows, invrHead(t, c, bfBucket))
@@ -530,6 +557,26 @@ func TestBackfillWalkthrough(t *testing.T) {
 			t.Errorf("%s after the copy: %+v, want the same bytes in a new version under %s", b.key, n, target2)
 		case n.contentType != b.contentType || fmt.Sprint(n.meta) != fmt.Sprint(b.meta):
 			t.Errorf("%s lost its metadata in the copy: %q %v, was %q %v", b.key, n.contentType, n.meta, b.contentType, b.meta)
+		}
+	}
+	// Every task is one CopyObject record invoked by Batch Operations.
+	copies := map[string]int{}
+	for _, r := range auditLookup(t, ct, "EventName", "CopyObject") {
+		if field(r, "userIdentity.invokedBy") == "batchoperations.s3.amazonaws.com" {
+			copies[fmt.Sprint(field(r, "requestParameters.key"))]++
+			if k := fmt.Sprint(field(r, "requestParameters.key")); strings.HasPrefix(k, "ssec/") {
+				wantFields(t, "CopyObject of "+k, r, map[string]any{"errorCode": "InvalidRequest"})
+			} else {
+				wantFields(t, "CopyObject of "+k, r, map[string]any{"requestParameters.x-amz-server-side-encryption-aws-kms-key-id": target2})
+			}
+		}
+	}
+	if len(copies) != current {
+		t.Errorf("CopyObject records invoked by Batch Operations: %v, want one for each of %d keys", copies, current)
+	}
+	for k, n := range copies {
+		if n != 1 {
+			t.Errorf("%d CopyObject records of %s", n, k)
 		}
 	}
 	// The FailedTasksOnly report: the SSE-C objects only.
