@@ -319,7 +319,10 @@ func (s *Service) execute(ctx context.Context, x Executor, r *record) error {
 			if _, err := s.flush(id, recovered); err != nil {
 				return err
 			}
-			s.log.Info("batch: resumed a job", "job", id, "applied", len(recovered), "redone", len(redo))
+		}
+		if len(pending) > 0 {
+			s.log.Info("batch: resumed a job: tasks dispatched before the stop without a stored result were checked by their marker",
+				"job", id, "applied", len(recovered), "rerun", len(redo))
 		}
 	}
 
