@@ -72,7 +72,8 @@ func bfSSEC(key string) (alg, k, md5 *string) {
 }
 
 // bfState lists every version of bucket (delete markers left out) and reads each one
-// through HEAD and GetObject, SSE-C ones with their key.
+// through GetObject and HEAD (which must agree on ETag, Last-Modified and encryption),
+// SSE-C ones with their key.
 func bfState(t *testing.T, c *s3.Client, bucket string) map[string]bfVersion {
 	t.Helper()
 	ctx := context.Background()
@@ -96,6 +97,17 @@ func bfState(t *testing.T, c *s3.Client, bucket string) map[string]bfVersion {
 			g.Body.Close()
 			if err != nil {
 				t.Fatalf("reading %s@%s: %v", key, vid, err)
+			}
+			hin := &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: v.Key, VersionId: v.VersionId}
+			hin.SSECustomerAlgorithm, hin.SSECustomerKey, hin.SSECustomerKeyMD5 = bfSSEC(key)
+			hd, err := c.HeadObject(ctx, hin)
+			if err != nil {
+				t.Fatalf("HEAD %s@%s: %v", key, vid, err)
+			}
+			head := [...]any{aws.ToString(hd.ETag), hd.LastModified.UTC(), hd.ServerSideEncryption, hd.SSECustomerAlgorithm != nil, aws.ToString(hd.SSEKMSKeyId), aws.ToBool(hd.BucketKeyEnabled)}
+			get := [...]any{aws.ToString(g.ETag), g.LastModified.UTC(), g.ServerSideEncryption, g.SSECustomerAlgorithm != nil, aws.ToString(g.SSEKMSKeyId), aws.ToBool(g.BucketKeyEnabled)}
+			if fmt.Sprint(head) != fmt.Sprint(get) {
+				t.Errorf("%s@%s: HEAD says %v, GET %v", key, vid, head, get)
 			}
 			out[key+"@"+vid] = bfVersion{key: key, versionID: vid, latest: aws.ToBool(v.IsLatest),
 				etag: aws.ToString(g.ETag), lastModified: aws.ToTime(g.LastModified), sse: g.ServerSideEncryption,
