@@ -378,8 +378,14 @@ func TestBackfillWalkthrough(t *testing.T) {
 	srv.AWS(t, ep, false, "s3api", "put-bucket-inventory-configuration", "--bucket", bfBucket, "--id", "current",
 		"--inventory-configuration", bfInventoryConfig("current", "Current"))
 	allManifest := bfInventoryRun(t, ep, "all")
-	_, rows := invrReport(t, c, allManifest)
+	invManifest, rows := invrReport(t, c, allManifest)
 	invrMatch(t, "inventory before the jobs", rows, invrHead(t, c, bfBucket))
+	for _, f := range invManifest["files"].([]any) { // encrypted as configured: SSE-S3
+		key := f.(map[string]any)["key"].(string)
+		if h, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bfInv), Key: aws.String(key)}); err != nil || h.ServerSideEncryption != s3types.ServerSideEncryptionAes256 {
+			t.Errorf("inventory file %s: %v, want SSE-S3", key, err)
+		}
+	}
 	sum := bfSummaryOf(t, ep, "all")
 	if sum.ByStatus["SSE-S3"].Objects == 0 || sum.ByStatus["SSE-C"].Objects != ssecVersions || len(sum.ByKMSKey) != 2 {
 		t.Errorf("summary before the jobs: %+v", sum)
