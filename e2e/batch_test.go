@@ -865,3 +865,50 @@ func TestBatchFigures(t *testing.T) {
 	run("UpdateObjectEncryption job", &ctypes.JobOperation{S3UpdateObjectEncryption: &ctypes.S3UpdateObjectEncryptionOperation{
 		ObjectEncryption: &ctypes.ObjectEncryption{SSEKMS: &ctypes.S3UpdateObjectEncryptionSSEKMS{KMSKeyArn: aws.String(e.k2)}}}})
 }
+
+// TestBatchManifestETag: a job reads its manifest's ETag from the response and compares it
+// with the one its manifest location names, so an SSE-KMS manifest (whose ETag is no MD5
+// of its bytes) that was replaced after the job was described fails the job rather than
+// running the other list.
+func TestBatchManifestETag(t *testing.T) {
+	e := newBatchEnv(t)
+	ctx := context.Background()
+	mustCreateBucket(t, e.c, "data")
+	bodies := e.putObjects(t, "data", "k", 2)
+	put := func(name, body string) *string {
+		out, err := e.c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("manifests"), Key: aws.String(name), Body: strings.NewReader(body),
+			ServerSideEncryption: s3types.ServerSideEncryptionAwsKms, SSEKMSKeyId: aws.String(e.k1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.ETag
+	}
+	job := func(etag *string) string {
+		return e.create(t, e.ctl, &s3control.CreateJobInput{ConfirmationRequired: aws.Bool(false), Priority: aws.Int32(1),
+			Operation: &ctypes.JobOperation{S3PutObjectTagging: &ctypes.S3SetObjectTaggingOperation{TagSet: []ctypes.S3Tag{{Key: aws.String("t"), Value: aws.String("1")}}}},
+			Manifest: &ctypes.JobManifest{
+				Spec:     &ctypes.JobManifestSpec{Format: ctypes.JobManifestFormatS3BatchOperationsCsv20180820, Fields: []ctypes.JobManifestFieldName{"Bucket", "Key"}},
+				Location: &ctypes.JobManifestLocation{ObjectArn: aws.String("arn:aws:s3:::manifests/kms.csv"), ETag: etag}},
+			Report: &ctypes.JobReport{Enabled: false}})
+	}
+	first := put("kms.csv", "data,k00\ndata,k01\n")
+	if j := e.wait(t, job(first), ctypes.JobStatusComplete); aws.ToInt64(j.ProgressSummary.NumberOfTasksSucceeded) != int64(len(bodies)) {
+		t.Fatalf("job with the manifest's ETag: %+v", j.ProgressSummary)
+	}
+	put("kms.csv", "data,k00\n")
+	id := job(first)
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		j := e.describe(t, id)
+		if j.Status == ctypes.JobStatusFailed {
+			if len(j.FailureReasons) == 0 || !strings.Contains(aws.ToString(j.FailureReasons[0].FailureReason), "ETag") {
+				t.Fatalf("failure reasons %+v, want the ETag mismatch named", j.FailureReasons)
+			}
+			return
+		}
+		if j.Status == ctypes.JobStatusComplete || time.Now().After(deadline) {
+			t.Fatalf("job with a stale manifest ETag: %s %+v, want Failed", j.Status, j.ProgressSummary)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

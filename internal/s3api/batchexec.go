@@ -336,7 +336,7 @@ func (x batchExecutor) Applied(ctx context.Context, j *batch.Job, t batch.Task) 
 }
 
 // GetObject reads an object (a manifest) as j's principal, streaming it: the body is
-// the response as Serve writes it.
+// the response as Serve writes it, and it reports the response's ETag (batch.ETagReader).
 func (x batchExecutor) GetObject(ctx context.Context, j *batch.Job, bucket, key, versionID string) (io.ReadCloser, error) {
 	c := &inProcess{method: http.MethodGet, bucket: bucket, key: key, query: url.Values{}}
 	if versionID != "" {
@@ -366,8 +366,17 @@ func (x batchExecutor) GetObject(ctx context.Context, j *batch.Job, bucket, key,
 		pr.Close()
 		return nil, wireError(w.status, body)
 	}
-	return pr, nil
+	return etagged{pr, w.header.Get("ETag")}, nil
 }
+
+// etagged is a manifest's body with the ETag its response stated: the job checks it
+// against the manifest location's ETag (batch.ETagReader).
+type etagged struct {
+	*io.PipeReader
+	etag string
+}
+
+func (e etagged) ETag() string { return e.etag }
 
 // streamed is a ResponseWriter whose body goes to a pipe once the status is known.
 type streamed struct {
