@@ -126,6 +126,18 @@ func TestREADMEWalkthrough(t *testing.T) {
 	if !strings.Contains(log, `"team-b"`) {
 		t.Errorf("arca account list does not show team-b")
 	}
+	// The backfill: the first summary shows holiday.jpg under SSE-S3, the job rewraps it
+	// (one task, found by the generator's encryption filter), the second summary has no
+	// SSE-S3 line left.
+	if !strings.Contains(log, "1 succeeded, 0 failed, 1 total") {
+		t.Errorf("the rewrap job did not report its one task succeeded")
+	}
+	if n := regexp.MustCompile(`(?m)^  SSE-S3 +1 +200000$`).FindAllStringIndex(log, -1); len(n) != 1 {
+		t.Errorf("SSE-S3 in %d inventory summaries, want only the one before the job", len(n))
+	}
+	if n := strings.Count(log, "\n  SSE-S3 "); n != 1 {
+		t.Errorf("%d summary lines for SSE-S3, want 1", n)
+	}
 	// The failures it shows are the three it announces, and nothing differs that it compares.
 	if n := strings.Count(log, "An error occurred"); n != 3 {
 		t.Errorf("%d failed aws commands, want the 3 the README marks", n)
