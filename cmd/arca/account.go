@@ -1,19 +1,13 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"time"
-
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 )
 
 const accountUsage = `Usage:
@@ -114,46 +108,8 @@ func callAccountAPI(conn connFlags, target string, in any) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	endpoint := conn.endpoint
-	if endpoint == "" && cfg.BaseEndpoint != nil {
-		endpoint = *cfg.BaseEndpoint // AWS_ENDPOINT_URL or the profile's endpoint_url
-	}
-	if !strings.HasPrefix(endpoint, "http://") && !strings.HasPrefix(endpoint, "https://") {
-		return nil, &usageError{msg: "arca account needs --endpoint http(s)://host:port", hint: "give the URL the server prints at start"}
-	}
-	creds, err := cfg.Credentials.Retrieve(ctx)
-	if err != nil {
-		return nil, &usageError{msg: "no credentials: " + err.Error(), hint: "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (the operator's root), or a profile"}
-	}
 	body, _ := json.Marshal(in)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(endpoint, "/")+"/", bytes.NewReader(body))
-	if err != nil {
-		return nil, &usageError{msg: "--endpoint: " + err.Error(), hint: "give the URL the server prints at start"}
-	}
-	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-	req.Header.Set("X-Amz-Target", "ArcaAccounts."+target)
-	sum := sha256.Sum256(body)
-	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "arca", cfg.Region, time.Now()); err != nil {
-		return nil, fmt.Errorf("signing the request: %w", err)
-	}
-	resp, err := cfg.HTTPClient.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("calling %s: %w", endpoint, err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return nil, fmt.Errorf("reading the answer: %w", err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		var e struct {
-			Type    string `json:"__type"`
-			Message string `json:"message"`
-		}
-		if json.Unmarshal(data, &e) != nil || e.Type == "" {
-			return nil, fmt.Errorf("the server answered %s", resp.Status)
-		}
-		return nil, fmt.Errorf("%s: %s", e.Type, e.Message)
-	}
-	return data, nil
+	return signedCall{verb: "arca account", method: http.MethodPost, path: "/", body: body, service: "arca",
+		header:    map[string]string{"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "ArcaAccounts." + target},
+		credsHint: "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (the operator's root), or a profile"}.do(ctx, cfg, conn.endpoint)
 }

@@ -1,20 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"time"
-
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 )
 
 const auditFlushUsage = `Usage: arca audit flush --endpoint URL [flags]
@@ -61,48 +55,13 @@ func runAuditFlush(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	endpoint := conn.endpoint
-	if endpoint == "" && cfg.BaseEndpoint != nil {
-		endpoint = *cfg.BaseEndpoint // AWS_ENDPOINT_URL or the profile's endpoint_url
-	}
-	if !strings.HasPrefix(endpoint, "http://") && !strings.HasPrefix(endpoint, "https://") {
-		return &usageError{msg: "arca audit flush needs --endpoint http(s)://host:port", hint: "give the URL the server prints at start"}
-	}
-	creds, err := cfg.Credentials.Retrieve(ctx)
-	if err != nil {
-		return &usageError{msg: "no credentials: " + err.Error(), hint: "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile"}
-	}
 	body, _ := json.Marshal(struct {
 		Name string `json:",omitempty"`
 	}{*trail})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(endpoint, "/")+"/", bytes.NewReader(body))
+	data, err := signedCall{verb: "arca audit flush", method: http.MethodPost, path: "/", body: body, service: "cloudtrail",
+		header: map[string]string{"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": flushTarget}}.do(ctx, cfg, conn.endpoint)
 	if err != nil {
-		return &usageError{msg: "--endpoint: " + err.Error(), hint: "give the URL the server prints at start"}
-	}
-	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-	req.Header.Set("X-Amz-Target", flushTarget)
-	sum := sha256.Sum256(body)
-	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "cloudtrail", cfg.Region, time.Now()); err != nil {
-		return fmt.Errorf("signing the request: %w", err)
-	}
-	resp, err := cfg.HTTPClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("calling %s: %w", endpoint, err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return fmt.Errorf("reading the answer: %w", err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		var e struct {
-			Type    string `json:"__type"`
-			Message string `json:"message"`
-		}
-		if json.Unmarshal(data, &e) != nil || e.Type == "" {
-			return fmt.Errorf("the server answered %s", resp.Status)
-		}
-		return fmt.Errorf("%s: %s", e.Type, e.Message)
+		return err
 	}
 	var out flushTrailOut
 	if err := json.Unmarshal(data, &out); err != nil {

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/xml"
 	"flag"
 	"fmt"
@@ -14,7 +12,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 )
 
 const inventoryUsage = `Usage: arca inventory <verb> [flags]
@@ -103,45 +100,10 @@ func runInventoryRun(args []string, stdout io.Writer) error {
 // inventoryRunCall signs and sends POST /bucket?inventory&id=ID with SigV4 and reads the
 // answer, or the S3 error's code and message.
 func inventoryRunCall(ctx context.Context, cfg aws.Config, endpoint, bucket, id string) (*inventoryRunResult, error) {
-	if endpoint == "" && cfg.BaseEndpoint != nil {
-		endpoint = *cfg.BaseEndpoint // AWS_ENDPOINT_URL or the profile's endpoint_url
-	}
-	if !strings.HasPrefix(endpoint, "http://") && !strings.HasPrefix(endpoint, "https://") {
-		return nil, &usageError{msg: "arca inventory needs --endpoint http(s)://host:port", hint: "give the URL the server prints at start"}
-	}
-	creds, err := cfg.Credentials.Retrieve(ctx)
+	data, err := signedCall{verb: "arca inventory", method: http.MethodPost, service: "s3",
+		path: "/" + url.PathEscape(bucket) + "?id=" + url.QueryEscape(id) + "&inventory="}.do(ctx, cfg, endpoint)
 	if err != nil {
-		return nil, &usageError{msg: "no credentials: " + err.Error(), hint: "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile"}
-	}
-	u := strings.TrimSuffix(endpoint, "/") + "/" + url.PathEscape(bucket) + "?id=" + url.QueryEscape(id) + "&inventory="
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, http.NoBody)
-	if err != nil {
-		return nil, &usageError{msg: "--endpoint: " + err.Error(), hint: "give the URL the server prints at start"}
-	}
-	sum := sha256.Sum256(nil)
-	hash := hex.EncodeToString(sum[:])
-	req.Header.Set("x-amz-content-sha256", hash)
-	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hash, "s3", cfg.Region, time.Now()); err != nil {
-		return nil, fmt.Errorf("signing the request: %w", err)
-	}
-	resp, err := cfg.HTTPClient.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("calling %s: %w", endpoint, err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return nil, fmt.Errorf("reading the answer: %w", err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		var e struct {
-			Code    string `xml:"Code"`
-			Message string `xml:"Message"`
-		}
-		if xml.Unmarshal(data, &e) != nil || e.Code == "" {
-			return nil, fmt.Errorf("the server answered %s", resp.Status)
-		}
-		return nil, fmt.Errorf("%s: %s", e.Code, e.Message)
+		return nil, err
 	}
 	var out inventoryRunResult
 	if err := xml.Unmarshal(data, &out); err != nil || out.ManifestKey == "" {
