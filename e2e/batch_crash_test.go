@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -18,21 +16,24 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3control"
 	ctypes "github.com/aws/aws-sdk-go-v2/service/s3control/types"
 )
 
-// batchPutObjects writes n small objects "obj/<i>" into bucket, 16 at a time.
-func batchPutObjects(t testing.TB, c *s3.Client, bucket string, n int) []string {
+// batchPutObjects writes n objects "obj/<i>" into bucket, 16 at a time: body(i), or when
+// body is nil the small "body of <key>".
+func batchPutObjects(t testing.TB, c *s3.Client, bucket string, n int, body func(i int) []byte) []string {
 	t.Helper()
 	keys := make([]string, n)
 	for i := range keys {
 		keys[i] = fmt.Sprintf("obj/%05d", i)
 	}
-	work := make(chan string)
+	if body == nil {
+		body = func(i int) []byte { return []byte("body of " + keys[i]) }
+	}
+	work := make(chan int)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var firstErr error
@@ -40,9 +41,9 @@ func batchPutObjects(t testing.TB, c *s3.Client, bucket string, n int) []string 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for k := range work {
-				_, err := c.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(k),
-					Body: bytes.NewReader([]byte("body of " + k))})
+			for i := range work {
+				_, err := c.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(keys[i]),
+					Body: bytes.NewReader(body(i))})
 				if err != nil {
 					mu.Lock()
 					if firstErr == nil {
@@ -53,8 +54,8 @@ func batchPutObjects(t testing.TB, c *s3.Client, bucket string, n int) []string 
 			}
 		}()
 	}
-	for _, k := range keys {
-		work <- k
+	for i := range keys {
+		work <- i
 	}
 	close(work)
 	wg.Wait()
@@ -164,7 +165,7 @@ func TestBatchJobCrashResume(t *testing.T) {
 		mustCreateBucket(t, c, b)
 	}
 	enableVersioning(t, c, bucket, types.BucketVersioningStatusEnabled)
-	keys := batchPutObjects(t, c, bucket, n)
+	keys := batchPutObjects(t, c, bucket, n, nil)
 	manifest := batchManifest(t, c, manifests, "self-copy.csv", bucket, keys)
 
 	cc := bpaControl(t, srv, authzRoot(account))
@@ -303,58 +304,4 @@ func TestBatchJobCrashResume(t *testing.T) {
 	if missing > n/2 {
 		t.Errorf("%d copies have no audit record", missing)
 	}
-}
-
-// TestBatchThroughput measures Batch Operations over ARCA_BATCH_BENCH small objects (the
-// lead's figure; skipped without it): the raw PUT rate with 16 clients, then a self-copy
-// job (re-encrypting under SSE-S3) and an UpdateObjectEncryption job (to an SSE-KMS key
-// with a bucket key) over the same objects, each in objects/s from CreateJob to Complete
-// and as a share of the PUT rate.
-//
-//	ARCA_BATCH_BENCH=100000 go test ./e2e/ -run TestBatchThroughput -v -timeout 3h
-func TestBatchThroughput(t *testing.T) {
-	n, _ := strconv.Atoi(os.Getenv("ARCA_BATCH_BENCH"))
-	if n <= 0 {
-		t.Skip("set ARCA_BATCH_BENCH=N to measure Batch Operations over N objects")
-	}
-	srv := StartServer(t)
-	ctx := context.Background()
-	account := authzAccount(t, srv)
-	c := sdk(t, srv, srv.HTTPURL)
-	const bucket, manifests = "batch-bench", "batch-bench-manifests"
-	mustCreateBucket(t, c, bucket)
-	mustCreateBucket(t, c, manifests)
-	start := time.Now()
-	keys := batchPutObjects(t, c, bucket, n)
-	putRate := float64(n) / time.Since(start).Seconds()
-	t.Logf("PUT: %d objects in %s: %.0f objects/s", n, time.Since(start).Round(time.Millisecond), putRate)
-	manifest := batchManifest(t, c, manifests, "all.csv", bucket, keys)
-	kc := kms.NewFromConfig(awsConfig(testAccessKey, testSecretKey, testRegion), func(o *kms.Options) { o.BaseEndpoint = aws.String(srv.HTTPURL) })
-	_, keyARN := sseCreateKey(t, kc, "batch bench")
-	cc := bpaControl(t, srv, authzRoot(account))
-	run := func(name string, op *ctypes.JobOperation) {
-		start := time.Now()
-		out, err := cc.CreateJob(ctx, &s3control.CreateJobInput{
-			AccountId: aws.String(account), ClientRequestToken: aws.String(name), Priority: aws.Int32(10),
-			RoleArn: aws.String("arn:aws:iam::" + account + ":role/batch"), ConfirmationRequired: aws.Bool(false),
-			Operation: op, Manifest: manifest,
-			Report: &ctypes.JobReport{Enabled: true, Bucket: aws.String("arn:aws:s3:::" + manifests),
-				Format: ctypes.JobReportFormatReportCsv20180820, Prefix: aws.String(name), ReportScope: ctypes.JobReportScopeFailedTasksOnly},
-		})
-		if err != nil {
-			t.Fatalf("CreateJob %s: %v", name, err)
-		}
-		j := waitJob(t, cc, account, aws.ToString(out.JobId), func(j *ctypes.JobDescriptor) bool { return j.Status == ctypes.JobStatusComplete })
-		if f := aws.ToInt64(j.ProgressSummary.NumberOfTasksFailed); f != 0 {
-			t.Errorf("%s: %d tasks failed", name, f)
-		}
-		d := time.Since(start)
-		rate := float64(n) / d.Seconds()
-		t.Logf("%s: %d objects in %s: %.0f objects/s (%.0f%% of the PUT rate)", name, n, d.Round(time.Millisecond), rate, 100*rate/putRate)
-	}
-	run("self-copy", &ctypes.JobOperation{S3PutObjectCopy: &ctypes.S3CopyObjectOperation{
-		TargetResource: aws.String("arn:aws:s3:::" + bucket), MetadataDirective: ctypes.S3MetadataDirectiveCopy,
-		NewObjectMetadata: &ctypes.S3ObjectMetadata{SSEAlgorithm: ctypes.S3SSEAlgorithmAes256}}})
-	run("update-object-encryption", &ctypes.JobOperation{S3UpdateObjectEncryption: &ctypes.S3UpdateObjectEncryptionOperation{
-		ObjectEncryption: &ctypes.ObjectEncryption{SSEKMS: &ctypes.S3UpdateObjectEncryptionSSEKMS{KMSKeyArn: aws.String(keyARN), BucketKeyEnabled: aws.Bool(true)}}}})
 }

@@ -67,19 +67,10 @@ func (e *batchEnv) putObjects(t *testing.T, bucket, prefix string, n int) map[st
 	return bodies
 }
 
-// csvManifest stores a Bucket,Key manifest of keys (URL-encoded, as AWS's format wants)
-// and returns its location.
+// csvManifest stores a Bucket,Key manifest of keys in "manifests" and returns its location.
 func (e *batchEnv) csvManifest(t *testing.T, name, bucket string, keys []string) *ctypes.JobManifest {
 	t.Helper()
-	var b strings.Builder
-	for _, k := range keys {
-		fmt.Fprintf(&b, "%s,%s\n", bucket, url.QueryEscape(k))
-	}
-	out := mustPut(t, e.c, "manifests", name, []byte(b.String()))
-	return &ctypes.JobManifest{
-		Spec:     &ctypes.JobManifestSpec{Format: ctypes.JobManifestFormatS3BatchOperationsCsv20180820, Fields: []ctypes.JobManifestFieldName{"Bucket", "Key"}},
-		Location: &ctypes.JobManifestLocation{ObjectArn: aws.String("arn:aws:s3:::manifests/" + name), ETag: out.ETag},
-	}
+	return batchManifest(t, e.c, "manifests", name, bucket, keys)
 }
 
 func batchReport(prefix string, scope ctypes.JobReportScope) *ctypes.JobReport {
@@ -767,103 +758,6 @@ print(json.dumps(direct.describe_job(AccountId=account, JobId=job)["Job"]["Prior
 	if err == nil || !strings.Contains(out, "NotFoundException") {
 		t.Errorf("arca batch status of an unknown job: %v\n%s", err, out)
 	}
-}
-
-// TestBatchFigures measures the issue's figures on a quiet machine (skipped unless
-// ARCA_BATCH_FIGURES is set, e.g. "objects=100000,size=4096" or "objects=1024,size=10485760"
-// for 10 GiB): the raw PUT rate of the objects (16 clients), then a self-copy job to SSE-KMS
-// and an UpdateObjectEncryption job over all of them, each as objects/s, MiB/s and a share
-// of the PUT rate. Run:
-//
-//	ARCA_BATCH_FIGURES=objects=100000,size=4096 go test ./e2e/ -run TestBatchFigures -v -timeout 2h
-func TestBatchFigures(t *testing.T) {
-	spec := os.Getenv("ARCA_BATCH_FIGURES")
-	if spec == "" {
-		t.Skip("set ARCA_BATCH_FIGURES=objects=N,size=BYTES to measure")
-	}
-	n, size := 1000, 4096
-	for _, kv := range strings.Split(spec, ",") {
-		k, v, _ := strings.Cut(kv, "=")
-		var x int
-		if _, err := fmt.Sscan(v, &x); err != nil || x <= 0 {
-			t.Fatalf("ARCA_BATCH_FIGURES: bad %q", kv)
-		}
-		switch k {
-		case "objects":
-			n = x
-		case "size":
-			size = x
-		default:
-			t.Fatalf("ARCA_BATCH_FIGURES: unknown %q", k)
-		}
-	}
-	e := newBatchEnv(t)
-	ctx := context.Background()
-	mustCreateBucket(t, e.c, "data")
-	keys := make([]string, n)
-	for i := range keys {
-		keys[i] = fmt.Sprintf("obj/%08d", i)
-	}
-	base := randBytes(size, 1)
-	start := time.Now()
-	work := make(chan int)
-	errs := make(chan error, 16)
-	for range 16 {
-		go func() {
-			var err error
-			for i := range work {
-				body := append([]byte(nil), base...)
-				body[0], body[len(body)-1] = byte(i), byte(i>>8)
-				if _, perr := e.c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("data"), Key: aws.String(keys[i]), Body: bytes.NewReader(body)}); perr != nil && err == nil {
-					err = perr
-				}
-			}
-			errs <- err
-		}()
-	}
-	for i := range keys {
-		work <- i
-	}
-	close(work)
-	for range 16 {
-		if err := <-errs; err != nil {
-			t.Fatalf("PUT: %v", err)
-		}
-	}
-	put := time.Since(start)
-	mib := float64(n) * float64(size) / (1 << 20)
-	report := func(what string, d time.Duration) {
-		line := fmt.Sprintf("%-24s %d objects of %d bytes in %s: %.0f objects/s, %.1f MiB/s (%.0f%% of the PUT rate)",
-			what, n, size, d.Round(time.Millisecond), float64(n)/d.Seconds(), mib/d.Seconds(), 100*put.Seconds()/d.Seconds())
-		t.Log(line)
-		fmt.Println(line)
-	}
-	report("PUT (16 clients)", put)
-	manifest := e.csvManifest(t, "all.csv", "data", keys)
-	run := func(what string, op *ctypes.JobOperation) {
-		start := time.Now()
-		id := e.create(t, e.ctl, &s3control.CreateJobInput{ConfirmationRequired: aws.Bool(false), Priority: aws.Int32(1), Operation: op,
-			Manifest: manifest, Report: batchReport("figures", ctypes.JobReportScopeFailedTasksOnly)})
-		deadline := time.Now().Add(2 * time.Hour)
-		for {
-			j := e.describe(t, id)
-			if j.Status == ctypes.JobStatusComplete {
-				if f := aws.ToInt64(j.ProgressSummary.NumberOfTasksFailed); f != 0 {
-					t.Errorf("%s: %d tasks failed", what, f)
-				}
-				break
-			}
-			if j.Status == ctypes.JobStatusFailed || j.Status == ctypes.JobStatusCancelled || time.Now().After(deadline) {
-				t.Fatalf("%s: job %s", what, j.Status)
-			}
-			time.Sleep(200 * time.Millisecond)
-		}
-		report(what, time.Since(start))
-	}
-	run("self-copy job (SSE-KMS)", &ctypes.JobOperation{S3PutObjectCopy: &ctypes.S3CopyObjectOperation{
-		TargetResource: aws.String("arn:aws:s3:::data"), SSEAwsKmsKeyId: aws.String(e.k1)}})
-	run("UpdateObjectEncryption job", &ctypes.JobOperation{S3UpdateObjectEncryption: &ctypes.S3UpdateObjectEncryptionOperation{
-		ObjectEncryption: &ctypes.ObjectEncryption{SSEKMS: &ctypes.S3UpdateObjectEncryptionSSEKMS{KMSKeyArn: aws.String(e.k2)}}}})
 }
 
 // TestBatchManifestETag: a job reads its manifest's ETag from the response and compares it
