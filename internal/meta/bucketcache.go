@@ -82,5 +82,6 @@ func (b Bucket) clone() Bucket {
 		b.ACL = &x
 	}
 	b.Inventory = inventory.CloneAll(b.Inventory)
+	b.Logging = b.Logging.Clone()
 	return b
 }

@@ -76,7 +76,7 @@ func TestBucketCache(t *testing.T) {
 // pointer, slice or map type fails here until clone copies it.
 func TestBucketCloneCoversEveryReferenceField(t *testing.T) {
 	// The reference fields clone copies, by type and field name.
-	copied := map[string]bool{"Bucket.Tags": true, "Bucket.Encryption": true, "Bucket.PublicAccessBlock": true, "Bucket.ObjectLock": true, "Bucket.CORS": true, "BucketEncryption.Blocked": true, "Bucket.ACL": true, "ACL.Grants": true, "Bucket.Inventory": true}
+	copied := map[string]bool{"Bucket.Tags": true, "Bucket.Encryption": true, "Bucket.PublicAccessBlock": true, "Bucket.ObjectLock": true, "Bucket.CORS": true, "BucketEncryption.Blocked": true, "Bucket.ACL": true, "ACL.Grants": true, "Bucket.Inventory": true, "Bucket.Logging": true}
 	for _, typ := range []reflect.Type{reflect.TypeOf(Bucket{}), reflect.TypeOf(BucketEncryption{}), reflect.TypeOf(PublicAccessBlock{})} {
 		for i := range typ.NumField() {
 			f := typ.Field(i)

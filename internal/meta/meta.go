@@ -16,6 +16,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/arcastore/arca/internal/accesslog"
 	"github.com/arcastore/arca/internal/acl"
 	"github.com/arcastore/arca/internal/cors"
 	"github.com/arcastore/arca/internal/inventory"
@@ -64,6 +65,9 @@ type Bucket struct {
 	// Inventory are the bucket's inventory configurations, in the order they were first
 	// put (nil = none; docs/INVENTORY.md).
 	Inventory []inventory.Config `json:"inv,omitempty"`
+	// Logging is the bucket's server access logging configuration (nil = logging off;
+	// docs/POSTURE.md, "Server access logs").
+	Logging *accesslog.Config `json:"log,omitempty"`
 }
 
 // PublicAccessBlock is S3's PublicAccessBlockConfiguration, of a bucket or of an account
