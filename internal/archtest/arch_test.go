@@ -19,7 +19,7 @@ var (
 		"internal/account", "internal/alarm", "internal/audit", "internal/authz", "internal/blob", "internal/checksum",
 		"internal/durable", "internal/errs", "internal/iam", "internal/kv", "internal/kms", "internal/meta", "internal/object",
 		"internal/policy", "internal/postpolicy", "internal/cors", "internal/acl", "internal/recauth", "internal/rootkey", "internal/sse", "internal/trails",
-		"internal/inventory", "internal/invreport", "internal/batch", "internal/migrate",
+		"internal/inventory", "internal/invreport", "internal/batch", "internal/migrate", "internal/accesslog",
 		"pkg/encstream",
 	}
 	// protocol packages: only the composition root and the command import them.
