@@ -706,7 +706,9 @@ func TestBatchCLI(t *testing.T) {
 
 	// boto3: botocore's endpoint rules put the account id in front of the endpoint's host
 	// whatever inject_host_prefix says, so a client reaches Arca through a proxy (as the
-	// CLI above) or with a hook that takes the label off before signing (docs/BATCH.md).
+	// CLI above), with a hook that takes the label off before signing, or with a localhost
+	// endpoint whose <account>.localhost resolves to loopback (docs/BATCH.md;
+	// scripts/install-test-deps.sh makes sure it does).
 	py := `import boto3, json, sys, urllib.parse
 from botocore.config import Config
 endpoint, account, job = sys.argv[1:4]
@@ -720,6 +722,10 @@ def strip_account(request, **kwargs):
     if u.netloc.startswith(account + "."):
         request.url = urllib.parse.urlunsplit(u._replace(netloc=u.netloc[len(account) + 1:]))
 direct.meta.events.register("before-sign.s3-control", strip_account)
+# With a localhost endpoint nothing else is needed: <account>.localhost is loopback (RFC 6761).
+local = boto3.client("s3control", endpoint_url=endpoint.replace("127.0.0.1", "localhost"), region_name="us-east-1",
+    config=Config(inject_host_prefix=False, retries={"max_attempts": 1}))
+assert local.describe_job(AccountId=account, JobId=job)["Job"]["Priority"] == 99
 print(json.dumps(direct.describe_job(AccountId=account, JobId=job)["Job"]["Priority"]))
 `
 	script := filepath.Join(t.TempDir(), "confirm.py")

@@ -46,3 +46,16 @@ if ! command -v s3cmd >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq s3cmd >/dev/null
 fi
 s3cmd --version
+
+# S3 Control clients put the account id in front of the endpoint's host name; with an
+# endpoint of http://localhost:PORT they call <account>.localhost, which RFC 6761 says
+# resolves to loopback. Debian resolves it with libnss-myhostname (its postinst adds
+# "myhostname" to /etc/nsswitch.conf); e2e/batch_test.go's boto3 client relies on it.
+if ! getent hosts 123456789012.localhost >/dev/null 2>&1; then
+  echo "install-test-deps: installing libnss-myhostname from Debian's packages (*.localhost → loopback)"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libnss-myhostname >/dev/null
+fi
+getent hosts 123456789012.localhost
