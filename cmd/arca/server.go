@@ -60,6 +60,7 @@ func runServer(args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&cfg.SigV2, "sigv2", d.SigV2 && (os.Getenv("ARCA_SIGV2") == "" || envBool("ARCA_SIGV2")), "accept S3 requests signed with Signature Version 2; --sigv2=false answers them \"Please use AWS4-HMAC-SHA256\" [ARCA_SIGV2]")
 	idle := fs.String("idle-timeout", envOr("ARCA_IDLE_TIMEOUT", d.IdleTimeout.String()), "how long a request body may go without a byte arriving, or a response without the client taking one; then 400 RequestTimeout and the connection closes; 0 = off [ARCA_IDLE_TIMEOUT]")
 	maxReq := fs.String("max-requests", envOr("ARCA_MAX_REQUESTS", strconv.Itoa(d.MaxRequests)), "requests handled at once; beyond it 503 SlowDown before any authentication work; 0 = no cap [ARCA_MAX_REQUESTS]")
+	complianceEvery := fs.String("compliance-interval", envOr("ARCA_COMPLIANCE_INTERVAL", "24h"), "how often every config rule without a MaximumExecutionFrequency is evaluated in full (rules are also evaluated on every relevant change; docs/COMPLIANCE.md) [ARCA_COMPLIANCE_INTERVAL]")
 	rate := fs.String("kms-rate-limit", envOr("ARCA_KMS_RATE_LIMIT", "0"), "KMS cryptographic operations per second allowed per account (token bucket; beyond it ThrottlingException); 0 = no limit [ARCA_KMS_RATE_LIMIT]")
 	if err := parseFlags(fs, args, serverUsage, stdout); err != nil {
 		return err
@@ -73,6 +74,9 @@ func runServer(args []string, stdout, stderr io.Writer) error {
 	var err error
 	if cfg.KMSRateLimit, err = strconv.ParseFloat(*rate, 64); err != nil {
 		return &usageError{msg: fmt.Sprintf("--kms-rate-limit %q is not a number", *rate), hint: "give operations per second, e.g. 500, or 0 for no limit"}
+	}
+	if cfg.ComplianceInterval, err = time.ParseDuration(*complianceEvery); err != nil || cfg.ComplianceInterval < time.Second {
+		return &usageError{msg: fmt.Sprintf("--compliance-interval %q is not a duration of at least 1s", *complianceEvery), hint: "give a duration such as 1h or 24h"}
 	}
 	if cfg.IdleTimeout, err = time.ParseDuration(*idle); err != nil || cfg.IdleTimeout < 0 {
 		return &usageError{msg: fmt.Sprintf("--idle-timeout %q is not a duration", *idle), hint: "give a duration such as 20s, or 0 to turn the timeout off"}

@@ -90,6 +90,10 @@ type Config struct {
 	// whose report is due (0: every hour; docs/INVENTORY.md). --inventory-interval,
 	// ARCA_INVENTORY_INTERVAL.
 	InventoryInterval time.Duration
+	// ComplianceInterval is how often every config rule without a
+	// MaximumExecutionFrequency is evaluated in full (0: 24 h; docs/COMPLIANCE.md).
+	// --compliance-interval, ARCA_COMPLIANCE_INTERVAL.
+	ComplianceInterval time.Duration
 	// IdleTimeout is how long a request may go without a byte of its body arriving, or
 	// without the client taking a byte of the response: past it the request ends with
 	// S3's 400 RequestTimeout where a response can still be written, and the connection

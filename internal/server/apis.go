@@ -5,6 +5,7 @@ import (
 
 	"github.com/arcastore/arca/internal/account"
 	"github.com/arcastore/arca/internal/accountapi"
+	"github.com/arcastore/arca/internal/configapi"
 	"github.com/arcastore/arca/internal/kmsapi"
 	"github.com/arcastore/arca/internal/s3api"
 	"github.com/arcastore/arca/internal/sigv4"
@@ -42,6 +43,9 @@ func (s *Server) openAPIs() {
 			_, err := s.accounts.IAM(a.ID) // its identity store exists from the start
 			return err
 		},
+	})
+	s.configAPI = configapi.New(configapi.Config{Region: s.cfg.Region, AccountID: s.id.AccountID}, configapi.Deps{
+		Rules: s.compliance, Authz: s.authz, Audit: s.audit, Log: s.log,
 	})
 	s.trailAPI = trailapi.New(trailapi.Config{Region: s.cfg.Region, AccountID: s.id.AccountID}, trailapi.Deps{
 		Trail: s.trail, Trails: s.trails, Authz: s.authz, Audit: s.audit, Log: s.log,

@@ -7,6 +7,7 @@ import (
 
 	"github.com/arcastore/arca/internal/accountapi"
 	"github.com/arcastore/arca/internal/apierr"
+	"github.com/arcastore/arca/internal/configapi"
 	"github.com/arcastore/arca/internal/iam"
 	"github.com/arcastore/arca/internal/iamapi"
 	"github.com/arcastore/arca/internal/kmsapi"
@@ -62,6 +63,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			s.accountAPI.Reject(w, r, apierr.AccountUnrecognizedClient)
 			return
 		}
+		if configapi.IsRequest(r) {
+			s.configAPI.Reject(w, r, apierr.ConfigUnrecognizedClient)
+			return
+		}
 		if svc := iamapi.Service(r); svc != "" {
 			s.iamAPI.Reject(w, r, svc, err)
 			return
@@ -81,6 +86,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		if accountapi.IsRequest(r) {
 			s.accountAPI.Reject(w, r, apierr.AccountMissingAuthToken)
+			return
+		}
+		if configapi.IsRequest(r) {
+			s.configAPI.Reject(w, r, apierr.ConfigMissingAuthToken)
 			return
 		}
 		if isQueryRequest(r) {
@@ -108,6 +117,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.trailAPI.Serve(w, r, id, res.Body)
 	case accountapi.Service:
 		s.accountAPI.Serve(w, r, id, res.Body)
+	case configapi.Service:
+		s.configAPI.Serve(w, r, id, res.Body)
 	case iamapi.ServiceIAM, iamapi.ServiceSTS:
 		s.iamAPI.Serve(w, r, &iamapi.Caller{Identity: id, Service: service, Body: res.Body})
 	default:

@@ -21,7 +21,9 @@ import (
 	"github.com/arcastore/arca/internal/authz"
 	"github.com/arcastore/arca/internal/batch"
 	"github.com/arcastore/arca/internal/blob"
+	"github.com/arcastore/arca/internal/compliance"
 	"github.com/arcastore/arca/internal/config"
+	"github.com/arcastore/arca/internal/configapi"
 	"github.com/arcastore/arca/internal/datadir"
 	"github.com/arcastore/arca/internal/iam"
 	"github.com/arcastore/arca/internal/iamapi"
@@ -83,6 +85,9 @@ type Server struct {
 	batch *batch.Service
 	// alarms matches records against the alarm rules (nil when there are none).
 	alarms *alarm.Engine
+	// compliance evaluates config rules; configAPI serves AWS Config (compliance.go).
+	compliance *compliance.Service
+	configAPI  *configapi.API
 
 	// rootKey seals KMS material and SSE-S3 master keys; keyring holds the latter;
 	// bucketKeys caches S3 bucket keys and is invalidated by KMS events.
@@ -170,6 +175,7 @@ func New(cfg config.Config, log *slog.Logger) (*Server, error) {
 	if err := s.openAlarms(); err != nil {
 		return nil, err
 	}
+	s.openCompliance()
 	if err := s.openKMS(); err != nil {
 		return nil, err
 	}
@@ -302,6 +308,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	stopRetention := s.startAuditRetention()
 	stopInventory := s.startInventory()
 	stopBatch := s.startBatch()
+	stopCompliance := s.startCompliance()
 	var err error
 	select {
 	case <-ctx.Done():
@@ -325,6 +332,7 @@ func (s *Server) Serve(ctx context.Context) error {
 		s.log.Error("shutting down with requests still running; their audit records are lost", "requests", n)
 	}
 	wcancel()
+	stopCompliance()
 	stopBatch()
 	stopInventory()
 	stopRetention()
