@@ -321,6 +321,19 @@ func (s *Service) ListFindings(ctx context.Context, account string, crit map[str
 	return out, err
 }
 
+// SortFindings sorts fs in place; ErrValidation for an attribute Arca cannot sort by.
+func SortFindings(fs []Finding, by Sort) error {
+	if by.Attribute == "" {
+		by.Attribute = "createdAt"
+	}
+	var probe Finding
+	if _, _, _, ok := probe.attr(by.Attribute); !ok {
+		return errs.New(ErrValidation, fmt.Sprintf("The sort attribute %q is not supported.", by.Attribute))
+	}
+	sortFindings(fs, by)
+	return nil
+}
+
 func sortFindings(fs []Finding, by Sort) {
 	sort.SliceStable(fs, func(a, b int) bool {
 		sa, na, num, _ := fs[a].attr(by.Attribute)

@@ -47,6 +47,7 @@ func (s *Server) openAPIs() {
 	s.configAPI = configapi.New(configapi.Config{Region: s.cfg.Region, AccountID: s.id.AccountID}, configapi.Deps{
 		Rules: s.compliance, Authz: s.authz, Audit: s.audit, Log: s.log,
 	})
+	s.openDiscovery()
 	s.trailAPI = trailapi.New(trailapi.Config{Region: s.cfg.Region, AccountID: s.id.AccountID}, trailapi.Deps{
 		Trail: s.trail, Trails: s.trails, Authz: s.authz, Audit: s.audit, Log: s.log,
 	})

@@ -11,6 +11,7 @@ import (
 	"github.com/arcastore/arca/internal/iam"
 	"github.com/arcastore/arca/internal/iamapi"
 	"github.com/arcastore/arca/internal/kmsapi"
+	"github.com/arcastore/arca/internal/macieapi"
 	"github.com/arcastore/arca/internal/s3api"
 	"github.com/arcastore/arca/internal/sigv4"
 	"github.com/arcastore/arca/internal/trailapi"
@@ -119,6 +120,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.accountAPI.Serve(w, r, id, res.Body)
 	case configapi.Service:
 		s.configAPI.Serve(w, r, id, res.Body)
+	case macieapi.Service:
+		s.macieAPI.Serve(w, r, id, res.Body)
 	case iamapi.ServiceIAM, iamapi.ServiceSTS:
 		s.iamAPI.Serve(w, r, &iamapi.Caller{Identity: id, Service: service, Body: res.Body})
 	default:

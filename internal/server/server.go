@@ -25,11 +25,13 @@ import (
 	"github.com/arcastore/arca/internal/config"
 	"github.com/arcastore/arca/internal/configapi"
 	"github.com/arcastore/arca/internal/datadir"
+	"github.com/arcastore/arca/internal/discovery"
 	"github.com/arcastore/arca/internal/iam"
 	"github.com/arcastore/arca/internal/iamapi"
 	"github.com/arcastore/arca/internal/invreport"
 	"github.com/arcastore/arca/internal/kms"
 	"github.com/arcastore/arca/internal/kmsapi"
+	"github.com/arcastore/arca/internal/macieapi"
 	"github.com/arcastore/arca/internal/meta"
 	"github.com/arcastore/arca/internal/metrics"
 	"github.com/arcastore/arca/internal/object"
@@ -88,6 +90,9 @@ type Server struct {
 	// compliance evaluates config rules; configAPI serves AWS Config (compliance.go).
 	compliance *compliance.Service
 	configAPI  *configapi.API
+	// discovery runs sensitive-data discovery jobs; macieAPI serves macie2 (discovery.go).
+	discovery *discovery.Service
+	macieAPI  *macieapi.API
 
 	// rootKey seals KMS material and SSE-S3 master keys; keyring holds the latter;
 	// bucketKeys caches S3 bucket keys and is invalidated by KMS events.
@@ -308,6 +313,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	stopRetention := s.startAuditRetention()
 	stopInventory := s.startInventory()
 	stopBatch := s.startBatch()
+	stopDiscovery := s.startDiscovery()
 	stopCompliance := s.startCompliance()
 	var err error
 	select {
@@ -333,6 +339,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	}
 	wcancel()
 	stopCompliance()
+	stopDiscovery()
 	stopBatch()
 	stopInventory()
 	stopRetention()
