@@ -38,6 +38,7 @@ Commands:
   inventory  S3 Inventory reports: run one now; summary of objects by encryption and KMS key
   migrate    copy buckets from another S3 store or a directory into Arca: verified, resumable
   batch      S3 Batch Operations jobs on a running server: status, progress bar, --watch
+  kms        blast-radius KEY: what depends on a KMS key (objects, bytes, buckets, trails, ...)
   version    print the version
 
 Run 'arca <command> --help' for a command's flags.
@@ -78,6 +79,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runMigrate(args[1:], stdout, stderr)
 	case "batch":
 		err = runBatch(args[1:], stdout, stderr)
+	case "kms":
+		err = runKMS(args[1:], stdout)
 	default:
 		err = &usageError{msg: fmt.Sprintf("unknown command %q", cmd), hint: "run 'arca --help' to see the commands"}
 	}

@@ -47,6 +47,7 @@ func runServer(args []string, stdout, stderr io.Writer) error {
 	domains := fs.String("domain", envOr("ARCA_DOMAIN", strings.Join(d.Domains, ",")), "comma-separated domains for virtual-host-style requests (bucket.<domain>) [ARCA_DOMAIN]")
 	fs.BoolVar(&cfg.LegacyBucketEncryption, "compat-legacy-bucket-encryption", envBool("ARCA_COMPAT_LEGACY_BUCKET_ENCRYPTION"), "GetBucketEncryption on a never-configured bucket answers 404 as S3 did before 2023 [ARCA_COMPAT_LEGACY_BUCKET_ENCRYPTION]")
 	fs.BoolVar(&cfg.SSECAllowedByDefault, "compat-ssec-allowed-by-default", envBool("ARCA_COMPAT_SSEC_ALLOWED_BY_DEFAULT"), "create buckets that accept SSE-C writes, as S3 did before April 2026 (new buckets block SSE-C until PutBucketEncryption with BlockedEncryptionTypes NONE) [ARCA_COMPAT_SSEC_ALLOWED_BY_DEFAULT]")
+	fs.BoolVar(&cfg.KMSDeletionGuard, "kms-deletion-guard", envBool("ARCA_KMS_DELETION_GUARD"), "refuse DisableKey and ScheduleKeyDeletion of a KMS key that still protects objects, unless the key is tagged arca:allow-deletion=true (docs/BLAST-RADIUS.md) [ARCA_KMS_DELETION_GUARD]")
 	fs.BoolVar(&cfg.MetricsPublic, "metrics-public", envBool("ARCA_METRICS_PUBLIC"), "serve /metrics without the root credentials [ARCA_METRICS_PUBLIC]")
 	fs.BoolVar(&cfg.AuditDisabled, "no-audit", envBool("ARCA_NO_AUDIT"), "do not record requests in the audit trail (benchmarks only) [ARCA_NO_AUDIT]")
 	fs.StringVar(&cfg.AlarmRules, "alarm-rules", envOr("ARCA_ALARM_RULES", ""), "JSON or YAML file of alarm rules (docs/ALARMS.md); a bad file stops the server [ARCA_ALARM_RULES]")

@@ -35,6 +35,10 @@ type Config struct {
 	// April 2026 (docs/SSE.md), for test suites and scripts written before it.
 	// --compat-ssec-allowed-by-default, ARCA_COMPAT_SSEC_ALLOWED_BY_DEFAULT.
 	SSECAllowedByDefault bool
+	// KMSDeletionGuard refuses DisableKey and ScheduleKeyDeletion of a key that still
+	// protects objects unless the key is tagged arca:allow-deletion=true
+	// (docs/BLAST-RADIUS.md). --kms-deletion-guard, ARCA_KMS_DELETION_GUARD.
+	KMSDeletionGuard bool
 	// Domains enable virtual-host-style addressing: "bucket.<domain>" names the bucket.
 	// --domain, ARCA_DOMAIN (comma-separated).
 	Domains []string

@@ -27,6 +27,7 @@ import (
 	"github.com/arcastore/arca/internal/apierr"
 	"github.com/arcastore/arca/internal/audit"
 	"github.com/arcastore/arca/internal/authz"
+	"github.com/arcastore/arca/internal/blastradius"
 	"github.com/arcastore/arca/internal/iam"
 	"github.com/arcastore/arca/internal/kms"
 )
@@ -58,6 +59,9 @@ type Config struct {
 	Region string
 	// AccountID is the account anonymous S3 requests call KMS in (PrincipalOf).
 	AccountID string
+	// DeletionGuard refuses DisableKey and ScheduleKeyDeletion of a key that still
+	// protects objects, unless forced (guarded, docs/BLAST-RADIUS.md; needs Deps.BlastRadius).
+	DeletionGuard bool
 }
 
 // Deps are the components the API works through.
@@ -74,6 +78,9 @@ type Deps struct {
 	Audit    audit.Handler
 	Log      *slog.Logger
 	Observer Observer
+	// BlastRadius answers ArcaGetKeyBlastRadius and the deletion guard (nil: the operation
+	// answers UnsupportedOperationException and nothing is guarded).
+	BlastRadius *blastradius.Service
 }
 
 // API is the KMS request handler.
@@ -85,6 +92,7 @@ type API struct {
 	audit  audit.Handler
 	log    *slog.Logger
 	obs    Observer
+	blast  *blastradius.Service
 	// lockout is the key policy lockout safety check (nil: none).
 	lockout PolicyLockout
 	// decide authorizes a decoded request: its operation's row over authz (op.authorize).
@@ -102,7 +110,7 @@ func New(cfg Config, d Deps) *API {
 	if d.KMS == nil && d.Keystores != nil {
 		d.KMS = d.Keystores.Primary()
 	}
-	a := &API{cfg: cfg, svc: d.KMS, stores: d.Keystores, authz: d.Authz, audit: d.Audit, log: d.Log, obs: d.Observer}
+	a := &API{cfg: cfg, svc: d.KMS, stores: d.Keystores, authz: d.Authz, audit: d.Audit, log: d.Log, obs: d.Observer, blast: d.BlastRadius}
 	if d.Authz != nil {
 		a.lockout = d.Authz.PolicyLockout
 	}

@@ -56,9 +56,11 @@ var opTable = []op{
 	{Name: "ListKeys", Action: "kms:ListKeys", Key: noKey, ReadOnly: true, Run: run(listKeys)},
 	{Name: "UpdateKeyDescription", Action: "kms:UpdateKeyDescription", Manage: true, Run: run(updateKeyDescription)},
 	{Name: "EnableKey", Action: "kms:EnableKey", Manage: true, Run: run(enableKey)},
-	{Name: "DisableKey", Action: "kms:DisableKey", Manage: true, Run: run(disableKey)},
-	{Name: "ScheduleKeyDeletion", Action: "kms:ScheduleKeyDeletion", Manage: true, Run: run(scheduleKeyDeletion)},
+	{Name: "DisableKey", Action: "kms:DisableKey", Manage: true, Run: guarded("DisableKey", run(disableKey))},
+	{Name: "ScheduleKeyDeletion", Action: "kms:ScheduleKeyDeletion", Manage: true, Run: guarded("ScheduleKeyDeletion", run(scheduleKeyDeletion))},
 	{Name: "CancelKeyDeletion", Action: "kms:CancelKeyDeletion", Manage: true, Run: run(cancelKeyDeletion)},
+	// Arca's extension: what depends on a key (blastradius.go, docs/BLAST-RADIUS.md).
+	{Name: "ArcaGetKeyBlastRadius", Action: "kms:DescribeKey", ReadOnly: true, Run: runAPI(getKeyBlastRadius)},
 	// Aliases.
 	{Name: "CreateAlias", Action: "kms:CreateAlias", Key: aliasTarget, Manage: true, Run: run(createAlias)},
 	{Name: "UpdateAlias", Action: "kms:UpdateAlias", Key: aliasTarget, Manage: true, Run: run(updateAlias)},

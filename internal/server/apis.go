@@ -25,8 +25,9 @@ var _ sse.KMS = (*kmsapi.S3Caller)(nil)
 func (s *Server) openAPIs() {
 	// SigV2 signs /bucket/key whatever the addressing style, so it needs the bucket domains.
 	s.verifier.SigV2, s.verifier.Domains = s.cfg.SigV2, s.cfg.Domains
-	s.kmsAPI = kmsapi.New(kmsapi.Config{Region: s.cfg.Region, AccountID: s.id.AccountID}, kmsapi.Deps{
+	s.kmsAPI = kmsapi.New(kmsapi.Config{Region: s.cfg.Region, AccountID: s.id.AccountID, DeletionGuard: s.cfg.KMSDeletionGuard}, kmsapi.Deps{
 		KMS: s.kms, Keystores: s.keystores, Authz: s.authz.ForKeys(s.kms), Audit: s.audit, Log: s.log, Observer: s.metrics,
+		BlastRadius: s.openBlastRadius(),
 	})
 	s.s3 = s3api.New(s3api.Config{
 		Region: s.cfg.Region, AccountID: s.id.AccountID, OwnerID: s.id.OwnerID, Domains: s.cfg.Domains,
