@@ -62,6 +62,7 @@ func runServer(args []string, stdout, stderr io.Writer) error {
 	idle := fs.String("idle-timeout", envOr("ARCA_IDLE_TIMEOUT", d.IdleTimeout.String()), "how long a request body may go without a byte arriving, or a response without the client taking one; then 400 RequestTimeout and the connection closes; 0 = off [ARCA_IDLE_TIMEOUT]")
 	maxReq := fs.String("max-requests", envOr("ARCA_MAX_REQUESTS", strconv.Itoa(d.MaxRequests)), "requests handled at once; beyond it 503 SlowDown before any authentication work; 0 = no cap [ARCA_MAX_REQUESTS]")
 	complianceEvery := fs.String("compliance-interval", envOr("ARCA_COMPLIANCE_INTERVAL", "24h"), "how often every config rule without a MaximumExecutionFrequency is evaluated in full (rules are also evaluated on every relevant change; docs/COMPLIANCE.md) [ARCA_COMPLIANCE_INTERVAL]")
+	accessLogEvery := fs.String("access-log-interval", envOr("ARCA_ACCESS_LOG_INTERVAL", "5m"), "how often server access logs are delivered into their target buckets (docs/ACCESS-LOGS.md) [ARCA_ACCESS_LOG_INTERVAL]")
 	rate := fs.String("kms-rate-limit", envOr("ARCA_KMS_RATE_LIMIT", "0"), "KMS cryptographic operations per second allowed per account (token bucket; beyond it ThrottlingException); 0 = no limit [ARCA_KMS_RATE_LIMIT]")
 	if err := parseFlags(fs, args, serverUsage, stdout); err != nil {
 		return err
@@ -78,6 +79,9 @@ func runServer(args []string, stdout, stderr io.Writer) error {
 	}
 	if cfg.ComplianceInterval, err = time.ParseDuration(*complianceEvery); err != nil || cfg.ComplianceInterval < time.Second {
 		return &usageError{msg: fmt.Sprintf("--compliance-interval %q is not a duration of at least 1s", *complianceEvery), hint: "give a duration such as 1h or 24h"}
+	}
+	if cfg.AccessLogInterval, err = time.ParseDuration(*accessLogEvery); err != nil || cfg.AccessLogInterval < time.Second {
+		return &usageError{msg: fmt.Sprintf("--access-log-interval %q is not a duration of at least 1s", *accessLogEvery), hint: "give a duration such as 1m or 5m"}
 	}
 	if cfg.IdleTimeout, err = time.ParseDuration(*idle); err != nil || cfg.IdleTimeout < 0 {
 		return &usageError{msg: fmt.Sprintf("--idle-timeout %q is not a duration", *idle), hint: "give a duration such as 20s, or 0 to turn the timeout off"}

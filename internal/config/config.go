@@ -98,6 +98,10 @@ type Config struct {
 	// MaximumExecutionFrequency is evaluated in full (0: 24 h; docs/COMPLIANCE.md).
 	// --compliance-interval, ARCA_COMPLIANCE_INTERVAL.
 	ComplianceInterval time.Duration
+	// AccessLogInterval is how often server access logs are delivered into their target
+	// buckets (0: 5 min; docs/ACCESS-LOGS.md). --access-log-interval,
+	// ARCA_ACCESS_LOG_INTERVAL.
+	AccessLogInterval time.Duration
 	// IdleTimeout is how long a request may go without a byte of its body arriving, or
 	// without the client taking a byte of the response: past it the request ends with
 	// S3's 400 RequestTimeout where a response can still be written, and the connection

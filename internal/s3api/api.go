@@ -160,6 +160,8 @@ type request struct {
 	rewrap *rewrapAudit
 	// jobBody is a CreateJob's or PutJobTagging's decoded body, once read (batchjobs.go).
 	jobBody *jobBody
+	// start is when the request arrived (access log Total Time).
+	start time.Time
 }
 
 func (q *request) qget(k string) string {
@@ -189,7 +191,7 @@ type handlerFunc func(a *API, q *request) (*response, error)
 // Serve handles one authenticated S3 request.
 func (a *API) Serve(w http.ResponseWriter, r *http.Request, c *Caller) {
 	start := time.Now()
-	q := &request{ctx: r.Context(), r: r, caller: c, id: newRequestID()}
+	q := &request{ctx: r.Context(), r: r, caller: c, id: newRequestID(), start: start}
 	q.bucket, q.key = a.bucketAndKey(r)
 	var err error
 	q.query, err = parseQuery(r.URL.RawQuery)

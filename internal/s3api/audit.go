@@ -123,6 +123,7 @@ func (a *API) auditRecord(q *request, resp *response, err error, bytesOut int64)
 		add["SSEApplied"] = s
 	}
 	rewrapAuditFields(q, params, add)
+	a.accessLogFields(q, resp, err, rec, add)
 	rec.AdditionalEventData = add
 	return rec
 }

@@ -105,6 +105,8 @@ var opTable = []op{
 	{Name: "PutBucketCors", Route: match{On: onBucket, Method: http.MethodPut, Query: []string{"cors"}}, Action: "s3:PutBucketCORS", Run: (*API).putBucketCors},
 	{Name: "GetBucketCors", Route: match{On: onBucket, Method: http.MethodGet, Query: []string{"cors"}}, Action: "s3:GetBucketCORS", ReadOnly: true, Run: (*API).getBucketCors},
 	{Name: "DeleteBucketCors", Route: match{On: onBucket, Method: http.MethodDelete, Query: []string{"cors"}}, Action: "s3:PutBucketCORS", Run: (*API).deleteBucketCors},
+	{Name: "PutBucketLogging", Route: match{On: onBucket, Method: http.MethodPut, Query: []string{"logging"}}, Action: "s3:PutBucketLogging", Run: (*API).putBucketLogging},
+	{Name: "GetBucketLogging", Route: match{On: onBucket, Method: http.MethodGet, Query: []string{"logging"}}, Action: "s3:GetBucketLogging", ReadOnly: true, Run: (*API).getBucketLogging},
 	// Arca's on-demand inventory report (inventoryrun.go): POST ?inventory&id=ID.
 	{Name: "RunBucketInventoryConfiguration", Route: match{On: onBucket, Method: http.MethodPost, Query: []string{"inventory"}}, Action: "s3:PutInventoryConfiguration", Run: (*API).runBucketInventoryConfiguration},
 	{Name: "PutBucketOwnershipControls", Route: match{On: onBucket, Method: http.MethodPut, Query: []string{"ownershipControls"}}, Action: "s3:PutBucketOwnershipControls", Run: (*API).putBucketOwnershipControls},

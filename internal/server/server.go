@@ -315,6 +315,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	stopBatch := s.startBatch()
 	stopDiscovery := s.startDiscovery()
 	stopCompliance := s.startCompliance()
+	stopAccessLog := s.startAccessLog()
 	var err error
 	select {
 	case <-ctx.Done():
@@ -338,6 +339,7 @@ func (s *Server) Serve(ctx context.Context) error {
 		s.log.Error("shutting down with requests still running; their audit records are lost", "requests", n)
 	}
 	wcancel()
+	stopAccessLog()
 	stopCompliance()
 	stopDiscovery()
 	stopBatch()
