@@ -12,6 +12,7 @@ import (
 	"github.com/arcastore/arca/internal/kms"
 	"github.com/arcastore/arca/internal/meta"
 	"github.com/arcastore/arca/internal/object"
+	"github.com/arcastore/arca/internal/trails"
 )
 
 // openCompliance builds the config-rule service and puts its trigger at the end of the
@@ -181,6 +182,9 @@ func (f complianceFacts) Trails(ctx context.Context, account string) ([]complian
 	}
 	out := make([]compliance.Trail, 0, len(ts))
 	for _, t := range ts {
+		if t.Name == trails.DefaultName {
+			continue // the built-in event history delivers nowhere: not a trail the rules judge
+		}
 		out = append(out, compliance.Trail{Name: t.Name, ARN: t.ARN, Bucket: t.Bucket, KMSKeyARN: t.KMSKeyARN,
 			Validation: t.Validation, IsLogging: t.IsLogging})
 	}
