@@ -49,6 +49,7 @@ func (s *Server) openAPIs() {
 		Rules: s.compliance, Authz: s.authz, Audit: s.audit, Log: s.log,
 	})
 	s.openDiscovery()
+	s.openAnalyzerAPI()
 	s.trailAPI = trailapi.New(trailapi.Config{Region: s.cfg.Region, AccountID: s.id.AccountID}, trailapi.Deps{
 		Trail: s.trail, Trails: s.trails, Authz: s.authz, Audit: s.audit, Log: s.log,
 	})

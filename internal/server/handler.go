@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/arcastore/arca/internal/accountapi"
+	"github.com/arcastore/arca/internal/analyzerapi"
 	"github.com/arcastore/arca/internal/apierr"
 	"github.com/arcastore/arca/internal/configapi"
 	"github.com/arcastore/arca/internal/iam"
@@ -58,6 +59,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		if trailapi.IsRequest(r) {
 			s.trailAPI.Reject(w, r, apierr.TrailUnrecognizedClient)
+			return
+		}
+		if analyzerapi.IsRequest(r) {
+			s.analyzerAPI.Reject(w, r)
 			return
 		}
 		if accountapi.IsRequest(r) {
@@ -120,6 +125,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.accountAPI.Serve(w, r, id, res.Body)
 	case configapi.Service:
 		s.configAPI.Serve(w, r, id, res.Body)
+	case analyzerapi.Service:
+		s.analyzerAPI.Serve(w, r, id, res.Body)
 	case macieapi.Service:
 		s.macieAPI.Serve(w, r, id, res.Body)
 	case iamapi.ServiceIAM, iamapi.ServiceSTS:

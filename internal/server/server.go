@@ -17,6 +17,8 @@ import (
 
 	"github.com/arcastore/arca/internal/accountapi"
 	"github.com/arcastore/arca/internal/alarm"
+	"github.com/arcastore/arca/internal/analyzer"
+	"github.com/arcastore/arca/internal/analyzerapi"
 	"github.com/arcastore/arca/internal/audit"
 	"github.com/arcastore/arca/internal/authz"
 	"github.com/arcastore/arca/internal/batch"
@@ -87,6 +89,9 @@ type Server struct {
 	batch *batch.Service
 	// alarms matches records against the alarm rules (nil when there are none).
 	alarms *alarm.Engine
+	// analyzer keeps Access Analyzer findings; analyzerAPI serves access-analyzer (analyzer.go).
+	analyzer    *analyzer.Service
+	analyzerAPI *analyzerapi.API
 	// compliance evaluates config rules; configAPI serves AWS Config (compliance.go).
 	compliance *compliance.Service
 	configAPI  *configapi.API
@@ -181,6 +186,7 @@ func New(cfg config.Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s.openCompliance()
+	s.openAnalyzer()
 	if err := s.openKMS(); err != nil {
 		return nil, err
 	}

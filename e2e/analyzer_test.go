@@ -1,0 +1,258 @@
+package e2e
+
+// IAM Access Analyzer (docs/ACCESS-ANALYZER.md) against a real server: findings for a
+// table of bucket and key policies (public, cross-account, bounded to the account by a
+// condition, neutralised by Block Public Access), each checked against what the server
+// actually lets the outside principal do; findings recomputed on a policy change
+// (RESOLVED); archive and unarchive with the aws CLI; a caller without permission refused;
+// bad input refused with Access Analyzer's errors.
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/accessanalyzer"
+	aatypes "github.com/aws/aws-sdk-go-v2/service/accessanalyzer/types"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
+)
+
+func analyzerClient(t testing.TB, endpoint, ak, sk string) *accessanalyzer.Client {
+	hc := HTTPClient()
+	t.Cleanup(hc.CloseIdleConnections)
+	return accessanalyzer.NewFromConfig(aws.Config{Region: testRegion, HTTPClient: hc, RetryMaxAttempts: 1,
+		Credentials: credentials.NewStaticCredentialsProvider(ak, sk, "")},
+		func(o *accessanalyzer.Options) { o.BaseEndpoint = aws.String(endpoint) })
+}
+
+func wantAnalyzerErr(t *testing.T, err error, code string) {
+	t.Helper()
+	var ae smithy.APIError
+	if !errors.As(err, &ae) || ae.ErrorCode() != code {
+		t.Fatalf("got %v, want %s", err, code)
+	}
+}
+
+// findingsFor is the analyzer's findings on resource (status "" = any).
+func findingsFor(t *testing.T, aa *accessanalyzer.Client, analyzerARN, resource, status string) []aatypes.FindingSummary {
+	t.Helper()
+	in := &accessanalyzer.ListFindingsInput{AnalyzerArn: aws.String(analyzerARN),
+		Filter: map[string]aatypes.Criterion{"resource": {Eq: []string{resource}}}}
+	if status != "" {
+		in.Filter["status"] = aatypes.Criterion{Eq: []string{status}}
+	}
+	var out []aatypes.FindingSummary
+	p := accessanalyzer.NewListFindingsPaginator(aa, in)
+	for p.HasMorePages() {
+		page, err := p.NextPage(context.Background())
+		if err != nil {
+			t.Fatalf("ListFindings: %v", err)
+		}
+		out = append(out, page.Findings...)
+	}
+	return out
+}
+
+func TestAccessAnalyzer(t *testing.T) {
+	requireAWSCLI(t)
+	srv := StartServer(t)
+	ctx := context.Background()
+	own := authzAccount(t, srv)
+	other, otherAK, otherSK := createAccount(t, srv, "outside")
+	root := authzS3(t, srv.HTTPURL, authzRoot(own))
+	outside := authzS3(t, srv.HTTPURL, authzCreds{ARN: "arn:aws:iam::" + other + ":root", AK: otherAK, SK: otherSK})
+	aa := analyzerClient(t, srv.HTTPURL, testAccessKey, testSecretKey)
+
+	policies := []struct {
+		bucket, policy string
+		restrict       bool
+		// want: the finding's principal and whether it is public; "" = no finding.
+		principal string
+		public    bool
+		// reader: who tries GetObject to check the finding against the server's decision.
+		anonymous bool
+	}{
+		{bucket: "aa-public", policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::aa-public/*"}]}`,
+			principal: "*", public: true, anonymous: true},
+		{bucket: "aa-xacct", policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + other + `:root"},"Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::aa-xacct","arn:aws:s3:::aa-xacct/*"]}]}`,
+			principal: "arn:aws:iam::" + other + ":root"},
+		{bucket: "aa-inside", policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::aa-inside/*","Condition":{"StringEquals":{"aws:PrincipalAccount":"` + own + `"}}}]}`},
+		{bucket: "aa-pinned", policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::aa-pinned/*","Condition":{"StringEquals":{"aws:PrincipalAccount":"` + other + `"}}}]}`,
+			principal: "*"},
+		{bucket: "aa-restricted", policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::aa-restricted/*"}]}`,
+			restrict: true, anonymous: true},
+		{bucket: "aa-denied", policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + other + `"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::aa-denied/*"},{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::aa-denied/*","Condition":{"StringNotEquals":{"aws:PrincipalAccount":"` + own + `"}}}]}`},
+	}
+	for _, p := range policies {
+		mustCreateBucket(t, root, p.bucket)
+		mustPut(t, root, p.bucket, "k", []byte("data"))
+		// New buckets block public access (as S3's since 2023): lift it, but for
+		// RestrictPublicBuckets where the case wants it.
+		if _, err := root.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: aws.String(p.bucket),
+			PublicAccessBlockConfiguration: &s3types.PublicAccessBlockConfiguration{BlockPublicAcls: aws.Bool(false),
+				IgnorePublicAcls: aws.Bool(false), BlockPublicPolicy: aws.Bool(false), RestrictPublicBuckets: aws.Bool(p.restrict)}}); err != nil {
+			t.Fatalf("PutPublicAccessBlock %s: %v", p.bucket, err)
+		}
+		if _, err := root.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(p.bucket), Policy: aws.String(p.policy)}); err != nil {
+			t.Fatalf("PutBucketPolicy %s: %v", p.bucket, err)
+		}
+	}
+	// A key whose policy lets the other account decrypt.
+	kc := authzKMS(t, srv.HTTPURL, authzRoot(own))
+	keyPolicy := `{"Version":"2012-10-17","Statement":[{"Sid":"own","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + own + `:root"},"Action":"kms:*","Resource":"*"},` +
+		`{"Sid":"other","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + other + `:root"},"Action":["kms:Decrypt","kms:DescribeKey"],"Resource":"*"}]}`
+	key, err := kc.CreateKey(ctx, &kms.CreateKeyInput{Policy: aws.String(keyPolicy)})
+	if err != nil {
+		t.Fatalf("CreateKey: %v", err)
+	}
+	keyARN := aws.ToString(key.KeyMetadata.Arn)
+	privateKey, err := kc.CreateKey(ctx, &kms.CreateKeyInput{})
+	if err != nil {
+		t.Fatalf("CreateKey: %v", err)
+	}
+
+	created, err := aa.CreateAnalyzer(ctx, &accessanalyzer.CreateAnalyzerInput{AnalyzerName: aws.String("acct"), Type: aatypes.TypeAccount})
+	if err != nil {
+		t.Fatalf("CreateAnalyzer: %v", err)
+	}
+	arn := aws.ToString(created.Arn)
+	if arn != "arn:aws:access-analyzer:"+testRegion+":"+own+":analyzer/acct" {
+		t.Fatalf("analyzer ARN %s", arn)
+	}
+
+	for _, p := range policies {
+		fs := findingsFor(t, aa, arn, "arn:aws:s3:::"+p.bucket, "ACTIVE")
+		if p.principal == "" {
+			if len(fs) != 0 {
+				t.Errorf("%s: findings %+v, want none", p.bucket, fs)
+			}
+		} else {
+			if len(fs) != 1 || fs[0].Principal["AWS"] != p.principal || aws.ToBool(fs[0].IsPublic) != p.public ||
+				!slices.Contains(fs[0].Action, "s3:GetObject") || fs[0].ResourceType != aatypes.ResourceTypeAwsS3Bucket ||
+				aws.ToString(fs[0].ResourceOwnerAccount) != own || len(fs[0].Sources) != 1 || fs[0].Sources[0].Type != aatypes.FindingSourceTypePolicy {
+				t.Errorf("%s: findings %+v, want one on principal %s public %v", p.bucket, fs, p.principal, p.public)
+			}
+		}
+		// The finding agrees with the server's own decision for the outside principal.
+		var getErr error
+		if p.anonymous {
+			resp, err := HTTPClient().Get(srv.HTTPURL + "/" + p.bucket + "/k")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				getErr = errors.New(resp.Status)
+			}
+		} else {
+			_, getErr = outside.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(p.bucket), Key: aws.String("k")})
+		}
+		if (p.principal != "") != (getErr == nil) {
+			t.Errorf("%s: finding %v but outside GetObject error %v", p.bucket, p.principal != "", getErr)
+		}
+	}
+	if fs := findingsFor(t, aa, arn, "arn:aws:s3:::aa-pinned", ""); len(fs) == 1 && fs[0].Condition["aws:PrincipalAccount"] != other {
+		t.Errorf("pinned finding condition %v", fs[0].Condition)
+	}
+	kf := findingsFor(t, aa, arn, keyARN, "ACTIVE")
+	if len(kf) != 1 || kf[0].Principal["AWS"] != "arn:aws:iam::"+other+":root" || !slices.Equal(kf[0].Action, []string{"kms:Decrypt", "kms:DescribeKey"}) {
+		t.Errorf("key findings %+v", kf)
+	}
+	if fs := findingsFor(t, aa, arn, aws.ToString(privateKey.KeyMetadata.Arn), ""); len(fs) != 0 {
+		t.Errorf("private key findings %+v", fs)
+	}
+	okc := authzKMS(t, srv.HTTPURL, authzCreds{AK: otherAK, SK: otherSK})
+	if _, err := okc.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(keyARN)}); err != nil {
+		t.Errorf("the finding says the other account may DescribeKey, KMS says %v", err)
+	}
+	if _, err := okc.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: privateKey.KeyMetadata.Arn}); err == nil {
+		t.Errorf("no finding, yet the other account may DescribeKey the private key")
+	}
+
+	// A grant to the other account is a finding of its own.
+	if _, err := kc.CreateGrant(ctx, &kms.CreateGrantInput{KeyId: privateKey.KeyMetadata.Arn,
+		GranteePrincipal: aws.String("arn:aws:iam::" + other + ":root"), Operations: []kmstypes.GrantOperation{"Decrypt"}}); err != nil {
+		t.Fatalf("CreateGrant: %v", err)
+	}
+	if fs := findingsFor(t, aa, arn, aws.ToString(privateKey.KeyMetadata.Arn), "ACTIVE"); len(fs) != 1 || fs[0].Action[0] != "kms:Decrypt" {
+		t.Errorf("grant findings %+v", fs)
+	}
+
+	// A policy change re-analyses the bucket before the call is answered.
+	if _, err := root.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: aws.String("aa-xacct")}); err != nil {
+		t.Fatal(err)
+	}
+	if fs := findingsFor(t, aa, arn, "arn:aws:s3:::aa-xacct", ""); len(fs) != 1 || fs[0].Status != aatypes.FindingStatusResolved {
+		t.Errorf("after DeleteBucketPolicy: %+v, want one RESOLVED", fs)
+	}
+
+	// Archive and unarchive with the aws CLI; GetFinding shows the status.
+	pub := findingsFor(t, aa, arn, "arn:aws:s3:::aa-public", "")
+	if len(pub) != 1 {
+		t.Fatalf("public findings %+v", pub)
+	}
+	id := aws.ToString(pub[0].Id)
+	srv.AWS(t, srv.HTTPURL, false, "accessanalyzer", "update-findings", "--analyzer-arn", arn, "--ids", id, "--status", "ARCHIVED")
+	got, err := aa.GetFinding(ctx, &accessanalyzer.GetFindingInput{AnalyzerArn: aws.String(arn), Id: aws.String(id)})
+	if err != nil || got.Finding.Status != aatypes.FindingStatusArchived {
+		t.Fatalf("GetFinding after archive: %+v %v", got, err)
+	}
+	out := srv.AWS(t, srv.HTTPURL, false, "accessanalyzer", "list-findings", "--analyzer-arn", arn, "--filter", `{"status":{"eq":["ARCHIVED"]}}`)
+	if !strings.Contains(out, id) {
+		t.Errorf("list-findings ARCHIVED: %s", out)
+	}
+	srv.AWS(t, srv.HTTPURL, false, "accessanalyzer", "update-findings", "--analyzer-arn", arn, "--resource-arn", "arn:aws:s3:::aa-public", "--status", "ACTIVE")
+	if got, _ := aa.GetFinding(ctx, &accessanalyzer.GetFindingInput{AnalyzerArn: aws.String(arn), Id: aws.String(id)}); got == nil || got.Finding.Status != aatypes.FindingStatusActive {
+		t.Errorf("after unarchive: %+v", got)
+	}
+	out = srv.AWS(t, srv.HTTPURL, false, "accessanalyzer", "get-analyzer", "--analyzer-name", "acct")
+	if !strings.Contains(out, `"status": "ACTIVE"`) || !strings.Contains(out, arn) {
+		t.Errorf("get-analyzer: %s", out)
+	}
+
+	// Bad input and missing things, with Access Analyzer's errors.
+	_, err = aa.CreateAnalyzer(ctx, &accessanalyzer.CreateAnalyzerInput{AnalyzerName: aws.String("org"), Type: aatypes.TypeOrganization})
+	wantAnalyzerErr(t, err, "ValidationException")
+	_, err = aa.CreateAnalyzer(ctx, &accessanalyzer.CreateAnalyzerInput{AnalyzerName: aws.String("acct"), Type: aatypes.TypeAccount})
+	wantAnalyzerErr(t, err, "ConflictException")
+	_, err = aa.CreateAnalyzer(ctx, &accessanalyzer.CreateAnalyzerInput{AnalyzerName: aws.String("1bad"), Type: aatypes.TypeAccount})
+	wantAnalyzerErr(t, err, "ValidationException")
+	_, err = aa.GetAnalyzer(ctx, &accessanalyzer.GetAnalyzerInput{AnalyzerName: aws.String("nope")})
+	wantAnalyzerErr(t, err, "ResourceNotFoundException")
+	_, err = aa.GetFinding(ctx, &accessanalyzer.GetFindingInput{AnalyzerArn: aws.String(arn), Id: aws.String("00000000-0000-0000-0000-000000000000")})
+	wantAnalyzerErr(t, err, "ResourceNotFoundException")
+	_, err = aa.ListFindings(ctx, &accessanalyzer.ListFindingsInput{AnalyzerArn: aws.String(arn), NextToken: aws.String("!!")})
+	wantAnalyzerErr(t, err, "ValidationException")
+
+	// Another account sees none of it; a user without permission is refused.
+	oaa := analyzerClient(t, srv.HTTPURL, otherAK, otherSK)
+	_, err = oaa.ListFindings(ctx, &accessanalyzer.ListFindingsInput{AnalyzerArn: aws.String(arn)})
+	wantAnalyzerErr(t, err, "ResourceNotFoundException")
+	if l, err := oaa.ListAnalyzers(ctx, &accessanalyzer.ListAnalyzersInput{}); err != nil || len(l.Analyzers) != 0 {
+		t.Errorf("other account's ListAnalyzers: %+v %v", l, err)
+	}
+	user := authzUser(t, iamClient(srv.HTTPURL, testAccessKey, testSecretKey), "nobody")
+	uaa := analyzerClient(t, srv.HTTPURL, user.AK, user.SK)
+	_, err = uaa.ListAnalyzers(ctx, &accessanalyzer.ListAnalyzersInput{})
+	wantAnalyzerErr(t, err, "AccessDeniedException")
+	_, err = uaa.ListFindings(ctx, &accessanalyzer.ListFindingsInput{AnalyzerArn: aws.String(arn)})
+	wantAnalyzerErr(t, err, "AccessDeniedException")
+	bad := analyzerClient(t, srv.HTTPURL, testAccessKey, "wrong-secret")
+	_, err = bad.ListAnalyzers(ctx, &accessanalyzer.ListAnalyzersInput{})
+	wantAnalyzerErr(t, err, "UnrecognizedClientException")
+
+	if _, err := aa.DeleteAnalyzer(ctx, &accessanalyzer.DeleteAnalyzerInput{AnalyzerName: aws.String("acct")}); err != nil {
+		t.Fatalf("DeleteAnalyzer: %v", err)
+	}
+	_, err = aa.ListFindings(ctx, &accessanalyzer.ListFindingsInput{AnalyzerArn: aws.String(arn)})
+	wantAnalyzerErr(t, err, "ResourceNotFoundException")
+}
