@@ -11,6 +11,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +23,7 @@ import (
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	cstypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 )
 
@@ -307,4 +310,48 @@ func TestComplianceRefusedAndBadInput(t *testing.T) {
 	wantConfigError(t, err, "NoSuchConfigRuleException", "")
 	_, err = cs.StartConfigRulesEvaluation(ctx, &configservice.StartConfigRulesEvaluationInput{ConfigRuleNames: []string{"nope"}})
 	wantConfigError(t, err, "NoSuchConfigRuleException", "")
+}
+
+// TestComplianceLatencyFigure measures rule evaluation latency after a change: from the
+// PutBucketPolicy / DeleteBucketPolicy response to the new result being readable through
+// GetComplianceDetailsByConfigRule (polled every millisecond, so the figure includes up to
+// one poll). It only logs; run with ARCA_FIGURES=1.
+func TestComplianceLatencyFigure(t *testing.T) {
+	if os.Getenv("ARCA_FIGURES") == "" {
+		t.Skip("set ARCA_FIGURES=1 to measure")
+	}
+	srv := StartServer(t)
+	ctx := context.Background()
+	cs := configClient(srv.HTTPURL, testAccessKey, testSecretKey)
+	c := srv.S3(srv.HTTPURL)
+	const b = "cfg-latency"
+	mustCreateBucket(t, c, b)
+	for i := 0; i < 20; i++ { // other buckets the rule does not need to look at
+		mustCreateBucket(t, c, "cfg-other-"+strconv.Itoa(i))
+	}
+	putRule(t, srv, "ssl-only", "S3_BUCKET_SSL_REQUESTS_ONLY", "")
+	waitCompliance(t, cs, "ssl-only", "AWS::S3::Bucket", b, "NON_COMPLIANT")
+	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::` + b + `","arn:aws:s3:::` + b + `/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`
+	var lat []time.Duration
+	for i := 0; i < 40; i++ {
+		want := "COMPLIANT"
+		var err error
+		if i%2 == 0 {
+			_, err = c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(b), Policy: aws.String(policy)})
+		} else {
+			want = "NON_COMPLIANT"
+			_, err = c.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: aws.String(b)})
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		for complianceOf(t, cs, "ssl-only", "AWS::S3::Bucket", b) != want {
+			time.Sleep(time.Millisecond)
+		}
+		lat = append(lat, time.Since(start))
+	}
+	slices.Sort(lat)
+	t.Logf("FIGURE rule evaluation latency after a change (%d changes): median %v, p90 %v, max %v",
+		len(lat), lat[len(lat)/2], lat[len(lat)*9/10], lat[len(lat)-1])
 }
