@@ -32,6 +32,7 @@ type brReport struct {
 	}
 	Trails      []struct{ Name, Bucket string }
 	Inventories []struct{ Bucket, Id, DestinationBucket, Via string }
+	AccessLogs  []struct{ SourceBucket, TargetBucket string }
 }
 
 // blastRadiusJSON runs `arca kms blast-radius KEY --json` as the root.
@@ -214,6 +215,25 @@ func TestBlastRadiusGuardOff(t *testing.T) {
 	brPut(t, c, "br-off", "a", keyID, 10)
 	if r := blastRadiusJSON(t, srv, keyID); r.Objects != 1 || r.Bytes != 10 {
 		t.Fatalf("blast radius %+v", r)
+	}
+	// A bucket whose access logs go to a bucket whose default encryption is the key.
+	if _, err := c.PutBucketEncryption(context.Background(), &s3.PutBucketEncryptionInput{Bucket: aws.String("br-off"),
+		ServerSideEncryptionConfiguration: &s3types.ServerSideEncryptionConfiguration{Rules: []s3types.ServerSideEncryptionRule{{
+			ApplyServerSideEncryptionByDefault: &s3types.ServerSideEncryptionByDefault{SSEAlgorithm: s3types.ServerSideEncryptionAwsKms,
+				KMSMasterKeyID: aws.String(keyID)}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutBucketPolicy(context.Background(), &s3.PutBucketPolicyInput{Bucket: aws.String("br-off"), Policy: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"logging.s3.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::br-off/logs/*"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	mustCreateBucket(t, c, "br-src")
+	if _, err := c.PutBucketLogging(context.Background(), &s3.PutBucketLoggingInput{Bucket: aws.String("br-src"),
+		BucketLoggingStatus: &s3types.BucketLoggingStatus{LoggingEnabled: &s3types.LoggingEnabled{
+			TargetBucket: aws.String("br-off"), TargetPrefix: aws.String("logs/")}}}); err != nil {
+		t.Logf("PutBucketLogging: %v (access logs not available: not checked)", err)
+	} else if r := blastRadiusJSON(t, srv, keyID); len(r.AccessLogs) != 1 || r.AccessLogs[0].SourceBucket != "br-src" || r.AccessLogs[0].TargetBucket != "br-off" {
+		t.Errorf("AccessLogs %+v", r.AccessLogs)
 	}
 	srv.AWS(t, srv.HTTPURL, false, "kms", "disable-key", "--key-id", keyID)
 	srv.AWS(t, srv.HTTPURL, false, "kms", "schedule-key-deletion", "--key-id", keyID, "--pending-window-in-days", "7")

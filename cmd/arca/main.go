@@ -39,6 +39,7 @@ Commands:
   migrate    copy buckets from another S3 store or a directory into Arca: verified, resumable
   batch      S3 Batch Operations jobs on a running server: status, progress bar, --watch
   kms        blast-radius KEY: what depends on a KMS key (objects, bytes, buckets, trails, ...)
+  posture    an account's whole picture: bucket encryption, config rules, access and sensitive-data findings, keys pending deletion
   version    print the version
 
 Run 'arca <command> --help' for a command's flags.
@@ -81,6 +82,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runBatch(args[1:], stdout, stderr)
 	case "kms":
 		err = runKMS(args[1:], stdout)
+	case "posture":
+		err = runPosture(args[1:], stdout)
 	default:
 		err = &usageError{msg: fmt.Sprintf("unknown command %q", cmd), hint: "run 'arca --help' to see the commands"}
 	}

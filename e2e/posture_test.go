@@ -1,0 +1,158 @@
+package e2e
+
+// `arca posture` against a real server: every section is either answered or shown as not
+// available, and the sections of the services that have landed carry what was set up
+// (docs/BLAST-RADIUS.md, "arca posture").
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/accessanalyzer"
+	aatypes "github.com/aws/aws-sdk-go-v2/service/accessanalyzer/types"
+	"github.com/aws/aws-sdk-go-v2/service/configservice"
+	cstypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/macie2"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+)
+
+// postureOut is the part of `arca posture --json` the test reads.
+type postureOut struct {
+	Buckets struct {
+		Available bool
+		Error     string
+		Items     []struct{ Name, Encryption, KMSKeyId string }
+	}
+	Rules struct {
+		Available bool
+		Error     string
+		Items     []struct{ ConfigRuleName, ComplianceType string }
+	}
+	AccessFindings struct {
+		Available bool
+		Error     string
+		Analyzers []string
+	}
+	SensitiveData struct {
+		Available    bool
+		Error        string
+		ByEncryption map[string]int
+	}
+	Keys struct {
+		Available bool
+		Error     string
+		Items     []struct {
+			KeyId, KeyState string
+			BlastRadius     *struct {
+				Objects, Bytes int64
+				Buckets        []struct {
+					Name    string
+					Objects int64
+				}
+			}
+		}
+	}
+}
+
+func postureCfg(endpoint string) aws.Config {
+	return aws.Config{Region: testRegion, HTTPClient: HTTPClient(), RetryMaxAttempts: 1, BaseEndpoint: aws.String(endpoint),
+		Credentials: credentials.NewStaticCredentialsProvider(testAccessKey, testSecretKey, "")}
+}
+
+// TestPosture: buckets with their default encryption, a key pending deletion with its blast
+// radius, and the Config, Access Analyzer and Macie sections: answered with what was set
+// up where that API answers, else "not available" (the command does not fail).
+func TestPosture(t *testing.T) {
+	t.Parallel()
+	srv := StartServer(t)
+	ctx := context.Background()
+	kc := sseKMS(t, srv)
+	c := sdk(t, srv, srv.HTTPURL)
+	keyID, _ := sseCreateKey(t, kc, "posture")
+	mustCreateBucket(t, c, "posture-kms")
+	if _, err := c.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: aws.String("posture-kms"),
+		ServerSideEncryptionConfiguration: &s3types.ServerSideEncryptionConfiguration{Rules: []s3types.ServerSideEncryptionRule{{
+			ApplyServerSideEncryptionByDefault: &s3types.ServerSideEncryptionByDefault{SSEAlgorithm: s3types.ServerSideEncryptionAwsKms,
+				KMSMasterKeyID: aws.String(keyID)}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"a", "b"} {
+		if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("posture-kms"), Key: aws.String(k),
+			Body: bytes.NewReader([]byte("twelve bytes"))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := kc.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: aws.String(keyID), PendingWindowInDays: aws.Int32(7)}); err != nil {
+		t.Fatal(err)
+	}
+
+	cfg := postureCfg(srv.HTTPURL)
+	_, ruleErr := configservice.NewFromConfig(cfg).PutConfigRule(ctx, &configservice.PutConfigRuleInput{ConfigRule: &cstypes.ConfigRule{
+		ConfigRuleName: aws.String("posture-sse"),
+		Source:         &cstypes.Source{Owner: cstypes.OwnerAws, SourceIdentifier: aws.String("S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED")}}})
+	_, analyzerErr := accessanalyzer.NewFromConfig(cfg).CreateAnalyzer(ctx, &accessanalyzer.CreateAnalyzerInput{
+		AnalyzerName: aws.String("posture-analyzer"), Type: aatypes.TypeAccount})
+	_, macieErr := macie2.NewFromConfig(cfg).GetBucketStatistics(ctx, &macie2.GetBucketStatisticsInput{})
+	t.Logf("services: config %v; access analyzer %v; macie %v", ruleErr, analyzerErr, macieErr)
+
+	out, err := arcaAs(testAccessKey, testSecretKey, "posture", "--endpoint", srv.HTTPURL, "--json")
+	if err != nil {
+		t.Fatalf("arca posture --json: %v\n%s", err, out)
+	}
+	var p postureOut
+	if err := json.Unmarshal([]byte(out), &p); err != nil || strings.Count(strings.TrimSpace(out), "\n") != 0 {
+		t.Fatalf("arca posture --json printed %q, not one JSON object (%v)", out, err)
+	}
+
+	if !p.Buckets.Available || len(p.Buckets.Items) != 1 || p.Buckets.Items[0].Name != "posture-kms" ||
+		p.Buckets.Items[0].Encryption != "aws:kms" || p.Buckets.Items[0].KMSKeyId != keyID {
+		t.Errorf("Buckets %+v", p.Buckets)
+	}
+	if !p.Keys.Available || len(p.Keys.Items) != 1 || p.Keys.Items[0].KeyId != keyID || p.Keys.Items[0].KeyState != "PendingDeletion" {
+		t.Fatalf("Keys %+v", p.Keys)
+	}
+	if br := p.Keys.Items[0].BlastRadius; br == nil || br.Objects != 2 || br.Bytes != 24 || len(br.Buckets) != 1 || br.Buckets[0].Name != "posture-kms" {
+		t.Errorf("blast radius of the key pending deletion: %+v", br)
+	}
+	// Each of the other sections: answered where its API answers, else not available.
+	if ruleErr == nil {
+		if !p.Rules.Available || len(p.Rules.Items) != 1 || p.Rules.Items[0].ConfigRuleName != "posture-sse" {
+			t.Errorf("Rules %+v", p.Rules)
+		}
+	} else if p.Rules.Available || !strings.HasPrefix(p.Rules.Error, "not available") {
+		t.Errorf("Rules without the Config API: %+v", p.Rules)
+	}
+	if analyzerErr == nil {
+		if !p.AccessFindings.Available || len(p.AccessFindings.Analyzers) != 1 || p.AccessFindings.Analyzers[0] != "posture-analyzer" {
+			t.Errorf("AccessFindings %+v", p.AccessFindings)
+		}
+	} else if p.AccessFindings.Available || !strings.HasPrefix(p.AccessFindings.Error, "not available") {
+		t.Errorf("AccessFindings without the Access Analyzer API: %+v", p.AccessFindings)
+	}
+	if macieErr == nil {
+		if !p.SensitiveData.Available || p.SensitiveData.ByEncryption == nil {
+			t.Errorf("SensitiveData %+v", p.SensitiveData)
+		}
+	} else if p.SensitiveData.Available || !strings.HasPrefix(p.SensitiveData.Error, "not available") {
+		t.Errorf("SensitiveData without the Macie API: %+v", p.SensitiveData)
+	}
+
+	// The table prints every section, the key with its objects.
+	table, err := arcaAs(testAccessKey, testSecretKey, "posture", "--endpoint", srv.HTTPURL)
+	t.Logf("table:\n%s", table)
+	if err != nil {
+		t.Fatalf("arca posture: %v\n%s", err, table)
+	}
+	for _, want := range []string{"== Buckets", "== Config rules", "== Access findings", "== Sensitive data", "== KMS keys", keyID, "posture-kms(2)"} {
+		if !strings.Contains(table, want) {
+			t.Errorf("table lacks %q:\n%s", want, table)
+		}
+	}
+}
