@@ -30,7 +30,7 @@ func (a *API) accessLogFields(q *request, resp *response, err error, rec *audit.
 		Operation:  accesslog.Operation(q.op, q.r.Method, sortedKeys(q.query), q.key != ""),
 		RequestURI: q.r.Method + " " + redactedURI(q.r) + " " + q.r.Proto,
 		Status:     http.StatusOK, ObjectSize: objectSizeOf(q, resp), TotalMs: -1, TurnMs: -1,
-		Referer: q.r.Referer(), Host: q.r.Host, VersionID: q.versionID,
+		Referer: q.r.Referer(), Host: q.r.Host, VersionID: q.qget("versionId"),
 	}
 	switch {
 	case err != nil:
