@@ -47,8 +47,9 @@ type Detector struct {
 	valid     func([]byte) bool
 	// next and anch, when set, find candidates and match the pattern at one
 	// (candidates.go).
-	next func(buf []byte, from int) int
-	anch *regexp.Regexp
+	next   func(buf []byte, from int) int
+	anch   *regexp.Regexp
+	window int
 }
 
 // Keyworded reports whether the detector requires a keyword in proximity.

@@ -224,7 +224,7 @@ func (s *Scanner) find(d *Detector, pos, limit int) []int {
 		if q < 0 || q >= limit {
 			return nil
 		}
-		end := q + Overlap
+		end := q + d.window
 		if end > len(s.buf) {
 			end = len(s.buf)
 		}

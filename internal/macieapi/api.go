@@ -234,3 +234,12 @@ func requestParameters(op, param string, body []byte) map[string]any {
 	}
 	return out
 }
+
+// IsRequest reports whether r is signed for macie2 (its credential scope names the
+// service), so that a request failing authentication is answered in macie2's shape.
+func IsRequest(r *http.Request) bool {
+	if strings.Contains(r.Header.Get("Authorization"), "/"+Service+"/aws4_request") {
+		return true
+	}
+	return strings.Contains(r.URL.Query().Get("X-Amz-Credential"), "/"+Service+"/aws4_request")
+}

@@ -73,6 +73,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			s.configAPI.Reject(w, r, apierr.ConfigUnrecognizedClient)
 			return
 		}
+		if macieapi.IsRequest(r) {
+			s.macieAPI.Reject(w, r, apierr.MacieUnrecognizedClient)
+			return
+		}
 		if svc := iamapi.Service(r); svc != "" {
 			s.iamAPI.Reject(w, r, svc, err)
 			return
