@@ -24,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	cstypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 )
 
@@ -354,4 +355,58 @@ func TestComplianceLatencyFigure(t *testing.T) {
 	slices.Sort(lat)
 	t.Logf("FIGURE rule evaluation latency after a change (%d changes): median %v, p90 %v, max %v",
 		len(lat), lat[len(lat)/2], lat[len(lat)*9/10], lat[len(lat)-1])
+}
+
+// TestComplianceEncryptionDrift: ARCA_S3_OBJECT_ENCRYPTION_DRIFT reads the latest inventory
+// report (through the object engine): INSUFFICIENT_DATA without one, COMPLIANT while every
+// object has the default's encryption, NON_COMPLIANT once the default moves to SSE-KMS and
+// the reported objects are SSE-S3, COMPLIANT again when they are rewritten and reported.
+func TestComplianceEncryptionDrift(t *testing.T) {
+	requireAWSCLI(t)
+	srv := StartServer(t)
+	ctx := context.Background()
+	cs := configClient(srv.HTTPURL, testAccessKey, testSecretKey)
+	c := srv.S3(srv.HTTPURL)
+	const src, dst = "drift-src", "drift-reports"
+	mustCreateBucket(t, c, src)
+	mustCreateBucket(t, c, dst)
+	keys := []string{"a", "b/c", "d"}
+	for i, k := range keys {
+		mustPut(t, c, src, k, randBytes(100, int64(i)))
+	}
+	putRule(t, srv, "drift", "ARCA_S3_OBJECT_ENCRYPTION_DRIFT", "")
+	waitCompliance(t, cs, "drift", "AWS::S3::Bucket", src, "INSUFFICIENT_DATA")
+
+	cfg := &s3types.InventoryConfiguration{Id: aws.String("enc"), IsEnabled: aws.Bool(true),
+		IncludedObjectVersions: s3types.InventoryIncludedObjectVersionsCurrent,
+		Schedule:               &s3types.InventorySchedule{Frequency: s3types.InventoryFrequencyDaily},
+		OptionalFields:         []s3types.InventoryOptionalField{"EncryptionStatus", "KMSKeyArn"},
+		Destination: &s3types.InventoryDestination{S3BucketDestination: &s3types.InventoryS3BucketDestination{
+			Bucket: aws.String("arn:aws:s3:::" + dst), Format: s3types.InventoryFormatCsv, Prefix: aws.String("inv")}}}
+	invrPut(t, c, src, cfg)
+	report := func() {
+		t.Helper()
+		if resp, _ := invrRun(t, srv.HTTPURL, src, "enc", testAccessKey, testSecretKey); resp.Status != 200 {
+			t.Fatalf("inventory run: %d %s", resp.Status, resp.Body)
+		}
+		srv.AWS(t, srv.HTTPURL, false, "configservice", "start-config-rules-evaluation", "--config-rule-names", "drift")
+	}
+	report()
+	waitCompliance(t, cs, "drift", "AWS::S3::Bucket", src, "COMPLIANT")
+
+	key := strings.TrimSpace(srv.AWS(t, srv.HTTPURL, false, "kms", "create-key", "--query", "KeyMetadata.KeyId", "--output", "text"))
+	srv.AWS(t, srv.HTTPURL, false, "s3api", "put-bucket-encryption", "--bucket", src, "--server-side-encryption-configuration",
+		`{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"aws:kms","KMSMasterKeyID":"`+key+`"}}]}`)
+	waitCompliance(t, cs, "drift", "AWS::S3::Bucket", src, "NON_COMPLIANT")
+	det, err := cs.GetComplianceDetailsByResource(ctx, &configservice.GetComplianceDetailsByResourceInput{
+		ResourceType: aws.String("AWS::S3::Bucket"), ResourceId: aws.String(src)})
+	if err != nil || len(det.EvaluationResults) != 1 || !strings.Contains(aws.ToString(det.EvaluationResults[0].Annotation), "3 of 3 objects") {
+		t.Fatalf("drift details: %+v %v", det, err)
+	}
+
+	for i, k := range keys { // rewritten under the new default, then reported again
+		mustPut(t, c, src, k, randBytes(100, int64(i)))
+	}
+	report()
+	waitCompliance(t, cs, "drift", "AWS::S3::Bucket", src, "COMPLIANT")
 }

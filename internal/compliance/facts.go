@@ -12,6 +12,20 @@ type Facts interface {
 	Keys(ctx context.Context, account string) ([]Key, error)
 	Key(ctx context.Context, account, id string) (k Key, ok bool, err error)
 	Trails(ctx context.Context, account string) ([]Trail, error)
+	// InventoryRows reads the latest inventory report of bucket b that lists
+	// EncryptionStatus (the newest manifest among b's configurations that have the
+	// field), through the object engine's decrypting read path, and calls fn for each of
+	// its rows. manifest names the report read ("bucket/key"); ok false when b has no
+	// such report.
+	InventoryRows(ctx context.Context, account string, b Bucket, fn func(InventoryRow) error) (manifest string, ok bool, err error)
+}
+
+// InventoryRow is what the drift rule reads of one inventory report row.
+type InventoryRow struct {
+	Key, VersionID   string
+	DeleteMarker     bool
+	EncryptionStatus string // SSE-S3, SSE-KMS, SSE-C, NOT-SSE (S3 Inventory's words)
+	KMSKeyArn        string // "" when the report has no KMSKeyArn column
 }
 
 // Bucket is what the rules know of a bucket.

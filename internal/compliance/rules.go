@@ -2,6 +2,7 @@ package compliance
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -35,7 +36,8 @@ var catalog = map[string]*ruleDef{
 	"CLOUD_TRAIL_ENABLED": {Owner: OwnerAWS, Type: TypeAccount, Periodic: true,
 		Params: []string{"s3BucketName", "snsTopicArn", "cloudWatchLogsLogGroupArn"}, trails: trailEnabled},
 
-	"ARCA_S3_SSEC_BLOCKED": {Owner: OwnerArca, Type: TypeBucket, bucket: bucketSSECBlocked},
+	"ARCA_S3_SSEC_BLOCKED":            {Owner: OwnerArca, Type: TypeBucket, bucket: bucketSSECBlocked},
+	"ARCA_S3_OBJECT_ENCRYPTION_DRIFT": {Owner: OwnerArca, Type: TypeBucket, Periodic: true, bucket: bucketDrift},
 }
 
 func eval(typ, id, c, note string) Evaluation {
@@ -197,6 +199,59 @@ func bucketSSECBlocked(_ context.Context, _ Facts, _ string, b Bucket, _ params)
 		return eval(TypeBucket, b.Name, Compliant, ""), nil
 	}
 	return eval(TypeBucket, b.Name, NonCompliant, "SSE-C writes are allowed (BlockedEncryptionTypes does not block SSE-C)."), nil
+}
+
+// bucketDrift (ARCA_S3_OBJECT_ENCRYPTION_DRIFT): from the bucket's latest inventory report
+// that lists EncryptionStatus, NON_COMPLIANT when an object version is encrypted otherwise
+// than the bucket's default encryption now says (another mode, or with SSE-KMS another key
+// when the report has the KMSKeyArn column and the default names a key); INSUFFICIENT_DATA
+// when the bucket has no such report. Delete markers are not objects.
+func bucketDrift(ctx context.Context, f Facts, account string, b Bucket, _ params) (Evaluation, error) {
+	want := expectedStatus(b.Algorithm)
+	var total, drifted int64
+	example := ""
+	manifest, ok, err := f.InventoryRows(ctx, account, b, func(r InventoryRow) error {
+		if r.DeleteMarker {
+			return nil
+		}
+		total++
+		if Drifted(want, b.KMSKeyARN, r) {
+			drifted++
+			if example == "" {
+				example = r.Key
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Evaluation{}, err
+	}
+	if !ok {
+		return eval(TypeBucket, b.Name, InsufficientData, "The bucket has no inventory report with the EncryptionStatus field."), nil
+	}
+	if drifted > 0 {
+		return eval(TypeBucket, b.Name, NonCompliant, truncate(fmt.Sprintf("%d of %d objects in inventory report %s are not encrypted as the bucket's default (%s), e.g. %q.",
+			drifted, total, manifest, want, example), 256)), nil
+	}
+	return eval(TypeBucket, b.Name, Compliant, ""), nil
+}
+
+// expectedStatus is the EncryptionStatus an object written under a bucket's default gets.
+func expectedStatus(algorithm string) string {
+	switch algorithm {
+	case "aws:kms", "aws:kms:dsse":
+		return "SSE-KMS"
+	}
+	return "SSE-S3" // AES256, and no configured default (S3 encrypts with SSE-S3)
+}
+
+// Drifted reports whether an inventory row's encryption differs from the expected status
+// (and, for SSE-KMS with a known key on both sides, from the default's key).
+func Drifted(want, keyARN string, r InventoryRow) bool {
+	if r.EncryptionStatus != want {
+		return true
+	}
+	return want == "SSE-KMS" && keyARN != "" && r.KMSKeyArn != "" && r.KMSKeyArn != keyARN
 }
 
 func objectARN(bucket string) string { return "arn:aws:s3:::" + bucket + "/arca-config-probe" }

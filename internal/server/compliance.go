@@ -1,14 +1,18 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"path"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/arcastore/arca/internal/audit"
 	"github.com/arcastore/arca/internal/compliance"
+	"github.com/arcastore/arca/internal/invreport"
 	"github.com/arcastore/arca/internal/kms"
 	"github.com/arcastore/arca/internal/meta"
 	"github.com/arcastore/arca/internal/object"
@@ -189,4 +193,100 @@ func (f complianceFacts) Trails(ctx context.Context, account string) ([]complian
 			Validation: t.Validation, IsLogging: t.IsLogging})
 	}
 	return out, nil
+}
+
+// InventoryRows reads the newest report, among bucket b's inventory configurations that
+// list EncryptionStatus, through the object engine's decrypting read path with the KMS as
+// the inventory writer uses it (the S3 service for the source bucket's account: the
+// reports are the account's own, written by that principal).
+func (f complianceFacts) InventoryRows(ctx context.Context, account string, cb compliance.Bucket, fn func(compliance.InventoryRow) error) (string, bool, error) {
+	b, err := f.s.meta.GetBucket(ctx, cb.Name)
+	if err != nil {
+		if errors.Is(err, meta.ErrNoSuchBucket) {
+			return "", false, nil
+		}
+		return "", false, err
+	}
+	var dest, latest string
+	for _, c := range b.Inventory {
+		if !slices.Contains(c.OptionalFields, "EncryptionStatus") {
+			continue
+		}
+		db := strings.TrimPrefix(c.Destination.BucketARN, "arn:aws:s3:::")
+		p := c.Destination.Prefix
+		if p != "" && !strings.HasSuffix(p, "/") {
+			p += "/"
+		}
+		key, err := f.latestManifest(ctx, db, p+b.Name+"/"+c.ID+"/")
+		if err != nil {
+			return "", false, err
+		}
+		// Report folders are named by time (YYYY-MM-DDTHH-MMZ): the greatest is the newest.
+		if key != "" && (latest == "" || path.Base(path.Dir(key)) > path.Base(path.Dir(latest))) {
+			dest, latest = db, key
+		}
+	}
+	if latest == "" {
+		return "", false, nil
+	}
+	kmsFor := inventoryKMS{f.s, account}
+	mo, err := f.s.objects.GetInternal(ctx, dest, latest, kmsFor)
+	if err != nil {
+		return "", false, err
+	}
+	m, err := invreport.ParseManifest(mo.Body)
+	if err != nil {
+		return "", false, err
+	}
+	cols := m.Columns()
+	row := func(r *invreport.Row) error {
+		return fn(compliance.InventoryRow{Key: r.Key, VersionID: r.VersionID, DeleteMarker: r.IsDeleteMarker,
+			EncryptionStatus: r.EncryptionStatus, KMSKeyArn: r.KMSKeyArn})
+	}
+	for _, file := range m.Files {
+		df, err := f.s.objects.GetInternal(ctx, dest, file.Key, kmsFor)
+		if err != nil {
+			return "", false, err
+		}
+		if m.FileFormat == "Parquet" {
+			err = invreport.ReadParquet(bytes.NewReader(df.Body), int64(len(df.Body)), row)
+		} else {
+			err = invreport.ReadCSV(bytes.NewReader(df.Body), cols, row)
+		}
+		if err != nil {
+			return "", false, err
+		}
+	}
+	return dest + "/" + latest, true, nil
+}
+
+// latestManifest is the key of the newest manifest.json under base in bucket ("" = none).
+func (f complianceFacts) latestManifest(ctx context.Context, bucket, base string) (string, error) {
+	newest, after := "", ""
+	for {
+		res, err := f.s.meta.ListObjects(ctx, bucket, meta.ListOptions{Prefix: base, Delimiter: "/", After: after, MaxKeys: 1000})
+		if err != nil {
+			if errors.Is(err, meta.ErrNoSuchBucket) {
+				return "", nil
+			}
+			return "", err
+		}
+		for _, p := range res.CommonPrefixes {
+			if p != base+"data/" && p != base+"hive/" && p > newest {
+				newest = p
+			}
+		}
+		if !res.IsTruncated {
+			break
+		}
+		after = res.Next
+	}
+	if newest == "" {
+		return "", nil
+	}
+	key := newest + "manifest.json"
+	if _, err := f.s.meta.GetObject(ctx, bucket, key); err != nil {
+		return "", nil // a report still being written has no manifest yet
+	}
+	return key, nil
 }
