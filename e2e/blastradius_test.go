@@ -183,6 +183,15 @@ func TestBlastRadiusAndGuard(t *testing.T) {
 	if d, err := kc.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(keyID)}); err != nil || string(d.KeyMetadata.KeyState) != "Enabled" {
 		t.Fatalf("after the refusals: %v %+v", err, d)
 	}
+	// The refusals and the blast radius calls are on record as KMS calls.
+	recs := srv.AWS(t, srv.HTTPURL, false, "cloudtrail", "lookup-events", "--lookup-attributes",
+		"AttributeKey=EventSource,AttributeValue=kms.amazonaws.com", "--max-results", "50", "--output", "json")
+	for _, want := range []string{`\"eventName\":\"ArcaGetKeyBlastRadius\"`, `\"eventName\":\"ScheduleKeyDeletion\"`,
+		`\"eventName\":\"DisableKey\"`, `\"errorCode\":\"KMSInvalidStateException\"`} {
+		if !strings.Contains(recs, want) {
+			t.Errorf("KMS records lack %s:\n%s", want, recs)
+		}
+	}
 	// A key that protects nothing is not guarded.
 	srv.AWS(t, srv.HTTPURL, false, "kms", "disable-key", "--key-id", mustKey(t, kc))
 
