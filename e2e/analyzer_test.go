@@ -250,6 +250,59 @@ func TestAccessAnalyzer(t *testing.T) {
 	_, err = bad.ListAnalyzers(ctx, &accessanalyzer.ListAnalyzersInput{})
 	wantAnalyzerErr(t, err, "UnrecognizedClientException")
 
+	// A public-read bucket ACL is a BUCKET_ACL finding, and anonymous listing works.
+	mustCreateBucket(t, root, "aa-acl")
+	if _, err := root.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: aws.String("aa-acl"),
+		PublicAccessBlockConfiguration: &s3types.PublicAccessBlockConfiguration{BlockPublicAcls: aws.Bool(false),
+			IgnorePublicAcls: aws.Bool(false), BlockPublicPolicy: aws.Bool(false), RestrictPublicBuckets: aws.Bool(false)}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := root.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: aws.String("aa-acl"),
+		OwnershipControls: &s3types.OwnershipControls{Rules: []s3types.OwnershipControlsRule{{ObjectOwnership: s3types.ObjectOwnershipBucketOwnerPreferred}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := root.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: aws.String("aa-acl"), ACL: s3types.BucketCannedACLPublicRead}); err != nil {
+		t.Fatalf("PutBucketAcl: %v", err)
+	}
+	af := findingsFor(t, aa, arn, "arn:aws:s3:::aa-acl", "ACTIVE")
+	if len(af) != 1 || af[0].Sources[0].Type != aatypes.FindingSourceTypeBucketAcl || !aws.ToBool(af[0].IsPublic) || !slices.Contains(af[0].Action, "s3:ListBucket") {
+		t.Errorf("ACL findings %+v", af)
+	}
+	if resp, err := HTTPClient().Get(srv.HTTPURL + "/aa-acl"); err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("anonymous ListObjects on a public-read bucket: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+
+	// The policy checks through the aws CLI.
+	out = srv.AWS(t, srv.HTTPURL, false, "accessanalyzer", "validate-policy", "--policy-type", "IDENTITY_POLICY",
+		"--policy-document", `{"Statement":[{"Effect":"Allow","Action":["s3:Get*","s3:GetObject"],"Resource":"*"}]}`)
+	if !strings.Contains(out, `"issueCode": "MISSING_VERSION"`) || !strings.Contains(out, `"issueCode": "REDUNDANT_ACTION"`) || !strings.Contains(out, `"span"`) {
+		t.Errorf("validate-policy: %s", out)
+	}
+	out = srv.AWS(t, srv.HTTPURL, false, "accessanalyzer", "check-no-public-access", "--resource-type", "AWS::S3::Bucket",
+		"--policy-document", policies[0].policy)
+	if !strings.Contains(out, `"result": "FAIL"`) {
+		t.Errorf("check-no-public-access on a public policy: %s", out)
+	}
+	out = srv.AWS(t, srv.HTTPURL, false, "accessanalyzer", "check-no-public-access", "--resource-type", "AWS::KMS::Key",
+		"--policy-document", keyPolicy)
+	if !strings.Contains(out, `"result": "PASS"`) {
+		t.Errorf("check-no-public-access on a cross-account key policy: %s", out)
+	}
+	out = srv.AWS(t, srv.HTTPURL, false, "accessanalyzer", "check-access-not-granted", "--policy-type", "RESOURCE_POLICY",
+		"--policy-document", keyPolicy, "--access", `[{"actions":["kms:Decrypt"]}]`)
+	if !strings.Contains(out, `"result": "FAIL"`) {
+		t.Errorf("check-access-not-granted kms:Decrypt: %s", out)
+	}
+	out = srv.AWS(t, srv.HTTPURL, true, "accessanalyzer", "check-no-public-access", "--resource-type", "AWS::S3::Bucket",
+		"--policy-document", `{"Statement":`)
+	if !strings.Contains(out, "UnprocessableEntityException") {
+		t.Errorf("check-no-public-access on a malformed policy: %s", out)
+	}
+	_, err = uaa.ValidatePolicy(ctx, &accessanalyzer.ValidatePolicyInput{PolicyDocument: aws.String(keyPolicy), PolicyType: aatypes.PolicyTypeResourcePolicy})
+	wantAnalyzerErr(t, err, "AccessDeniedException")
+
 	if _, err := aa.DeleteAnalyzer(ctx, &accessanalyzer.DeleteAnalyzerInput{AnalyzerName: aws.String("acct")}); err != nil {
 		t.Fatalf("DeleteAnalyzer: %v", err)
 	}

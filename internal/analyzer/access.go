@@ -103,6 +103,8 @@ func (outsideAllowsAll) PoliciesFor(context.Context, string, string) ([][]byte, 
 type outsider struct {
 	id        iam.Identity
 	anonymous bool
+	// pinned: a condition on a principal key names the outside account (never public).
+	pinned    bool
 	principal map[string]string
 }
 
@@ -146,7 +148,7 @@ func accountOf(p string) string {
 }
 
 // principal-bounding and source-bounding condition keys (lower case).
-var principalKeys = map[string]bool{policy.KeyPrincipalAccount: true, policy.KeyPrincipalArn: true}
+var principalKeys = map[string]bool{policy.KeyPrincipalAccount: true, policy.KeyPrincipalArn: true, policy.KeyCallerAccount: true}
 var sourceAccountKeys = map[string]bool{"aws:sourceaccount": true, "aws:sourceowner": true}
 var sourceARNKeys = map[string]bool{"aws:sourcearn": true}
 
@@ -186,7 +188,7 @@ func candidates(s *policy.Statement, own string, anonymousOK bool) []outsider {
 		if len(pinned) > 0 {
 			for _, v := range pinned {
 				if id, ok := identityFor(v); ok && id.AccountID != own {
-					out = append(out, outsider{id: id, principal: star})
+					out = append(out, outsider{id: id, pinned: true, principal: star})
 				}
 			}
 			return out

@@ -43,7 +43,7 @@ func (e *Engine) BucketAccess(ctx context.Context, b *Bucket) ([]Access, error) 
 					}
 				}
 				if len(a.Actions) > 0 {
-					a.IsPublic = o.principal["AWS"] == "*" && isPublicStatement(policy.Bucket, s) && !b.RestrictPublicBuckets
+					a.IsPublic = o.principal["AWS"] == "*" && !o.pinned && isPublicStatement(policy.Bucket, s) && !b.RestrictPublicBuckets
 					out = merge(out, a)
 				}
 			}
@@ -140,7 +140,7 @@ func (e *Engine) KeyAccess(ctx context.Context, k *Key) ([]Access, error) {
 					}
 				}
 				if len(a.Actions) > 0 {
-					a.IsPublic = o.principal["AWS"] == "*" && isPublicStatement(policy.Key, s)
+					a.IsPublic = o.principal["AWS"] == "*" && !o.pinned && isPublicStatement(policy.Key, s)
 					out = merge(out, a)
 				}
 			}

@@ -103,6 +103,9 @@ var opTable = []op{
 	{Name: "ListFindings", Method: http.MethodPost, Path: "/finding", ReadOnly: true, Run: (*API).listFindings, Resource: bodyAnalyzerARN},
 	{Name: "GetFinding", Method: http.MethodGet, Path: "/finding/", ReadOnly: true, Run: (*API).getFinding, Resource: queryAnalyzerARN},
 	{Name: "UpdateFindings", Method: http.MethodPut, Path: "/finding", Run: (*API).updateFindings, Resource: bodyAnalyzerARN},
+	{Name: "ValidatePolicy", Method: http.MethodPost, Path: "/policy/validation", ReadOnly: true, Run: (*API).validatePolicy},
+	{Name: "CheckNoPublicAccess", Method: http.MethodPost, Path: "/policy/check-no-public-access", ReadOnly: true, Run: (*API).checkNoPublicAccess},
+	{Name: "CheckAccessNotGranted", Method: http.MethodPost, Path: "/policy/check-access-not-granted", ReadOnly: true, Run: (*API).checkAccessNotGranted},
 }
 
 // route finds the operation for method and path, and the path parameter.

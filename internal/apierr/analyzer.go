@@ -90,3 +90,10 @@ func Analyzer(err error, resourceID string) *AnalyzerError {
 	w.Cause = err
 	return &w
 }
+
+// WithMessage returns a copy of e with another message.
+func (e *AnalyzerError) WithMessage(msg string) *AnalyzerError {
+	c := *e
+	c.Message = msg
+	return &c
+}
