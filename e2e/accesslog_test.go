@@ -316,6 +316,19 @@ func TestAccessLogDelivery(t *testing.T) {
 		t.Fatal(err)
 	}
 	listID := reqID(lo.ResultMetadata)
+	// A presigned URL: its signature must not reach the log.
+	ps, err := s3.NewPresignClient(c).PresignGetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("src"), Key: aws.String(key)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig := regexp.MustCompile(`X-Amz-Signature=([0-9a-f]+)`).FindStringSubmatch(ps.URL)
+	presp, err := HTTPClient().Get(ps.URL)
+	if err != nil || presp.StatusCode != 200 || sig == nil {
+		t.Fatalf("presigned GET: %v %v %q", presp, err, ps.URL)
+	}
+	io.Copy(io.Discard, presp.Body)
+	presp.Body.Close()
+	presignID := presp.Header.Get("x-amz-request-id")
 	// src2 logs into the SSE-KMS bucket with partitioned keys.
 	p2, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("src2"), Key: aws.String("k"), Body: strings.NewReader("x")})
 	if err != nil {
@@ -324,7 +337,7 @@ func TestAccessLogDelivery(t *testing.T) {
 	put2ID := reqID(p2.ResultMetadata)
 	end := time.Now().UTC().Add(time.Second)
 
-	lines, keys := waitLogLines(t, c, "logs", "simple/", putID, getID, headID, anonID, listID)
+	lines, keys := waitLogLines(t, c, "logs", "simple/", putID, getID, headID, anonID, listID, presignID)
 	simpleKey := regexp.MustCompile(`^simple/\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-[0-9A-F]{16}$`)
 	for _, k := range keys {
 		if !simpleKey.MatchString(k) {
@@ -389,6 +402,14 @@ func TestAccessLogDelivery(t *testing.T) {
 	}
 	if l["CipherSuite"] == "-" {
 		t.Errorf("TLS request without a cipher suite")
+	}
+
+	l = lines[presignID]
+	for f, want := range map[string]string{"Operation": "REST.GET.OBJECT", "HTTPStatus": "200", "AuthType": "QueryString", "SignatureVersion": "SigV4", "Requester": rootARN} {
+		wantLogField(t, l, f, want)
+	}
+	if strings.Contains(l["RequestURI"], sig[1]) || !strings.Contains(l["RequestURI"], "X-Amz-Signature=REDACTED") {
+		t.Errorf("presigned Request-URI %q: the signature is not redacted", l["RequestURI"])
 	}
 
 	// Partitioned keys, encrypted under the SSE-KMS default of the target.
