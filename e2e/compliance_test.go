@@ -100,6 +100,7 @@ func TestComplianceRules(t *testing.T) {
 	putRule(t, srv, "ssec-blocked", "ARCA_S3_SSEC_BLOCKED", "")
 	putRule(t, srv, "sse-enabled", "S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED", "")
 	putRule(t, srv, "logging", "S3_BUCKET_LOGGING_ENABLED", "")
+	putRule(t, srv, "logging-b", "S3_BUCKET_LOGGING_ENABLED", `{"targetBucket":"cfg-logs","targetPrefix":"b/"}`)
 	putRule(t, srv, "not-deleted", "KMS_CMK_NOT_SCHEDULED_FOR_DELETION", `{"kmsKeyIds":"`+key+`"}`)
 	putRule(t, srv, "rotation", "CMK_BACKING_KEY_ROTATION_ENABLED", "")
 	putRule(t, srv, "trail-encrypted", "CLOUD_TRAIL_ENCRYPTION_ENABLED", "")
@@ -139,7 +140,19 @@ func TestComplianceRules(t *testing.T) {
 		`{"Rules":[{"BlockedEncryptionTypes":{"EncryptionType":["SSE-C"]}}]}`)
 	waitCompliance(t, cs, "ssec-blocked", B, b, "COMPLIANT")
 
-	// S3_BUCKET_LOGGING_ENABLED: no logging configured.
+	// S3_BUCKET_LOGGING_ENABLED (and with targetPrefix): off, on, off again.
+	waitCompliance(t, cs, "logging", B, b, "NON_COMPLIANT")
+	mustCreateBucket(t, c, "cfg-logs")
+	srv.AWS(t, srv.HTTPURL, false, "s3api", "put-bucket-policy", "--bucket", "cfg-logs", "--policy",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"logging.s3.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::cfg-logs/*"}]}`)
+	srv.AWS(t, srv.HTTPURL, false, "s3api", "put-bucket-logging", "--bucket", b, "--bucket-logging-status",
+		`{"LoggingEnabled":{"TargetBucket":"cfg-logs","TargetPrefix":"a/"}}`)
+	waitCompliance(t, cs, "logging", B, b, "COMPLIANT")
+	waitCompliance(t, cs, "logging-b", B, b, "NON_COMPLIANT")
+	srv.AWS(t, srv.HTTPURL, false, "s3api", "put-bucket-logging", "--bucket", b, "--bucket-logging-status",
+		`{"LoggingEnabled":{"TargetBucket":"cfg-logs","TargetPrefix":"b/"}}`)
+	waitCompliance(t, cs, "logging-b", B, b, "COMPLIANT")
+	srv.AWS(t, srv.HTTPURL, false, "s3api", "put-bucket-logging", "--bucket", b, "--bucket-logging-status", "{}")
 	waitCompliance(t, cs, "logging", B, b, "NON_COMPLIANT")
 
 	// KMS_CMK_NOT_SCHEDULED_FOR_DELETION and CMK_BACKING_KEY_ROTATION_ENABLED.
@@ -232,6 +245,13 @@ func TestComplianceRules(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 
+	// The API's own calls are recorded with eventSource config.amazonaws.com.
+	own, err := ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{LookupAttributes: []cttypes.LookupAttribute{
+		{AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String("PutConfigRule")}}})
+	if err != nil || len(own.Events) < 12 || aws.ToString(own.Events[0].EventSource) != "config.amazonaws.com" {
+		t.Errorf("PutConfigRule records: %d, %v", len(own.Events), err)
+	}
+
 	// Deleting a rule removes it and its results.
 	srv.AWS(t, srv.HTTPURL, false, "configservice", "delete-config-rule", "--config-rule-name", "logging")
 	_, err = cs.GetComplianceDetailsByConfigRule(ctx, &configservice.GetComplianceDetailsByConfigRuleInput{ConfigRuleName: aws.String("logging")})
@@ -311,6 +331,30 @@ func TestComplianceRefusedAndBadInput(t *testing.T) {
 	wantConfigError(t, err, "NoSuchConfigRuleException", "")
 	_, err = cs.StartConfigRulesEvaluation(ctx, &configservice.StartConfigRulesEvaluationInput{ConfigRuleNames: []string{"nope"}})
 	wantConfigError(t, err, "NoSuchConfigRuleException", "")
+
+	// Another account has its own rules and sees only its own buckets' results.
+	mustCreateBucket(t, srv.S3(srv.HTTPURL), "cfg-primary-bucket")
+	other, oak, osk := createAccount(t, srv, "cfg-other")
+	os3 := s3As(srv.HTTPURL, oak, osk)
+	mustCreateBucket(t, os3, "cfg-other-bucket")
+	ocs := configClient(srv.HTTPURL, oak, osk)
+	if got, err := ocs.DescribeConfigRules(ctx, &configservice.DescribeConfigRulesInput{}); err != nil || len(got.ConfigRules) != 0 {
+		t.Fatalf("other account's rules before it put any: %+v %v", got, err)
+	}
+	_, err = ocs.DescribeConfigRules(ctx, &configservice.DescribeConfigRulesInput{ConfigRuleNames: []string{"r"}})
+	wantConfigError(t, err, "NoSuchConfigRuleException", "")
+	if _, err := ocs.PutConfigRule(ctx, &configservice.PutConfigRuleInput{ConfigRule: rule}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ocs.DescribeConfigRules(ctx, &configservice.DescribeConfigRulesInput{})
+	if err != nil || len(got.ConfigRules) != 1 || !strings.Contains(aws.ToString(got.ConfigRules[0].ConfigRuleArn), ":"+other+":config-rule/") {
+		t.Fatalf("other account's rule: %+v %v", got, err)
+	}
+	waitCompliance(t, ocs, "r", "AWS::S3::Bucket", "cfg-other-bucket", "NON_COMPLIANT")
+	waitCompliance(t, cs, "r", "AWS::S3::Bucket", "cfg-primary-bucket", "NON_COMPLIANT")
+	if complianceOf(t, ocs, "r", "AWS::S3::Bucket", "cfg-primary-bucket") != "" || complianceOf(t, cs, "r", "AWS::S3::Bucket", "cfg-other-bucket") != "" {
+		t.Errorf("an account sees another account's bucket results")
+	}
 }
 
 // TestComplianceLatencyFigure measures rule evaluation latency after a change: from the
