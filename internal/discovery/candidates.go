@@ -130,8 +130,23 @@ var (
 )
 
 func cardAt(b []byte) bool { return digitsAhead(b, cardSeps, 24) >= 13 }
+
+// ssnAt: ddd-dd-dddd, ddd dd dddd or exactly nine digits, then a byte that ends it.
 func ssnAt(b []byte) bool {
-	return len(b) >= 4 && digit[b[1]] && digit[b[2]] && (digit[b[3]] || b[3] == '-' || b[3] == ' ')
+	isD := func(i int) bool { return i < len(b) && digit[b[i]] }
+	ends := func(i int) bool { return i >= len(b) || (!digit[b[i]] && b[i] != '-') }
+	if !isD(0) || !isD(1) || !isD(2) || len(b) < 10 {
+		return false
+	}
+	if sep := b[3]; sep == '-' || sep == ' ' {
+		return isD(4) && isD(5) && len(b) > 10 && b[6] == sep && isD(7) && isD(8) && isD(9) && isD(10) && ends(11)
+	}
+	for i := 3; i < 9; i++ {
+		if !isD(i) {
+			return false
+		}
+	}
+	return ends(9)
 }
 func phoneAt(b []byte) bool { return digitsAhead(b, phoneSeps, 22) >= 10 }
 
@@ -157,10 +172,18 @@ var windows = map[string]int{
 	"INTERNATIONAL_BANK_ACCOUNT_NUMBER": 46, "EMAIL_ADDRESS": 330,
 }
 
+// tokens are the bytes an occurrence can consist of: the anchored match is tried only on
+// the candidate's run of them (and the byte after, its boundary).
+var tokens = map[string]*class{
+	"AWS_CREDENTIALS": b64, "CREDIT_CARD_NUMBER": newClass("0-9", " -"), "USA_SOCIAL_SECURITY_NUMBER": newClass("0-9", " -"),
+	"PHONE_NUMBER": newClass("0-9", " .()+-"), "INTERNATIONAL_BANK_ACCOUNT_NUMBER": newClass("0-9", "A-Z", " "),
+	"EMAIL_ADDRESS": newClass("0-9", "A-Z", "a-z", "._%+-@"),
+}
+
 func init() {
 	for _, d := range managed {
 		if f := candidates[d.ID]; f != nil {
-			d.next, d.window = f, windows[d.ID]
+			d.next, d.window, d.token = f, windows[d.ID], tokens[d.ID]
 			d.anch = anchored(d.re.String())
 		}
 	}

@@ -45,11 +45,13 @@ type Detector struct {
 	distance  int
 	ignore    [][]byte
 	valid     func([]byte) bool
+	kwFirst   [256]bool
 	// next and anch, when set, find candidates and match the pattern at one
 	// (candidates.go).
 	next   func(buf []byte, from int) int
 	anch   *regexp.Regexp
 	window int
+	token  *class
 }
 
 // Keyworded reports whether the detector requires a keyword in proximity.
@@ -105,6 +107,12 @@ var managed = []*Detector{
 	},
 }
 
+func init() {
+	for _, d := range managed {
+		d.indexKeywords()
+	}
+}
+
 // ManagedIDs lists the managed data identifiers Arca implements, in a fixed order.
 func ManagedIDs() []string {
 	out := make([]string, len(managed))
@@ -143,11 +151,14 @@ func NewCustomDetector(id, name, pattern string, keywords, ignoreWords []string,
 	}
 	d := &Detector{ID: id, Name: name, Category: Custom, re: re, distance: distance}
 	for _, k := range keywords {
-		d.keywords = append(d.keywords, strings.ToLower(k))
+		if k != "" {
+			d.keywords = append(d.keywords, strings.ToLower(k))
+		}
 	}
 	for _, w := range ignoreWords {
 		d.ignore = append(d.ignore, []byte(w))
 	}
+	d.indexKeywords()
 	return d, nil
 }
 
@@ -182,14 +193,51 @@ func (d *Detector) accept(buf []byte, s, e int) bool {
 	if d.keywordRe != nil && d.keywordRe.Match(win) {
 		return true
 	}
-	low := bytes.ToLower(win)
-	for _, k := range d.keywords {
-		// The keyword must end no more than distance bytes before the data.
-		if i := bytes.LastIndex(low, []byte(k)); i >= 0 && len(low)-(i+len(k)) <= d.distance {
-			return true
+	return d.keywordNear(win)
+}
+
+// keywordNear reports whether a keyword (ASCII case-insensitive) ends within the last
+// distance bytes of win: one pass over win, comparing only at bytes that start a keyword.
+func (d *Detector) keywordNear(win []byte) bool {
+	for i := range win {
+		c := lower(win[i])
+		if !d.kwFirst[c] {
+			continue
+		}
+		for _, k := range d.keywords {
+			if k[0] != c || i+len(k) > len(win) || len(win)-(i+len(k)) > d.distance {
+				continue
+			}
+			if equalFoldASCII(win[i:i+len(k)], k) {
+				return true
+			}
 		}
 	}
 	return false
+}
+
+func lower(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// equalFoldASCII compares b with the lower-case keyword k.
+func equalFoldASCII(b []byte, k string) bool {
+	for j := 0; j < len(k); j++ {
+		if lower(b[j]) != k[j] {
+			return false
+		}
+	}
+	return true
+}
+
+// indexKeywords fills kwFirst, the first bytes of the keywords.
+func (d *Detector) indexKeywords() {
+	for _, k := range d.keywords {
+		d.kwFirst[k[0]] = true
+	}
 }
 
 // maxKeywordLen bounds a keyword's length (Macie: 90 characters for custom ones).

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/arcastore/arca/internal/kv"
@@ -108,11 +109,8 @@ func (s *Service) run(ctx context.Context, j Job) {
 					reasons["LIST_FAILED"]++
 					break
 				}
-				for i := range page.Objects {
-					o := &page.Objects[i]
-					approx++
-					s.classify(ctx, &j, run, &b, o, dets, &st, reasons)
-				}
+				approx += int64(len(page.Objects))
+				s.classifyAll(ctx, &j, run, &b, page.Objects, dets, &st, reasons)
 				if !page.IsTruncated {
 					break
 				}
@@ -193,6 +191,35 @@ func sampled(j *Job, run int, o *meta.Object) bool {
 	}
 	h := sha256.Sum256([]byte(j.ID + "\x00" + strings.Repeat("r", run%7) + "\x00" + o.Key + "\x00" + o.VersionID))
 	return binary.BigEndian.Uint64(h[:8])%100 < uint64(j.SamplingPercentage)
+}
+
+// classifyAll scans a page of objects, Config.Workers at a time (a Scanner is used by one
+// goroutine; detectors are shared read-only).
+func (s *Service) classifyAll(ctx context.Context, j *Job, run int, b *meta.Bucket, objs []meta.Object, dets []*Detector, st *RunStats, reasons map[string]int64) {
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, s.cfg.Workers)
+	for i := range objs {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func(o *meta.Object) {
+			defer func() { <-sem; wg.Done() }()
+			var one RunStats
+			why := map[string]int64{}
+			s.classify(ctx, j, run, b, o, dets, &one, why)
+			mu.Lock()
+			defer mu.Unlock()
+			st.ObjectsScanned += one.ObjectsScanned
+			st.BytesScanned += one.BytesScanned
+			st.ObjectsUnreadable += one.ObjectsUnreadable
+			st.ObjectsSkipped += one.ObjectsSkipped
+			st.ObjectsWithData += one.ObjectsWithData
+			for k, v := range why {
+				reasons[k] += v
+			}
+		}(&objs[i])
+	}
+	wg.Wait()
 }
 
 // classify scans one object and records its finding, if any.

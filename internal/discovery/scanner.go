@@ -228,6 +228,15 @@ func (s *Scanner) find(d *Detector, pos, limit int) []int {
 		if end > len(s.buf) {
 			end = len(s.buf)
 		}
+		if d.token != nil {
+			e := q + 1
+			for e < end && d.token[s.buf[e]] {
+				e++
+			}
+			if e < end {
+				end = e + 1 // the byte after the run is the boundary
+			}
+		}
 		if loc := d.anch.FindSubmatchIndex(s.buf[q:end]); loc != nil {
 			for j := range loc {
 				if loc[j] >= 0 {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -47,7 +48,9 @@ type Config struct {
 	MaxObjectSize int64
 	// Interval is how often the runner looks for scheduled runs that are due (default 1m).
 	Interval time.Duration
-	Now      func() time.Time
+	// Workers is how many objects a run scans at once (default GOMAXPROCS).
+	Workers int
+	Now     func() time.Time
 }
 
 // Deps are what the service works through.
@@ -73,6 +76,9 @@ type Service struct {
 func NewService(cfg Config, d Deps) *Service {
 	if cfg.MaxObjectSize == 0 {
 		cfg.MaxObjectSize = 8 << 30
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = runtime.GOMAXPROCS(0)
 	}
 	if cfg.Interval == 0 {
 		cfg.Interval = time.Minute
