@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -331,6 +332,31 @@ func TestComplianceRefusedAndBadInput(t *testing.T) {
 	wantConfigError(t, err, "NoSuchConfigRuleException", "")
 	_, err = cs.StartConfigRulesEvaluation(ctx, &configservice.StartConfigRulesEvaluationInput{ConfigRuleNames: []string{"nope"}})
 	wantConfigError(t, err, "NoSuchConfigRuleException", "")
+
+	// Unsigned and badly signed requests are refused in AWS Config's shape.
+	for _, signed := range []bool{false, true} {
+		req, _ := http.NewRequest(http.MethodPost, srv.HTTPURL+"/", strings.NewReader("{}"))
+		req.Header.Set("X-Amz-Target", "StarlingDoveService.DescribeConfigRules")
+		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		want := "MissingAuthenticationTokenException"
+		if signed {
+			req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIANOSUCHKEY0000000/20260101/us-east-1/config/aws4_request, SignedHeaders=host, Signature=00")
+			req.Header.Set("X-Amz-Date", "20260101T000000Z")
+			want = "UnrecognizedClientException"
+		}
+		resp, err := HTTPClient().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body struct {
+			Type string `json:"__type"`
+		}
+		json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if resp.StatusCode != 400 || body.Type != want {
+			t.Errorf("signed=%v: %d %q, want 400 %s", signed, resp.StatusCode, body.Type, want)
+		}
+	}
 
 	// Another account has its own rules and sees only its own buckets' results.
 	mustCreateBucket(t, srv.S3(srv.HTTPURL), "cfg-primary-bucket")
