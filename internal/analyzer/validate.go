@@ -287,6 +287,8 @@ func issueOf(reason string, tooLarge bool) (code, title string) {
 	switch {
 	case tooLarge:
 		return "POLICY_SIZE_EXCEEDED", "Policy size exceeded"
+	case strings.Contains(r, "must be unique"):
+		return "UNIQUE_SIDS_REQUIRED", "Unique Sids required"
 	case strings.Contains(r, "action"), strings.Contains(r, "vendor"):
 		return "INVALID_ACTION", "Invalid action"
 	case strings.Contains(r, "resource"):

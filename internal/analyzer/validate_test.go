@@ -35,6 +35,10 @@ var validateTests = []struct {
 		want: []string{"SECURITY_WARNING:ALLOW_WITH_NOT_PRINCIPAL"}, path: "Statement/0/NotPrincipal"},
 	{name: "redundant action", doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:Get*","s3:GetObject"],"Resource":"*"}]}`, policyType: PolicyIdentity,
 		want: []string{"SUGGESTION:REDUNDANT_ACTION"}, path: "Statement/0/Action/1"},
+	{name: "duplicate sid", doc: `{"Version":"2012-10-17","Statement":[{"Sid":"a","Effect":"Allow","Action":"s3:GetObject","Resource":"*"},{"Sid":"a","Effect":"Allow","Action":"s3:PutObject","Resource":"*"}]}`, policyType: PolicyIdentity,
+		want: []string{"ERROR:UNIQUE_SIDS_REQUIRED"}},
+	{name: "sid not alphanumeric", doc: `{"Version":"2012-10-17","Statement":[{"Sid":"a b","Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`, policyType: PolicyIdentity,
+		want: []string{"ERROR:UNSUPPORTED_SID"}},
 	{name: "key policy", doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}`, policyType: PolicyResource},
 }
 
