@@ -285,6 +285,7 @@ func (s *Service) evaluate(ctx context.Context, account string, r Rule, id strin
 	if err != nil {
 		return err
 	}
+	full := id == ""
 	if r.Scope != nil && r.Scope.ResourceID != "" {
 		if id != "" && id != r.Scope.ResourceID {
 			return nil
@@ -347,9 +348,9 @@ func (s *Service) evaluate(ctx context.Context, account string, r Rule, id strin
 		if err != nil {
 			return err
 		}
-		evs, id = def.trails(account, ts, p), ""
+		evs, full = def.trails(account, ts, p), true
 	}
-	return s.store(ctx, account, r, evs, id, gone, invoked)
+	return s.store(ctx, account, r, evs, full, gone, invoked)
 }
 
 // change is one resource's compliance changing.
@@ -358,10 +359,10 @@ type change struct {
 	new Result
 }
 
-// store writes evs as rule r's results; for a full evaluation (id "") results of
-// resources no longer evaluated are removed, and so is gone's. Changes are recorded after
-// the results are durable.
-func (s *Service) store(ctx context.Context, account string, r Rule, evs []Evaluation, id, gone string, invoked time.Time) error {
+// store writes evs as rule r's results; for a full evaluation results of resources no
+// longer evaluated are removed (and the rule's LastRun set), and so is gone's. Changes are
+// recorded after the results are durable.
+func (s *Service) store(ctx context.Context, account string, r Rule, evs []Evaluation, full bool, gone string, invoked time.Time) error {
 	now := s.cfg.Now().UTC()
 	var changes []change
 	err := s.db.Update(func(tx kv.Tx) error {
@@ -399,7 +400,7 @@ func (s *Service) store(ctx context.Context, account string, r Rule, evs []Evalu
 			}
 			var old Result
 			json.Unmarshal(v, &old)
-			if id == "" || old.ResourceID == gone {
+			if full || old.ResourceID == gone {
 				stale = append(stale, slices.Clone(k))
 			}
 			return nil
@@ -409,7 +410,7 @@ func (s *Service) store(ctx context.Context, account string, r Rule, evs []Evalu
 				return err
 			}
 		}
-		if id == "" {
+		if full {
 			r.LastRun = invoked
 			data, _ := json.Marshal(r)
 			if cur := rules.Get(ruleKey(account, r.Name)); cur != nil {
