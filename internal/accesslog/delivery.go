@@ -314,10 +314,16 @@ func (s *Service) store(st *state) error {
 
 // Cursor is the last audit record seq whose lines are delivered: audit records after it
 // must not be pruned.
-func (s *Service) Cursor() (uint64, error) {
+func (s *Service) Cursor() (uint64, error) { return PruneBound(s.d.DB) }
+
+// PruneBound is the highest audit record seq that may be pruned without losing an
+// undelivered line (audit.Trail.Prune's maxSeq): the delivery cursor, or the start of a
+// pass in progress; the largest seq when delivery has never run (nothing to hold back).
+func PruneBound(db kv.DB) (uint64, error) {
+	s := &Service{d: Deps{DB: db}}
 	st, err := s.load()
 	if err != nil || st == nil {
-		return 0, err
+		return ^uint64(0), err
 	}
 	if st.Pending != nil {
 		return st.Pending.From, nil

@@ -131,11 +131,17 @@ func TestDeliverAfterCrashWritesSameKeys(t *testing.T) {
 	if _, _, err := e.svc.Deliver(context.Background()); !errors.Is(err, crash) {
 		t.Fatalf("Deliver: %v, want the crash", err)
 	}
+	if b, err := e.svc.Cursor(); err != nil || b != 0 {
+		t.Fatalf("prune bound during the unfinished pass: %d %v, want 0 (its start)", b, err)
+	}
 	keys := len(e.tg.objs)
 	e.tg.fail = nil
 	e.request(t, "src", "C", true)
 	if _, _, err := e.svc.Deliver(context.Background()); err != nil {
 		t.Fatal(err)
+	}
+	if b, err := e.svc.Cursor(); err != nil || b != 3 {
+		t.Fatalf("prune bound after delivery: %d %v, want 3", b, err)
 	}
 	got := e.tg.lines(t)
 	if got["A"] != 1 || got["B"] != 1 || got["C"] != 1 {

@@ -81,3 +81,7 @@ func (s *Server) loggingBucket(ctx context.Context, name string) (*accesslog.Buc
 	}
 	return &accesslog.Bucket{Name: b.Name, Owner: owner, Region: region, Policy: b.Policy, OwnerEnforced: b.Ownership == acl.BucketOwnerEnforced}, nil
 }
+
+// accessLogPruneBound is the highest audit record seq pruning may remove without losing an
+// access log line not yet delivered (for pruneAudit, beside the trails' bound).
+func (s *Server) accessLogPruneBound() (uint64, error) { return accesslog.PruneBound(s.store) }
