@@ -23,6 +23,8 @@ import (
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3control"
+	s3ctypes "github.com/aws/aws-sdk-go-v2/service/s3control/types"
 	"github.com/aws/smithy-go"
 )
 
@@ -193,6 +195,28 @@ func TestAccessAnalyzer(t *testing.T) {
 	}
 	if fs := findingsFor(t, aa, arn, "arn:aws:s3:::aa-xacct", ""); len(fs) != 1 || fs[0].Status != aatypes.FindingStatusResolved {
 		t.Errorf("after DeleteBucketPolicy: %+v, want one RESOLVED", fs)
+	}
+
+	// Account-level RestrictPublicBuckets resolves the public finding (and anonymous reads
+	// stop); removing it brings the finding back, ACTIVE.
+	ctl := bpaControl(t, srv, authzRoot(own))
+	if _, err := ctl.PutPublicAccessBlock(ctx, &s3control.PutPublicAccessBlockInput{AccountId: aws.String(own),
+		PublicAccessBlockConfiguration: &s3ctypes.PublicAccessBlockConfiguration{RestrictPublicBuckets: aws.Bool(true)}}); err != nil {
+		t.Fatalf("account PutPublicAccessBlock: %v", err)
+	}
+	if fs := findingsFor(t, aa, arn, "arn:aws:s3:::aa-public", ""); len(fs) != 1 || fs[0].Status != aatypes.FindingStatusResolved {
+		t.Errorf("after account RestrictPublicBuckets: %+v, want one RESOLVED", fs)
+	}
+	if resp, err := HTTPClient().Get(srv.HTTPURL + "/aa-public/k"); err != nil || resp.StatusCode == http.StatusOK {
+		t.Errorf("anonymous GET under account RestrictPublicBuckets: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	if _, err := ctl.DeletePublicAccessBlock(ctx, &s3control.DeletePublicAccessBlockInput{AccountId: aws.String(own)}); err != nil {
+		t.Fatalf("account DeletePublicAccessBlock: %v", err)
+	}
+	if fs := findingsFor(t, aa, arn, "arn:aws:s3:::aa-public", ""); len(fs) != 1 || fs[0].Status != aatypes.FindingStatusActive {
+		t.Errorf("after account block removed: %+v, want one ACTIVE", fs)
 	}
 
 	// Archive and unarchive with the aws CLI; GetFinding shows the status.

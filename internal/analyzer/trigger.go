@@ -45,18 +45,17 @@ func (t trigger) Handle(ctx context.Context, r *audit.Record) error {
 				if acct == "" {
 					acct = r.RecipientAccountID
 				}
+				if acct == "" {
+					acct = r.UserIdentity.AccountID
+				}
 				err = t.s.BucketChanged(ctx, acct, strings.TrimPrefix(res.ARN, "arn:aws:s3:::"))
 			}
 		}
-		if len(r.Resources) == 0 && accountOf(r.RecipientAccountID) != "" {
-			err = t.s.Rescan(ctx, r.RecipientAccountID)
+		if len(r.Resources) == 0 {
+			err = t.s.Rescan(ctx, recordAccount(r))
 		}
 	case accountEvents[r.EventName]:
-		acct := r.RecipientAccountID
-		if acct == "" {
-			acct = r.UserIdentity.AccountID
-		}
-		err = t.s.Rescan(ctx, acct)
+		err = t.s.Rescan(ctx, recordAccount(r))
 	case r.EventSource == audit.SourceKMS && keyEvents[r.EventName]:
 		for _, res := range r.Resources {
 			if res.Type == TypeKey {
@@ -68,4 +67,12 @@ func (t trigger) Handle(ctx context.Context, r *audit.Record) error {
 		t.s.log.Error("access analyzer: re-analysis failed", "event", r.EventName, "err", err)
 	}
 	return nil // a failed analysis never fails the call that changed the resource
+}
+
+// recordAccount is the account a record's change is in: its recipient, else the caller's.
+func recordAccount(r *audit.Record) string {
+	if r.RecipientAccountID != "" {
+		return r.RecipientAccountID
+	}
+	return r.UserIdentity.AccountID
 }
