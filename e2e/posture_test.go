@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -19,6 +20,7 @@ import (
 	cstypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/macie2"
+	mtypes "github.com/aws/aws-sdk-go-v2/service/macie2/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 )
@@ -39,6 +41,7 @@ type postureOut struct {
 		Available bool
 		Error     string
 		Analyzers []string
+		Items     []struct{ Resource, ResourceType string }
 	}
 	SensitiveData struct {
 		Available    bool
@@ -93,14 +96,43 @@ func TestPosture(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// A key another account may use: an access finding once an analyzer looks.
+	account := authzAccount(t, srv)
+	shared, err := kc.CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("shared"), Policy: aws.String(`{"Version":"2012-10-17","Statement":[` +
+		`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account + `:root"},"Action":"kms:*","Resource":"*"},` +
+		`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:root"},"Action":"kms:Decrypt","Resource":"*"}]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sharedARN := aws.ToString(shared.KeyMetadata.Arn)
+
 	cfg := postureCfg(srv.HTTPURL)
 	_, ruleErr := configservice.NewFromConfig(cfg).PutConfigRule(ctx, &configservice.PutConfigRuleInput{ConfigRule: &cstypes.ConfigRule{
 		ConfigRuleName: aws.String("posture-sse"),
 		Source:         &cstypes.Source{Owner: cstypes.OwnerAws, SourceIdentifier: aws.String("S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED")}}})
-	_, analyzerErr := accessanalyzer.NewFromConfig(cfg).CreateAnalyzer(ctx, &accessanalyzer.CreateAnalyzerInput{
+	analyzer, analyzerErr := accessanalyzer.NewFromConfig(cfg).CreateAnalyzer(ctx, &accessanalyzer.CreateAnalyzerInput{
 		AnalyzerName: aws.String("posture-analyzer"), Type: aatypes.TypeAccount})
+	if analyzerErr == nil { // wait for the analyzer's first findings (a generous deadline; no timing asserted)
+		aa := accessanalyzer.NewFromConfig(cfg)
+		for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(50 * time.Millisecond) {
+			f, err := aa.ListFindings(ctx, &accessanalyzer.ListFindingsInput{AnalyzerArn: analyzer.Arn})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(f.Findings) > 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the analyzer found nothing")
+			}
+		}
+	}
 	_, macieErr := macie2.NewFromConfig(cfg).GetBucketStatistics(ctx, &macie2.GetBucketStatisticsInput{})
 	t.Logf("services: config %v; access analyzer %v; macie %v", ruleErr, analyzerErr, macieErr)
+
+	if macieErr == nil { // a sensitive-data finding in an SSE-S3 object
+		postureMacieFinding(t, srv, c, cfg)
+	}
 
 	out, err := arcaAs(testAccessKey, testSecretKey, "posture", "--endpoint", srv.HTTPURL, "--json")
 	if err != nil {
@@ -111,7 +143,7 @@ func TestPosture(t *testing.T) {
 		t.Fatalf("arca posture --json printed %q, not one JSON object (%v)", out, err)
 	}
 
-	if !p.Buckets.Available || len(p.Buckets.Items) != 1 || p.Buckets.Items[0].Name != "posture-kms" ||
+	if !p.Buckets.Available || len(p.Buckets.Items) == 0 || p.Buckets.Items[0].Name != "posture-kms" ||
 		p.Buckets.Items[0].Encryption != "aws:kms" || p.Buckets.Items[0].KMSKeyId != keyID {
 		t.Errorf("Buckets %+v", p.Buckets)
 	}
@@ -130,14 +162,15 @@ func TestPosture(t *testing.T) {
 		t.Errorf("Rules without the Config API: %+v", p.Rules)
 	}
 	if analyzerErr == nil {
-		if !p.AccessFindings.Available || len(p.AccessFindings.Analyzers) != 1 || p.AccessFindings.Analyzers[0] != "posture-analyzer" {
+		if !p.AccessFindings.Available || len(p.AccessFindings.Analyzers) != 1 || p.AccessFindings.Analyzers[0] != "posture-analyzer" ||
+			len(p.AccessFindings.Items) != 1 || p.AccessFindings.Items[0].Resource != sharedARN || p.AccessFindings.Items[0].ResourceType != "AWS::KMS::Key" {
 			t.Errorf("AccessFindings %+v", p.AccessFindings)
 		}
 	} else if p.AccessFindings.Available || !strings.HasPrefix(p.AccessFindings.Error, "not available") {
 		t.Errorf("AccessFindings without the Access Analyzer API: %+v", p.AccessFindings)
 	}
 	if macieErr == nil {
-		if !p.SensitiveData.Available || p.SensitiveData.ByEncryption == nil {
+		if !p.SensitiveData.Available || p.SensitiveData.ByEncryption["AES256"] != 1 || len(p.SensitiveData.ByEncryption) != 1 {
 			t.Errorf("SensitiveData %+v", p.SensitiveData)
 		}
 	} else if p.SensitiveData.Available || !strings.HasPrefix(p.SensitiveData.Error, "not available") {
@@ -153,6 +186,38 @@ func TestPosture(t *testing.T) {
 	for _, want := range []string{"== Buckets", "== Config rules", "== Access findings", "== Sensitive data", "== KMS keys", keyID, "posture-kms(2)"} {
 		if !strings.Contains(table, want) {
 			t.Errorf("table lacks %q:\n%s", want, table)
+		}
+	}
+}
+
+// postureMacieFinding writes an object holding an email address to an SSE-S3 bucket and runs
+// a one-time classification job over it to completion (a generous deadline; no timing is
+// asserted).
+func postureMacieFinding(t *testing.T, srv *Server, c *s3.Client, cfg aws.Config) {
+	t.Helper()
+	ctx := context.Background()
+	mustCreateBucket(t, c, "posture-s3")
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("posture-s3"), Key: aws.String("contacts.txt"),
+		Body: strings.NewReader("write to alice.example@example.com about the invoice\n")}); err != nil {
+		t.Fatal(err)
+	}
+	mc := macie2.NewFromConfig(cfg)
+	job, err := mc.CreateClassificationJob(ctx, &macie2.CreateClassificationJobInput{ClientToken: aws.String("posture"), Name: aws.String("posture"),
+		JobType: mtypes.JobTypeOneTime, S3JobDefinition: &mtypes.S3JobDefinition{BucketDefinitions: []mtypes.S3BucketDefinitionForJob{{
+			AccountId: aws.String(authzAccount(t, srv)), Buckets: []string{"posture-s3"}}}}})
+	if err != nil {
+		t.Fatalf("CreateClassificationJob: %v", err)
+	}
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(50 * time.Millisecond) {
+		d, err := mc.DescribeClassificationJob(ctx, &macie2.DescribeClassificationJobInput{JobId: job.JobId})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.JobStatus == mtypes.JobStatusComplete {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("classification job still %s", d.JobStatus)
 		}
 	}
 }

@@ -24,7 +24,9 @@ type env struct {
 	svc  *Service
 }
 
-func newEnv(t *testing.T, pageSize int) *env {
+func newEnv(t *testing.T, pageSize int) *env { return newEnvF(t, pageSize) }
+
+func newEnvF(t testing.TB, pageSize ...int) *env {
 	t.Helper()
 	db, err := bolt.Open(filepath.Join(t.TempDir(), "m.db"), bolt.Options{NoSync: true})
 	if err != nil {
@@ -45,12 +47,12 @@ func newEnv(t *testing.T, pageSize int) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ks.Close() })
-	return &env{meta: ms, keys: ks, svc: New(Deps{Meta: ms, Keys: kms.Single(ks), PageSize: pageSize})}
+	return &env{meta: ms, keys: ks, svc: New(Deps{Meta: ms, Keys: kms.Single(ks), PageSize: append(pageSize, 0)[0]})}
 }
 
 var root = kms.Principal{AccountID: testAccount, ARN: "arn:aws:iam::" + testAccount + ":root"}
 
-func (e *env) key(t *testing.T, alias string) kms.KeyMetadata {
+func (e *env) key(t testing.TB, alias string) kms.KeyMetadata {
 	t.Helper()
 	md, err := e.keys.CreateKey(context.Background(), root, kms.CreateKeyInput{})
 	if err != nil {
