@@ -167,3 +167,50 @@ func BenchmarkScanner(b *testing.B) {
 		s.Close()
 	}
 }
+
+// FuzzCustomDetector: any pattern either fails to compile or scans any data without
+// panicking, reporting occurrences inside the data, the same in pieces as whole.
+func FuzzCustomDetector(f *testing.F) {
+	f.Add(`EMP-[0-9]{6}`, "employee", []byte("employee EMP-123456\n"), 3)
+	f.Add(`a*`, "", []byte("aaa bbb aaa"), 1)
+	f.Add(`(?i)secret[=:]\S+`, "key", []byte("key secret=abc\nSECRET:x"), 5)
+	f.Add(`^$`, "", []byte("\n\n"), 1)
+	f.Fuzz(func(t *testing.T, pattern, keyword string, data []byte, piece int) {
+		if len(pattern) > 512 || len(keyword) > maxKeywordLen {
+			return
+		}
+		var kws []string
+		if keyword != "" {
+			kws = []string{keyword}
+		}
+		d, err := NewCustomDetector("id", "n", pattern, kws, nil, 50)
+		if err != nil {
+			return
+		}
+		if piece <= 0 {
+			piece = 1 + (piece&0xff+0xff)%97
+		}
+		count := func(p int) Detection {
+			s := NewScanner([]*Detector{d})
+			for rest := data; len(rest) > 0; {
+				n := min(p, len(rest))
+				s.Write(rest[:n])
+				rest = rest[n:]
+			}
+			s.Close()
+			for _, x := range s.Detections() {
+				return x
+			}
+			return Detection{}
+		}
+		whole, parts := count(len(data)+1), count(piece)
+		if whole.Count != parts.Count {
+			t.Fatalf("%q: %d whole, %d in pieces of %d", pattern, whole.Count, parts.Count, piece)
+		}
+		for _, o := range whole.Occurrences {
+			if o.Start < 0 || o.End > int64(len(data)) || o.Start >= o.End {
+				t.Fatalf("occurrence %+v outside %d bytes", o, len(data))
+			}
+		}
+	})
+}
