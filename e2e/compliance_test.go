@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -38,14 +39,17 @@ func configClient(endpoint, ak, sk string) *configservice.Client {
 // complianceOf is rule's stored result for one resource ("" when there is none).
 func complianceOf(t *testing.T, cs *configservice.Client, rule, typ, id string) string {
 	t.Helper()
-	out, err := cs.GetComplianceDetailsByConfigRule(context.Background(), &configservice.GetComplianceDetailsByConfigRuleInput{ConfigRuleName: aws.String(rule)})
-	if err != nil {
-		t.Fatalf("GetComplianceDetailsByConfigRule %s: %v", rule, err)
-	}
-	for _, r := range out.EvaluationResults {
-		q := r.EvaluationResultIdentifier.EvaluationResultQualifier
-		if aws.ToString(q.ResourceType) == typ && aws.ToString(q.ResourceId) == id {
-			return string(r.ComplianceType)
+	p := configservice.NewGetComplianceDetailsByConfigRulePaginator(cs, &configservice.GetComplianceDetailsByConfigRuleInput{ConfigRuleName: aws.String(rule)})
+	for p.HasMorePages() {
+		out, err := p.NextPage(context.Background())
+		if err != nil {
+			t.Fatalf("GetComplianceDetailsByConfigRule %s: %v", rule, err)
+		}
+		for _, r := range out.EvaluationResults {
+			q := r.EvaluationResultIdentifier.EvaluationResultQualifier
+			if aws.ToString(q.ResourceType) == typ && aws.ToString(q.ResourceId) == id {
+				return string(r.ComplianceType)
+			}
 		}
 	}
 	return ""
@@ -380,6 +384,24 @@ func TestComplianceRefusedAndBadInput(t *testing.T) {
 	waitCompliance(t, cs, "r", "AWS::S3::Bucket", "cfg-primary-bucket", "NON_COMPLIANT")
 	if complianceOf(t, ocs, "r", "AWS::S3::Bucket", "cfg-primary-bucket") != "" || complianceOf(t, cs, "r", "AWS::S3::Bucket", "cfg-other-bucket") != "" {
 		t.Errorf("an account sees another account's bucket results")
+	}
+
+	// Results come in pages of 10 by default (AWS Config's Limit default), at most 100.
+	for i := 0; i < 11; i++ {
+		mustCreateBucket(t, srv.S3(srv.HTTPURL), fmt.Sprintf("cfg-page-%02d", i))
+	}
+	waitCompliance(t, cs, "r", "AWS::S3::Bucket", "cfg-page-10", "NON_COMPLIANT")
+	first, err := cs.GetComplianceDetailsByConfigRule(ctx, &configservice.GetComplianceDetailsByConfigRuleInput{ConfigRuleName: aws.String("r")})
+	if err != nil || len(first.EvaluationResults) != 10 || first.NextToken == nil {
+		t.Fatalf("first page: %d results, %v", len(first.EvaluationResults), err)
+	}
+	all, err := cs.GetComplianceDetailsByConfigRule(ctx, &configservice.GetComplianceDetailsByConfigRuleInput{ConfigRuleName: aws.String("r"), Limit: 100})
+	if err != nil || len(all.EvaluationResults) != 12 || all.NextToken != nil {
+		t.Fatalf("Limit 100: %d results, %v", len(all.EvaluationResults), err)
+	}
+	out = srv.AWS(t, srv.HTTPURL, false, "configservice", "get-compliance-details-by-config-rule", "--config-rule-name", "r")
+	if n := strings.Count(out, `"ConfigRuleName": "r"`); n != 12 { // the CLI follows NextToken
+		t.Errorf("CLI listed %d results, want 12", n)
 	}
 }
 

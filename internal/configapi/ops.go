@@ -306,15 +306,17 @@ func (a *API) describeComplianceByConfigRule(ctx context.Context, account string
 	}{append([]byRule{}, pg...), next}, nil
 }
 
+// checkLimit is a Limit member: 0 to 100, absent or 0 meaning AWS Config's default of 10.
 func checkLimit(limit *int) (int, error) {
+	const def = 10
 	if limit == nil {
-		return 100, nil
+		return def, nil
 	}
 	if *limit < 0 || *limit > 100 {
 		return 0, validation("limit", "Member must have value less than or equal to 100", *limit)
 	}
 	if *limit == 0 {
-		return 100, nil
+		return def, nil
 	}
 	return *limit, nil
 }
