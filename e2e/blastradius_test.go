@@ -176,6 +176,10 @@ func TestBlastRadiusAndGuard(t *testing.T) {
 	if !strings.Contains(out, "(KMSInvalidStateException)") || !strings.Contains(out, refusal) || !strings.Contains(out, "arca:allow-deletion=true") {
 		t.Errorf("schedule-key-deletion under the guard: %s", out)
 	}
+	// Input errors come first, as on AWS: a window out of range is a ValidationException.
+	if out := srv.AWS(t, srv.HTTPURL, true, "kms", "schedule-key-deletion", "--key-id", keyID, "--pending-window-in-days", "3"); !strings.Contains(out, "(ValidationException)") {
+		t.Errorf("schedule-key-deletion with a 3-day window: %s", out)
+	}
 	out = srv.AWS(t, srv.HTTPURL, true, "kms", "disable-key", "--key-id", keyARN)
 	if !strings.Contains(out, "(KMSInvalidStateException)") || !strings.Contains(out, refusal) {
 		t.Errorf("disable-key under the guard: %s", out)
@@ -191,6 +195,12 @@ func TestBlastRadiusAndGuard(t *testing.T) {
 		if !strings.Contains(recs, want) {
 			t.Errorf("KMS records lack %s:\n%s", want, recs)
 		}
+	}
+	// An AWS managed key is refused by KMS itself, never by the guard.
+	managed := sseAWSManagedKey(t, kc)
+	brPut(t, c, "br-logs", "managed", managed, 5)
+	if out := srv.AWS(t, srv.HTTPURL, true, "kms", "disable-key", "--key-id", managed); strings.Contains(out, "still protects") {
+		t.Errorf("disable-key of aws/s3: %s", out)
 	}
 	// A key that protects nothing is not guarded.
 	srv.AWS(t, srv.HTTPURL, false, "kms", "disable-key", "--key-id", mustKey(t, kc))

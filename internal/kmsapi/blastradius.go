@@ -61,7 +61,7 @@ func runAPI[In any, P interface {
 func guarded(op string, h handler) handler {
 	next := h.run
 	h.run = func(ctx context.Context, a *API, c *Caller, in request) (any, error) {
-		if a.cfg.DeletionGuard && a.blast != nil {
+		if a.cfg.DeletionGuard && a.blast != nil && !invalidWindow(in) {
 			if err := a.guard(ctx, op, c, in.auth().KeyID); err != nil {
 				return nil, err
 			}
@@ -79,6 +79,8 @@ func (a *API) guard(ctx context.Context, op string, c *Caller, keyID string) err
 		return nil // the operation itself reports a key it cannot find, in its words
 	}
 	switch {
+	case md.KeyManager == "AWS":
+		return nil // an AWS managed key: the operation refuses it as KMS does
 	case md.KeyState == "PendingDeletion" || md.KeyState == "PendingReplicaDeletion":
 		return nil // nothing to guard: the operation refuses or no-ops as KMS does
 	case op == "DisableKey" && md.KeyState == "Disabled":
@@ -97,4 +99,11 @@ func (a *API) guard(ctx context.Context, op string, c *Caller, keyID string) err
 		pg.Marker = next
 	}
 	return a.blast.Check(ctx, op, md, tags)
+}
+
+// invalidWindow reports a ScheduleKeyDeletion whose PendingWindowInDays the operation will
+// refuse (ValidationException): input errors come before the guard, as on AWS.
+func invalidWindow(in request) bool {
+	r, ok := in.(*scheduleKeyDeletionIn)
+	return ok && r.PendingWindowInDays != 0 && (r.PendingWindowInDays < 7 || r.PendingWindowInDays > 30)
 }
