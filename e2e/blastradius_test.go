@@ -286,3 +286,49 @@ func TestBlastRadiusDenied(t *testing.T) {
 		t.Errorf("schedule-key-deletion without permission: %s", out)
 	}
 }
+
+// TestBlastRadiusCrossAccount: objects another account wrote under the key (its bucket's
+// default names the key by alias ARN) are in the key owner's blast radius and hold the
+// guard; the other account may not ask for the blast radius of a key it does not own.
+func TestBlastRadiusCrossAccount(t *testing.T) {
+	t.Parallel()
+	requireAWSCLI(t)
+	srv := StartServer(t, "--kms-deletion-guard")
+	ctx := context.Background()
+	acctA := authzAccount(t, srv)
+	acctB, akB, skB := createAccount(t, srv, "br-bravo")
+	rootB := authzCreds{ARN: "arn:aws:iam::" + acctB + ":root", AK: akB, SK: skB}
+	kA := sseKMS(t, srv)
+	created, err := kA.CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("shared"),
+		Policy: aws.String(xacctKeyPolicy(acctA, "arn:aws:iam::"+acctB+":root", "kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyID, keyARN := aws.ToString(created.KeyMetadata.KeyId), aws.ToString(created.KeyMetadata.Arn)
+	sseCreateAlias(t, kA, "alias/br-shared", keyID)
+
+	cB := authzS3(t, srv.HTTPURL, rootB)
+	mustCreateBucket(t, cB, "br-xb")
+	if _, err := cB.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: aws.String("br-xb"),
+		ServerSideEncryptionConfiguration: &s3types.ServerSideEncryptionConfiguration{Rules: []s3types.ServerSideEncryptionRule{{
+			ApplyServerSideEncryptionByDefault: &s3types.ServerSideEncryptionByDefault{SSEAlgorithm: s3types.ServerSideEncryptionAwsKms,
+				KMSMasterKeyID: aws.String("arn:aws:kms:" + testRegion + ":" + acctA + ":alias/br-shared")}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	brPut(t, cB, "br-xb", "one", "", 11)
+	brPut(t, cB, "br-xb", "two", "", 22)
+
+	r := blastRadiusJSON(t, srv, keyID)
+	if r.Objects != 2 || r.Bytes != 33 || len(r.Buckets) != 1 || r.Buckets[0].Name != "br-xb" ||
+		len(r.DefaultEncryption) != 1 || r.DefaultEncryption[0].Bucket != "br-xb" {
+		t.Errorf("A's blast radius: %+v", r)
+	}
+	out, err := arcaAs(akB, skB, "kms", "blast-radius", keyARN, "--endpoint", srv.HTTPURL, "--json")
+	if err == nil || strings.Contains(out, `"Objects"`) || !strings.Contains(out, "NotFoundException") {
+		t.Errorf("B asking for A's key: %v\n%s", err, out)
+	}
+	out = srv.AWS(t, srv.HTTPURL, true, "kms", "schedule-key-deletion", "--key-id", keyID)
+	if !strings.Contains(out, "(KMSInvalidStateException)") || !strings.Contains(out, "still protects 2 objects (33 bytes) in 1 buckets") {
+		t.Errorf("guard over another account's objects: %s", out)
+	}
+}
