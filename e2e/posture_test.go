@@ -221,3 +221,37 @@ func postureMacieFinding(t *testing.T, srv *Server, c *s3.Client, cfg aws.Config
 		}
 	}
 }
+
+// TestPostureUnreachable: with nothing answering at the endpoint, every section says
+// not available and the command still prints one JSON object and succeeds; a usage error
+// (a stray argument) is refused.
+func TestPostureUnreachable(t *testing.T) {
+	t.Parallel()
+	out, err := arcaAs(testAccessKey, testSecretKey, "posture", "--endpoint", "http://127.0.0.1:1", "--json")
+	if err != nil {
+		t.Fatalf("arca posture against nothing: %v\n%s", err, out)
+	}
+	var p map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(out), &p); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, name := range []string{"Buckets", "Rules", "AccessFindings", "SensitiveData", "Keys"} {
+		var s struct {
+			Available bool
+			Error     string
+		}
+		if err := json.Unmarshal(p[name], &s); err != nil || s.Available || !strings.HasPrefix(s.Error, "not available") {
+			t.Errorf("%s: %+v %v", name, s, err)
+		}
+	}
+	if out, err := arcaAs(testAccessKey, testSecretKey, "posture", "--endpoint", "http://127.0.0.1:1", "extra"); err == nil || !strings.Contains(out, `unexpected argument "extra"`) {
+		t.Errorf("stray argument: %v\n%s", err, out)
+	}
+	if out, err := arcaAs(testAccessKey, testSecretKey, "kms", "blast-radius", "--endpoint", "http://127.0.0.1:1"); err == nil || !strings.Contains(out, "needs one KEY") {
+		t.Errorf("blast-radius without KEY: %v\n%s", err, out)
+	}
+	// KEY may also come after the flags (then the answer is the unreachable endpoint's).
+	if out, err := arcaAs(testAccessKey, testSecretKey, "kms", "blast-radius", "--endpoint", "http://127.0.0.1:1", "--json", "alias/x"); err == nil || !strings.Contains(out, "connection refused") {
+		t.Errorf("blast-radius with KEY last: %v\n%s", err, out)
+	}
+}

@@ -57,21 +57,28 @@ type blastRadius struct {
 }
 
 func runKMSBlastRadius(args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("kms blast-radius", flag.ContinueOnError)
-	var conn connFlags
-	registerEndpoint(fs, &conn)
-	asJSON := fs.Bool("json", false, "print the answer as one JSON object")
+	newFlags := func() (*flag.FlagSet, *connFlags, *bool) {
+		fs := flag.NewFlagSet("kms blast-radius", flag.ContinueOnError)
+		var conn connFlags
+		registerEndpoint(fs, &conn)
+		return fs, &conn, fs.Bool("json", false, "print the answer as one JSON object")
+	}
+	fs, conn, asJSON := newFlags()
+	// KEY comes first or last: last when everything before it parses as flags.
 	var key string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+	if n := len(args); n > 0 && !strings.HasPrefix(args[0], "-") {
 		key, args = args[0], args[1:]
+	} else if n > 0 && !strings.HasPrefix(args[n-1], "-") {
+		probe, _, _ := newFlags()
+		probe.SetOutput(io.Discard)
+		if probe.Parse(args[:n-1]) == nil && probe.NArg() == 0 {
+			key, args = args[n-1], args[:n-1]
+		}
 	}
 	if err := parseFlags(fs, args, kmsBlastRadiusUsage, stdout); err != nil {
 		return err
 	}
-	if key == "" && fs.NArg() > 0 {
-		key = fs.Arg(0)
-	}
-	if key == "" || fs.NArg() > 1 || (fs.NArg() == 1 && fs.Arg(0) != key) {
+	if key == "" {
 		return &usageError{msg: "arca kms blast-radius needs one KEY", hint: "give a key id, key ARN or alias name, e.g. alias/payments"}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)

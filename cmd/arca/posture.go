@@ -135,9 +135,6 @@ func runPosture(args []string, stdout io.Writer) error {
 	if err := parseFlags(fs, args, postureUsage, stdout); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return &usageError{msg: fmt.Sprintf("arca posture takes no arguments (got %q)", fs.Arg(0)), hint: "run 'arca posture --help'"}
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
 	cfg, err := conn.awsConfig(ctx, nil)
