@@ -538,3 +538,23 @@ func findings(tx kv.Tx, account, name string) (kv.Bucket, error) {
 
 // ErrUnprocessable: a policy the checks cannot evaluate (UnprocessableEntityException).
 var ErrUnprocessable = errors.New("analyzer: policy cannot be processed")
+
+// RescanAll analyses every account that has an analyzer: at server start, so that changes
+// made while no audit chain watched (--no-audit, offline key-policy resets, a crash between
+// CreateAnalyzer's write and its first analysis) are reflected.
+func (s *Service) RescanAll(ctx context.Context) error {
+	var accounts []string
+	s.db.View(func(tx kv.Tx) error {
+		if top := tx.Bucket(bTop); top != nil {
+			top.ForEachBucket(func(k []byte) error { accounts = append(accounts, string(k)); return nil })
+		}
+		return nil
+	})
+	var first error
+	for _, a := range accounts {
+		if err := s.Rescan(ctx, a); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}

@@ -24,8 +24,12 @@ func (s *Server) openAnalyzer() {
 	}
 }
 
-// openAnalyzerAPI builds the access-analyzer protocol handler (after IAM: it needs authz).
+// openAnalyzerAPI builds the access-analyzer protocol handler (after IAM: it needs authz)
+// and brings every analyzer's findings up to date with what the store holds now.
 func (s *Server) openAnalyzerAPI() {
+	if err := s.analyzer.RescanAll(context.Background()); err != nil {
+		s.log.Error("access analyzer: analysis at start failed; findings are updated at the next change", "err", err)
+	}
 	s.analyzerAPI = analyzerapi.New(analyzerapi.Config{Region: s.cfg.Region, AccountID: s.id.AccountID}, analyzerapi.Deps{
 		Analyzer: s.analyzer, Authz: s.authz, Audit: s.audit, Log: s.log,
 	})
